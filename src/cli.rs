@@ -1,0 +1,132 @@
+//! Command-line arguments, as clap parses them. Turning them into one validated configuration
+//! is [`settings`](crate::settings)' job; nothing else reads these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// Evaluate classification model predictions: exact metrics, release gates, anomaly checks and
+/// a diagnosis of what went wrong.
+#[derive(Debug, Parser)]
+#[command(name = "mlguard", version, after_help = EXIT_CODES_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate a file of labels and predictions and report metrics.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Eval(EvalArgs),
+}
+
+/// Input text formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    /// A readable report.
+    Text,
+    /// One JSON object (a stable contract).
+    Json,
+}
+
+/// When to colour the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal when NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The kind of task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaskArg {
+    /// Two classes, one positive.
+    Binary,
+    /// Several classes, macro-averaged headline metrics.
+    Multiclass,
+}
+
+/// Arguments of `mlguard eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Predictions file (CSV, TSV or JSON Lines, optionally .gz or .zst); `-` reads stdin.
+    pub input: String,
+
+    /// Column holding the true label [default: detected: label, y_true, target, actual, …].
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub label_col: Option<String>,
+    /// Column holding the predicted label [default: detected: prediction, y_pred, pred, …].
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub pred_col: Option<String>,
+    /// Column holding the positive-class score of a binary model [default: detected: score, …].
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub score_col: Option<String>,
+    /// Prefix of per-class probability columns [default: detected: proba_, prob_, p_].
+    #[arg(long, value_name = "PREFIX", help_heading = "Columns")]
+    pub proba_prefix: Option<String>,
+
+    /// Input format, needed for stdin when not CSV [default: from the extension or content].
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Input")]
+    pub input_format: Option<InputFormatArg>,
+    /// Field delimiter of delimited input (one character; `\t` for tab).
+    #[arg(long, value_name = "CHAR", help_heading = "Input")]
+    pub delimiter: Option<String>,
+    /// Skip invalid rows (counted in rows_skipped) instead of stopping at the first one.
+    #[arg(long, help_heading = "Input")]
+    pub skip_invalid: bool,
+    /// Scores are raw margins (logits), mapped to probabilities by the logistic function.
+    #[arg(long, help_heading = "Input")]
+    pub scores_are_logits: bool,
+
+    /// Task [default: binary when at most two classes occur, else multiclass].
+    #[arg(long, value_enum, help_heading = "Metrics")]
+    pub task: Option<TaskArg>,
+    /// The positive class of a binary task [default: 1, true, yes or positive].
+    #[arg(long, value_name = "LABEL", help_heading = "Metrics")]
+    pub pos_label: Option<String>,
+    /// Without a prediction column, predict positive when score >= THRESHOLD.
+    #[arg(
+        long,
+        default_value_t = 0.5,
+        value_name = "T",
+        help_heading = "Metrics"
+    )]
+    pub threshold: f64,
+    /// The beta of the F-beta score.
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        value_name = "BETA",
+        help_heading = "Metrics"
+    )]
+    pub beta: f64,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormatArg::Text, help_heading = "Output")]
+    pub format: ReportFormatArg,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+    /// Colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorArg,
+}

@@ -1,0 +1,3 @@
+//! One module per subcommand; each is glue: read, compute, render.
+
+pub mod eval;

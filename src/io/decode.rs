@@ -1,0 +1,247 @@
+//! Decoding a record's fields into a typed [`Row`], validating each cell the metrics depend on.
+//!
+//! Only the columns that play a role are looked at; each is checked (UTF-8, missing values,
+//! scores that are numbers in [0, 1], labels that have a probability column) so that a bad cell
+//! is reported with its column instead of silently changing a number.
+
+use std::collections::{HashMap, HashSet};
+
+use csv::ByteRecord;
+
+use super::columns::ColumnPlan;
+use super::error::Problem;
+use crate::label::{is_missing, LabelKey};
+use crate::row::{Prediction, Row};
+
+/// How scores are read and turned into predictions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreRules {
+    /// A binary prediction is positive when its score is at least this.
+    pub threshold: f64,
+    /// Scores are raw margins (logits) to be mapped through the logistic function.
+    pub logits: bool,
+}
+
+impl Default for ScoreRules {
+    fn default() -> Self {
+        ScoreRules {
+            threshold: 0.5,
+            logits: false,
+        }
+    }
+}
+
+/// Turns records into rows following a [`ColumnPlan`].
+pub struct RowDecoder {
+    plan: ColumnPlan,
+    names: Vec<String>,
+    rules: ScoreRules,
+    /// Index of the probability column used as the binary score, for two-class probabilities.
+    score_from_proba: Option<usize>,
+    proba_classes: HashSet<LabelKey>,
+    /// Spellings already checked against the probability classes.
+    checked: HashMap<Box<[u8]>, bool>,
+}
+
+const CHECKED_LIMIT: usize = 4096;
+
+impl RowDecoder {
+    /// A decoder for records with the given header. With two probability columns and a known
+    /// positive class, the positive class's column also serves as the binary score.
+    pub fn new(
+        plan: ColumnPlan,
+        header: &[String],
+        rules: ScoreRules,
+        positive: Option<&LabelKey>,
+    ) -> RowDecoder {
+        let score_from_proba = match (plan.proba.len(), positive) {
+            (2, Some(pos)) => plan.proba.iter().position(|c| c.class == *pos),
+            _ => None,
+        };
+        let proba_classes = plan.proba.iter().map(|c| c.class.clone()).collect();
+        RowDecoder {
+            plan,
+            names: header.to_vec(),
+            rules,
+            score_from_proba,
+            proba_classes,
+            checked: HashMap::new(),
+        }
+    }
+
+    /// The plan followed.
+    pub fn plan(&self) -> &ColumnPlan {
+        &self.plan
+    }
+
+    fn text<'r>(&self, rec: &'r ByteRecord, col: usize) -> Result<&'r str, Problem> {
+        std::str::from_utf8(&rec[col]).map_err(|_| Problem::InvalidUtf8(self.names[col].clone()))
+    }
+
+    fn number(&self, rec: &ByteRecord, col: usize) -> Result<f64, Problem> {
+        let raw = self.text(rec, col)?.trim();
+        let bad =
+            |make: fn(String, String) -> Problem| make(self.names[col].clone(), raw.to_string());
+        let v: f64 = raw
+            .parse()
+            .map_err(|_| bad(|column, value| Problem::NotANumber { column, value }))?;
+        if !v.is_finite() {
+            return Err(bad(|column, value| Problem::NotFinite { column, value }));
+        }
+        if self.rules.logits {
+            return Ok(1.0 / (1.0 + (-v).exp()));
+        }
+        if !(0.0..=1.0).contains(&v) {
+            return Err(bad(|column, value| Problem::OutOfRange { column, value }));
+        }
+        Ok(v)
+    }
+
+    /// Whether a label or prediction spelling names a class with a probability column.
+    fn has_proba(&mut self, raw: &str) -> bool {
+        if let Some(&ok) = self.checked.get(raw.as_bytes()) {
+            return ok;
+        }
+        let ok = LabelKey::parse(raw).is_some_and(|k| self.proba_classes.contains(&k));
+        if self.checked.len() < CHECKED_LIMIT {
+            self.checked.insert(raw.as_bytes().into(), ok);
+        }
+        ok
+    }
+
+    fn require_proba(&mut self, raw: &str) -> Result<(), Problem> {
+        if self.has_proba(raw) {
+            return Ok(());
+        }
+        let mut classes: Vec<String> = self
+            .plan
+            .proba
+            .iter()
+            .map(|c| format!("'{}'", c.class))
+            .collect();
+        classes.truncate(20);
+        Err(Problem::LabelWithoutProba {
+            label: raw.trim().to_string(),
+            classes: classes.join(", "),
+        })
+    }
+
+    /// Decodes one record; `proba` is scratch space the row's probabilities borrow from.
+    pub fn decode<'r>(
+        &mut self,
+        rec: &'r ByteRecord,
+        proba: &'r mut Vec<f64>,
+    ) -> Result<Row<'r>, Problem> {
+        let label = self.text(rec, self.plan.label)?;
+        if is_missing(label.trim()) {
+            return Err(Problem::MissingLabel(self.names[self.plan.label].clone()));
+        }
+        let score = match self.plan.score {
+            Some(col) => Some(self.number(rec, col)?),
+            None => None,
+        };
+        proba.clear();
+        for i in 0..self.plan.proba.len() {
+            let v = self.number(rec, self.plan.proba[i].index)?;
+            proba.push(v);
+        }
+        let prediction = match (self.plan.prediction, score) {
+            (Some(col), _) => {
+                let raw = self.text(rec, col)?;
+                if is_missing(raw.trim()) {
+                    return Err(Problem::MissingPrediction(self.names[col].clone()));
+                }
+                Prediction::Label(raw)
+            }
+            (None, Some(s)) => Prediction::Positive(s >= self.rules.threshold),
+            (None, None) => Prediction::ProbaArgmax(argmax(proba)),
+        };
+        if !proba.is_empty() {
+            self.require_proba(label)?;
+            if let Prediction::Label(raw) = prediction {
+                self.require_proba(raw)?;
+            }
+        }
+        let score = score.or_else(|| self.score_from_proba.map(|i| proba[i]));
+        Ok(Row {
+            label,
+            prediction,
+            score,
+            proba,
+        })
+    }
+}
+
+/// Index of the largest value; ties go to the first, as numpy's `argmax`.
+fn argmax(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::columns::{plan_columns, ColumnFlags};
+
+    fn decoder(header: &str, rules: ScoreRules) -> RowDecoder {
+        let header: Vec<String> = header.split(',').map(String::from).collect();
+        let plan = plan_columns(&header, &ColumnFlags::default()).unwrap();
+        RowDecoder::new(plan, &header, rules, None)
+    }
+
+    fn record(s: &str) -> ByteRecord {
+        ByteRecord::from(s.split(',').collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn score_threshold_and_validation() {
+        let mut d = decoder("label,score", ScoreRules::default());
+        let mut buf = Vec::new();
+        let rec = record("1,0.5");
+        let row = d.decode(&rec, &mut buf).unwrap();
+        assert_eq!(row.prediction, Prediction::Positive(true));
+        for (cell, want) in [
+            ("x", "not a number"),
+            ("nan", "finite"),
+            ("1.5", "outside"),
+            ("-0.1", "outside"),
+        ] {
+            let rec = record(&format!("1,{cell}"));
+            let err = d.decode(&rec, &mut buf).unwrap_err().to_string();
+            assert!(err.contains(want), "{cell}: {err}");
+        }
+    }
+
+    #[test]
+    fn logits_are_mapped_through_the_logistic_function() {
+        let rules = ScoreRules {
+            threshold: 0.5,
+            logits: true,
+        };
+        let mut d = decoder("label,score", rules);
+        let mut buf = Vec::new();
+        let rec = record("1,-3");
+        let row = d.decode(&rec, &mut buf).unwrap();
+        assert!((row.score.unwrap() - 1.0 / (1.0 + 3f64.exp())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn argmax_ties_go_to_the_first_class() {
+        let mut d = decoder("label,proba_b,proba_a", ScoreRules::default());
+        let mut buf = Vec::new();
+        let rec = record("a,0.5,0.5");
+        let row = d.decode(&rec, &mut buf).unwrap();
+        // columns are reordered to label order: a, b
+        assert_eq!(row.prediction, Prediction::ProbaArgmax(0));
+        let rec = record("c,0.5,0.5");
+        assert!(matches!(
+            d.decode(&rec, &mut buf),
+            Err(Problem::LabelWithoutProba { .. })
+        ));
+    }
+}

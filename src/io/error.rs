@@ -1,0 +1,229 @@
+//! Input errors: what is wrong, where (file and line), and how to fix it.
+//!
+//! Every message reads `FILE:LINE: what is wrong (how to fix it)`, so a user can jump to the line
+//! and knows the next step without reading documentation.
+
+use std::fmt;
+use std::io;
+
+use thiserror::Error;
+
+use crate::metrics::MetricsError;
+
+/// Where in the input a problem was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user named it (`-` for standard input).
+    pub file: String,
+    /// 1-based line number, when the problem belongs to a line.
+    pub line: Option<u64>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = if self.file == "-" {
+            "<stdin>"
+        } else {
+            &self.file
+        };
+        match self.line {
+            Some(line) => write!(f, "{file}:{line}"),
+            None => f.write_str(file),
+        }
+    }
+}
+
+/// An input problem with its location.
+#[derive(Debug, Error)]
+#[error("{location}: {problem}")]
+pub struct InputError {
+    /// Where.
+    pub location: Location,
+    /// What.
+    pub problem: Box<Problem>,
+}
+
+/// What is wrong with an input.
+#[derive(Debug, Error)]
+pub enum Problem {
+    /// The file cannot be opened.
+    #[error("cannot open the file: {0} (check the path and its permissions)")]
+    Open(io::Error),
+    /// The path is a directory.
+    #[error("is a directory, not a file (give the path of a predictions file)")]
+    Directory,
+    /// Reading failed.
+    #[error("read error: {0} (check that the file is readable and complete)")]
+    Read(io::Error),
+    /// Compressed data is damaged.
+    #[error("corrupt or truncated {codec} data: {detail} (check that the file was completely written or downloaded)")]
+    Corrupt {
+        /// gzip or zstd.
+        codec: &'static str,
+        /// The decompressor's message.
+        detail: String,
+    },
+    /// Nothing in the file.
+    #[error("the file is empty (expected a header row followed by data rows)")]
+    Empty,
+    /// A header but no rows.
+    #[error("no data rows after the header (the file holds only a header)")]
+    HeaderOnly,
+    /// Two header cells with the same name.
+    #[error("duplicate column name '{0}' in the header (rename one of the two columns)")]
+    DuplicateColumn(String),
+    /// A required role has no column.
+    #[error("no {role} column in the header [{header}] (name it with {flag} COLUMN)")]
+    MissingRole {
+        /// The role, e.g. "label".
+        role: &'static str,
+        /// The header, comma-separated.
+        header: String,
+        /// The flag that names it.
+        flag: &'static str,
+    },
+    /// A role with two candidate columns.
+    #[error("both '{first}' and '{second}' could be the {role} column in the header [{header}] (choose one with {flag} COLUMN)")]
+    AmbiguousRole {
+        /// The role.
+        role: &'static str,
+        /// First candidate.
+        first: String,
+        /// Second candidate.
+        second: String,
+        /// The header.
+        header: String,
+        /// The flag that picks one.
+        flag: &'static str,
+    },
+    /// A column named by a flag is not in the header.
+    #[error(
+        "column '{name}' given with {flag} is not in the header [{header}] (check its spelling)"
+    )]
+    UnknownColumn {
+        /// The name given.
+        name: String,
+        /// The flag.
+        flag: &'static str,
+        /// The header.
+        header: String,
+    },
+    /// No prediction of any kind.
+    #[error("no prediction, score or probability columns in the header [{header}] (name one with --pred-col, --score-col or --proba-prefix)")]
+    NoPrediction {
+        /// The header.
+        header: String,
+    },
+    /// Probability columns and a score column together.
+    #[error("both a score column '{score}' and probability columns ({proba}) (keep one: pass --score-col for binary scores or --proba-prefix for per-class probabilities)")]
+    ScoreAndProba {
+        /// The score column.
+        score: String,
+        /// The probability columns.
+        proba: String,
+    },
+    /// Two probability columns name one class.
+    #[error(
+        "probability columns '{first}' and '{second}' name the same class (rename or drop one)"
+    )]
+    DuplicateProbaClass {
+        /// First column.
+        first: String,
+        /// Second column.
+        second: String,
+    },
+    /// A row's field count differs from the header's.
+    #[error("the row has {found} fields but the header has {expected} (check the delimiter and the quoting on this line, or pass --skip-invalid)")]
+    FieldCount {
+        /// Fields in the row.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
+    /// The label cell is empty or missing.
+    #[error("empty or missing label in column '{0}' (fill it in, or pass --skip-invalid to skip such rows)")]
+    MissingLabel(String),
+    /// The prediction cell is empty or missing.
+    #[error("empty or missing prediction in column '{0}' (fill it in, or pass --skip-invalid to skip such rows)")]
+    MissingPrediction(String),
+    /// A score or probability cell is not a number.
+    #[error("'{value}' in column '{column}' is not a number (scores must be numbers in [0, 1]; pass --skip-invalid to skip such rows)")]
+    NotANumber {
+        /// The column.
+        column: String,
+        /// The cell.
+        value: String,
+    },
+    /// A score or probability is NaN or infinite.
+    #[error("'{value}' in column '{column}' is not a finite number (scores must be numbers in [0, 1]; pass --skip-invalid to skip such rows)")]
+    NotFinite {
+        /// The column.
+        column: String,
+        /// The cell.
+        value: String,
+    },
+    /// A score or probability outside [0, 1].
+    #[error("{value} in column '{column}' is outside [0, 1] (probabilities are expected; for raw margins or logits pass --scores-are-logits)")]
+    OutOfRange {
+        /// The column.
+        column: String,
+        /// The cell.
+        value: String,
+    },
+    /// Bytes that are not UTF-8.
+    #[error("invalid UTF-8 in column '{0}' (re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8`)")]
+    InvalidUtf8(String),
+    /// The header itself is not UTF-8.
+    #[error("the header is not valid UTF-8 (re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8`)")]
+    HeaderUtf8,
+    /// A label with no probability column.
+    #[error("label '{label}' has no probability column (the probability columns name {classes}; add a column for it or fix the label)")]
+    LabelWithoutProba {
+        /// The label.
+        label: String,
+        /// The classes of the probability columns.
+        classes: String,
+    },
+    /// Malformed CSV.
+    #[error("malformed CSV: {0} (check the quoting on this line)")]
+    Csv(String),
+    /// A JSON Lines line that is not a JSON object.
+    #[error("not a JSON object: {0} (each line of a JSON Lines file must be one object)")]
+    Json(String),
+    /// A JSON value that cannot be a cell.
+    #[error("field '{0}' holds a JSON array or object (use a string, number or boolean)")]
+    JsonNested(String),
+    /// The metrics cannot be computed for these rows.
+    #[error("{0}")]
+    Metrics(#[from] MetricsError),
+}
+
+impl Problem {
+    /// Whether `--skip-invalid` may skip the row this problem belongs to.
+    pub fn is_row_level(&self) -> bool {
+        matches!(
+            self,
+            Problem::FieldCount { .. }
+                | Problem::MissingLabel(_)
+                | Problem::MissingPrediction(_)
+                | Problem::NotANumber { .. }
+                | Problem::NotFinite { .. }
+                | Problem::OutOfRange { .. }
+                | Problem::InvalidUtf8(_)
+                | Problem::LabelWithoutProba { .. }
+                | Problem::Json(_)
+                | Problem::JsonNested(_)
+        )
+    }
+
+    /// Attaches a location.
+    pub fn at(self, file: &str, line: Option<u64>) -> InputError {
+        InputError {
+            location: Location {
+                file: file.to_string(),
+                line,
+            },
+            problem: Box::new(self),
+        }
+    }
+}

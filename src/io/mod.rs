@@ -1,0 +1,13 @@
+//! The reading layer: opening inputs (files, stdin, compressed streams), recognising their format,
+//! finding the columns that play each role, and decoding records into typed
+//! [`Row`](crate::row::Row)s; plus writing outputs atomically.
+
+pub mod columns;
+pub mod decode;
+pub mod error;
+pub mod format;
+pub mod output;
+pub mod records;
+pub mod source;
+
+pub use error::{InputError, Location, Problem};

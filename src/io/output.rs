@@ -1,0 +1,71 @@
+//! Writing outputs atomically: a report is written to a temporary file beside its destination
+//! and renamed over it only when complete, so an error never leaves a partial file, and an
+//! output path that is one of the inputs is refused, so inputs are never overwritten.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// Why an output could not be written.
+#[derive(Debug, Error)]
+pub enum OutputError {
+    /// The destination is one of the inputs.
+    #[error("{0}: refusing to write a report over an input file (choose another --output path)")]
+    WouldOverwriteInput(PathBuf),
+    /// Writing failed.
+    #[error("{path}: cannot write the report: {source} (check that the directory exists and is writable)")]
+    Write {
+        /// The destination.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Writes `bytes` to `path` atomically, refusing to replace any of `inputs`.
+pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
+    if inputs.iter().any(|input| same_file(path, input)) {
+        return Err(OutputError::WouldOverwriteInput(path.to_path_buf()));
+    }
+    let wrap = |source| OutputError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mlguard-")
+        .tempfile_in(dir)
+        .map_err(wrap)?;
+    tmp.write_all(bytes).map_err(wrap)?;
+    tmp.as_file().sync_all().map_err(wrap)?;
+    tmp.persist(path).map_err(|e| wrap(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_refuses_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r.json");
+        write_atomic(&out, b"{}", &[]).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"{}");
+        let err = write_atomic(&out, b"x", &[&out]).unwrap_err();
+        assert!(matches!(err, OutputError::WouldOverwriteInput(_)));
+        assert_eq!(std::fs::read(&out).unwrap(), b"{}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

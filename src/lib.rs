@@ -1,0 +1,70 @@
+//! mlguard evaluates classification model predictions: exact metrics, release gates, anomaly
+//! checks and a diagnosis.
+//!
+//! The library is organised in three layers that never reach sideways: reading ([`io`],
+//! producing typed [`row::Row`]s), computing ([`metrics`], accumulators that merge) and rendering
+//! ([`render`], taking a finished [`report::Report`]). [`settings`] turns flags into one validated
+//! configuration; [`commands`] glue the layers together for each subcommand.
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod io;
+pub mod label;
+pub mod metrics;
+pub mod ordered_map;
+pub mod pipeline;
+pub mod render;
+pub mod report;
+pub mod row;
+pub mod settings;
+
+use std::io::Write;
+
+use thiserror::Error;
+
+pub use exit::ExitStatus;
+
+/// Everything that can stop a run; each message says how to fix the problem.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// A flag value that cannot be used.
+    #[error("{0}")]
+    Settings(#[from] settings::SettingsError),
+    /// An input that cannot be read or evaluated.
+    #[error("{0}")]
+    Input(#[from] io::InputError),
+    /// An output that cannot be written.
+    #[error("{0}")]
+    Output(#[from] io::output::OutputError),
+    /// Standard output failed.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+}
+
+impl Error {
+    /// Whether the error is a closed pipe on standard output, which ends the run quietly.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Writes bytes to standard output and flushes them.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(Error::Stdout)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
+    match cli.command {
+        cli::Command::Eval(args) => {
+            let settings = settings::EvalSettings::from_args(&args)?;
+            commands::eval::run(&settings)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The per-evaluation accumulator: everything the metrics need, gathered one row at a time.
+//!
+//! An [`EvalState`] consumes rows, merges with another state exactly (so one pass, parallel
+//! chunks and separate shards give the same numbers) and is turned into an
+//! [`Evaluation`](super::Evaluation) by [`EvalState::finish`](super::evaluation).
+
+use super::classes::ClassTable;
+use super::confusion::ConfusionCounts;
+use crate::label::LabelKey;
+use crate::row::{Prediction, Row};
+
+/// Why a row could not be counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowProblem {
+    /// The label cell is empty or a missing-value marker.
+    MissingLabel,
+    /// The prediction cell is empty or a missing-value marker.
+    MissingPrediction,
+}
+
+/// Mergeable state of one evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct EvalState {
+    /// Classes met so far, in this state's numbering.
+    pub(crate) classes: ClassTable,
+    /// Counts of (true, predicted) pairs for explicit or argmax predictions.
+    pub(crate) confusion: ConfusionCounts,
+    /// For predictions derived from a score: per true class, rows [below, at or above] threshold.
+    pub(crate) sides: Vec<[u64; 2]>,
+    /// Class id of each probability column.
+    pub(crate) proba_ids: Vec<u32>,
+    /// Rows counted.
+    pub(crate) rows: u64,
+}
+
+impl EvalState {
+    /// A state for files whose probability columns name `proba_classes` (in column order).
+    pub fn new(proba_classes: &[LabelKey]) -> EvalState {
+        let mut state = EvalState::default();
+        state.proba_ids = proba_classes
+            .iter()
+            .map(|k| state.classes.id_of_key(k.clone()))
+            .collect();
+        state
+    }
+
+    /// Number of rows counted.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Counts one row.
+    #[inline]
+    pub fn push(&mut self, row: &Row<'_>) -> Result<(), RowProblem> {
+        let t = self
+            .classes
+            .id_of_raw(row.label)
+            .ok_or(RowProblem::MissingLabel)?;
+        match row.prediction {
+            Prediction::Label(raw) => {
+                let p = self
+                    .classes
+                    .id_of_raw(raw)
+                    .ok_or(RowProblem::MissingPrediction)?;
+                self.confusion.add(t, p, 1);
+            }
+            Prediction::ProbaArgmax(i) => self.confusion.add(t, self.proba_ids[i], 1),
+            Prediction::Positive(above) => {
+                if self.sides.len() <= t as usize {
+                    self.sides.resize(t as usize + 1, [0, 0]);
+                }
+                self.sides[t as usize][usize::from(above)] += 1;
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Adds another state's rows to this one.
+    pub fn merge(&mut self, other: &EvalState) {
+        let remap = self.classes.absorb(&other.classes);
+        self.confusion.merge_mapped(&other.confusion, &remap);
+        for (t, counts) in other.sides.iter().enumerate() {
+            let id = remap[t] as usize;
+            if self.sides.len() <= id {
+                self.sides.resize(id + 1, [0, 0]);
+            }
+            self.sides[id][0] += counts[0];
+            self.sides[id][1] += counts[1];
+        }
+        self.rows += other.rows;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(label: &'a str, pred: &'a str) -> Row<'a> {
+        Row {
+            label,
+            prediction: Prediction::Label(pred),
+            score: None,
+            proba: &[],
+        }
+    }
+
+    #[test]
+    fn merge_of_halves_equals_one_pass() {
+        let data = [("a", "b"), ("b", "b"), ("c", "a"), ("a", "a"), ("b", "c")];
+        let mut whole = EvalState::default();
+        for (l, p) in data {
+            whole.push(&row(l, p)).unwrap();
+        }
+        let mut left = EvalState::default();
+        let mut right = EvalState::default();
+        for (l, p) in &data[..2] {
+            left.push(&row(l, p)).unwrap();
+        }
+        for (l, p) in &data[2..] {
+            right.push(&row(l, p)).unwrap();
+        }
+        right.merge(&left);
+        let (a, b) = (whole.classes.keys().to_vec(), right.classes.keys().to_vec());
+        for (i, ka) in a.iter().enumerate() {
+            for (j, kb) in a.iter().enumerate() {
+                let (ri, rj) = (
+                    b.iter().position(|k| k == ka).unwrap(),
+                    b.iter().position(|k| k == kb).unwrap(),
+                );
+                assert_eq!(whole.confusion.get(i, j), right.confusion.get(ri, rj));
+            }
+        }
+        assert_eq!(right.rows(), 5);
+    }
+
+    #[test]
+    fn missing_cells_are_problems() {
+        let mut s = EvalState::default();
+        assert_eq!(s.push(&row("", "a")), Err(RowProblem::MissingLabel));
+        assert_eq!(s.push(&row("a", "NA")), Err(RowProblem::MissingPrediction));
+    }
+}

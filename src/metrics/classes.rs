@@ -1,0 +1,110 @@
+//! The table of classes met while streaming rows.
+//!
+//! Each accumulator numbers classes in the order it meets them; a [`ClassTable`] maps raw cells to
+//! those numbers through a small cache of exact spellings (so the hot path does no allocation and
+//! no parsing for a spelling it has seen), and maps numbers back to canonical [`LabelKey`]s. Two
+//! tables merge by key, giving the other side's numbers in this table's numbering.
+
+use std::collections::HashMap;
+
+use crate::label::LabelKey;
+
+/// Spellings cached before the table stops caching new ones (protects memory when a column holds
+/// unique values, e.g. an id picked by mistake).
+const SPELLING_CACHE_LIMIT: usize = 4096;
+
+/// Classes numbered in the order they were met.
+#[derive(Debug, Clone, Default)]
+pub struct ClassTable {
+    keys: Vec<LabelKey>,
+    by_key: HashMap<LabelKey, u32>,
+    spellings: HashMap<Box<[u8]>, u32>,
+}
+
+impl ClassTable {
+    /// Number of classes met so far.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no class has been met.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The class's canonical key.
+    pub fn key(&self, id: u32) -> &LabelKey {
+        &self.keys[id as usize]
+    }
+
+    /// All keys, indexed by id.
+    pub fn keys(&self) -> &[LabelKey] {
+        &self.keys
+    }
+
+    /// The id of a class given by a raw cell; `None` when the cell is a missing value.
+    pub fn id_of_raw(&mut self, raw: &str) -> Option<u32> {
+        if let Some(&id) = self.spellings.get(raw.as_bytes()) {
+            return Some(id);
+        }
+        let key = LabelKey::parse(raw)?;
+        let id = self.id_of_key(key);
+        if self.spellings.len() < SPELLING_CACHE_LIMIT {
+            self.spellings.insert(raw.as_bytes().into(), id);
+        }
+        Some(id)
+    }
+
+    /// The id of a canonical key, adding it when new.
+    pub fn id_of_key(&mut self, key: LabelKey) -> u32 {
+        if let Some(&id) = self.by_key.get(&key) {
+            return id;
+        }
+        let id = u32::try_from(self.keys.len()).expect("fewer than 2^32 classes");
+        self.keys.push(key.clone());
+        self.by_key.insert(key, id);
+        id
+    }
+
+    /// The id of a key if it has been met.
+    pub fn find(&self, key: &LabelKey) -> Option<u32> {
+        self.by_key.get(key).copied()
+    }
+
+    /// Adds the other table's classes; returns, for each of the other's ids, its id here.
+    pub fn absorb(&mut self, other: &ClassTable) -> Vec<u32> {
+        other
+            .keys
+            .iter()
+            .map(|k| self.id_of_key(k.clone()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_class_share_an_id() {
+        let mut t = ClassTable::default();
+        let a = t.id_of_raw("1").unwrap();
+        let b = t.id_of_raw("1.0").unwrap();
+        let c = t.id_of_raw("0").unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(t.len(), 2);
+        assert!(t.id_of_raw("").is_none());
+    }
+
+    #[test]
+    fn absorb_maps_ids_by_key() {
+        let mut a = ClassTable::default();
+        a.id_of_raw("x");
+        let mut b = ClassTable::default();
+        b.id_of_raw("y");
+        b.id_of_raw("x");
+        let map = a.absorb(&b);
+        assert_eq!(map, vec![1, 0]);
+    }
+}

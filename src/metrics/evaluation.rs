@@ -1,0 +1,247 @@
+//! Turning a finished [`EvalState`] into an [`Evaluation`]: the class order, the task, the
+//! positive class and every metric.
+//!
+//! The class set follows scikit-learn's `unique_labels`: the union of the classes that occur as
+//! labels or as predictions. Probability columns naming classes that never occur are kept out of
+//! it (and reported as a warning), as scikit-learn's label-based metrics ignore them too.
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::accumulator::EvalState;
+use super::classification::{classification_metrics, ClassificationMetrics, Headline};
+use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
+
+/// The kind of classification problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    /// Two classes, one of them positive.
+    Binary,
+    /// More than two classes (or two, when asked for).
+    Multiclass,
+}
+
+/// Choices that shape the metrics, decided before the rows are read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinishOptions {
+    /// The positive class, when given by the user.
+    pub pos_label: Option<LabelKey>,
+    /// The task, when given by the user.
+    pub task: Option<Task>,
+    /// The beta of F-beta.
+    pub beta: f64,
+}
+
+impl Default for FinishOptions {
+    fn default() -> Self {
+        FinishOptions {
+            pos_label: None,
+            task: None,
+            beta: 1.0,
+        }
+    }
+}
+
+/// Why metrics cannot be computed for these rows.
+#[derive(Debug, Error, PartialEq)]
+pub enum MetricsError {
+    /// No row was counted.
+    #[error("no data rows (the file has a header but no rows to evaluate)")]
+    NoRows,
+    /// Two classes with no conventional positive one.
+    #[error(
+        "cannot tell which class is positive among {labels} (name it with --pos-label, e.g. --pos-label {first})"
+    )]
+    AmbiguousPositive {
+        /// The classes, quoted and comma-separated.
+        labels: String,
+        /// One of them, for the example.
+        first: String,
+    },
+    /// The positive class given is not among two classes present.
+    #[error("--pos-label {pos} is not one of the classes {labels} (pick one of them)")]
+    PosLabelNotFound {
+        /// The positive label given.
+        pos: String,
+        /// The classes present.
+        labels: String,
+    },
+    /// A binary task was asked for (or implied by a score column) with more than two classes.
+    #[error("a binary task needs at most two classes, but the file has {count}: {labels} (use --task multiclass with per-class probability columns)")]
+    TooManyClasses {
+        /// How many classes.
+        count: usize,
+        /// The classes.
+        labels: String,
+    },
+    /// The negative class of a score-thresholded prediction cannot be named.
+    #[error("every label is '{pos}', so the class predicted below the threshold is unknown (add a prediction column, or use labels such as 0/1)")]
+    NoNegativeClass {
+        /// The only class.
+        pos: String,
+    },
+}
+
+/// The finished result of an evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Binary or multiclass.
+    pub task: Task,
+    /// Class names in label order.
+    pub labels: Vec<String>,
+    /// The positive class for binary tasks.
+    pub pos_label: Option<String>,
+    /// Rows counted.
+    pub rows: u64,
+    /// Label-based metrics.
+    pub metrics: ClassificationMetrics,
+    /// Things the user should know about these numbers.
+    pub warnings: Vec<String>,
+}
+
+fn quoted(keys: &[LabelKey]) -> String {
+    keys.iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl EvalState {
+    /// Computes the evaluation from everything counted.
+    pub fn finish(mut self, opts: &FinishOptions) -> Result<Evaluation, MetricsError> {
+        if self.rows == 0 {
+            return Err(MetricsError::NoRows);
+        }
+        let mut warnings = Vec::new();
+        let derived = !self.sides.is_empty();
+        if derived {
+            self.fold_threshold_predictions(opts)?;
+        }
+        let k = self.classes.len();
+        let dim = self.confusion.dim();
+        let occurs = |id: usize| {
+            (0..dim).any(|j| self.confusion.get(id, j) > 0 || self.confusion.get(j, id) > 0)
+        };
+        let mut present: Vec<LabelKey> = (0..k)
+            .filter(|&i| occurs(i))
+            .map(|i| self.classes.key(i as u32).clone())
+            .collect();
+        sort_labels(&mut present);
+        let absent: Vec<LabelKey> = self
+            .proba_ids
+            .iter()
+            .map(|&i| self.classes.key(i).clone())
+            .filter(|key| !present.contains(key))
+            .collect();
+        if !absent.is_empty() {
+            warnings.push(format!(
+                "probability columns name classes that never occur as a label or prediction: {}",
+                quoted(&absent)
+            ));
+        }
+        let class_count = present.len() + absent.len();
+        let task = match opts.task {
+            Some(Task::Binary) if class_count > 2 => {
+                return Err(MetricsError::TooManyClasses {
+                    count: class_count,
+                    labels: quoted(&present),
+                })
+            }
+            Some(t) => t,
+            None if class_count <= 2 => Task::Binary,
+            None => Task::Multiclass,
+        };
+        let (headline, pos_label) = match task {
+            Task::Multiclass => {
+                if let Some(pos) = &opts.pos_label {
+                    warnings.push(format!(
+                        "--pos-label {pos} is ignored: the task is multiclass"
+                    ));
+                }
+                (Headline::Macro, None)
+            }
+            Task::Binary => {
+                let mut all = present.clone();
+                all.extend(absent.iter().cloned());
+                let pos = positive_class(&all, opts)?;
+                let index = present
+                    .iter()
+                    .position(|k| *k == pos)
+                    .unwrap_or(present.len());
+                (Headline::Binary { pos: index }, Some(pos.name()))
+            }
+        };
+        let order: Vec<u32> = present
+            .iter()
+            .map(|key| {
+                self.classes
+                    .find(key)
+                    .expect("present classes are in the table")
+            })
+            .collect();
+        let labels: Vec<String> = present.iter().map(LabelKey::name).collect();
+        let matrix = self.confusion.ordered(&order);
+        let metrics = classification_metrics(&labels, matrix, headline, opts.beta, &mut warnings);
+        Ok(Evaluation {
+            task,
+            labels,
+            pos_label,
+            rows: self.rows,
+            metrics,
+            warnings,
+        })
+    }
+
+    /// Turns score-threshold sides into confusion counts once the positive class is known.
+    fn fold_threshold_predictions(&mut self, opts: &FinishOptions) -> Result<(), MetricsError> {
+        let labels: Vec<LabelKey> = (0..self.sides.len())
+            .filter(|&t| self.sides[t][0] + self.sides[t][1] > 0)
+            .map(|t| self.classes.key(t as u32).clone())
+            .collect();
+        if labels.len() > 2 {
+            let mut sorted = labels.clone();
+            sort_labels(&mut sorted);
+            return Err(MetricsError::TooManyClasses {
+                count: labels.len(),
+                labels: quoted(&sorted),
+            });
+        }
+        let pos = positive_class(&labels, opts)?;
+        let neg = match labels.iter().find(|k| **k != pos) {
+            Some(k) => k.clone(),
+            None => negative_partner(&pos)
+                .ok_or_else(|| MetricsError::NoNegativeClass { pos: pos.name() })?,
+        };
+        let pos_id = self.classes.id_of_key(pos);
+        let neg_id = self.classes.id_of_key(neg);
+        for (t, [below, above]) in std::mem::take(&mut self.sides).into_iter().enumerate() {
+            if below > 0 {
+                self.confusion.add(t as u32, neg_id, below);
+            }
+            if above > 0 {
+                self.confusion.add(t as u32, pos_id, above);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The positive class among `classes`: the user's choice, or the conventional one.
+fn positive_class(classes: &[LabelKey], opts: &FinishOptions) -> Result<LabelKey, MetricsError> {
+    let mut sorted = classes.to_vec();
+    sort_labels(&mut sorted);
+    match &opts.pos_label {
+        Some(pos) if classes.len() == 2 && !classes.contains(pos) => {
+            Err(MetricsError::PosLabelNotFound {
+                pos: pos.name(),
+                labels: quoted(&sorted),
+            })
+        }
+        Some(pos) => Ok(pos.clone()),
+        None => default_positive(&sorted).ok_or_else(|| MetricsError::AmbiguousPositive {
+            labels: quoted(&sorted),
+            first: sorted.first().map(LabelKey::name).unwrap_or_default(),
+        }),
+    }
+}

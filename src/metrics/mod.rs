@@ -1,0 +1,11 @@
+//! The computing layer: accumulators that consume [`Row`](crate::row::Row)s and merge, and the
+//! metrics computed from them once all rows are in. Nothing here prints or knows a file name.
+
+pub mod accumulator;
+pub mod classes;
+pub mod classification;
+pub mod confusion;
+pub mod evaluation;
+
+pub use accumulator::{EvalState, RowProblem};
+pub use evaluation::{Evaluation, FinishOptions, MetricsError, Task};

@@ -1,0 +1,198 @@
+//! The text report: for people at a terminal, in the spirit of scikit-learn's
+//! `classification_report` (per-class rows, averages, support), then the headline metrics, the
+//! confusion matrix, warnings and the verdict.
+
+use std::io::{self, Write};
+
+use super::style::Style;
+use crate::report::Report;
+
+/// Formats an optional metric with four decimals, `-` when undefined.
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"))
+}
+
+/// Writes the text report.
+pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let m = &report.metrics;
+    let input = &report.input;
+    writeln!(
+        out,
+        "{} {}",
+        style.heading("mlguard eval"),
+        if input.path == "-" {
+            "<stdin>"
+        } else {
+            &input.path
+        }
+    )?;
+    let mut facts = format!(
+        "{} rows, {} task, {} classes",
+        input.rows,
+        serde_json::to_value(report.task)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        report.labels.len()
+    );
+    if input.rows_skipped > 0 {
+        facts.push_str(&format!(", {} rows skipped", input.rows_skipped));
+    }
+    if let Some(pos) = &report.pos_label {
+        facts.push_str(&format!(", positive class '{pos}'"));
+    }
+    writeln!(out, "{}", style.dim(&facts))?;
+    let c = &input.columns;
+    let mut cols = format!("label={}", c.label);
+    if let Some(p) = &c.prediction {
+        cols.push_str(&format!(" prediction={p}"));
+    }
+    if let Some(s) = &c.score {
+        cols.push_str(&format!(" score={s}"));
+    }
+    if !c.proba.is_empty() {
+        cols.push_str(&format!(" proba={}", c.proba.join(",")));
+    }
+    writeln!(out, "{}", style.dim(&format!("columns: {cols}")))?;
+    writeln!(out)?;
+
+    // Per-class table.
+    let width = report
+        .labels
+        .iter()
+        .map(|l| l.chars().count())
+        .chain(["weighted avg".len()])
+        .max()
+        .unwrap_or(12)
+        .min(40);
+    writeln!(
+        out,
+        "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}",
+        "", "precision", "recall", "f1-score", "support"
+    )?;
+    for (label, cm) in m.per_class.iter() {
+        let shown: String = label.chars().take(width).collect();
+        writeln!(
+            out,
+            "{:>width$}  {:>9.4}  {:>9.4}  {:>9.4}  {:>9}",
+            shown, cm.precision, cm.recall, cm.f1, cm.support
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}",
+        "accuracy",
+        "",
+        "",
+        num(m.accuracy),
+        input.rows
+    )?;
+    for (name, avg) in [("macro avg", &m.macro_avg), ("weighted avg", &m.weighted)] {
+        writeln!(
+            out,
+            "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}",
+            name,
+            num(avg.precision),
+            num(avg.recall),
+            num(avg.f1),
+            input.rows
+        )?;
+    }
+    writeln!(out)?;
+
+    writeln!(out, "{}", style.heading("Metrics"))?;
+    let headline = if report.pos_label.is_some() {
+        "positive class"
+    } else {
+        "macro"
+    };
+    let beta_name = format!("f{} score", m.beta);
+    let rows: Vec<(String, Option<f64>)> = vec![
+        ("accuracy".into(), m.accuracy),
+        ("balanced accuracy".into(), m.balanced_accuracy),
+        (format!("precision ({headline})"), m.precision),
+        (format!("recall ({headline})"), m.recall),
+        (format!("f1 ({headline})"), m.f1),
+        ("specificity".into(), m.specificity),
+        ("mcc".into(), m.mcc),
+        ("cohen kappa".into(), m.cohen_kappa),
+    ];
+    let mut rows = rows;
+    if m.beta != 1.0 {
+        rows.push((format!("{beta_name} ({headline})"), m.fbeta));
+    }
+    for (name, v) in rows {
+        if name == "specificity" && v.is_none() {
+            continue;
+        }
+        writeln!(out, "  {name:<28} {}", num(v))?;
+    }
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "{} {}",
+        style.heading("Confusion matrix"),
+        style.dim("(rows = true label, columns = predicted label)")
+    )?;
+    let cm = &m.confusion_matrix;
+    let cell = cm
+        .matrix
+        .iter()
+        .flatten()
+        .map(|v| v.to_string().len())
+        .chain(cm.labels.iter().map(|l| l.chars().count().min(12)))
+        .max()
+        .unwrap_or(1)
+        .max(3);
+    let lw = cm
+        .labels
+        .iter()
+        .map(|l| l.chars().count().min(20))
+        .max()
+        .unwrap_or(1);
+    write!(out, "  {:>lw$}", "")?;
+    for l in &cm.labels {
+        let shown: String = l.chars().take(12).collect();
+        write!(out, " {shown:>cell$}")?;
+    }
+    writeln!(out)?;
+    for (l, row) in cm.labels.iter().zip(&cm.matrix) {
+        let shown: String = l.chars().take(20).collect();
+        write!(out, "  {shown:>lw$}")?;
+        for v in row {
+            write!(out, " {v:>cell$}")?;
+        }
+        writeln!(out)?;
+    }
+
+    if !report.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", style.heading("Warnings"))?;
+        for w in &report.warnings {
+            writeln!(out, "  {} {w}", style.warn("!"))?;
+        }
+    }
+
+    writeln!(out)?;
+    let verdict = if report.gate.passed {
+        style.good("PASS")
+    } else {
+        style.bad("FAIL")
+    };
+    let rules = report
+        .checks
+        .iter()
+        .filter(|c| c.kind == "threshold")
+        .count();
+    if rules == 0 {
+        writeln!(out, "Verdict: {verdict} {}", style.dim("(no rules given)"))?;
+    } else {
+        writeln!(out, "Verdict: {verdict}")?;
+    }
+    for f in &report.gate.failures {
+        writeln!(out, "  {} {}: {}", style.bad("✗"), f.id, f.message)?;
+    }
+    Ok(())
+}
