@@ -142,7 +142,11 @@ def binary_metrics(y, p, s, classes, pos, beta, C):
     if s is None:
         return m, None
     m["roc_auc"] = num(M.roc_auc_score(y == pos, s))  # NaN if one class only
-    m["average_precision"] = num(M.average_precision_score(y, s, pos_label=pos))
+    # scikit-learn returns 0.0 (no positives) or 1.0 (all positive) here; mlguard
+    # reports null instead, like roc_auc, so a gate on it cannot pass by accident.
+    one_class = bool(np.all(y == pos) or np.all(y != pos))
+    ap = M.average_precision_score(y, s, pos_label=pos)
+    m["average_precision"] = None if one_class else num(ap)
     # log_loss over the two classes, columns in class order: [1-s, s] or [s, 1-s]
     pair = {C.name(c) for c in classes} | {C.name(pos)}
     if len(pair) == 1 and C.name(pos) in NEGATIVE_OF:
@@ -178,10 +182,18 @@ def multiclass_metrics(y, p, P, pc, classes, beta, C):
         m[avg]["average_precision"] = num(M.average_precision_score(Y, P, average=avg))
     auc = M.roc_auc_score(y, P, average=None, **ovr)
     aps = M.average_precision_score(Y, P, average=None)
+    # One-vs-rest metrics of a class that never (or always) occurs among the labels
+    # are undefined: mlguard reports them as null (scikit-learn: NaN AUC, 0.0 AP) and
+    # takes the macro averages over the classes where they are defined.
+    defined = [0 < Y[:, i].sum() < len(y) for i in range(len(pc))]
     for i, c in enumerate(pc):
         if C.name(c) in m["per_class"]:
-            m["per_class"][C.name(c)].update(roc_auc=num(auc[i]),
-                                             average_precision=num(aps[i]))
+            m["per_class"][C.name(c)].update(
+                roc_auc=num(auc[i]) if defined[i] else None,
+                average_precision=num(aps[i]) if defined[i] else None)
+    if not all(defined):
+        m["macro"]["roc_auc"] = num(np.mean([a for a, d in zip(auc, defined) if d]))
+        m["macro"]["average_precision"] = num(np.mean([a for a, d in zip(aps, defined) if d]))
     if set(np.unique(y)) == set(pc):  # sklearn's own multiclass AP must agree
         assert abs(M.average_precision_score(y, P) - aps.mean()) < 1e-12
     m["roc_auc"] = m["macro"]["roc_auc"]

@@ -310,7 +310,7 @@ fn binary_headline(
     let tp = cell(pos, pos);
     let true_n: u64 = (0..k).map(|p| cell(pos, p)).sum();
     let pred_n: u64 = (0..k).map(|t| cell(t, pos)).sum();
-    let tn = n - true_n - pred_n + tp;
+    let tn = n + tp - true_n - pred_n;
     let fp = pred_n - tp;
     let pos_name = labels.get(pos).map_or("the positive class", |s| s.as_str());
     let (mut up, mut ur, mut us, mut ignore) = (false, false, false, false);
