@@ -120,6 +120,16 @@ pub struct EvalArgs {
     )]
     pub beta: f64,
 
+    /// Equal-width bins of the calibration (reliability) table.
+    #[arg(long, default_value_t = 15, value_name = "N", help_heading = "Metrics")]
+    pub calibration_bins: usize,
+    /// Report the lowest threshold whose precision reaches P.
+    #[arg(long, value_name = "P", help_heading = "Metrics")]
+    pub target_precision: Option<f64>,
+    /// Report the highest threshold whose recall reaches R.
+    #[arg(long, value_name = "R", help_heading = "Metrics")]
+    pub target_recall: Option<f64>,
+
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Text, help_heading = "Output")]
     pub format: ReportFormatArg,

@@ -7,8 +7,14 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 /// Named values, serialised as an object whose keys keep the list's order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
 
 impl<V> OrderedMap<V> {
     /// The value under `key`, if any.

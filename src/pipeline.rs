@@ -35,12 +35,7 @@ pub struct Scan {
 }
 
 /// Reads every row of `input` into an [`EvalState`].
-pub fn scan(
-    input: &InputSpec,
-    flags: &ColumnFlags,
-    rules: ScoreRules,
-    positive: Option<&LabelKey>,
-) -> Result<Scan, InputError> {
+pub fn scan(input: &InputSpec, flags: &ColumnFlags, rules: ScoreRules) -> Result<Scan, InputError> {
     let file = input.path.as_str();
     let src = source::open(file).map_err(|p| p.at(file, None))?;
     let mut records =
@@ -49,7 +44,7 @@ pub fn scan(
     let header_line = records.header_line;
     let plan = plan_columns(&header, flags).map_err(|p| p.at(file, Some(header_line)))?;
     let proba_classes: Vec<LabelKey> = plan.proba.iter().map(|c| c.class.clone()).collect();
-    let mut decoder = RowDecoder::new(plan.clone(), &header, rules, positive);
+    let mut decoder = RowDecoder::new(plan.clone(), &header, rules);
     let mut state = EvalState::new(&proba_classes);
     let mut rec = ByteRecord::new();
     let mut proba = Vec::with_capacity(proba_classes.len());

@@ -6,8 +6,22 @@
 
 use serde::Serialize;
 
+use crate::metrics::calibration::Calibration;
 use crate::metrics::classification::ClassificationMetrics;
+use crate::metrics::ranking::Thresholds;
+use crate::metrics::scores::{Curves, ScoreMetrics};
 use crate::metrics::Task;
+
+/// Every metric, label-based and score-based, in one flat object.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Metrics {
+    /// Metrics of labels and predictions.
+    #[serde(flatten)]
+    pub labels: ClassificationMetrics,
+    /// Metrics of scores or probabilities (null without them).
+    #[serde(flatten)]
+    pub scores: ScoreMetrics,
+}
 
 /// Version of the JSON report's layout; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -126,7 +140,13 @@ pub struct Report {
     /// Classes in label order.
     pub labels: Vec<String>,
     /// The metrics.
-    pub metrics: ClassificationMetrics,
+    pub metrics: Metrics,
+    /// Calibration of the scores (null without scores).
+    pub calibration: Option<Calibration>,
+    /// Curves and histograms for plotting (null without scores).
+    pub curves: Option<Curves>,
+    /// Threshold analysis of a binary score (null otherwise).
+    pub thresholds: Option<Thresholds>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
     /// Checks run.

@@ -14,6 +14,8 @@ use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
 use crate::io::format::Format;
 use crate::label::LabelKey;
+use crate::metrics::ranking::ThresholdTargets;
+use crate::metrics::scores::ScoreOptions;
 use crate::metrics::{FinishOptions, Task};
 
 /// A flag value that cannot be used.
@@ -28,6 +30,17 @@ pub enum SettingsError {
     /// The threshold is outside [0, 1].
     #[error("--threshold {0} must be a probability in [0, 1]")]
     Threshold(f64),
+    /// A probability target outside [0, 1].
+    #[error("{flag} {value} must be a proportion in [0, 1]")]
+    Target {
+        /// The flag.
+        flag: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// Too few or too many calibration bins.
+    #[error("--calibration-bins {0} must be between 1 and 1000")]
+    Bins(usize),
     /// The positive label is empty.
     #[error("--pos-label must name a class (got {0:?})")]
     PosLabel(String),
@@ -117,6 +130,19 @@ impl EvalSettings {
         if !(0.0..=1.0).contains(&args.threshold) {
             return Err(SettingsError::Threshold(args.threshold));
         }
+        for (flag, value) in [
+            ("--target-precision", args.target_precision),
+            ("--target-recall", args.target_recall),
+        ] {
+            if let Some(value) = value {
+                if !(0.0..=1.0).contains(&value) {
+                    return Err(SettingsError::Target { flag, value });
+                }
+            }
+        }
+        if !(1..=1000).contains(&args.calibration_bins) {
+            return Err(SettingsError::Bins(args.calibration_bins));
+        }
         let pos_label = match &args.pos_label {
             Some(raw) => {
                 Some(LabelKey::parse(raw).ok_or_else(|| SettingsError::PosLabel(raw.clone()))?)
@@ -150,6 +176,14 @@ impl EvalSettings {
                     TaskArg::Multiclass => Task::Multiclass,
                 }),
                 beta: args.beta,
+                scores: ScoreOptions {
+                    calibration_bins: args.calibration_bins,
+                    targets: ThresholdTargets {
+                        current: None,
+                        precision: args.target_precision,
+                        recall: args.target_recall,
+                    },
+                },
             },
             output: OutputSpec {
                 format: report_format,

@@ -73,6 +73,33 @@ fn every_metric_equals_scikit_learn() {
         for key in ["labels", "task", "pos_label", "metrics"] {
             compare(&format!("{name}.{key}"), &want[key], &got[key], &mut errors);
         }
+        if !want["calibration_curve"].is_null() {
+            // The reliability table's non-empty bins are calibration_curve's statistics.
+            let bins: Vec<&Value> = got["calibration"]["table"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["count"].as_u64().unwrap() > 0)
+                .collect();
+            let freq: Vec<Value> = bins
+                .iter()
+                .map(|b| b["observed_frequency"].clone())
+                .collect();
+            let conf: Vec<Value> = bins.iter().map(|b| b["mean_confidence"].clone()).collect();
+            let curve = &want["calibration_curve"];
+            compare(
+                &format!("{name}.prob_true"),
+                &curve["prob_true"],
+                &Value::from(freq),
+                &mut errors,
+            );
+            compare(
+                &format!("{name}.prob_pred"),
+                &curve["prob_pred"],
+                &Value::from(conf),
+                &mut errors,
+            );
+        }
         compared += 1;
     }
     assert_eq!(compared, cases.len());

@@ -5,22 +5,21 @@ use std::path::Path;
 use crate::io::output::write_atomic;
 use crate::pipeline::scan;
 use crate::render::{self, style::Style};
-use crate::report::{Columns, Gate, InputSummary, Report, Tool, SCHEMA_VERSION};
+use crate::report::{Columns, Gate, InputSummary, Metrics, Report, Tool, SCHEMA_VERSION};
 use crate::settings::{EvalSettings, ReportFormat};
 use crate::{Error, ExitStatus};
 
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     let input = &settings.input;
-    let scan = scan(
-        input,
-        &settings.columns,
-        settings.rules,
-        settings.finish.pos_label.as_ref(),
-    )?;
+    let scan = scan(input, &settings.columns, settings.rules)?;
+    let mut finish = settings.finish.clone();
+    if scan.plan.prediction.is_none() && scan.plan.score.is_some() {
+        finish.scores.targets.current = Some(settings.rules.threshold);
+    }
     let evaluation = scan
         .state
-        .finish(&settings.finish)
+        .finish(&finish)
         .map_err(|e| crate::io::Problem::from(e).at(&input.path, None))?;
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
@@ -33,6 +32,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         ));
     }
     warnings.extend(evaluation.warnings);
+    let scores = evaluation.scores;
     let h = &scan.header;
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -51,7 +51,16 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         task: evaluation.task,
         pos_label: evaluation.pos_label,
         labels: evaluation.labels,
-        metrics: evaluation.metrics,
+        metrics: Metrics {
+            labels: evaluation.metrics,
+            scores: scores
+                .as_ref()
+                .map(|s| s.metrics.clone())
+                .unwrap_or_default(),
+        },
+        calibration: scores.as_ref().map(|s| s.calibration.clone()),
+        curves: scores.as_ref().map(|s| s.curves.clone()),
+        thresholds: scores.and_then(|s| s.thresholds),
         warnings,
         checks: Vec::new(),
         findings: Vec::new(),

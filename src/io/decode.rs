@@ -36,8 +36,6 @@ pub struct RowDecoder {
     plan: ColumnPlan,
     names: Vec<String>,
     rules: ScoreRules,
-    /// Index of the probability column used as the binary score, for two-class probabilities.
-    score_from_proba: Option<usize>,
     proba_classes: HashSet<LabelKey>,
     /// Spellings already checked against the probability classes.
     checked: HashMap<Box<[u8]>, bool>,
@@ -46,24 +44,13 @@ pub struct RowDecoder {
 const CHECKED_LIMIT: usize = 4096;
 
 impl RowDecoder {
-    /// A decoder for records with the given header. With two probability columns and a known
-    /// positive class, the positive class's column also serves as the binary score.
-    pub fn new(
-        plan: ColumnPlan,
-        header: &[String],
-        rules: ScoreRules,
-        positive: Option<&LabelKey>,
-    ) -> RowDecoder {
-        let score_from_proba = match (plan.proba.len(), positive) {
-            (2, Some(pos)) => plan.proba.iter().position(|c| c.class == *pos),
-            _ => None,
-        };
+    /// A decoder for records with the given header.
+    pub fn new(plan: ColumnPlan, header: &[String], rules: ScoreRules) -> RowDecoder {
         let proba_classes = plan.proba.iter().map(|c| c.class.clone()).collect();
         RowDecoder {
             plan,
             names: header.to_vec(),
             rules,
-            score_from_proba,
             proba_classes,
             checked: HashMap::new(),
         }
@@ -88,6 +75,7 @@ impl RowDecoder {
         if !v.is_finite() {
             return Err(bad(|column, value| Problem::NotFinite { column, value }));
         }
+        let v = v + 0.0; // folds -0.0 into 0.0
         if self.rules.logits {
             return Ok(1.0 / (1.0 + (-v).exp()));
         }
@@ -162,7 +150,6 @@ impl RowDecoder {
                 self.require_proba(raw)?;
             }
         }
-        let score = score.or_else(|| self.score_from_proba.map(|i| proba[i]));
         Ok(Row {
             label,
             prediction,
@@ -191,7 +178,7 @@ mod tests {
     fn decoder(header: &str, rules: ScoreRules) -> RowDecoder {
         let header: Vec<String> = header.split(',').map(String::from).collect();
         let plan = plan_columns(&header, &ColumnFlags::default()).unwrap();
-        RowDecoder::new(plan, &header, rules, None)
+        RowDecoder::new(plan, &header, rules)
     }
 
     fn record(s: &str) -> ByteRecord {

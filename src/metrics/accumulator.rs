@@ -6,6 +6,7 @@
 
 use super::classes::ClassTable;
 use super::confusion::ConfusionCounts;
+use super::samples::ScoreSamples;
 use crate::label::LabelKey;
 use crate::row::{Prediction, Row};
 
@@ -29,6 +30,8 @@ pub struct EvalState {
     pub(crate) sides: Vec<[u64; 2]>,
     /// Class id of each probability column.
     pub(crate) proba_ids: Vec<u32>,
+    /// Scores or probabilities of every row, by true class.
+    pub(crate) samples: ScoreSamples,
     /// Rows counted.
     pub(crate) rows: u64,
 }
@@ -72,6 +75,11 @@ impl EvalState {
                 self.sides[t as usize][usize::from(above)] += 1;
             }
         }
+        if !row.proba.is_empty() {
+            self.samples.push(t, row.proba);
+        } else if let Some(score) = row.score {
+            self.samples.push(t, &[score]);
+        }
         self.rows += 1;
         Ok(())
     }
@@ -88,6 +96,7 @@ impl EvalState {
             self.sides[id][0] += counts[0];
             self.sides[id][1] += counts[1];
         }
+        self.samples.merge_mapped(&other.samples, &remap);
         self.rows += other.rows;
     }
 }

@@ -10,6 +10,7 @@ use thiserror::Error;
 
 use super::accumulator::EvalState;
 use super::classification::{classification_metrics, ClassificationMetrics, Headline};
+use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
 use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
 
 /// The kind of classification problem.
@@ -31,6 +32,8 @@ pub struct FinishOptions {
     pub task: Option<Task>,
     /// The beta of F-beta.
     pub beta: f64,
+    /// Options of the score metrics.
+    pub scores: ScoreOptions,
 }
 
 impl Default for FinishOptions {
@@ -39,6 +42,7 @@ impl Default for FinishOptions {
             pos_label: None,
             task: None,
             beta: 1.0,
+            scores: ScoreOptions::default(),
         }
     }
 }
@@ -96,6 +100,8 @@ pub struct Evaluation {
     pub rows: u64,
     /// Label-based metrics.
     pub metrics: ClassificationMetrics,
+    /// Score-based metrics, when the input has scores or probabilities.
+    pub scores: Option<ScoreResults>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
 }
@@ -152,14 +158,14 @@ impl EvalState {
             None if class_count <= 2 => Task::Binary,
             None => Task::Multiclass,
         };
-        let (headline, pos_label) = match task {
+        let (headline, pos_label, pos_key) = match task {
             Task::Multiclass => {
                 if let Some(pos) = &opts.pos_label {
                     warnings.push(format!(
                         "--pos-label {pos} is ignored: the task is multiclass"
                     ));
                 }
-                (Headline::Macro, None)
+                (Headline::Macro, None, None)
             }
             Task::Binary => {
                 let mut all = present.clone();
@@ -169,7 +175,7 @@ impl EvalState {
                     .iter()
                     .position(|k| *k == pos)
                     .unwrap_or(present.len());
-                (Headline::Binary { pos: index }, Some(pos.name()))
+                (Headline::Binary { pos: index }, Some(pos.name()), Some(pos))
             }
         };
         let order: Vec<u32> = present
@@ -182,15 +188,100 @@ impl EvalState {
             .collect();
         let labels: Vec<String> = present.iter().map(LabelKey::name).collect();
         let matrix = self.confusion.ordered(&order);
-        let metrics = classification_metrics(&labels, matrix, headline, opts.beta, &mut warnings);
+        let mut metrics =
+            classification_metrics(&labels, matrix, headline, opts.beta, &mut warnings);
+        let scores = self.score_results(&present, pos_key.as_ref(), headline, opts, &mut warnings);
+        if let Some(results) = &scores {
+            for (name, ranking) in &results.per_class {
+                if let Some((_, m)) = metrics.per_class.0.iter_mut().find(|(n, _)| n == name) {
+                    m.roc_auc = ranking.roc_auc;
+                    m.average_precision = ranking.average_precision;
+                }
+            }
+            if let Some((macro_avg, weighted)) = results.averages {
+                metrics.macro_avg.roc_auc = macro_avg.roc_auc;
+                metrics.macro_avg.average_precision = macro_avg.average_precision;
+                metrics.weighted.roc_auc = weighted.roc_auc;
+                metrics.weighted.average_precision = weighted.average_precision;
+            }
+        }
         Ok(Evaluation {
             task,
             labels,
             pos_label,
             rows: self.rows,
             metrics,
+            scores,
             warnings,
         })
+    }
+
+    /// Computes the score metrics, when the rows had scores or probabilities.
+    fn score_results(
+        &mut self,
+        present: &[LabelKey],
+        pos: Option<&LabelKey>,
+        headline: Headline,
+        opts: &FinishOptions,
+        warnings: &mut Vec<String>,
+    ) -> Option<ScoreResults> {
+        if self.samples.is_empty() {
+            return None;
+        }
+        let samples = std::mem::take(&mut self.samples);
+        let classes: Vec<ScoredClass> = present
+            .iter()
+            .map(|key| ScoredClass {
+                name: key.name(),
+                id: self.classes.find(key).map(|id| id as usize),
+            })
+            .collect();
+        let proba_keys: Vec<&LabelKey> = self
+            .proba_ids
+            .iter()
+            .map(|&id| self.classes.key(id))
+            .collect();
+        let width = samples.width();
+        match headline {
+            Headline::Binary { pos: index } => {
+                let column = if width == 1 {
+                    None
+                } else {
+                    let pos = pos?;
+                    Some(proba_keys.iter().position(|k| *k == pos)?)
+                };
+                Some(scores::binary(
+                    samples,
+                    &classes,
+                    index,
+                    column,
+                    &opts.scores,
+                    warnings,
+                ))
+            }
+            Headline::Macro if width == 1 => {
+                warnings.push(
+                    "the score column is ignored: a single score needs a binary task (give per-class probability columns for multiclass)"
+                        .to_string(),
+                );
+                None
+            }
+            Headline::Macro => {
+                let column_of: Vec<usize> = present
+                    .iter()
+                    .map(|key| proba_keys.iter().position(|k| *k == key).unwrap_or(0))
+                    .collect();
+                let names: Vec<String> = proba_keys.iter().map(|k| k.name()).collect();
+                Some(scores::multiclass(
+                    samples,
+                    &classes,
+                    &names,
+                    &column_of,
+                    &opts.scores,
+                    warnings,
+                ))
+            }
+        }
     }
 
     /// Turns score-threshold sides into confusion counts once the positive class is known.

@@ -2,10 +2,15 @@
 //! metrics computed from them once all rows are in. Nothing here prints or knows a file name.
 
 pub mod accumulator;
+pub mod calibration;
 pub mod classes;
 pub mod classification;
 pub mod confusion;
 pub mod evaluation;
+pub mod probabilistic;
+pub mod ranking;
+pub mod samples;
+pub mod scores;
 
 pub use accumulator::{EvalState, RowProblem};
 pub use evaluation::{Evaluation, FinishOptions, MetricsError, Task};

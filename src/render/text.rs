@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use super::style::Style;
+use crate::metrics::ranking::OperatingPoint;
 use crate::report::Report;
 
 /// Formats an optional metric with four decimals, `-` when undefined.
@@ -12,9 +13,73 @@ fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"))
 }
 
+fn point(p: &OperatingPoint) -> String {
+    format!(
+        "{:.4}: precision {:.4}, recall {:.4}, f1 {:.4}",
+        p.threshold, p.precision, p.recall, p.f1
+    )
+}
+
+/// The score metrics, calibration and threshold sections.
+fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let Some(cal) = &report.calibration else {
+        return Ok(());
+    };
+    let s = &report.metrics.scores;
+    writeln!(out, "{}", style.heading("Scores"))?;
+    let (auc_name, ap_name) = if report.pos_label.is_some() {
+        ("roc auc", "average precision")
+    } else {
+        ("roc auc (macro ovr)", "average precision (macro ovr)")
+    };
+    for (name, v) in [
+        (auc_name, s.roc_auc),
+        (ap_name, s.average_precision),
+        ("log loss", s.log_loss),
+        ("brier", s.brier),
+        ("mce", s.mce),
+    ] {
+        writeln!(out, "  {name:<30} {}", num(v))?;
+    }
+    writeln!(
+        out,
+        "  {:<30} {}  {}",
+        format!("ece ({} bins)", cal.bins),
+        num(s.ece),
+        style.dim(cal.direction)
+    )?;
+    writeln!(out)?;
+    if let Some(t) = &report.thresholds {
+        writeln!(out, "{}", style.heading("Thresholds"))?;
+        if let Some(p) = &t.current {
+            writeln!(out, "  {:<22} {}", "current", point(p))?;
+        }
+        if let Some(p) = &t.best_f1 {
+            writeln!(out, "  {:<22} {}", "best f1", point(p))?;
+        }
+        if let Some(p) = &t.youden {
+            writeln!(out, "  {:<22} {}", "best youden j", point(p))?;
+        }
+        for (name, target) in [
+            ("precision", &t.target_precision),
+            ("recall", &t.target_recall),
+        ] {
+            if let Some(target) = target {
+                let label = format!("{name} >= {}", target.target);
+                match &target.point {
+                    Some(p) => writeln!(out, "  {label:<22} {}", point(p))?,
+                    None => writeln!(out, "  {label:<22} not reachable at any threshold")?,
+                }
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 /// Writes the text report.
 pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
-    let m = &report.metrics;
+    let m = &report.metrics.labels;
     let input = &report.input;
     writeln!(
         out,
@@ -126,9 +191,11 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
         if name == "specificity" && v.is_none() {
             continue;
         }
-        writeln!(out, "  {name:<28} {}", num(v))?;
+        writeln!(out, "  {name:<30} {}", num(v))?;
     }
     writeln!(out)?;
+
+    render_scores(report, out, style)?;
 
     writeln!(
         out,
