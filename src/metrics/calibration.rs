@@ -154,6 +154,13 @@ mod tests {
         let c = b.finish("positive_class");
         assert!((c.ece - 0.15).abs() < 1e-15);
         assert!((c.mce - 0.2).abs() < 1e-15);
-        assert_eq!(c.direction, "under-confident");
+        // Low bin: claims .3 where .5 happen (too extreme, weight 2 x .2); high bin: claims .9
+        // where 1.0 happen (too timid, weight 2 x .1): over-confident on balance.
+        assert_eq!(c.direction, "over-confident");
+        let mut timid = Binner::new(2);
+        for (p, y) in [(0.45, false), (0.45, false), (0.55, true), (0.55, true)] {
+            timid.add(p, y);
+        }
+        assert_eq!(timid.finish("positive_class").direction, "under-confident");
     }
 }
