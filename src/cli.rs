@@ -65,11 +65,37 @@ pub enum TaskArg {
     Multiclass,
 }
 
+/// What release rules compare with their threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateOnArg {
+    /// The metric's value.
+    Value,
+    /// The lower end of its 95% interval (strict: the bar must be met beyond noise).
+    Lower,
+    /// The upper end of its 95% interval (lenient: fail only when clearly below).
+    Upper,
+}
+
+/// Which check statuses fail the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Failed checks.
+    Error,
+    /// Failed checks and warnings.
+    Warning,
+    /// Nothing: always exit 0 (report-only runs).
+    Never,
+}
+
 /// Arguments of `mlguard eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Predictions file (CSV, TSV or JSON Lines, optionally .gz or .zst); `-` reads stdin.
     pub input: String,
+
+    /// Configuration file [default: mlguard.toml in the current directory, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Column holding the true label [default: detected: label, y_true, target, actual, …].
     #[arg(long, value_name = "COL", help_heading = "Columns")]
@@ -83,6 +109,9 @@ pub struct EvalArgs {
     /// Prefix of per-class probability columns [default: detected: proba_, prob_, p_].
     #[arg(long, value_name = "PREFIX", help_heading = "Columns")]
     pub proba_prefix: Option<String>,
+    /// Compute every metric per value of this column (repeatable).
+    #[arg(long = "segment-col", value_name = "COL", help_heading = "Columns")]
+    pub segment_cols: Vec<String>,
 
     /// Input format, needed for stdin when not CSV [default: from the extension or content].
     #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Input")]
@@ -103,26 +132,15 @@ pub struct EvalArgs {
     /// The positive class of a binary task [default: 1, true, yes or positive].
     #[arg(long, value_name = "LABEL", help_heading = "Metrics")]
     pub pos_label: Option<String>,
-    /// Without a prediction column, predict positive when score >= THRESHOLD.
-    #[arg(
-        long,
-        default_value_t = 0.5,
-        value_name = "T",
-        help_heading = "Metrics"
-    )]
-    pub threshold: f64,
-    /// The beta of the F-beta score.
-    #[arg(
-        long,
-        default_value_t = 1.0,
-        value_name = "BETA",
-        help_heading = "Metrics"
-    )]
-    pub beta: f64,
-
-    /// Equal-width bins of the calibration (reliability) table.
-    #[arg(long, default_value_t = 15, value_name = "N", help_heading = "Metrics")]
-    pub calibration_bins: usize,
+    /// Without a prediction column, predict positive when score >= T [default: 0.5].
+    #[arg(long, value_name = "T", help_heading = "Metrics")]
+    pub threshold: Option<f64>,
+    /// The beta of the F-beta score [default: 1].
+    #[arg(long, value_name = "BETA", help_heading = "Metrics")]
+    pub beta: Option<f64>,
+    /// Equal-width bins of the calibration (reliability) table [default: 15].
+    #[arg(long, value_name = "N", help_heading = "Metrics")]
+    pub calibration_bins: Option<usize>,
     /// Report the lowest threshold whose precision reaches P.
     #[arg(long, value_name = "P", help_heading = "Metrics")]
     pub target_precision: Option<f64>,
@@ -130,9 +148,31 @@ pub struct EvalArgs {
     #[arg(long, value_name = "R", help_heading = "Metrics")]
     pub target_recall: Option<f64>,
 
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormatArg::Text, help_heading = "Output")]
-    pub format: ReportFormatArg,
+    /// Fail the gate when METRIC < VALUE; `segment:METRIC=VALUE` applies to every segment.
+    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gate")]
+    pub min: Vec<String>,
+    /// Fail the gate when METRIC > VALUE; `segment:METRIC=VALUE` applies to every segment.
+    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gate")]
+    pub max: Vec<String>,
+    /// What rules compare: the value, or the lower/upper end of its 95% interval [default: value].
+    #[arg(long, value_enum, value_name = "WHAT", help_heading = "Gate")]
+    pub gate_on: Option<GateOnArg>,
+    /// Which statuses fail the gate [default: error].
+    #[arg(long, value_enum, value_name = "LEVEL", help_heading = "Gate")]
+    pub fail_on: Option<FailOnArg>,
+    /// Segments with fewer rows are reported but not gated [default: 30].
+    #[arg(long, value_name = "N", help_heading = "Gate")]
+    pub min_segment_rows: Option<u64>,
+    /// Bootstrap replicates for confidence intervals; 0 turns them off [default: 1000].
+    #[arg(long, value_name = "N", help_heading = "Gate")]
+    pub bootstrap: Option<usize>,
+    /// Seed of the bootstrap, for reproducible intervals.
+    #[arg(long, value_name = "N", help_heading = "Gate")]
+    pub seed: Option<u64>,
+
+    /// Report format [default: text].
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<ReportFormatArg>,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,

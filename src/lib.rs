@@ -8,8 +8,10 @@
 
 #![warn(missing_docs)]
 
+pub mod checks;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod exit;
 pub mod io;
 pub mod label;

@@ -10,7 +10,8 @@ use crate::io::decode::{RowDecoder, ScoreRules};
 use crate::io::records::Records;
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
-use crate::metrics::{EvalState, RowProblem};
+use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
+use crate::metrics::RowProblem;
 use crate::settings::InputSpec;
 
 /// How many skipped line numbers are kept for the report.
@@ -18,8 +19,10 @@ const SKIPPED_LINES_KEPT: usize = 10;
 
 /// What a scan gathered.
 pub struct Scan {
-    /// The accumulated state.
-    pub state: EvalState,
+    /// The accumulated state, overall and per segment.
+    pub state: SegmentedState,
+    /// The segment columns, in the order of the state's columns.
+    pub segment_columns: Vec<String>,
     /// The header.
     pub header: Vec<String>,
     /// The columns used.
@@ -35,7 +38,12 @@ pub struct Scan {
 }
 
 /// Reads every row of `input` into an [`EvalState`].
-pub fn scan(input: &InputSpec, flags: &ColumnFlags, rules: ScoreRules) -> Result<Scan, InputError> {
+pub fn scan(
+    input: &InputSpec,
+    flags: &ColumnFlags,
+    rules: ScoreRules,
+    segment_columns: &[String],
+) -> Result<Scan, InputError> {
     let file = input.path.as_str();
     let src = source::open(file).map_err(|p| p.at(file, None))?;
     let mut records =
@@ -44,8 +52,25 @@ pub fn scan(input: &InputSpec, flags: &ColumnFlags, rules: ScoreRules) -> Result
     let header_line = records.header_line;
     let plan = plan_columns(&header, flags).map_err(|p| p.at(file, Some(header_line)))?;
     let proba_classes: Vec<LabelKey> = plan.proba.iter().map(|c| c.class.clone()).collect();
+    let segment_index = segment_columns
+        .iter()
+        .map(|name| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
+                .ok_or_else(|| {
+                    Problem::UnknownColumn {
+                        name: name.to_string(),
+                        flag: "--segment-col",
+                        header: header.join(", "),
+                    }
+                    .at(file, Some(header_line))
+                })
+        })
+        .collect::<Result<Vec<usize>, InputError>>()?;
     let mut decoder = RowDecoder::new(plan.clone(), &header, rules);
-    let mut state = EvalState::new(&proba_classes);
+    let mut state = SegmentedState::new(&proba_classes, segment_index.len());
     let mut rec = ByteRecord::new();
     let mut proba = Vec::with_capacity(proba_classes.len());
     let mut rows_skipped = 0u64;
@@ -76,23 +101,38 @@ pub fn scan(input: &InputSpec, flags: &ColumnFlags, rules: ScoreRules) -> Result
                 continue;
             }
         };
-        if let Err(problem) = state.push(&row) {
+        if let Some(&i) = segment_index
+            .iter()
+            .find(|&&i| std::str::from_utf8(&rec[i]).is_err())
+        {
+            skip(Problem::InvalidUtf8(header[i].clone()), Some(line))?;
+            continue;
+        }
+        let segment = |c: usize| std::str::from_utf8(&rec[segment_index[c]]).unwrap_or_default();
+        if let Err(problem) = state.push(&row, segment) {
             let column = |i: usize| header[i].clone();
             let problem = match problem {
-                RowProblem::MissingLabel => Problem::MissingLabel(column(plan.label)),
-                RowProblem::MissingPrediction => {
+                SegmentProblem::Row(RowProblem::MissingLabel) => {
+                    Problem::MissingLabel(column(plan.label))
+                }
+                SegmentProblem::Row(RowProblem::MissingPrediction) => {
                     Problem::MissingPrediction(column(plan.prediction.unwrap_or(plan.label)))
                 }
+                SegmentProblem::TooManySegments(c) => Problem::TooManySegments {
+                    column: segment_columns[c].clone(),
+                    limit: MAX_SEGMENTS,
+                },
             };
             skip(problem, Some(line))?;
         }
     }
     let first_data_line = header_line + 1;
-    if state.rows() == 0 && rows_skipped == 0 {
+    if state.overall.rows() == 0 && rows_skipped == 0 {
         return Err(Problem::HeaderOnly.at(file, Some(first_data_line)));
     }
     Ok(Scan {
         state,
+        segment_columns: segment_index.iter().map(|&i| header[i].clone()).collect(),
         header,
         plan,
         rows_skipped,

@@ -6,11 +6,14 @@
 
 use serde::Serialize;
 
+use crate::checks::gate::Gate;
+use crate::checks::Check;
 use crate::metrics::calibration::Calibration;
 use crate::metrics::classification::ClassificationMetrics;
 use crate::metrics::ranking::Thresholds;
 use crate::metrics::scores::{Curves, ScoreMetrics};
 use crate::metrics::Task;
+use crate::ordered_map::OrderedMap;
 
 /// Every metric, label-based and score-based, in one flat object.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -70,51 +73,6 @@ pub struct InputSummary {
     pub columns: Columns,
 }
 
-/// Status of a check.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckStatus {
-    /// The check passed.
-    Pass,
-    /// Worth a look; fails the gate only with `--fail-on warning`.
-    Warn,
-    /// Failed.
-    Fail,
-    /// Not run, with a reason.
-    Skip,
-}
-
-/// One check: a release rule or a statistical test.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Check {
-    /// Stable identifier.
-    pub id: String,
-    /// `threshold` or `statistical`.
-    pub kind: String,
-    /// The outcome.
-    pub status: CheckStatus,
-    /// What happened, in one sentence.
-    pub message: String,
-}
-
-/// A gate failure: the check that failed and why.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct GateFailure {
-    /// The failing check's id.
-    pub id: String,
-    /// Its message.
-    pub message: String,
-}
-
-/// The release verdict.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Gate {
-    /// Whether the gate passed.
-    pub passed: bool,
-    /// The checks that failed it.
-    pub failures: Vec<GateFailure>,
-}
-
 /// A diagnosis finding (filled by the diagnosis stage).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
@@ -122,6 +80,22 @@ pub struct Finding {
     pub code: String,
     /// What was found.
     pub title: String,
+}
+
+/// The metrics of one segment.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SegmentReport {
+    /// Rows in the segment.
+    pub rows: u64,
+    /// Whether rules skip the segment (too few rows, or metrics undefined).
+    pub skipped: bool,
+    /// Why it is skipped.
+    pub reason: Option<String>,
+    /// The segment's metrics (the same keys as the overall `metrics`).
+    #[serde(flatten)]
+    pub metrics: Option<Metrics>,
+    /// 95% confidence intervals of the segment's metrics.
+    pub intervals: OrderedMap<[f64; 2]>,
 }
 
 /// Everything `mlguard eval` reports.
@@ -147,6 +121,10 @@ pub struct Report {
     pub curves: Option<Curves>,
     /// Threshold analysis of a binary score (null otherwise).
     pub thresholds: Option<Thresholds>,
+    /// 95% confidence intervals, keyed by metric path.
+    pub intervals: OrderedMap<[f64; 2]>,
+    /// Metrics per segment: column → segment value → metrics.
+    pub segments: OrderedMap<OrderedMap<SegmentReport>>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
     /// Checks run.

@@ -1,26 +1,40 @@
 //! One resolved, validated configuration for a run.
 //!
-//! Raw flags are turned into typed settings here and only here: formats, column roles, score
-//! rules, metric options and where and how the report is written (colour included) are decided
-//! once, so the rest of the program never looks at a flag.
+//! Raw flags and `mlguard.toml` are turned into typed settings here and only here: formats,
+//! column roles, score rules, metric options, release rules and where and how the report is
+//! written (colour included) are decided once, so the rest of the program never looks at a flag.
+//! Flags override the file; repeatable rules from both are combined, a flag's rule replacing the
+//! file's rule on the same metric and bound.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::cli::{ColorArg, EvalArgs, InputFormatArg, ReportFormatArg, TaskArg};
+use crate::checks::gate::FailOn;
+use crate::checks::rules::{Bound, GateOn, Rule, RuleError};
+use crate::cli::{
+    ColorArg, EvalArgs, FailOnArg, GateOnArg, InputFormatArg, ReportFormatArg, TaskArg,
+};
+use crate::config::{ConfigError, ConfigFile};
 use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
 use crate::io::format::Format;
 use crate::label::LabelKey;
+use crate::metrics::intervals::Bootstrap;
 use crate::metrics::ranking::ThresholdTargets;
 use crate::metrics::scores::ScoreOptions;
 use crate::metrics::{FinishOptions, Task};
 
-/// A flag value that cannot be used.
-#[derive(Debug, Error, PartialEq)]
+/// A setting that cannot be used.
+#[derive(Debug, Error)]
 pub enum SettingsError {
+    /// The configuration file is unusable.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A rule is unusable.
+    #[error("{0}")]
+    Rule(#[from] RuleError),
     /// The delimiter is not one byte.
     #[error("--delimiter {0:?} must be a single character such as ',', ';' or '\\t'")]
     Delimiter(String),
@@ -44,6 +58,16 @@ pub enum SettingsError {
     /// The positive label is empty.
     #[error("--pos-label must name a class (got {0:?})")]
     PosLabel(String),
+    /// A configuration value that is not one of its choices.
+    #[error("configuration key {key} = {value:?} must be one of {choices}")]
+    Choice {
+        /// The key, e.g. `[gate] fail_on`.
+        key: &'static str,
+        /// The value given.
+        value: String,
+        /// The valid values.
+        choices: &'static str,
+    },
 }
 
 /// What to read.
@@ -77,17 +101,36 @@ pub struct OutputSpec {
     pub color: bool,
 }
 
+/// Release rules and how they are judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateSpec {
+    /// The rules.
+    pub rules: Vec<Rule>,
+    /// What rules compare.
+    pub gate_on: GateOn,
+    /// What fails the gate.
+    pub fail_on: FailOn,
+    /// Segments with fewer rows are not gated.
+    pub min_segment_rows: u64,
+}
+
 /// Everything `mlguard eval` needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalSettings {
+    /// The configuration file read, if any.
+    pub config: Option<PathBuf>,
     /// The input.
     pub input: InputSpec,
     /// Column roles given by flags.
     pub columns: ColumnFlags,
+    /// Segment columns.
+    pub segments: Vec<String>,
     /// Score reading and thresholding.
     pub rules: ScoreRules,
     /// Metric options.
     pub finish: FinishOptions,
+    /// Release rules.
+    pub gate: GateSpec,
     /// The report.
     pub output: OutputSpec,
 }
@@ -112,10 +155,61 @@ fn color(arg: ColorArg, to_stdout: bool) -> bool {
     }
 }
 
+/// Parses a configuration string against the choices of a clap value enum.
+fn choice<T: clap::ValueEnum>(
+    key: &'static str,
+    value: Option<&String>,
+    choices: &'static str,
+) -> Result<Option<T>, SettingsError> {
+    value
+        .map(|v| {
+            T::from_str(v, true).map_err(|_| SettingsError::Choice {
+                key,
+                value: v.clone(),
+                choices,
+            })
+        })
+        .transpose()
+}
+
+/// Combines the file's rules with the flags', a flag replacing a file rule on the same metric.
+fn combine_rules(file: &ConfigFile, args: &EvalArgs) -> Result<Vec<Rule>, SettingsError> {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut add = |rule: Rule| {
+        rules.retain(|r| {
+            !(r.metric == rule.metric && r.bound == rule.bound && r.scope == rule.scope)
+        });
+        rules.push(rule);
+    };
+    for (bound, table) in [(Bound::Min, &file.gate.min), (Bound::Max, &file.gate.max)] {
+        for (metric, value) in table.iter().flatten() {
+            add(Rule::parse(&format!("{metric}={value}"), bound)?);
+        }
+    }
+    for (bound, list) in [(Bound::Min, &args.min), (Bound::Max, &args.max)] {
+        for raw in list {
+            add(Rule::parse(raw, bound)?);
+        }
+    }
+    Ok(rules)
+}
+
 impl EvalSettings {
-    /// Validates and resolves the flags of `mlguard eval`.
+    /// Validates and resolves the flags of `mlguard eval` and the configuration file.
     pub fn from_args(args: &EvalArgs) -> Result<EvalSettings, SettingsError> {
-        let format = match (args.input_format, &args.delimiter) {
+        let loaded = ConfigFile::load(args.config.as_deref())?;
+        let (config_path, file) = match loaded {
+            Some((p, f)) => (Some(p), f),
+            None => (None, ConfigFile::default()),
+        };
+        let file_format = choice::<InputFormatArg>(
+            "[input] format",
+            file.input.format.as_ref(),
+            "csv, tsv, jsonl",
+        )?;
+        let input_format = args.input_format.or(file_format);
+        let delim = args.delimiter.as_ref().or(file.input.delimiter.as_ref());
+        let format = match (input_format, delim) {
             (Some(InputFormatArg::Jsonl), _) => Some(Format::JsonLines),
             (_, Some(d)) => Some(Format::Delimited {
                 delimiter: delimiter(d)?,
@@ -124,15 +218,20 @@ impl EvalSettings {
             (Some(InputFormatArg::Csv), None) => Some(Format::CSV),
             (None, None) => None,
         };
-        if !(args.beta.is_finite() && args.beta >= 0.0) {
-            return Err(SettingsError::Beta(args.beta));
+        let m = &file.metrics;
+        let beta = args.beta.or(m.beta).unwrap_or(1.0);
+        if !(beta.is_finite() && beta >= 0.0) {
+            return Err(SettingsError::Beta(beta));
         }
-        if !(0.0..=1.0).contains(&args.threshold) {
-            return Err(SettingsError::Threshold(args.threshold));
+        let threshold = args.threshold.or(m.threshold).unwrap_or(0.5);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(SettingsError::Threshold(threshold));
         }
+        let target_precision = args.target_precision.or(m.target_precision);
+        let target_recall = args.target_recall.or(m.target_recall);
         for (flag, value) in [
-            ("--target-precision", args.target_precision),
-            ("--target-recall", args.target_recall),
+            ("--target-precision", target_precision),
+            ("--target-recall", target_recall),
         ] {
             if let Some(value) = value {
                 if !(0.0..=1.0).contains(&value) {
@@ -140,50 +239,115 @@ impl EvalSettings {
                 }
             }
         }
-        if !(1..=1000).contains(&args.calibration_bins) {
-            return Err(SettingsError::Bins(args.calibration_bins));
+        let calibration_bins = args.calibration_bins.or(m.calibration_bins).unwrap_or(15);
+        if !(1..=1000).contains(&calibration_bins) {
+            return Err(SettingsError::Bins(calibration_bins));
         }
-        let pos_label = match &args.pos_label {
-            Some(raw) => {
-                Some(LabelKey::parse(raw).ok_or_else(|| SettingsError::PosLabel(raw.clone()))?)
-            }
+        let pos_raw = args
+            .pos_label
+            .clone()
+            .or_else(|| m.pos_label.as_ref().map(ToString::to_string));
+        let pos_label = match pos_raw {
+            Some(raw) => Some(LabelKey::parse(&raw).ok_or(SettingsError::PosLabel(raw))?),
             None => None,
         };
+        let task = match args.task {
+            Some(t) => Some(t),
+            None => choice::<TaskArg>("[metrics] task", m.task.as_ref(), "binary, multiclass")?,
+        };
         let report_format = match args.format {
+            Some(f) => f,
+            None => choice::<ReportFormatArg>(
+                "[output] format",
+                file.output.format.as_ref(),
+                "text, json",
+            )?
+            .unwrap_or(ReportFormatArg::Text),
+        };
+        let report_format = match report_format {
             ReportFormatArg::Text => ReportFormat::Text,
             ReportFormatArg::Json => ReportFormat::Json,
         };
+        let g = &file.gate;
+        let gate_on = match args.gate_on {
+            Some(v) => v,
+            None => {
+                choice::<GateOnArg>("[gate] gate_on", g.gate_on.as_ref(), "value, lower, upper")?
+                    .unwrap_or(GateOnArg::Value)
+            }
+        };
+        let fail_on = match args.fail_on {
+            Some(v) => v,
+            None => choice::<FailOnArg>(
+                "[gate] fail_on",
+                g.fail_on.as_ref(),
+                "error, warning, never",
+            )?
+            .unwrap_or(FailOnArg::Error),
+        };
+        let mut bootstrap = Bootstrap::default();
+        if let Some(n) = args.bootstrap.or(g.bootstrap) {
+            bootstrap.replicates = n;
+        }
+        if let Some(seed) = args.seed.or(g.seed) {
+            bootstrap.seed = seed;
+        }
+        let c = &file.columns;
+        let pick =
+            |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
+        let segments = if args.segment_cols.is_empty() {
+            c.segments.clone().unwrap_or_default()
+        } else {
+            args.segment_cols.clone()
+        };
         Ok(EvalSettings {
+            config: config_path,
             input: InputSpec {
                 path: args.input.clone(),
                 format,
-                skip_invalid: args.skip_invalid,
+                skip_invalid: args.skip_invalid || file.input.skip_invalid.unwrap_or(false),
             },
             columns: ColumnFlags {
-                label: args.label_col.clone(),
-                prediction: args.pred_col.clone(),
-                score: args.score_col.clone(),
-                proba_prefix: args.proba_prefix.clone(),
+                label: pick(&args.label_col, &c.label),
+                prediction: pick(&args.pred_col, &c.prediction),
+                score: pick(&args.score_col, &c.score),
+                proba_prefix: pick(&args.proba_prefix, &c.proba_prefix),
             },
+            segments,
             rules: ScoreRules {
-                threshold: args.threshold,
-                logits: args.scores_are_logits,
+                threshold,
+                logits: args.scores_are_logits || file.input.scores_are_logits.unwrap_or(false),
             },
             finish: FinishOptions {
                 pos_label,
-                task: args.task.map(|t| match t {
+                task: task.map(|t| match t {
                     TaskArg::Binary => Task::Binary,
                     TaskArg::Multiclass => Task::Multiclass,
                 }),
-                beta: args.beta,
+                beta,
                 scores: ScoreOptions {
-                    calibration_bins: args.calibration_bins,
+                    calibration_bins,
                     targets: ThresholdTargets {
                         current: None,
-                        precision: args.target_precision,
-                        recall: args.target_recall,
+                        precision: target_precision,
+                        recall: target_recall,
                     },
                 },
+                bootstrap,
+            },
+            gate: GateSpec {
+                rules: combine_rules(&file, args)?,
+                gate_on: match gate_on {
+                    GateOnArg::Value => GateOn::Value,
+                    GateOnArg::Lower => GateOn::Lower,
+                    GateOnArg::Upper => GateOn::Upper,
+                },
+                fail_on: match fail_on {
+                    FailOnArg::Error => FailOn::Error,
+                    FailOnArg::Warning => FailOn::Warning,
+                    FailOnArg::Never => FailOn::Never,
+                },
+                min_segment_rows: args.min_segment_rows.or(g.min_segment_rows).unwrap_or(30),
             },
             output: OutputSpec {
                 format: report_format,

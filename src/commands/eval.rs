@@ -1,26 +1,184 @@
-//! `mlguard eval`: read a predictions file, compute the metrics, render the report.
+//! `mlguard eval`: read a predictions file, compute the metrics overall and per segment, check
+//! the release rules, render the report.
 
 use std::path::Path;
 
+use serde_json::Value;
+
+use crate::checks::gate::Gate;
+use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
+use crate::checks::{Check, SegmentRef};
 use crate::io::output::write_atomic;
+use crate::io::Problem;
+use crate::label::{sort_labels, LabelKey};
+use crate::metrics::segments::SegmentedState;
+use crate::metrics::{EvalState, Evaluation, FinishOptions};
+use crate::ordered_map::OrderedMap;
 use crate::pipeline::scan;
 use crate::render::{self, style::Style};
-use crate::report::{Columns, Gate, InputSummary, Metrics, Report, Tool, SCHEMA_VERSION};
-use crate::settings::{EvalSettings, ReportFormat};
+use crate::report::{Columns, InputSummary, Metrics, Report, SegmentReport, Tool, SCHEMA_VERSION};
+use crate::settings::{EvalSettings, ReportFormat, SettingsError};
 use crate::{Error, ExitStatus};
+
+/// The metrics of an evaluation in their report form.
+fn metrics_of(evaluation: &Evaluation) -> Metrics {
+    Metrics {
+        labels: evaluation.metrics.clone(),
+        scores: evaluation
+            .scores
+            .as_ref()
+            .map(|s| s.metrics.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Orders segment values naturally: numerically when all are numbers, else by name.
+fn ordered_segments(state: &crate::metrics::segments::SegmentColumn) -> Vec<(&str, &EvalState)> {
+    let mut keys: Vec<(LabelKey, &str)> = state
+        .states
+        .keys()
+        .map(|k| {
+            (
+                LabelKey::parse(k).unwrap_or(LabelKey::Text(k.clone())),
+                &**k,
+            )
+        })
+        .collect();
+    let mut sorted: Vec<LabelKey> = keys.iter().map(|(k, _)| k.clone()).collect();
+    sort_labels(&mut sorted);
+    keys.sort_by_key(|(k, raw)| (sorted.iter().position(|s| s == k), raw.to_string()));
+    keys.into_iter()
+        .map(|(_, raw)| (raw, &state.states[raw]))
+        .collect()
+}
+
+/// Evaluates every segment with the overall task and positive class.
+fn segment_reports(
+    state: &SegmentedState,
+    columns: &[String],
+    overall: &Evaluation,
+    opts: &FinishOptions,
+    min_rows: u64,
+) -> OrderedMap<OrderedMap<SegmentReport>> {
+    let mut fixed = opts.clone();
+    fixed.task = Some(overall.task);
+    fixed.pos_label = overall.pos_label.as_deref().and_then(LabelKey::parse);
+    let mut out = Vec::new();
+    for (name, column) in columns.iter().zip(&state.columns) {
+        let mut segments = Vec::new();
+        for (value, seg) in ordered_segments(column) {
+            let rows = seg.rows();
+            let report = match seg.clone().finish(&fixed) {
+                Ok(e) => SegmentReport {
+                    rows,
+                    skipped: rows < min_rows,
+                    reason: (rows < min_rows)
+                        .then(|| format!("{rows} rows, fewer than --min-segment-rows {min_rows}")),
+                    metrics: Some(metrics_of(&e)),
+                    intervals: e.intervals,
+                },
+                Err(err) => SegmentReport {
+                    rows,
+                    skipped: true,
+                    reason: Some(err.to_string()),
+                    metrics: None,
+                    intervals: OrderedMap::default(),
+                },
+            };
+            segments.push((value.to_string(), report));
+        }
+        out.push((name.clone(), OrderedMap(segments)));
+    }
+    OrderedMap(out)
+}
+
+/// Checks every rule on the overall metrics or on every segment.
+fn run_rules(
+    rules_list: &[Rule],
+    report: &Report,
+    settings: &EvalSettings,
+) -> Result<Vec<Check>, RuleError> {
+    let overall = serde_json::to_value(&report.metrics).expect("metrics serialise");
+    let gate_on = settings.gate.gate_on;
+    let mut checks = Vec::new();
+    for rule in rules_list {
+        if lookup(&overall, &rule.metric).is_none() {
+            let names = metric_names(&overall);
+            let shown = names.len().min(80);
+            let mut valid = names[..shown].join(", ");
+            if names.len() > shown {
+                valid.push_str(&format!(", … ({} more)", names.len() - shown));
+            }
+            return Err(RuleError::UnknownMetric {
+                metric: rule.metric.clone(),
+                flag: rule.flag(),
+                valid,
+            });
+        }
+        match rule.scope {
+            Scope::Overall => {
+                let interval = |path: &str| report.intervals.get(path).copied();
+                let subject = Subject {
+                    metrics: &overall,
+                    interval: &interval,
+                    rows: report.input.rows,
+                    segment: None,
+                    skip: None,
+                };
+                checks.push(rules::check(rule, &subject, gate_on));
+            }
+            Scope::EverySegment => {
+                if report.segments.0.is_empty() {
+                    return Err(RuleError::NoSegments(rule.id()));
+                }
+                for (column, segments) in report.segments.iter() {
+                    for (value, seg) in segments.iter() {
+                        let metrics = seg
+                            .metrics
+                            .as_ref()
+                            .map(|m| serde_json::to_value(m).expect("metrics serialise"))
+                            .unwrap_or(Value::Null);
+                        let interval = |path: &str| seg.intervals.get(path).copied();
+                        let subject = Subject {
+                            metrics: &metrics,
+                            interval: &interval,
+                            rows: seg.rows,
+                            segment: Some(SegmentRef {
+                                column: column.clone(),
+                                value: value.clone(),
+                            }),
+                            skip: seg.reason.clone(),
+                        };
+                        checks.push(rules::check(rule, &subject, gate_on));
+                    }
+                }
+            }
+        }
+    }
+    Ok(checks)
+}
 
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     let input = &settings.input;
-    let scan = scan(input, &settings.columns, settings.rules)?;
+    let scan = scan(input, &settings.columns, settings.rules, &settings.segments)?;
     let mut finish = settings.finish.clone();
     if scan.plan.prediction.is_none() && scan.plan.score.is_some() {
         finish.scores.targets.current = Some(settings.rules.threshold);
     }
     let evaluation = scan
         .state
+        .overall
+        .clone()
         .finish(&finish)
-        .map_err(|e| crate::io::Problem::from(e).at(&input.path, None))?;
+        .map_err(|e| Problem::from(e).at(&input.path, None))?;
+    let segments = segment_reports(
+        &scan.state,
+        &scan.segment_columns,
+        &evaluation,
+        &finish,
+        settings.gate.min_segment_rows,
+    );
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
         let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();
@@ -31,10 +189,11 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
             scan.skipped.first().map_or("", |(_, p)| p.as_str())
         ));
     }
-    warnings.extend(evaluation.warnings);
-    let scores = evaluation.scores;
+    warnings.extend(evaluation.warnings.iter().cloned());
+    let metrics = metrics_of(&evaluation);
     let h = &scan.header;
-    Ok(Report {
+    let scores = evaluation.scores;
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
         input: InputSummary {
@@ -51,24 +210,21 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         task: evaluation.task,
         pos_label: evaluation.pos_label,
         labels: evaluation.labels,
-        metrics: Metrics {
-            labels: evaluation.metrics,
-            scores: scores
-                .as_ref()
-                .map(|s| s.metrics.clone())
-                .unwrap_or_default(),
-        },
+        metrics,
         calibration: scores.as_ref().map(|s| s.calibration.clone()),
         curves: scores.as_ref().map(|s| s.curves.clone()),
         thresholds: scores.and_then(|s| s.thresholds),
+        intervals: evaluation.intervals,
+        segments,
         warnings,
         checks: Vec::new(),
         findings: Vec::new(),
-        gate: Gate {
-            passed: true,
-            failures: Vec::new(),
-        },
-    })
+        gate: Gate::decide(&[], settings.gate.fail_on),
+    };
+    report.checks = run_rules(&settings.gate.rules, &report, settings)
+        .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
+    report.gate = Gate::decide(&report.checks, settings.gate.fail_on);
+    Ok(report)
 }
 
 /// Renders the report in the requested format.

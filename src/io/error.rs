@@ -193,6 +193,14 @@ pub enum Problem {
     /// A JSON value that cannot be a cell.
     #[error("field '{0}' holds a JSON array or object (use a string, number or boolean)")]
     JsonNested(String),
+    /// A segment column with too many distinct values.
+    #[error("segment column '{column}' has more than {limit} distinct values (segment by a column with fewer values, not an id)")]
+    TooManySegments {
+        /// The column.
+        column: String,
+        /// The limit.
+        limit: usize,
+    },
     /// The metrics cannot be computed for these rows.
     #[error("{0}")]
     Metrics(#[from] MetricsError),

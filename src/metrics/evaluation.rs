@@ -10,8 +10,10 @@ use thiserror::Error;
 
 use super::accumulator::EvalState;
 use super::classification::{classification_metrics, ClassificationMetrics, Headline};
+use super::intervals::{label_intervals, ranking_bootstrap, Bootstrap};
 use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
 use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
+use crate::ordered_map::OrderedMap;
 
 /// The kind of classification problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,6 +36,8 @@ pub struct FinishOptions {
     pub beta: f64,
     /// Options of the score metrics.
     pub scores: ScoreOptions,
+    /// Bootstrap settings of the confidence intervals.
+    pub bootstrap: Bootstrap,
 }
 
 impl Default for FinishOptions {
@@ -43,6 +47,7 @@ impl Default for FinishOptions {
             task: None,
             beta: 1.0,
             scores: ScoreOptions::default(),
+            bootstrap: Bootstrap::default(),
         }
     }
 }
@@ -102,6 +107,8 @@ pub struct Evaluation {
     pub metrics: ClassificationMetrics,
     /// Score-based metrics, when the input has scores or probabilities.
     pub scores: Option<ScoreResults>,
+    /// 95% confidence intervals, keyed by metric path.
+    pub intervals: OrderedMap<[f64; 2]>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
 }
@@ -188,10 +195,12 @@ impl EvalState {
             .collect();
         let labels: Vec<String> = present.iter().map(LabelKey::name).collect();
         let matrix = self.confusion.ordered(&order);
+        let mut intervals = label_intervals(&labels, &matrix, headline, opts.beta, opts.bootstrap);
         let mut metrics =
             classification_metrics(&labels, matrix, headline, opts.beta, &mut warnings);
         let scores = self.score_results(&present, pos_key.as_ref(), headline, opts, &mut warnings);
         if let Some(results) = &scores {
+            intervals.extend(results.intervals.iter().cloned());
             for (name, ranking) in &results.per_class {
                 if let Some((_, m)) = metrics.per_class.0.iter_mut().find(|(n, _)| n == name) {
                     m.roc_auc = ranking.roc_auc;
@@ -212,6 +221,7 @@ impl EvalState {
             rows: self.rows,
             metrics,
             scores,
+            intervals: OrderedMap(intervals),
             warnings,
         })
     }
@@ -250,14 +260,11 @@ impl EvalState {
                     let pos = pos?;
                     Some(proba_keys.iter().position(|k| *k == pos)?)
                 };
-                Some(scores::binary(
-                    samples,
-                    &classes,
-                    index,
-                    column,
-                    &opts.scores,
-                    warnings,
-                ))
+                let mut results =
+                    scores::binary(samples, &classes, index, column, &opts.scores, warnings);
+                let (pos, neg) = std::mem::take(&mut results.sorted);
+                results.intervals = ranking_bootstrap(&pos, &neg, opts.bootstrap);
+                Some(results)
             }
             Headline::Macro if width == 1 => {
                 warnings.push(

@@ -7,10 +7,12 @@ pub mod classes;
 pub mod classification;
 pub mod confusion;
 pub mod evaluation;
+pub mod intervals;
 pub mod probabilistic;
 pub mod ranking;
 pub mod samples;
 pub mod scores;
+pub mod segments;
 
 pub use accumulator::{EvalState, RowProblem};
 pub use evaluation::{Evaluation, FinishOptions, MetricsError, Task};

@@ -114,6 +114,10 @@ pub struct ScoreResults {
     pub per_class: Vec<(String, ClassRanking)>,
     /// Macro and weighted one-vs-rest ranking (multiclass).
     pub averages: Option<(ClassRanking, ClassRanking)>,
+    /// Bootstrap intervals of the ranking metrics, keyed by metric path.
+    pub intervals: Vec<(String, [f64; 2])>,
+    /// Binary: the sorted positive and negative scores, for the bootstrap (emptied after).
+    pub sorted: (Vec<f64>, Vec<f64>),
 }
 
 fn histogram_bin(p: f64) -> usize {
@@ -212,6 +216,8 @@ pub fn binary(
         thresholds: Some(thresholds(&pos_scores, &neg_scores, opts.targets)),
         per_class: Vec::new(),
         averages: None,
+        intervals: Vec::new(),
+        sorted: (pos_scores, neg_scores),
     }
 }
 
@@ -346,5 +352,7 @@ pub fn multiclass(
         thresholds: None,
         per_class,
         averages: Some((macro_avg, weighted)),
+        intervals: Vec::new(),
+        sorted: (Vec::new(), Vec::new()),
     }
 }

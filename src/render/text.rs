@@ -13,6 +13,14 @@ fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"))
 }
 
+/// The metric's 95% interval, dimmed, or nothing.
+fn interval(report: &Report, key: &str, style: Style) -> String {
+    match report.intervals.get(key) {
+        Some([lo, hi]) => format!("  {}", style.dim(&format!("95% CI [{lo:.4}, {hi:.4}]"))),
+        None => String::new(),
+    }
+}
+
 fn point(p: &OperatingPoint) -> String {
     format!(
         "{:.4}: precision {:.4}, recall {:.4}, f1 {:.4}",
@@ -32,14 +40,19 @@ fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
     } else {
         ("roc auc (macro ovr)", "average precision (macro ovr)")
     };
-    for (name, v) in [
-        (auc_name, s.roc_auc),
-        (ap_name, s.average_precision),
-        ("log loss", s.log_loss),
-        ("brier", s.brier),
-        ("mce", s.mce),
+    for (name, v, key) in [
+        (auc_name, s.roc_auc, "roc_auc"),
+        (ap_name, s.average_precision, "average_precision"),
+        ("log loss", s.log_loss, "log_loss"),
+        ("brier", s.brier, "brier"),
+        ("mce", s.mce, "mce"),
     ] {
-        writeln!(out, "  {name:<30} {}", num(v))?;
+        writeln!(
+            out,
+            "  {name:<30} {}{}",
+            num(v),
+            interval(report, key, style)
+        )?;
     }
     writeln!(
         out,
@@ -187,11 +200,27 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
     if m.beta != 1.0 {
         rows.push((format!("{beta_name} ({headline})"), m.fbeta));
     }
-    for (name, v) in rows {
+    let keys = [
+        "accuracy",
+        "balanced_accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "specificity",
+        "mcc",
+        "cohen_kappa",
+        "fbeta",
+    ];
+    for ((name, v), key) in rows.into_iter().zip(keys) {
         if name == "specificity" && v.is_none() {
             continue;
         }
-        writeln!(out, "  {name:<30} {}", num(v))?;
+        writeln!(
+            out,
+            "  {name:<30} {}{}",
+            num(v),
+            interval(report, key, style)
+        )?;
     }
     writeln!(out)?;
 
@@ -242,24 +271,85 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
         }
     }
 
+    render_segments(report, out, style)?;
+    render_verdict(report, out, style)
+}
+
+/// Per-segment headline metrics.
+fn render_segments(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    for (column, segments) in report.segments.iter() {
+        writeln!(out)?;
+        writeln!(out, "{}", style.heading(&format!("Segments by {column}")))?;
+        let width = segments
+            .iter()
+            .map(|(v, _)| v.chars().count().min(30))
+            .max()
+            .unwrap_or(5)
+            .max(7);
+        writeln!(
+            out,
+            "  {:<width$}  {:>8}  {:>8}  {:>8}  {:>8}",
+            "segment", "rows", "accuracy", "f1", "roc auc"
+        )?;
+        for (value, seg) in segments.iter() {
+            let shown: String = value.chars().take(30).collect();
+            let (acc, f1, auc) = seg.metrics.as_ref().map_or((None, None, None), |m| {
+                (m.labels.accuracy, m.labels.f1, m.scores.roc_auc)
+            });
+            let note = match &seg.reason {
+                Some(reason) => format!("  {}", style.dim(&format!("skipped: {reason}"))),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "  {shown:<width$}  {:>8}  {:>8}  {:>8}  {:>8}{note}",
+                seg.rows,
+                num(acc),
+                num(f1),
+                num(auc)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The checks and the verdict block.
+fn render_verdict(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    use crate::checks::CheckStatus;
+    if !report.checks.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", style.heading("Checks"))?;
+        for c in &report.checks {
+            let mark = match c.status {
+                CheckStatus::Pass => style.good("pass"),
+                CheckStatus::Warn => style.warn("warn"),
+                CheckStatus::Fail => style.bad("FAIL"),
+                CheckStatus::Skip => style.dim("skip"),
+            };
+            writeln!(out, "  {mark}  {}", c.message)?;
+        }
+    }
     writeln!(out)?;
     let verdict = if report.gate.passed {
         style.good("PASS")
     } else {
         style.bad("FAIL")
     };
-    let rules = report
-        .checks
-        .iter()
-        .filter(|c| c.kind == "threshold")
-        .count();
-    if rules == 0 {
+    if report.checks.is_empty() {
         writeln!(out, "Verdict: {verdict} {}", style.dim("(no rules given)"))?;
     } else {
-        writeln!(out, "Verdict: {verdict}")?;
+        let failed = report.gate.failures.len();
+        writeln!(
+            out,
+            "Verdict: {verdict} {}",
+            style.dim(&format!(
+                "({} checks, {failed} failing the gate)",
+                report.checks.len()
+            ))
+        )?;
     }
     for f in &report.gate.failures {
-        writeln!(out, "  {} {}: {}", style.bad("✗"), f.id, f.message)?;
+        writeln!(out, "  {} {}", style.bad("✗"), f.message)?;
     }
     Ok(())
 }

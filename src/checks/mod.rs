@@ -1,0 +1,67 @@
+//! Checks: release rules on metrics (and, later, statistical tests), each producing a
+//! [`Check`] value — findings are data; renderers decide how they look.
+
+pub mod gate;
+pub mod rules;
+
+use serde::Serialize;
+
+/// Status of a check.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// The check passed.
+    Pass,
+    /// Not run, with a reason.
+    Skip,
+    /// Worth a look; fails the gate only with `--fail-on warning`.
+    Warn,
+    /// Failed.
+    Fail,
+}
+
+/// Where a check applies.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SegmentRef {
+    /// The segment column.
+    pub column: String,
+    /// The segment value.
+    pub value: String,
+}
+
+/// The details of a threshold rule's check.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ThresholdDetail {
+    /// The metric's path in the JSON `metrics`.
+    pub metric: String,
+    /// `>=` for `--min`, `<=` for `--max`.
+    pub op: &'static str,
+    /// The rule's threshold.
+    pub threshold: f64,
+    /// The metric's value (null when it cannot be computed for this input).
+    pub value: Option<f64>,
+    /// Its 95% confidence interval, when one is known.
+    pub interval: Option<[f64; 2]>,
+    /// What was compared with the threshold: `value`, `lower` or `upper`.
+    pub compared: &'static str,
+    /// The segment the rule was applied to, for per-segment rules.
+    pub segment: Option<SegmentRef>,
+    /// Rows behind the value.
+    pub rows: u64,
+}
+
+/// One check: a release rule or a statistical test.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Check {
+    /// Stable identifier.
+    pub id: String,
+    /// `threshold` or `statistical`.
+    pub kind: &'static str,
+    /// The outcome.
+    pub status: CheckStatus,
+    /// What happened, in one sentence.
+    pub message: String,
+    /// Kind-specific details.
+    #[serde(flatten)]
+    pub detail: ThresholdDetail,
+}

@@ -1,0 +1,393 @@
+//! Release rules: `--min METRIC=VALUE` and `--max METRIC=VALUE`.
+//!
+//! A rule names any scalar of the JSON `metrics` object by its dotted path (`f1`, `macro.f1`,
+//! `per_class.cat.recall`), optionally prefixed with `segment:` to apply to every segment. Rules
+//! are checked against the report's own JSON form, so every metric the report shows can be
+//! gated on and the names can never drift apart. A rule on a metric that is null for the input
+//! fails loudly; a value whose confidence interval reaches across the threshold is said to be
+//! within sampling noise.
+
+use serde_json::Value;
+use thiserror::Error;
+
+use super::{Check, CheckStatus, SegmentRef, ThresholdDetail};
+
+/// Which side of the threshold passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// The metric must be at least the threshold.
+    Min,
+    /// The metric must be at most the threshold.
+    Max,
+}
+
+/// Where a rule applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole input.
+    Overall,
+    /// Every segment of every segment column.
+    EverySegment,
+}
+
+/// A release rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Metric path in the JSON `metrics`.
+    pub metric: String,
+    /// Min or max.
+    pub bound: Bound,
+    /// The threshold.
+    pub threshold: f64,
+    /// Where it applies.
+    pub scope: Scope,
+}
+
+/// What a rule compares with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateOn {
+    /// The metric's value.
+    Value,
+    /// The lower end of its 95% interval.
+    Lower,
+    /// The upper end of its 95% interval.
+    Upper,
+}
+
+/// A rule that cannot be parsed or names no metric.
+#[derive(Debug, Error, PartialEq)]
+pub enum RuleError {
+    /// Not of the form METRIC=VALUE.
+    #[error("rule '{0}' is not of the form METRIC=VALUE (e.g. --min f1=0.85 or --min segment:recall=0.7)")]
+    Syntax(String),
+    /// The value is not a number.
+    #[error("rule '{0}': the threshold is not a finite number")]
+    Value(String),
+    /// The metric does not exist.
+    #[error("unknown metric '{metric}' in rule {flag} {metric}=… (valid names: {valid})")]
+    UnknownMetric {
+        /// The name given.
+        metric: String,
+        /// The flag.
+        flag: &'static str,
+        /// Valid names, comma-separated.
+        valid: String,
+    },
+    /// A segment rule without segment columns.
+    #[error("rule '{0}' applies to segments, but no segment column was given (add --segment-col COLUMN)")]
+    NoSegments(String),
+}
+
+impl Rule {
+    /// Parses `METRIC=VALUE` or `segment:METRIC=VALUE`.
+    pub fn parse(raw: &str, bound: Bound) -> Result<Rule, RuleError> {
+        let (name, value) = raw
+            .split_once('=')
+            .ok_or_else(|| RuleError::Syntax(raw.to_string()))?;
+        let (scope, metric) = match name.trim().strip_prefix("segment:") {
+            Some(rest) => (Scope::EverySegment, rest.trim()),
+            None => (Scope::Overall, name.trim()),
+        };
+        if metric.is_empty() {
+            return Err(RuleError::Syntax(raw.to_string()));
+        }
+        let threshold: f64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| RuleError::Value(raw.to_string()))?;
+        Ok(Rule {
+            metric: metric.to_string(),
+            bound,
+            threshold,
+            scope,
+        })
+    }
+
+    /// The flag spelling of the rule.
+    pub fn flag(&self) -> &'static str {
+        match self.bound {
+            Bound::Min => "--min",
+            Bound::Max => "--max",
+        }
+    }
+
+    /// The rule as written, e.g. `min:segment:f1=0.8`.
+    pub fn id(&self) -> String {
+        let bound = match self.bound {
+            Bound::Min => "min",
+            Bound::Max => "max",
+        };
+        let scope = match self.scope {
+            Scope::Overall => "",
+            Scope::EverySegment => "segment:",
+        };
+        format!("{bound}:{scope}{}={}", self.metric, self.threshold)
+    }
+}
+
+/// Finds a scalar by dotted path. Keys may themselves contain dots (class labels such as `0.5`),
+/// so at each level the longest key that matches is taken. `None`: no such path;
+/// `Some(None)`: the metric is null.
+pub fn lookup(metrics: &Value, path: &str) -> Option<Option<f64>> {
+    let Value::Object(map) = metrics else {
+        return None;
+    };
+    if let Some(v) = map.get(path) {
+        return match v {
+            Value::Number(n) => Some(n.as_f64()),
+            Value::Null => Some(None),
+            _ => None,
+        };
+    }
+    let mut best: Option<(&String, &Value)> = None;
+    for (k, v) in map {
+        let fits = path.len() > k.len() + 1
+            && path.starts_with(k.as_str())
+            && path.as_bytes()[k.len()] == b'.';
+        if fits && best.is_none_or(|(b, _)| k.len() > b.len()) {
+            best = Some((k, v));
+        }
+    }
+    let (k, v) = best?;
+    lookup(v, &path[k.len() + 1..])
+}
+
+/// Every scalar path of a metrics object (numbers and nulls), except the confusion matrix.
+pub fn metric_names(metrics: &Value) -> Vec<String> {
+    fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        if let Value::Object(map) = v {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                match v {
+                    Value::Number(_) | Value::Null => out.push(path),
+                    Value::Object(_) if k != "confusion_matrix" => walk(v, &path, out),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(metrics, "", &mut out);
+    out
+}
+
+/// Checks a rule against one set of metrics and intervals.
+pub struct Subject<'a> {
+    /// The metrics, as in the JSON report.
+    pub metrics: &'a Value,
+    /// Intervals keyed by metric path.
+    pub interval: &'a dyn Fn(&str) -> Option<[f64; 2]>,
+    /// Rows behind the metrics.
+    pub rows: u64,
+    /// The segment, for segment rules.
+    pub segment: Option<SegmentRef>,
+    /// Why the subject is skipped (e.g. too few rows), if it is.
+    pub skip: Option<String>,
+}
+
+fn fmt(v: f64) -> String {
+    format!("{v:.4}")
+}
+
+/// Checks `rule` on `subject`.
+pub fn check(rule: &Rule, subject: &Subject<'_>, gate_on: GateOn) -> Check {
+    let value = lookup(subject.metrics, &rule.metric).flatten();
+    let interval = (subject.interval)(&rule.metric);
+    let (op, word) = match rule.bound {
+        Bound::Min => (">=", "minimum"),
+        Bound::Max => ("<=", "maximum"),
+    };
+    let compared_name = match (gate_on, interval) {
+        (GateOn::Lower, Some(_)) => "lower",
+        (GateOn::Upper, Some(_)) => "upper",
+        _ => "value",
+    };
+    let place = subject
+        .segment
+        .as_ref()
+        .map(|s| format!(" in segment {}={}", s.column, s.value))
+        .unwrap_or_default();
+    let id = match &subject.segment {
+        Some(s) => format!("rule:{}[{}={}]", rule.id(), s.column, s.value),
+        None => format!("rule:{}", rule.id()),
+    };
+    let passes = |x: f64| match rule.bound {
+        Bound::Min => x >= rule.threshold,
+        Bound::Max => x <= rule.threshold,
+    };
+    let (status, message) = if let Some(reason) = &subject.skip {
+        (
+            CheckStatus::Skip,
+            format!("{}{place} not checked: {reason}", rule.metric),
+        )
+    } else {
+        match value {
+            None => (
+                CheckStatus::Fail,
+                format!(
+                    "{}{place} cannot be computed for this input (null), so the rule {} {} cannot pass",
+                    rule.metric,
+                    op,
+                    fmt(rule.threshold)
+                ),
+            ),
+            Some(v) => {
+                let compared = match (compared_name, interval) {
+                    ("lower", Some([lo, _])) => lo,
+                    ("upper", Some([_, hi])) => hi,
+                    _ => v,
+                };
+                let noisy = interval.is_some_and(|[lo, hi]| lo <= rule.threshold && rule.threshold <= hi);
+                let ci = interval
+                    .map(|[lo, hi]| format!(" (95% interval [{}, {}])", fmt(lo), fmt(hi)))
+                    .unwrap_or_default();
+                let what = if compared_name == "value" {
+                    format!("{} = {}", rule.metric, fmt(v))
+                } else {
+                    format!("{} {} bound = {}", rule.metric, compared_name, fmt(compared))
+                };
+                if passes(compared) {
+                    if noisy && compared_name == "value" {
+                        (
+                            CheckStatus::Warn,
+                            format!(
+                                "{what}{place} meets the {word} {}, but within sampling noise at n = {}{ci}",
+                                fmt(rule.threshold),
+                                subject.rows
+                            ),
+                        )
+                    } else {
+                        (
+                            CheckStatus::Pass,
+                            format!("{what}{place} meets the {word} {}{ci}", fmt(rule.threshold)),
+                        )
+                    }
+                } else {
+                    let margin = (compared - rule.threshold).abs();
+                    let side = if rule.bound == Bound::Min { "below" } else { "above" };
+                    let noise = if noisy {
+                        format!(", but within sampling noise at n = {}", subject.rows)
+                    } else if interval.is_some() {
+                        ", beyond sampling noise".to_string()
+                    } else {
+                        String::new()
+                    };
+                    (
+                        CheckStatus::Fail,
+                        format!(
+                            "{what}{place} is {side} the {word} {} by {}{ci}{noise}",
+                            fmt(rule.threshold),
+                            fmt(margin)
+                        ),
+                    )
+                }
+            }
+        }
+    };
+    Check {
+        id,
+        kind: "threshold",
+        status,
+        message,
+        detail: ThresholdDetail {
+            metric: rule.metric.clone(),
+            op,
+            threshold: rule.threshold,
+            value,
+            interval,
+            compared: compared_name,
+            segment: subject.segment.clone(),
+            rows: subject.rows,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_rules() {
+        let r = Rule::parse("f1=0.85", Bound::Min).unwrap();
+        assert_eq!(
+            (r.metric.as_str(), r.threshold, r.scope),
+            ("f1", 0.85, Scope::Overall)
+        );
+        let r = Rule::parse("segment:macro.f1 = 0.7", Bound::Max).unwrap();
+        assert_eq!(
+            (r.metric.as_str(), r.scope),
+            ("macro.f1", Scope::EverySegment)
+        );
+        assert!(matches!(
+            Rule::parse("f1", Bound::Min),
+            Err(RuleError::Syntax(_))
+        ));
+        assert!(matches!(
+            Rule::parse("f1=x", Bound::Min),
+            Err(RuleError::Value(_))
+        ));
+        assert!(matches!(
+            Rule::parse("f1=nan", Bound::Min),
+            Err(RuleError::Value(_))
+        ));
+    }
+
+    #[test]
+    fn lookup_handles_dotted_labels() {
+        let m = json!({"f1": 0.5, "roc_auc": null, "macro": {"f1": 0.4},
+                       "per_class": {"0.5": {"recall": 0.25}, "0": {"recall": 0.75}}});
+        assert_eq!(lookup(&m, "f1"), Some(Some(0.5)));
+        assert_eq!(lookup(&m, "roc_auc"), Some(None));
+        assert_eq!(lookup(&m, "macro.f1"), Some(Some(0.4)));
+        assert_eq!(lookup(&m, "per_class.0.5.recall"), Some(Some(0.25)));
+        assert_eq!(lookup(&m, "per_class.0.recall"), Some(Some(0.75)));
+        assert_eq!(lookup(&m, "macro"), None);
+        assert_eq!(lookup(&m, "nope"), None);
+        let names = metric_names(&m);
+        assert!(names.contains(&"per_class.0.5.recall".to_string()));
+    }
+
+    fn subject(m: &Value, interval: Option<[f64; 2]>) -> Check {
+        let f = move |_: &str| interval;
+        let s = Subject {
+            metrics: m,
+            interval: &f,
+            rows: 100,
+            segment: None,
+            skip: None,
+        };
+        check(
+            &Rule::parse("f1=0.8", Bound::Min).unwrap(),
+            &s,
+            GateOn::Value,
+        )
+    }
+
+    #[test]
+    fn statuses() {
+        let m = json!({"f1": 0.75});
+        let c = subject(&m, Some([0.7, 0.85]));
+        assert_eq!(c.status, CheckStatus::Fail);
+        assert!(
+            c.message.contains("within sampling noise at n = 100"),
+            "{}",
+            c.message
+        );
+        let c = subject(&m, Some([0.7, 0.78]));
+        assert!(c.message.contains("beyond sampling noise"), "{}", c.message);
+        let m = json!({"f1": 0.82});
+        assert_eq!(subject(&m, Some([0.78, 0.86])).status, CheckStatus::Warn);
+        assert_eq!(subject(&m, Some([0.81, 0.86])).status, CheckStatus::Pass);
+        let m = json!({"f1": null});
+        let c = subject(&m, None);
+        assert_eq!(c.status, CheckStatus::Fail);
+        assert!(c.message.contains("null"));
+    }
+}

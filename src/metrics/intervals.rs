@@ -1,0 +1,305 @@
+//! Confidence intervals of the headline metrics.
+//!
+//! Proportions (accuracy, precision, recall, specificity, per-class precision and recall) get the
+//! Wilson score interval (Wilson 1927; recommended by Brown, Cai & DasGupta 2001 over the Wald
+//! interval, which fails at small n and near 0 or 1). Metrics that are not proportions (F1,
+//! macro averages, MCC, ROC AUC, average precision) get a percentile bootstrap that resamples the
+//! compact state rather than the rows: with the Poisson bootstrap (Hanley & MacGibbon 2006;
+//! Chamandy et al. 2012) each row's weight is Poisson(1), so a cell or bin holding c rows
+//! resamples to Poisson(c) — exact in distribution for confusion counts, and for scores grouped
+//! into at most [`SCORE_BINS`] runs of adjacent values. The cost is independent of the row
+//! count, and a fixed seed makes the intervals reproducible.
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use rand_distr::{Distribution, Poisson};
+
+use super::classification::{classification_metrics, Headline};
+
+/// z for a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+/// Adjacent score values are grouped into at most this many runs for the bootstrap.
+pub const SCORE_BINS: usize = 1024;
+
+/// Bootstrap settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bootstrap {
+    /// Replicates (0 turns the bootstrap off).
+    pub replicates: usize,
+    /// Seed of the random generator.
+    pub seed: u64,
+}
+
+impl Default for Bootstrap {
+    fn default() -> Self {
+        Bootstrap {
+            replicates: 1000,
+            seed: 0x6d6c_6775_6172_6401,
+        }
+    }
+}
+
+/// The 95% Wilson score interval of `successes` out of `n`; `None` when n = 0.
+pub fn wilson(successes: u64, n: u64) -> Option<[f64; 2]> {
+    if n == 0 {
+        return None;
+    }
+    let (k, n) = (successes as f64, n as f64);
+    let z2 = Z95 * Z95;
+    let p = k / n;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some([(centre - half).max(0.0), (centre + half).min(1.0)])
+}
+
+/// Draws Poisson(c) (0 for c = 0).
+fn poisson(rng: &mut StdRng, c: u64) -> u64 {
+    if c == 0 {
+        return 0;
+    }
+    // Poisson::new only fails for a non-positive or non-finite mean.
+    let d = Poisson::new(c as f64).expect("positive mean");
+    d.sample(rng) as u64
+}
+
+/// The 2.5th and 97.5th percentiles (linear interpolation, as numpy's default).
+fn percentile_interval(mut values: Vec<f64>) -> Option<[f64; 2]> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let at = |q: f64| {
+        let pos = q * (values.len() - 1) as f64;
+        let lo = pos.floor() as usize;
+        let hi = pos.ceil() as usize;
+        values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+    };
+    Some([at(0.025), at(0.975)])
+}
+
+/// Bootstrap intervals of the confusion-based metrics that are not proportions, keyed by their
+/// metric path: `f1`, `fbeta`, `balanced_accuracy`, `mcc`, `macro.precision`, `macro.recall`,
+/// `macro.f1`, `weighted.f1`.
+pub fn confusion_bootstrap(
+    labels: &[String],
+    matrix: &[Vec<u64>],
+    headline: Headline,
+    beta: f64,
+    boot: Bootstrap,
+) -> Vec<(String, [f64; 2])> {
+    const NAMES: [&str; 10] = [
+        "precision",
+        "recall",
+        "f1",
+        "fbeta",
+        "balanced_accuracy",
+        "mcc",
+        "macro.precision",
+        "macro.recall",
+        "macro.f1",
+        "weighted.f1",
+    ];
+    if boot.replicates == 0 {
+        return Vec::new();
+    }
+    let mut rng = StdRng::seed_from_u64(boot.seed);
+    let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(boot.replicates); NAMES.len()];
+    let mut ignored = Vec::new();
+    for _ in 0..boot.replicates {
+        let m: Vec<Vec<u64>> = matrix
+            .iter()
+            .map(|row| row.iter().map(|&c| poisson(&mut rng, c)).collect())
+            .collect();
+        if m.iter().flatten().all(|&c| c == 0) {
+            continue;
+        }
+        ignored.clear();
+        let r = classification_metrics(labels, m, headline, beta, &mut ignored);
+        let values = [
+            r.precision,
+            r.recall,
+            r.f1,
+            r.fbeta,
+            r.balanced_accuracy,
+            r.mcc,
+            r.macro_avg.precision,
+            r.macro_avg.recall,
+            r.macro_avg.f1,
+            r.weighted.f1,
+        ];
+        for (d, v) in draws.iter_mut().zip(values) {
+            if let Some(v) = v {
+                d.push(v);
+            }
+        }
+    }
+    NAMES
+        .iter()
+        .zip(draws)
+        .filter_map(|(name, d)| percentile_interval(d).map(|i| (name.to_string(), i)))
+        .collect()
+}
+
+/// Every interval of the label-based metrics, keyed by metric path: Wilson intervals for the
+/// proportions (accuracy; binary precision, recall and specificity; per-class precision and
+/// recall) and bootstrap intervals for the rest.
+pub fn label_intervals(
+    labels: &[String],
+    matrix: &[Vec<u64>],
+    headline: Headline,
+    beta: f64,
+    boot: Bootstrap,
+) -> Vec<(String, [f64; 2])> {
+    let k = labels.len();
+    let tp: Vec<u64> = (0..k).map(|i| matrix[i][i]).collect();
+    let true_n: Vec<u64> = matrix.iter().map(|r| r.iter().sum()).collect();
+    let pred_n: Vec<u64> = (0..k).map(|j| matrix.iter().map(|r| r[j]).sum()).collect();
+    let n: u64 = true_n.iter().sum();
+    let mut out: Vec<(String, [f64; 2])> = Vec::new();
+    let mut put = |name: String, interval: Option<[f64; 2]>| {
+        if let Some(i) = interval {
+            out.retain(|(n, _)| *n != name);
+            out.push((name, i));
+        }
+    };
+    put("accuracy".into(), wilson(tp.iter().sum(), n));
+    for (name, interval) in confusion_bootstrap(labels, matrix, headline, beta, boot) {
+        put(name, Some(interval));
+    }
+    if let Headline::Binary { pos } = headline {
+        let get = |v: &[u64]| v.get(pos).copied().unwrap_or(0);
+        let (tp, t, p) = (get(&tp), get(&true_n), get(&pred_n));
+        put("precision".into(), wilson(tp, p));
+        put("recall".into(), wilson(tp, t));
+        put("specificity".into(), wilson(n + tp - t - p, n - t));
+    }
+    for i in 0..k {
+        put(
+            format!("per_class.{}.precision", labels[i]),
+            wilson(tp[i], pred_n[i]),
+        );
+        put(
+            format!("per_class.{}.recall", labels[i]),
+            wilson(tp[i], true_n[i]),
+        );
+    }
+    out
+}
+
+/// Runs of adjacent scores, highest first: (positives, negatives) per run.
+fn score_runs(pos: &[f64], neg: &[f64]) -> Vec<(u64, u64)> {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    let (mut tp, mut fp) = (0u64, 0u64);
+    for s in super::ranking::Sweep::new(pos, neg) {
+        runs.push((s.tp - tp, s.fp - fp));
+        tp = s.tp;
+        fp = s.fp;
+    }
+    if runs.len() <= SCORE_BINS {
+        return runs;
+    }
+    // Group adjacent runs into SCORE_BINS groups of about equal row counts.
+    let total: u64 = runs.iter().map(|(p, n)| p + n).sum();
+    let per_bin = total.div_ceil(SCORE_BINS as u64);
+    let mut grouped = Vec::with_capacity(SCORE_BINS + 1);
+    let mut acc = (0u64, 0u64);
+    for (p, n) in runs {
+        acc.0 += p;
+        acc.1 += n;
+        if acc.0 + acc.1 >= per_bin {
+            grouped.push(acc);
+            acc = (0, 0);
+        }
+    }
+    if acc.0 + acc.1 > 0 {
+        grouped.push(acc);
+    }
+    grouped
+}
+
+/// ROC AUC and average precision of runs ordered from the highest score down.
+fn ranking_of_runs(runs: &[(u64, u64)]) -> (Option<f64>, Option<f64>) {
+    let p: u64 = runs.iter().map(|r| r.0).sum();
+    let n: u64 = runs.iter().map(|r| r.1).sum();
+    if p == 0 || n == 0 {
+        return (None, None);
+    }
+    let (mut tp, mut fp) = (0u64, 0u64);
+    let (mut u2, mut ap) = (0f64, 0f64);
+    for &(dp, dn) in runs {
+        tp += dp;
+        fp += dn;
+        u2 += dp as f64 * (2.0 * (n - fp) as f64 + dn as f64);
+        if dp > 0 {
+            ap += dp as f64 / p as f64 * (tp as f64 / (tp + fp) as f64);
+        }
+    }
+    (Some(u2 / (2.0 * p as f64 * n as f64)), Some(ap))
+}
+
+/// Bootstrap intervals of ROC AUC and average precision from ascending-sorted scores.
+pub fn ranking_bootstrap(pos: &[f64], neg: &[f64], boot: Bootstrap) -> Vec<(String, [f64; 2])> {
+    if boot.replicates == 0 || pos.is_empty() || neg.is_empty() {
+        return Vec::new();
+    }
+    let runs = score_runs(pos, neg);
+    let mut rng = StdRng::seed_from_u64(boot.seed ^ 0x5eed_5c0e);
+    let mut aucs = Vec::with_capacity(boot.replicates);
+    let mut aps = Vec::with_capacity(boot.replicates);
+    let mut sample = vec![(0u64, 0u64); runs.len()];
+    for _ in 0..boot.replicates {
+        for (s, &(p, n)) in sample.iter_mut().zip(&runs) {
+            *s = (poisson(&mut rng, p), poisson(&mut rng, n));
+        }
+        let (auc, ap) = ranking_of_runs(&sample);
+        aucs.extend(auc);
+        aps.extend(ap);
+    }
+    [("roc_auc", aucs), ("average_precision", aps)]
+        .into_iter()
+        .filter_map(|(name, d)| percentile_interval(d).map(|i| (name.to_string(), i)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_the_closed_form() {
+        // 8 of 10: centre (0.8 + z²/20) / (1 + z²/10)
+        let [lo, hi] = wilson(8, 10).unwrap();
+        assert!((lo - 0.4901624).abs() < 1e-6, "{lo}");
+        assert!((hi - 0.9433178).abs() < 1e-6, "{hi}");
+        assert_eq!(wilson(0, 0), None);
+        let [lo, hi] = wilson(0, 5).unwrap();
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.4 && hi < 0.44);
+    }
+
+    #[test]
+    fn bootstrap_is_reproducible_and_brackets_the_value() {
+        let labels = vec!["0".to_string(), "1".to_string()];
+        let m = vec![vec![400, 100], vec![50, 450]];
+        let boot = Bootstrap::default();
+        let a = confusion_bootstrap(&labels, &m, Headline::Binary { pos: 1 }, 1.0, boot);
+        let b = confusion_bootstrap(&labels, &m, Headline::Binary { pos: 1 }, 1.0, boot);
+        assert_eq!(a, b);
+        let f1 = a.iter().find(|(n, _)| n == "f1").unwrap().1;
+        let value = 900.0 / (900.0 + 150.0);
+        assert!(f1[0] < value && value < f1[1], "{f1:?}");
+        assert!(f1[1] - f1[0] < 0.06);
+    }
+
+    #[test]
+    fn run_ranking_equals_exact_ranking() {
+        let pos = [0.3, 0.6, 0.6, 0.9];
+        let neg = [0.1, 0.3, 0.6, 0.7];
+        let runs = score_runs(&pos, &neg);
+        let (auc, ap) = ranking_of_runs(&runs);
+        assert!((auc.unwrap() - super::super::ranking::roc_auc(&pos, &neg).unwrap()).abs() < 1e-15);
+        let exact = super::super::ranking::average_precision(&pos, &neg).unwrap();
+        assert!((ap.unwrap() - exact).abs() < 1e-15);
+    }
+}
