@@ -70,7 +70,7 @@ fn every_metric_equals_scikit_learn() {
         let name = case["name"].as_str().unwrap();
         let want = &expected[name];
         let got = report_for(case);
-        for key in ["labels", "task", "pos_label", "metrics"] {
+        for key in ["labels", "task", "pos_label", "metrics", "intervals"] {
             compare(&format!("{name}.{key}"), &want[key], &got[key], &mut errors);
         }
         if !want["calibration_curve"].is_null() {

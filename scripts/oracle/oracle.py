@@ -207,6 +207,34 @@ def multiclass_metrics(y, p, P, pc, classes, beta, C):
     return m
 
 
+# ------------------------------------------------------------ intervals
+
+def wilson_intervals(y, p, names, C, pos_name):
+    """95% Wilson score intervals (statsmodels' proportion_confint) of the
+    proportions mlguard reports intervals for, keyed by metric path."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    def ci(count, nobs):
+        if nobs == 0:
+            return None
+        lo, hi = proportion_confint(count, nobs, alpha=0.05, method="wilson")
+        return [float(lo), float(hi)]
+
+    out = {"accuracy": ci(int(np.sum(y == p)), len(y))}
+    for n in names:
+        c = C.enc(n)
+        tp = int(np.sum((y == c) & (p == c)))
+        out[f"per_class.{n}.precision"] = ci(tp, int(np.sum(p == c)))
+        out[f"per_class.{n}.recall"] = ci(tp, int(np.sum(y == c)))
+    if pos_name is not None:
+        c = C.enc(pos_name)
+        tp = int(np.sum((y == c) & (p == c)))
+        out["precision"] = ci(tp, int(np.sum(p == c)))
+        out["recall"] = ci(tp, int(np.sum(y == c)))
+        out["specificity"] = ci(int(np.sum((y != c) & (p != c))), int(np.sum(y != c)))
+    return {k: v for k, v in out.items() if v is not None}
+
+
 # ------------------------------------------------------------ one case
 
 def evaluate(case, root):
@@ -249,7 +277,8 @@ def evaluate(case, root):
         assert pos_name is not None, "binary case needs a positive class"
         m, cal = binary_metrics(y, p, s, classes, C.enc(pos_name), beta, C)
     return {"labels": names, "task": "multiclass" if multiclass else "binary",
-            "pos_label": pos_name, "metrics": m, "calibration_curve": cal}
+            "pos_label": pos_name, "metrics": m, "calibration_curve": cal,
+            "intervals": wilson_intervals(y, p, names, C, pos_name)}
 
 
 def main():
