@@ -133,19 +133,39 @@ pub struct EvalArgs {
     #[arg(long, value_name = "LABEL", help_heading = "Metrics")]
     pub pos_label: Option<String>,
     /// Without a prediction column, predict positive when score >= T [default: 0.5].
-    #[arg(long, value_name = "T", help_heading = "Metrics")]
+    #[arg(
+        long,
+        value_name = "T",
+        allow_negative_numbers = true,
+        help_heading = "Metrics"
+    )]
     pub threshold: Option<f64>,
     /// The beta of the F-beta score [default: 1].
-    #[arg(long, value_name = "BETA", help_heading = "Metrics")]
+    #[arg(
+        long,
+        value_name = "BETA",
+        allow_negative_numbers = true,
+        help_heading = "Metrics"
+    )]
     pub beta: Option<f64>,
     /// Equal-width bins of the calibration (reliability) table [default: 15].
     #[arg(long, value_name = "N", help_heading = "Metrics")]
     pub calibration_bins: Option<usize>,
     /// Report the lowest threshold whose precision reaches P.
-    #[arg(long, value_name = "P", help_heading = "Metrics")]
+    #[arg(
+        long,
+        value_name = "P",
+        allow_negative_numbers = true,
+        help_heading = "Metrics"
+    )]
     pub target_precision: Option<f64>,
     /// Report the highest threshold whose recall reaches R.
-    #[arg(long, value_name = "R", help_heading = "Metrics")]
+    #[arg(
+        long,
+        value_name = "R",
+        allow_negative_numbers = true,
+        help_heading = "Metrics"
+    )]
     pub target_recall: Option<f64>,
 
     /// Fail the gate when METRIC < VALUE; `segment:METRIC=VALUE` applies to every segment.

@@ -186,7 +186,10 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
             "skipped {} invalid rows (--skip-invalid); first at lines {}: {}",
             scan.rows_skipped,
             lines.join(", "),
-            scan.skipped.first().map_or("", |(_, p)| p.as_str())
+            scan.skipped.first().map_or("", |(_, p)| {
+                // The problem without its "how to fix" hint, which names --skip-invalid.
+                p.rsplit_once(" (").map_or(p.as_str(), |(what, _)| what)
+            })
         ));
     }
     warnings.extend(evaluation.warnings.iter().cloned());

@@ -134,6 +134,9 @@ fn open_delimited(
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        // Records end at '\n' (a '\r' before it is trimmed with the cell's whitespace): with
+        // the default CRLF handling the csv crate reports CRLF rows one line too early.
+        .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(256 * 1024)
         .from_reader(reader);
     let mut rec = ByteRecord::new();
