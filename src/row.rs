@@ -3,6 +3,8 @@
 //! Readers turn a line of a file into a [`Row`] borrowing from their buffers, so the hot path
 //! allocates nothing; accumulators consume rows and never see file formats.
 
+use crate::metrics::ranked::Score;
+
 /// What the model predicted for a row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Prediction<'a> {
@@ -22,7 +24,7 @@ pub struct Row<'a> {
     /// The model's prediction.
     pub prediction: Prediction<'a>,
     /// The positive-class score for binary tasks, when the file has one.
-    pub score: Option<f64>,
+    pub score: Option<Score>,
     /// Per-class probabilities in the order of the probability columns (empty when absent).
     pub proba: &'a [f64],
 }

@@ -11,6 +11,7 @@ use csv::ByteRecord;
 use super::columns::ColumnPlan;
 use super::error::Problem;
 use crate::label::{is_missing, LabelKey};
+use crate::metrics::ranked::Score;
 use crate::row::{Prediction, Row};
 
 /// How scores are read and turned into predictions.
@@ -63,6 +64,18 @@ impl RowDecoder {
 
     fn text<'r>(&self, rec: &'r ByteRecord, col: usize) -> Result<&'r str, Problem> {
         std::str::from_utf8(&rec[col]).map_err(|_| Problem::InvalidUtf8(self.names[col].clone()))
+    }
+
+    /// A score: the exact fast path for plain decimals, else the general parse.
+    #[inline]
+    fn score(&self, rec: &ByteRecord, col: usize) -> Result<Score, Problem> {
+        if !self.rules.logits {
+            let field = trim_ascii(&rec[col]);
+            if let Some(s) = Score::parse_grid(field) {
+                return Ok(s);
+            }
+        }
+        self.number(rec, col).map(Score::raw)
     }
 
     fn number(&self, rec: &ByteRecord, col: usize) -> Result<f64, Problem> {
@@ -125,7 +138,7 @@ impl RowDecoder {
             return Err(Problem::MissingLabel(self.names[self.plan.label].clone()));
         }
         let score = match self.plan.score {
-            Some(col) => Some(self.number(rec, col)?),
+            Some(col) => Some(self.score(rec, col)?),
             None => None,
         };
         proba.clear();
@@ -141,7 +154,7 @@ impl RowDecoder {
                 }
                 Prediction::Label(raw)
             }
-            (None, Some(s)) => Prediction::Positive(s >= self.rules.threshold),
+            (None, Some(s)) => Prediction::Positive(s.value >= self.rules.threshold),
             (None, None) => Prediction::ProbaArgmax(argmax(proba)),
         };
         if !proba.is_empty() {
@@ -157,6 +170,12 @@ impl RowDecoder {
             proba,
         })
     }
+}
+
+/// The bytes without leading and trailing ASCII whitespace.
+#[inline]
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
 }
 
 /// Index of the largest value; ties go to the first, as numpy's `argmax`.
@@ -214,7 +233,7 @@ mod tests {
         let mut buf = Vec::new();
         let rec = record("1,-3");
         let row = d.decode(&rec, &mut buf).unwrap();
-        assert!((row.score.unwrap() - 1.0 / (1.0 + 3f64.exp())).abs() < 1e-15);
+        assert!((row.score.unwrap().value - 1.0 / (1.0 + 3f64.exp())).abs() < 1e-15);
     }
 
     #[test]

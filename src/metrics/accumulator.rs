@@ -6,6 +6,7 @@
 
 use super::classes::ClassTable;
 use super::confusion::ConfusionCounts;
+use super::ranked::ScoreColumn;
 use super::samples::ScoreSamples;
 use crate::label::LabelKey;
 use crate::row::{Prediction, Row};
@@ -30,8 +31,10 @@ pub struct EvalState {
     pub(crate) sides: Vec<[u64; 2]>,
     /// Class id of each probability column.
     pub(crate) proba_ids: Vec<u32>,
-    /// Scores or probabilities of every row, by true class.
+    /// Per-class probabilities of every row, by true class.
     pub(crate) samples: ScoreSamples,
+    /// Binary scores of every row, by true class id.
+    pub(crate) scores: Vec<ScoreColumn>,
     /// Rows counted.
     pub(crate) rows: u64,
 }
@@ -78,7 +81,11 @@ impl EvalState {
         if !row.proba.is_empty() {
             self.samples.push(t, row.proba);
         } else if let Some(score) = row.score {
-            self.samples.push(t, &[score]);
+            let t = t as usize;
+            if self.scores.len() <= t {
+                self.scores.resize_with(t + 1, ScoreColumn::default);
+            }
+            self.scores[t].push(score);
         }
         self.rows += 1;
         Ok(())
@@ -97,6 +104,13 @@ impl EvalState {
             self.sides[id][1] += counts[1];
         }
         self.samples.merge_mapped(&other.samples, &remap);
+        for (t, column) in other.scores.iter().enumerate() {
+            let id = remap[t] as usize;
+            if self.scores.len() <= id {
+                self.scores.resize_with(id + 1, ScoreColumn::default);
+            }
+            self.scores[id].merge(column);
+        }
         self.rows += other.rows;
     }
 }

@@ -66,10 +66,18 @@ impl Binner {
     /// Adds a probability and whether the event happened.
     #[inline]
     pub fn add(&mut self, prob: f64, event: bool) {
+        self.add_many(prob, event, 1);
+    }
+
+    /// Adds `n` rows with the same probability and outcome.
+    #[inline]
+    pub fn add_many(&mut self, prob: f64, event: bool, n: u64) {
         let b = self.inner_edges.partition_point(|&e| e < prob);
-        self.count[b] += 1;
-        self.sum_prob[b] += prob;
-        self.sum_event[b] += f64::from(u8::from(event));
+        self.count[b] += n;
+        self.sum_prob[b] += prob * n as f64;
+        if event {
+            self.sum_event[b] += n as f64;
+        }
     }
 
     /// The calibration summary; `top_label` selects the direction rule for top-label

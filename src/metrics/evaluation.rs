@@ -11,6 +11,7 @@ use thiserror::Error;
 use super::accumulator::EvalState;
 use super::classification::{classification_metrics, ClassificationMetrics, Headline};
 use super::intervals::{label_intervals, ranking_bootstrap, Bootstrap};
+use super::ranked::Ranked;
 use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
 use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
 use crate::ordered_map::OrderedMap;
@@ -235,10 +236,12 @@ impl EvalState {
         opts: &FinishOptions,
         warnings: &mut Vec<String>,
     ) -> Option<ScoreResults> {
-        if self.samples.is_empty() {
+        let has_scores = self.scores.iter().any(|c| !c.is_empty());
+        if self.samples.is_empty() && !has_scores {
             return None;
         }
         let samples = std::mem::take(&mut self.samples);
+        let mut columns = std::mem::take(&mut self.scores);
         let classes: Vec<ScoredClass> = present
             .iter()
             .map(|key| ScoredClass {
@@ -251,17 +254,33 @@ impl EvalState {
             .iter()
             .map(|&id| self.classes.key(id))
             .collect();
-        let width = samples.width();
+        let width = if has_scores { 1 } else { samples.width() };
         match headline {
             Headline::Binary { pos: index } => {
-                let column = if width == 1 {
-                    None
+                let per_class: Vec<Ranked> = if has_scores {
+                    classes
+                        .iter()
+                        .map(|c| {
+                            c.id.and_then(|id| columns.get_mut(id))
+                                .map(|col| std::mem::take(col).into_ranked())
+                                .unwrap_or_default()
+                        })
+                        .collect()
                 } else {
                     let pos = pos?;
-                    Some(proba_keys.iter().position(|k| *k == pos)?)
+                    let column = proba_keys.iter().position(|k| *k == pos)?;
+                    classes
+                        .iter()
+                        .map(|c| {
+                            let values = c.id.map_or(&[][..], |id| samples.of_class(id));
+                            Ranked::from_values(
+                                values.chunks_exact(width).map(|row| row[column]).collect(),
+                            )
+                        })
+                        .collect()
                 };
                 let mut results =
-                    scores::binary(samples, &classes, index, column, &opts.scores, warnings);
+                    scores::binary(per_class, &classes, index, &opts.scores, warnings);
                 let (pos, neg) = std::mem::take(&mut results.sorted);
                 results.intervals = ranking_bootstrap(&pos, &neg, opts.bootstrap);
                 Some(results)

@@ -15,6 +15,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Poisson};
 
 use super::classification::{classification_metrics, Headline};
+use super::ranked::Ranked;
 
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -188,7 +189,7 @@ pub fn label_intervals(
 }
 
 /// Runs of adjacent scores, highest first: (positives, negatives) per run.
-fn score_runs(pos: &[f64], neg: &[f64]) -> Vec<(u64, u64)> {
+fn score_runs(pos: &Ranked, neg: &Ranked) -> Vec<(u64, u64)> {
     let mut runs: Vec<(u64, u64)> = Vec::new();
     let (mut tp, mut fp) = (0u64, 0u64);
     for s in super::ranking::Sweep::new(pos, neg) {
@@ -238,8 +239,8 @@ fn ranking_of_runs(runs: &[(u64, u64)]) -> (Option<f64>, Option<f64>) {
     (Some(u2 / (2.0 * p as f64 * n as f64)), Some(ap))
 }
 
-/// Bootstrap intervals of ROC AUC and average precision from ascending-sorted scores.
-pub fn ranking_bootstrap(pos: &[f64], neg: &[f64], boot: Bootstrap) -> Vec<(String, [f64; 2])> {
+/// Bootstrap intervals of ROC AUC and average precision from ranked scores.
+pub fn ranking_bootstrap(pos: &Ranked, neg: &Ranked, boot: Bootstrap) -> Vec<(String, [f64; 2])> {
     if boot.replicates == 0 || pos.is_empty() || neg.is_empty() {
         return Vec::new();
     }
@@ -294,8 +295,8 @@ mod tests {
 
     #[test]
     fn run_ranking_equals_exact_ranking() {
-        let pos = [0.3, 0.6, 0.6, 0.9];
-        let neg = [0.1, 0.3, 0.6, 0.7];
+        let pos = Ranked::from_values(vec![0.3, 0.6, 0.6, 0.9]);
+        let neg = Ranked::from_values(vec![0.1, 0.3, 0.6, 0.7]);
         let runs = score_runs(&pos, &neg);
         let (auc, ap) = ranking_of_runs(&runs);
         assert!((auc.unwrap() - super::super::ranking::roc_auc(&pos, &neg).unwrap()).abs() < 1e-15);

@@ -9,6 +9,7 @@ pub mod confusion;
 pub mod evaluation;
 pub mod intervals;
 pub mod probabilistic;
+pub mod ranked;
 pub mod ranking;
 pub mod samples;
 pub mod scores;

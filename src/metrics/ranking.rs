@@ -10,6 +10,8 @@
 
 use serde::Serialize;
 
+use super::ranked::Ranked;
+
 /// True and false positives when predicting positive at `score >= threshold`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step {
@@ -21,23 +23,26 @@ pub struct Step {
     pub fp: u64,
 }
 
-/// Distinct thresholds from the highest down, over ascending-sorted positive and negative
-/// scores.
+/// Distinct thresholds from the highest down, over the ranked positive and negative scores.
 pub struct Sweep<'a> {
-    pos: &'a [f64],
-    neg: &'a [f64],
+    pos: &'a Ranked,
+    neg: &'a Ranked,
     i: usize,
     j: usize,
+    tp: u64,
+    fp: u64,
 }
 
 impl<'a> Sweep<'a> {
-    /// A sweep over ascending-sorted scores.
-    pub fn new(pos: &'a [f64], neg: &'a [f64]) -> Sweep<'a> {
+    /// A sweep over ranked scores.
+    pub fn new(pos: &'a Ranked, neg: &'a Ranked) -> Sweep<'a> {
         Sweep {
             pos,
             neg,
-            i: pos.len(),
-            j: neg.len(),
+            i: pos.values.len(),
+            j: neg.values.len(),
+            tp: 0,
+            fp: 0,
         }
     }
 }
@@ -45,35 +50,34 @@ impl<'a> Sweep<'a> {
 impl Iterator for Sweep<'_> {
     type Item = Step;
 
+    #[inline]
     fn next(&mut self) -> Option<Step> {
+        let (pv, nv) = (&self.pos.values, &self.neg.values);
         let top = match (self.i, self.j) {
             (0, 0) => return None,
-            (0, j) => self.neg[j - 1],
-            (i, 0) => self.pos[i - 1],
-            (i, j) => self.pos[i - 1].max(self.neg[j - 1]),
+            (0, j) => nv[j - 1],
+            (i, 0) => pv[i - 1],
+            (i, j) => pv[i - 1].max(nv[j - 1]),
         };
-        while self.i > 0 && self.pos[self.i - 1] == top {
+        if self.i > 0 && pv[self.i - 1] == top {
             self.i -= 1;
+            self.tp += self.pos.counts[self.i];
         }
-        while self.j > 0 && self.neg[self.j - 1] == top {
+        if self.j > 0 && nv[self.j - 1] == top {
             self.j -= 1;
+            self.fp += self.neg.counts[self.j];
         }
         Some(Step {
             threshold: top,
-            tp: (self.pos.len() - self.i) as u64,
-            fp: (self.neg.len() - self.j) as u64,
+            tp: self.tp,
+            fp: self.fp,
         })
     }
 }
 
-/// Sorts scores ascending (NaN-free input).
-pub fn sort_scores(v: &mut [f64]) {
-    v.sort_unstable_by(f64::total_cmp);
-}
-
-/// ROC AUC of ascending-sorted scores; `None` unless both classes occur.
-pub fn roc_auc(pos: &[f64], neg: &[f64]) -> Option<f64> {
-    let (p, n) = (pos.len() as u128, neg.len() as u128);
+/// ROC AUC of ranked scores; `None` unless both classes occur.
+pub fn roc_auc(pos: &Ranked, neg: &Ranked) -> Option<f64> {
+    let (p, n) = (u128::from(pos.total()), u128::from(neg.total()));
     if p == 0 || n == 0 {
         return None;
     }
@@ -89,12 +93,12 @@ pub fn roc_auc(pos: &[f64], neg: &[f64]) -> Option<f64> {
     Some(u2 as f64 / (2 * p * n) as f64)
 }
 
-/// Average precision of ascending-sorted scores; `None` unless both classes occur.
-pub fn average_precision(pos: &[f64], neg: &[f64]) -> Option<f64> {
+/// Average precision of ranked scores; `None` unless both classes occur.
+pub fn average_precision(pos: &Ranked, neg: &Ranked) -> Option<f64> {
     if pos.is_empty() || neg.is_empty() {
         return None;
     }
-    let p = pos.len() as f64;
+    let p = pos.total() as f64;
     let mut ap = 0.0;
     let mut prev_recall = 0.0;
     for s in Sweep::new(pos, neg) {
@@ -170,8 +174,8 @@ where
 }
 
 /// The ROC curve, at most `max` points.
-pub fn roc_curve(pos: &[f64], neg: &[f64], max: usize) -> Vec<RocPoint> {
-    let (p, n) = (pos.len().max(1) as f64, neg.len().max(1) as f64);
+pub fn roc_curve(pos: &Ranked, neg: &Ranked, max: usize) -> Vec<RocPoint> {
+    let (p, n) = (pos.total().max(1) as f64, neg.total().max(1) as f64);
     let points = || {
         std::iter::once((0.0, 0.0, None)).chain(
             Sweep::new(pos, neg)
@@ -189,8 +193,8 @@ pub fn roc_curve(pos: &[f64], neg: &[f64], max: usize) -> Vec<RocPoint> {
 }
 
 /// The precision–recall curve, at most `max` points.
-pub fn pr_curve(pos: &[f64], neg: &[f64], max: usize) -> Vec<PrPoint> {
-    let p = pos.len().max(1) as f64;
+pub fn pr_curve(pos: &Ranked, neg: &Ranked, max: usize) -> Vec<PrPoint> {
+    let p = pos.total().max(1) as f64;
     let points = || {
         std::iter::once((0.0, 1.0, None)).chain(Sweep::new(pos, neg).map(move |s| {
             (
@@ -275,8 +279,8 @@ pub struct ThresholdTargets {
 }
 
 /// Finds the best-F1, best-J and target thresholds in one sweep.
-pub fn thresholds(pos: &[f64], neg: &[f64], targets: ThresholdTargets) -> Thresholds {
-    let (p, n) = (pos.len() as u64, neg.len() as u64);
+pub fn thresholds(pos: &Ranked, neg: &Ranked, targets: ThresholdTargets) -> Thresholds {
+    let (p, n) = (pos.total(), neg.total());
     let mut best_f1: Option<(f64, Step)> = None;
     let mut youden: Option<(f64, Step)> = None;
     let mut at_precision: Option<Step> = None;
@@ -338,26 +342,32 @@ pub fn thresholds(pos: &[f64], neg: &[f64], targets: ThresholdTargets) -> Thresh
 mod tests {
     use super::*;
 
+    fn r(v: &[f64]) -> Ranked {
+        Ranked::from_values(v.to_vec())
+    }
+
     #[test]
     fn auc_counts_ties_as_half() {
         // positives 0.4, 0.8; negatives 0.1, 0.4 -> pairs: (0.4>0.1)=1, (0.4=0.4)=.5,
         // (0.8>0.1)=1, (0.8>0.4)=1 -> 3.5/4
-        assert_eq!(roc_auc(&[0.4, 0.8], &[0.1, 0.4]), Some(0.875));
-        assert_eq!(roc_auc(&[0.5, 0.5], &[0.5]), Some(0.5));
-        assert_eq!(roc_auc(&[0.5], &[]), None);
+        assert_eq!(roc_auc(&r(&[0.4, 0.8]), &r(&[0.1, 0.4])), Some(0.875));
+        assert_eq!(roc_auc(&r(&[0.5, 0.5]), &r(&[0.5])), Some(0.5));
+        assert_eq!(roc_auc(&r(&[0.5]), &r(&[])), None);
     }
 
     #[test]
     fn average_precision_is_the_step_sum() {
         // sklearn: average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.8333...
-        let ap = average_precision(&[0.35, 0.8], &[0.1, 0.4]).unwrap();
+        let ap = average_precision(&r(&[0.35, 0.8]), &r(&[0.1, 0.4])).unwrap();
         assert!((ap - 0.8333333333333333).abs() < 1e-15);
     }
 
     #[test]
     fn curves_keep_both_ends_and_the_bound() {
-        let pos: Vec<f64> = (0..1000).map(|i| 0.5 + i as f64 / 2000.0).collect();
-        let neg: Vec<f64> = (0..1000).map(|i| i as f64 / 1500.0).collect();
+        let pos = r(&(0..1000)
+            .map(|i| 0.5 + i as f64 / 2000.0)
+            .collect::<Vec<_>>());
+        let neg = r(&(0..1000).map(|i| i as f64 / 1500.0).collect::<Vec<_>>());
         let roc = roc_curve(&pos, &neg, 200);
         assert!(roc.len() <= 200 && roc.len() > 100);
         assert_eq!((roc[0].fpr, roc[0].tpr), (0.0, 0.0));
@@ -370,8 +380,8 @@ mod tests {
 
     #[test]
     fn threshold_analysis() {
-        let pos = [0.6, 0.7, 0.9];
-        let neg = [0.1, 0.2, 0.65];
+        let pos = r(&[0.6, 0.7, 0.9]);
+        let neg = r(&[0.1, 0.2, 0.65]);
         let t = thresholds(
             &pos,
             &neg,

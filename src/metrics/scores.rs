@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::calibration::{Binner, Calibration};
 use super::probabilistic::{log_loss_term, Sum};
+use super::ranked::Ranked;
 use super::ranking::{
-    average_precision, pr_curve, roc_auc, roc_curve, sort_scores, thresholds, PrPoint, RocPoint,
+    average_precision, pr_curve, roc_auc, roc_curve, thresholds, PrPoint, RocPoint,
     ThresholdTargets, Thresholds,
 };
 use super::samples::ScoreSamples;
@@ -116,8 +117,8 @@ pub struct ScoreResults {
     pub averages: Option<(ClassRanking, ClassRanking)>,
     /// Bootstrap intervals of the ranking metrics, keyed by metric path.
     pub intervals: Vec<(String, [f64; 2])>,
-    /// Binary: the sorted positive and negative scores, for the bootstrap (emptied after).
-    pub sorted: (Vec<f64>, Vec<f64>),
+    /// Binary: the ranked positive and negative scores, for the bootstrap (emptied after).
+    pub sorted: (Ranked, Ranked),
 }
 
 fn histogram_bin(p: f64) -> usize {
@@ -132,58 +133,38 @@ pub struct ScoredClass {
     pub id: Option<usize>,
 }
 
-/// Binary score metrics. `classes` are the label-ordered classes; `pos` the positive class's
-/// position among them (or past the end); `column` the positive class's column when the samples
-/// are two probability columns (`None` for a single score column).
+/// Binary score metrics from the positive-class scores of each class (in label order, aligned
+/// with `classes`); `pos` is the positive class's position among them (or past the end).
 pub fn binary(
-    samples: ScoreSamples,
+    per_class: Vec<Ranked>,
     classes: &[ScoredClass],
     pos: usize,
-    column: Option<usize>,
     opts: &ScoreOptions,
     warnings: &mut Vec<String>,
 ) -> ScoreResults {
-    let width = samples.width().max(1);
-    let mut store = samples.into_classes();
-    let extract = |values: Vec<f64>| -> Vec<f64> {
-        match column {
-            None => values,
-            Some(c) => values.chunks_exact(width).map(|row| row[c]).collect(),
-        }
-    };
-    let mut pos_scores = Vec::new();
-    let mut neg_scores = Vec::new();
+    let mut pos_scores = Ranked::default();
+    let mut neg_scores = Ranked::default();
     let mut histograms = Vec::new();
     let mut binner = Binner::new(opts.calibration_bins);
     let (mut log_loss, mut brier) = (Sum::default(), Sum::default());
-    for (i, class) in classes.iter().enumerate() {
-        let values = class
-            .id
-            .and_then(|id| store.get_mut(id))
-            .map(|v| extract(std::mem::take(v)))
-            .unwrap_or_default();
+    for (i, (class, ranked)) in classes.iter().zip(per_class).enumerate() {
         let is_pos = i == pos;
+        let y = if is_pos { 1.0 } else { 0.0 };
         let mut hist = vec![0u64; HISTOGRAM_BINS];
-        for &s in &values {
-            hist[histogram_bin(s)] += 1;
-            binner.add(s, is_pos);
-            log_loss.add(log_loss_term(if is_pos { s } else { 1.0 - s }));
-            let y = if is_pos { 1.0 } else { 0.0 };
-            brier.add((s - y) * (s - y));
+        for (s, n) in ranked.iter() {
+            hist[histogram_bin(s)] += n;
+            binner.add_many(s, is_pos, n);
+            log_loss.add(n as f64 * log_loss_term(if is_pos { s } else { 1.0 - s }));
+            brier.add(n as f64 * (s - y) * (s - y));
         }
         histograms.push((class.name.clone(), hist));
         if is_pos {
-            pos_scores = values;
-        } else if neg_scores.is_empty() {
-            neg_scores = values;
+            pos_scores = ranked;
         } else {
-            neg_scores.extend_from_slice(&values);
+            neg_scores = Ranked::merge(neg_scores, ranked);
         }
     }
-    drop(store);
-    let n = (pos_scores.len() + neg_scores.len()) as f64;
-    sort_scores(&mut pos_scores);
-    sort_scores(&mut neg_scores);
+    let n = (pos_scores.total() + neg_scores.total()) as f64;
     let auc = roc_auc(&pos_scores, &neg_scores);
     let ap = average_precision(&pos_scores, &neg_scores);
     if auc.is_none() {
@@ -275,8 +256,8 @@ pub fn multiclass(
             };
             target.extend(values.chunks_exact(k).map(|row| row[j]));
         }
-        sort_scores(&mut pos);
-        sort_scores(&mut neg);
+        let pos_count = pos.len() as u64;
+        let (pos, neg) = (Ranked::from_values(pos), Ranked::from_values(neg));
         let ranking = ClassRanking {
             roc_auc: roc_auc(&pos, &neg),
             average_precision: average_precision(&pos, &neg),
@@ -290,7 +271,7 @@ pub fn multiclass(
                 },
             ));
         }
-        per_column.push((ranking, pos.len() as u64));
+        per_column.push((ranking, pos_count));
     }
     let undefined: Vec<&str> = column_names
         .iter()
@@ -353,6 +334,6 @@ pub fn multiclass(
         per_class,
         averages: Some((macro_avg, weighted)),
         intervals: Vec::new(),
-        sorted: (Vec::new(), Vec::new()),
+        sorted: (Ranked::default(), Ranked::default()),
     }
 }

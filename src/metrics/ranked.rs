@@ -1,0 +1,343 @@
+//! Scores of one class in a compact, exact form: a grid of counts for scores written with at
+//! most six decimals, plus the other values kept as they are.
+//!
+//! Prediction logs print scores with a few decimals, so most files hold far fewer distinct
+//! scores than rows. A score `0.123456` is the grid point 123456 of 1,000,000, and the `f64` it
+//! stands for is recovered exactly as `123456.0 / 1e6` (IEEE division is correctly rounded, as is
+//! parsing, so both give the double nearest 123456/10⁶). Grid points are kept as a list of 4-byte
+//! indices while that is smaller than a dense table of counts, then as the table (4 MB); scores
+//! off the grid are kept as `f64`s. Either way ranking metrics stay exact and states merge by
+//! adding. [`Ranked`] is the finished form: distinct values in ascending order with their counts.
+
+/// Grid points per unit: scores with up to six decimals lie on the grid.
+pub const GRID_SCALE: u32 = 1_000_000;
+const GRID_LEN: usize = GRID_SCALE as usize + 1;
+/// A sparse grid list longer than this is turned into a dense table (which then costs less).
+const DENSE_AT: usize = GRID_LEN;
+
+/// A score as read: its value and, when it has at most six decimals, its grid point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    /// The score.
+    pub value: f64,
+    /// `value * 1e6` when that is an integer the text spelled exactly.
+    pub grid: Option<u32>,
+}
+
+impl Score {
+    /// A score known only by value.
+    pub fn raw(value: f64) -> Score {
+        Score { value, grid: None }
+    }
+
+    /// Reads a score written as plain decimal digits with at most six decimals, in [0, 1].
+    /// Returns `None` for anything else (which the caller parses the general way).
+    #[inline]
+    pub fn parse_grid(text: &[u8]) -> Option<Score> {
+        let (int_part, frac) = match text.iter().position(|&b| b == b'.') {
+            Some(dot) => (&text[..dot], &text[dot + 1..]),
+            None => (text, &[][..]),
+        };
+        if int_part.is_empty() && frac.is_empty() || int_part.len() > 7 || frac.len() > 6 {
+            return None;
+        }
+        let mut whole: u32 = 0;
+        for &b in int_part {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            whole = whole * 10 + u32::from(b - b'0');
+        }
+        let mut part: u32 = 0;
+        for &b in frac {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            part = part * 10 + u32::from(b - b'0');
+        }
+        part *= 10u32.pow(6 - frac.len() as u32);
+        if whole > 1 {
+            return None;
+        }
+        let grid = whole * GRID_SCALE + part;
+        if grid > GRID_SCALE {
+            return None;
+        }
+        Some(Score {
+            value: f64::from(grid) / f64::from(GRID_SCALE),
+            grid: Some(grid),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Grid {
+    Sparse(Vec<u32>),
+    Dense(Vec<u32>),
+}
+
+impl Default for Grid {
+    fn default() -> Self {
+        Grid::Sparse(Vec::new())
+    }
+}
+
+/// The scores of one class.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScoreColumn {
+    grid: Grid,
+    raw: Vec<f64>,
+}
+
+impl ScoreColumn {
+    /// Whether no score was kept.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+            && match &self.grid {
+                Grid::Sparse(v) => v.is_empty(),
+                Grid::Dense(_) => false,
+            }
+    }
+
+    fn densify(list: &[u32]) -> Vec<u32> {
+        let mut counts = vec![0u32; GRID_LEN];
+        for &i in list {
+            counts[i as usize] += 1;
+        }
+        counts
+    }
+
+    /// Keeps one score.
+    #[inline]
+    pub fn push(&mut self, score: Score) {
+        let Some(i) = score.grid else {
+            self.raw.push(score.value);
+            return;
+        };
+        match &mut self.grid {
+            Grid::Sparse(list) => {
+                list.push(i);
+                if list.len() >= DENSE_AT {
+                    self.grid = Grid::Dense(Self::densify(list));
+                }
+            }
+            Grid::Dense(counts) => {
+                let c = &mut counts[i as usize];
+                if *c == u32::MAX {
+                    self.raw.push(score.value);
+                } else {
+                    *c += 1;
+                }
+            }
+        }
+    }
+
+    /// Adds another column's scores.
+    pub fn merge(&mut self, other: &ScoreColumn) {
+        self.raw.extend_from_slice(&other.raw);
+        match &other.grid {
+            Grid::Sparse(list) => {
+                for &i in list {
+                    self.push(Score {
+                        value: f64::from(i) / f64::from(GRID_SCALE),
+                        grid: Some(i),
+                    });
+                }
+            }
+            Grid::Dense(theirs) => {
+                if let Grid::Sparse(list) = &self.grid {
+                    self.grid = Grid::Dense(Self::densify(list));
+                }
+                let Grid::Dense(mine) = &mut self.grid else {
+                    unreachable!("made dense above")
+                };
+                for (i, (m, &t)) in mine.iter_mut().zip(theirs).enumerate() {
+                    match m.checked_add(t) {
+                        Some(sum) => *m = sum,
+                        None => {
+                            let v = i as f64 / f64::from(GRID_SCALE);
+                            self.raw.extend(std::iter::repeat_n(v, t as usize));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The finished form.
+    pub fn into_ranked(self) -> Ranked {
+        let scale = f64::from(GRID_SCALE);
+        let mut grid = Ranked::default();
+        match self.grid {
+            Grid::Dense(counts) => {
+                for (i, &c) in counts.iter().enumerate() {
+                    if c > 0 {
+                        grid.values.push(i as f64 / scale);
+                        grid.counts.push(u64::from(c));
+                    }
+                }
+            }
+            Grid::Sparse(mut list) => {
+                list.sort_unstable();
+                for chunk in list.chunk_by(|a, b| a == b) {
+                    grid.values.push(f64::from(chunk[0]) / scale);
+                    grid.counts.push(chunk.len() as u64);
+                }
+            }
+        }
+        if self.raw.is_empty() {
+            return grid;
+        }
+        Ranked::merge(grid, Ranked::from_values(self.raw))
+    }
+}
+
+/// Distinct scores in ascending order with how many rows have each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ranked {
+    /// Distinct values, ascending.
+    pub values: Vec<f64>,
+    /// Rows per value.
+    pub counts: Vec<u64>,
+}
+
+impl Ranked {
+    /// From unsorted values (sorted and grouped in place).
+    pub fn from_values(mut values: Vec<f64>) -> Ranked {
+        values.sort_unstable_by(f64::total_cmp);
+        let mut counts: Vec<u64> = Vec::new();
+        let mut w = 0;
+        for r in 0..values.len() {
+            if w > 0 && values[w - 1] == values[r] {
+                counts[w - 1] += 1;
+            } else {
+                values[w] = values[r];
+                counts.push(1);
+                w += 1;
+            }
+        }
+        values.truncate(w);
+        values.shrink_to_fit();
+        Ranked { values, counts }
+    }
+
+    /// Merges two ranked lists, adding the counts of equal values.
+    pub fn merge(a: Ranked, b: Ranked) -> Ranked {
+        if b.values.is_empty() {
+            return a;
+        }
+        if a.values.is_empty() {
+            return b;
+        }
+        let mut out = Ranked {
+            values: Vec::with_capacity(a.values.len() + b.values.len()),
+            counts: Vec::with_capacity(a.values.len() + b.values.len()),
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < a.values.len() || j < b.values.len() {
+            let take_a = j == b.values.len() || (i < a.values.len() && a.values[i] <= b.values[j]);
+            let (v, c) = if take_a {
+                i += 1;
+                (a.values[i - 1], a.counts[i - 1])
+            } else {
+                j += 1;
+                (b.values[j - 1], b.counts[j - 1])
+            };
+            match out.values.last() {
+                Some(&last) if last == v => *out.counts.last_mut().expect("same length") += c,
+                _ => {
+                    out.values.push(v);
+                    out.counts.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    /// Total rows.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// Whether empty.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// (value, count) pairs, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.values.iter().copied().zip(self.counts.iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_parsing_is_exact() {
+        for text in ["0.123456", "0.5", "1", "0", "1.000000", ".25", "0.000001"] {
+            let s = Score::parse_grid(text.as_bytes()).unwrap();
+            assert_eq!(s.value, text.parse::<f64>().unwrap(), "{text}");
+        }
+        for text in [
+            "0.1234567",
+            "1.5",
+            "2",
+            "1e-3",
+            "-0.1",
+            "",
+            ".",
+            "0.1x",
+            "0x1",
+        ] {
+            assert!(
+                Score::parse_grid(text.as_bytes()).is_none() || text == ".",
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_six_decimal_value_round_trips() {
+        for i in (0..=GRID_SCALE).step_by(997) {
+            let text = format!("{:.6}", f64::from(i) / 1e6);
+            let s = Score::parse_grid(text.as_bytes()).unwrap();
+            assert_eq!(s.value, text.parse::<f64>().unwrap(), "{text}");
+        }
+    }
+
+    fn column(values: &[&str]) -> ScoreColumn {
+        let mut c = ScoreColumn::default();
+        for v in values {
+            let s =
+                Score::parse_grid(v.as_bytes()).unwrap_or_else(|| Score::raw(v.parse().unwrap()));
+            c.push(s);
+        }
+        c
+    }
+
+    #[test]
+    fn ranked_groups_grid_and_raw_values() {
+        let c = column(&["0.5", "0.25", "0.5", "0.1234567", "0.25"]);
+        let r = c.into_ranked();
+        assert_eq!(r.values, vec![0.1234567, 0.25, 0.5]);
+        assert_eq!(r.counts, vec![1, 2, 2]);
+    }
+
+    #[test]
+    fn merging_sparse_and_dense_equals_one_column() {
+        let mut a = column(&["0.1", "0.2"]);
+        let mut big = ScoreColumn::default();
+        for i in 0..DENSE_AT {
+            big.push(Score {
+                value: (i % 7) as f64 / 1e6,
+                grid: Some((i % 7) as u32),
+            });
+        }
+        a.merge(&big);
+        let r = a.into_ranked();
+        assert_eq!(r.total(), DENSE_AT as u64 + 2);
+        assert_eq!(r.values.len(), 9);
+    }
+}
