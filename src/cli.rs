@@ -23,6 +23,53 @@ pub enum Command {
     /// Evaluate a file of labels and predictions and report metrics.
     #[command(after_help = EXIT_CODES_HELP)]
     Eval(EvalArgs),
+    /// Compare two saved JSON reports: metric changes beyond noise, new and resolved findings,
+    /// checks that changed status.
+    #[command(after_help = DIFF_EXIT_CODES_HELP)]
+    Diff(DiffArgs),
+}
+
+/// The exit codes of `mlguard diff`.
+pub const DIFF_EXIT_CODES_HELP: &str =
+    "A change is beyond noise when the new value lies outside the old report's 95% interval, or
+the old value outside the new report's. Lower is better for log_loss, brier, ece and mce.
+
+Exit codes:
+  0  compared, and every --max-drop rule holds (or none was given)
+  1  compared, and a --max-drop rule is broken
+  2  usage error, or a report that cannot be read (the message names the file)";
+
+/// Comparison formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormatArg {
+    /// A readable comparison.
+    Text,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// One JSON object.
+    Json,
+}
+
+/// Arguments of `mlguard diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report (written by `mlguard eval --format json`).
+    pub old: PathBuf,
+    /// The later report.
+    pub new: PathBuf,
+    /// Fail (exit 1) when METRIC drops by more than DELTA (a rise, for log_loss, brier, ece and
+    /// mce); repeatable, e.g. --max-drop f1=0.02.
+    #[arg(long = "max-drop", value_name = "METRIC=DELTA")]
+    pub max_drop: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormatArg::Text)]
+    pub format: DiffFormatArg,
+    /// Write the comparison to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour the text comparison.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
 }
 
 /// Input text formats.
@@ -43,6 +90,12 @@ pub enum ReportFormatArg {
     Text,
     /// One JSON object (a stable contract).
     Json,
+    /// Markdown for a pull-request comment or CI job summary (under 65,000 characters).
+    Markdown,
+    /// JUnit XML for CI test views (Jenkins, GitLab).
+    Junit,
+    /// One self-contained HTML page with charts.
+    Html,
 }
 
 /// When to colour the text report.
@@ -125,6 +178,9 @@ pub struct EvalArgs {
     /// Scores are raw margins (logits), mapped to probabilities by the logistic function.
     #[arg(long, help_heading = "Input")]
     pub scores_are_logits: bool,
+    /// Worker threads for parsing [default: one per core].
+    #[arg(long, value_name = "N", help_heading = "Input")]
+    pub threads: Option<usize>,
 
     /// Task [default: binary when at most two classes occur, else multiclass].
     #[arg(long, value_enum, help_heading = "Metrics")]
@@ -196,6 +252,21 @@ pub struct EvalArgs {
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
+    /// Also write the text report to FILE (any number of --output-* files, one evaluation).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_text: Option<PathBuf>,
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_json: Option<PathBuf>,
+    /// Also write the Markdown report to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_markdown: Option<PathBuf>,
+    /// Also write the JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_junit: Option<PathBuf>,
+    /// Also write the HTML report to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_html: Option<PathBuf>,
     /// Colour the text report.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorArg,

@@ -12,6 +12,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod exit;
 pub mod io;
 pub mod label;
@@ -41,6 +42,9 @@ pub enum Error {
     /// An output that cannot be written.
     #[error("{0}")]
     Output(#[from] io::output::OutputError),
+    /// A saved report that cannot be compared.
+    #[error("{0}")]
+    Diff(#[from] diff::DiffError),
     /// Standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -67,6 +71,10 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
         cli::Command::Eval(args) => {
             let settings = settings::EvalSettings::from_args(&args)?;
             commands::eval::run(&settings)
+        }
+        cli::Command::Diff(args) => {
+            let settings = settings::DiffSettings::from_args(&args)?;
+            commands::diff::run(&settings)
         }
     }
 }

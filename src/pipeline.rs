@@ -1,13 +1,22 @@
-//! The scan: reading an input through its decoder into an accumulator.
+//! The scan: reading an input through its decoder into accumulators.
 //!
-//! This is the one loop every command that reads predictions runs. It owns the policy for bad
-//! rows: stop at the first with its location, or, with `--skip-invalid`, skip and count them.
+//! This is the one loop every command that reads predictions runs. Delimited text is cut into
+//! chunks of whole records that worker threads parse and accumulate on their own; their states
+//! merge exactly at the end, so the result does not depend on the number of threads. JSON Lines
+//! are read by one thread. The policy for bad rows lives here too: stop at the first (the lowest
+//! line number, whichever worker met it), or with `--skip-invalid` skip and count them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Mutex};
 
 use csv::ByteRecord;
 
+use crate::io::chunks::{for_each_plain_record, is_plain, Chunk, Chunker};
 use crate::io::columns::{plan_columns, ColumnFlags, ColumnPlan};
-use crate::io::decode::{RowDecoder, ScoreRules};
+use crate::io::decode::{Fields, RowDecoder, ScoreRules};
+use crate::io::format::Format;
 use crate::io::records::Records;
+use crate::io::source::{read_problem, Compression};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
@@ -37,7 +46,147 @@ pub struct Scan {
     pub warnings: Vec<String>,
 }
 
-/// Reads every row of `input` into an [`EvalState`].
+/// A fatal problem and its line.
+type Fatal = (Option<u64>, Problem);
+
+/// One worker's decoder and accumulators.
+#[derive(Clone)]
+struct Consumer<'a> {
+    decoder: RowDecoder,
+    state: SegmentedState,
+    header: &'a [String],
+    plan: &'a ColumnPlan,
+    segment_index: &'a [usize],
+    segment_names: &'a [String],
+    skip_invalid: bool,
+    proba: Vec<f64>,
+    rows_skipped: u64,
+    skipped: Vec<(u64, String)>,
+}
+
+impl Consumer<'_> {
+    /// Skips a bad row, or returns it as fatal.
+    fn skip(&mut self, problem: Problem, line: Option<u64>) -> Result<(), Fatal> {
+        if !(self.skip_invalid && problem.is_row_level()) {
+            return Err((line, problem));
+        }
+        self.rows_skipped += 1;
+        let line = line.unwrap_or(0);
+        if self.skipped.len() < SKIPPED_LINES_KEPT || line < self.skipped.last().map_or(0, |s| s.0)
+        {
+            let at = self.skipped.partition_point(|s| s.0 < line);
+            self.skipped.insert(at, (line, problem.to_string()));
+            self.skipped.truncate(SKIPPED_LINES_KEPT);
+        }
+        Ok(())
+    }
+
+    /// Decodes and counts one record of `fields` fields.
+    #[inline]
+    fn record<R: Fields>(&mut self, rec: &R, line: u64, fields: usize) -> Result<(), Fatal> {
+        if fields != self.header.len() {
+            let problem = Problem::FieldCount {
+                found: fields,
+                expected: self.header.len(),
+            };
+            return self.skip(problem, Some(line));
+        }
+        if let Some(&i) = self
+            .segment_index
+            .iter()
+            .find(|&&i| std::str::from_utf8(rec.field(i)).is_err())
+        {
+            return self.skip(Problem::InvalidUtf8(self.header[i].clone()), Some(line));
+        }
+        let row = match self.decoder.decode(rec, &mut self.proba) {
+            Ok(row) => row,
+            Err(problem) => return self.skip(problem, Some(line)),
+        };
+        let index = self.segment_index;
+        let segment = |c: usize| std::str::from_utf8(rec.field(index[c])).unwrap_or_default();
+        if let Err(problem) = self.state.push(&row, segment) {
+            let column = |i: usize| self.header[i].clone();
+            let problem = match problem {
+                SegmentProblem::Row(RowProblem::MissingLabel) => {
+                    Problem::MissingLabel(column(self.plan.label))
+                }
+                SegmentProblem::Row(RowProblem::MissingPrediction) => Problem::MissingPrediction(
+                    column(self.plan.prediction.unwrap_or(self.plan.label)),
+                ),
+                SegmentProblem::TooManySegments(c) => Problem::TooManySegments {
+                    column: self.segment_names[c].clone(),
+                    limit: MAX_SEGMENTS,
+                },
+            };
+            return self.skip(problem, Some(line));
+        }
+        Ok(())
+    }
+
+    /// Parses and counts a chunk of delimited records.
+    fn chunk(
+        &mut self,
+        chunk: &Chunk,
+        delimiter: u8,
+        compression: Compression,
+    ) -> Result<(), Fatal> {
+        if is_plain(chunk) {
+            return for_each_plain_record(chunk, delimiter, |rec, line, n| {
+                self.record(rec, line, n)
+            });
+        }
+        let mut rdr = delimited_reader(&chunk.data[..], delimiter);
+        let mut rec = ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {
+                    let line = chunk.first_line - 1 + rec.position().map_or(1, |p| p.line());
+                    self.record(&rec, line, rec.len())?;
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| chunk.first_line - 1 + p.line());
+                    let problem = match e.into_kind() {
+                        csv::ErrorKind::Io(e) => read_problem(e, compression),
+                        other => Problem::Csv(format!("{other:?}")),
+                    };
+                    self.skip(problem, line)?;
+                }
+            }
+        }
+    }
+
+    /// Adds another worker's results.
+    fn absorb(&mut self, other: Consumer<'_>) {
+        self.state.merge(&other.state);
+        self.rows_skipped += other.rows_skipped;
+        self.skipped.extend(other.skipped);
+        self.skipped.sort_by_key(|s| s.0);
+        self.skipped.truncate(SKIPPED_LINES_KEPT);
+    }
+}
+
+/// A csv reader over delimited text, ending records at `\n` (a `\r` before it is trimmed with
+/// the cell's whitespace; the csv crate's own CRLF handling reports CRLF rows a line early).
+fn delimited_reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(input)
+}
+
+/// The number of worker threads to use (`0`: one per core).
+fn worker_count(threads: usize) -> usize {
+    if threads > 0 {
+        threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
+
+/// Reads every row of `input` into a [`SegmentedState`].
 pub fn scan(
     input: &InputSpec,
     flags: &ColumnFlags,
@@ -45,13 +194,46 @@ pub fn scan(
     segment_columns: &[String],
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
-    let src = source::open(file).map_err(|p| p.at(file, None))?;
-    let mut records =
-        Records::open(src, input.format, file).map_err(|e| e.problem.at(file, e.line))?;
-    let header = records.header().to_vec();
-    let header_line = records.header_line;
+    let mut src = source::open(file).map_err(|p| p.at(file, None))?;
+    let compression = src.compression;
+    let head = src
+        .reader
+        .fill_buf()
+        .map_err(|e| read_problem(e, compression).at(file, Some(1)))?;
+    if head.is_empty() {
+        return Err(Problem::Empty.at(file, Some(1)));
+    }
+    let format = input
+        .format
+        .or_else(|| Format::from_name(file))
+        .unwrap_or_else(|| Format::sniff(head));
+    match format {
+        Format::JsonLines => scan_records(src, format, input, flags, rules, segment_columns),
+        Format::Delimited { delimiter } => {
+            scan_chunks(src, delimiter, input, flags, rules, segment_columns)
+        }
+    }
+}
+
+/// Everything decided from the header.
+struct Setup {
+    header: Vec<String>,
+    plan: ColumnPlan,
+    decoder: RowDecoder,
+    proba_classes: Vec<LabelKey>,
+    segment_index: Vec<usize>,
+    segment_names: Vec<String>,
+}
+
+fn setup(
+    header: Vec<String>,
+    header_line: u64,
+    file: &str,
+    flags: &ColumnFlags,
+    rules: ScoreRules,
+    segment_columns: &[String],
+) -> Result<Setup, InputError> {
     let plan = plan_columns(&header, flags).map_err(|p| p.at(file, Some(header_line)))?;
-    let proba_classes: Vec<LabelKey> = plan.proba.iter().map(|c| c.class.clone()).collect();
     let segment_index = segment_columns
         .iter()
         .map(|name| {
@@ -69,75 +251,223 @@ pub fn scan(
                 })
         })
         .collect::<Result<Vec<usize>, InputError>>()?;
-    let mut decoder = RowDecoder::new(plan.clone(), &header, rules);
-    let mut state = SegmentedState::new(&proba_classes, segment_index.len());
-    let mut rec = ByteRecord::new();
-    let mut proba = Vec::with_capacity(proba_classes.len());
-    let mut rows_skipped = 0u64;
-    let mut skipped = Vec::new();
-    let mut skip = |problem: Problem, line: Option<u64>| -> Result<(), InputError> {
-        if !(input.skip_invalid && problem.is_row_level()) {
-            return Err(problem.at(file, line));
-        }
-        rows_skipped += 1;
-        if skipped.len() < SKIPPED_LINES_KEPT {
-            skipped.push((line.unwrap_or(0), problem.to_string()));
-        }
-        Ok(())
-    };
-    loop {
-        let line = match records.next_record(&mut rec) {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(e) => {
-                skip(e.problem, e.line)?;
-                continue;
-            }
-        };
-        let row = match decoder.decode(&rec, &mut proba) {
-            Ok(row) => row,
-            Err(problem) => {
-                skip(problem, Some(line))?;
-                continue;
-            }
-        };
-        if let Some(&i) = segment_index
-            .iter()
-            .find(|&&i| std::str::from_utf8(&rec[i]).is_err())
-        {
-            skip(Problem::InvalidUtf8(header[i].clone()), Some(line))?;
-            continue;
-        }
-        let segment = |c: usize| std::str::from_utf8(&rec[segment_index[c]]).unwrap_or_default();
-        if let Err(problem) = state.push(&row, segment) {
-            let column = |i: usize| header[i].clone();
-            let problem = match problem {
-                SegmentProblem::Row(RowProblem::MissingLabel) => {
-                    Problem::MissingLabel(column(plan.label))
-                }
-                SegmentProblem::Row(RowProblem::MissingPrediction) => {
-                    Problem::MissingPrediction(column(plan.prediction.unwrap_or(plan.label)))
-                }
-                SegmentProblem::TooManySegments(c) => Problem::TooManySegments {
-                    column: segment_columns[c].clone(),
-                    limit: MAX_SEGMENTS,
-                },
-            };
-            skip(problem, Some(line))?;
-        }
+    Ok(Setup {
+        proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
+        decoder: RowDecoder::new(plan.clone(), &header, rules),
+        segment_names: segment_index.iter().map(|&i| header[i].clone()).collect(),
+        plan,
+        header,
+        segment_index,
+    })
+}
+
+fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
+    Consumer {
+        decoder: s.decoder.clone(),
+        state: SegmentedState::new(&s.proba_classes, s.segment_index.len()),
+        header: &s.header,
+        plan: &s.plan,
+        segment_index: &s.segment_index,
+        segment_names: &s.segment_names,
+        skip_invalid,
+        proba: Vec::with_capacity(s.proba_classes.len()),
+        rows_skipped: 0,
+        skipped: Vec::new(),
     }
+}
+
+fn finish_scan(
+    c: Consumer<'_>,
+    s: &Setup,
+    header_line: u64,
+    file: &str,
+    warnings: Vec<String>,
+) -> Result<Scan, InputError> {
     let first_data_line = header_line + 1;
-    if state.overall.rows() == 0 && rows_skipped == 0 {
+    if c.state.overall.rows() == 0 && c.rows_skipped == 0 {
         return Err(Problem::HeaderOnly.at(file, Some(first_data_line)));
     }
     Ok(Scan {
-        state,
-        segment_columns: segment_index.iter().map(|&i| header[i].clone()).collect(),
-        header,
-        plan,
-        rows_skipped,
-        skipped,
+        state: c.state,
+        segment_columns: s.segment_names.clone(),
+        header: s.header.clone(),
+        plan: s.plan.clone(),
+        rows_skipped: c.rows_skipped,
+        skipped: c.skipped,
         first_data_line,
-        warnings: records.warnings,
+        warnings,
     })
+}
+
+/// JSON Lines: one thread, record by record.
+fn scan_records(
+    src: source::Source,
+    format: Format,
+    input: &InputSpec,
+    flags: &ColumnFlags,
+    rules: ScoreRules,
+    segment_columns: &[String],
+) -> Result<Scan, InputError> {
+    let file = input.path.as_str();
+    let mut records =
+        Records::open(src, Some(format), file).map_err(|e| e.problem.at(file, e.line))?;
+    let header_line = records.header_line;
+    let s = setup(
+        records.header().to_vec(),
+        header_line,
+        file,
+        flags,
+        rules,
+        segment_columns,
+    )?;
+    let mut c = consumer(&s, input.skip_invalid);
+    let mut rec = ByteRecord::new();
+    let fatal = |(line, problem): Fatal| problem.at(file, line);
+    loop {
+        match records.next_record(&mut rec) {
+            Ok(Some(line)) => c.record(&rec, line, rec.len()).map_err(fatal)?,
+            Ok(None) => break,
+            Err(e) => c.skip(*Box::new(e.problem), e.line).map_err(fatal)?,
+        }
+    }
+    let warnings = std::mem::take(&mut records.warnings);
+    finish_scan(c, &s, header_line, file, warnings)
+}
+
+/// Delimited text: a reader thread cuts chunks, worker threads parse them.
+fn scan_chunks(
+    src: source::Source,
+    delimiter: u8,
+    input: &InputSpec,
+    flags: &ColumnFlags,
+    rules: ScoreRules,
+    segment_columns: &[String],
+) -> Result<Scan, InputError> {
+    let file = input.path.as_str();
+    let compression = src.compression;
+    let warnings = src.warnings;
+    let mut chunker = Chunker::new(src.reader, 1);
+    let first = chunker
+        .next_chunk()
+        .map_err(|e| read_problem(e, compression).at(file, Some(1)))?
+        .ok_or_else(|| Problem::Empty.at(file, Some(1)))?;
+    let (header, header_end, header_line) =
+        read_header(&first.data, delimiter).map_err(|(line, p)| p.at(file, line))?;
+    let s = setup(header, header_line, file, flags, rules, segment_columns)?;
+    let rest = Chunk {
+        first_line: header_line + 1,
+        data: first.data[header_end..].to_vec(),
+    };
+    drop(first);
+
+    let workers = worker_count(input.threads);
+    let stop_at = AtomicU64::new(u64::MAX);
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(workers * 2);
+    let rx = Mutex::new(rx);
+    let mut results: Vec<Result<Consumer<'_>, Fatal>> = Vec::new();
+    let mut reader_error: Option<Fatal> = None;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let rx = &rx;
+                let stop_at = &stop_at;
+                let mut c = consumer(&s, input.skip_invalid);
+                scope.spawn(move || -> Result<Consumer<'_>, Fatal> {
+                    loop {
+                        let chunk = match rx.lock().expect("no worker panics").recv() {
+                            Ok(chunk) => chunk,
+                            Err(_) => return Ok(c),
+                        };
+                        if chunk.first_line > stop_at.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        if let Err((line, problem)) = c.chunk(&chunk, delimiter, compression) {
+                            stop_at.fetch_min(line.unwrap_or(chunk.first_line), Ordering::Relaxed);
+                            return Err((line, problem));
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut next = Some(rest);
+        while let Some(chunk) = next.take() {
+            if chunk.first_line > stop_at.load(Ordering::Relaxed) || tx.send(chunk).is_err() {
+                break;
+            }
+            match chunker.next_chunk() {
+                Ok(c) => next = c,
+                Err(e) => {
+                    let line = chunker_line(&chunker);
+                    reader_error = Some((Some(line), read_problem(e, compression)));
+                }
+            }
+        }
+        drop(tx);
+        results = handles
+            .into_iter()
+            .map(|h| h.join().expect("worker threads do not panic"))
+            .collect();
+    });
+    let mut merged: Option<Consumer<'_>> = None;
+    let mut first_error: Option<Fatal> = reader_error;
+    for result in results {
+        match result {
+            Ok(c) => match &mut merged {
+                Some(m) => m.absorb(c),
+                None => merged = Some(c),
+            },
+            Err(e) => {
+                let earlier = match (&first_error, e.0) {
+                    (None, _) => true,
+                    (Some((Some(a), _)), Some(b)) => b < *a,
+                    _ => false,
+                };
+                if earlier {
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    if let Some((line, problem)) = first_error {
+        return Err(problem.at(file, line));
+    }
+    let c = merged.expect("at least one worker");
+    finish_scan(c, &s, header_line, file, warnings)
+}
+
+/// The line a read error is reported on: the first line not yet handed out.
+fn chunker_line(chunker: &Chunker) -> u64 {
+    chunker.next_line()
+}
+
+/// Reads the header record from the start of the first chunk: the names, the byte offset of
+/// the first data record and the header's line number.
+fn read_header(data: &[u8], delimiter: u8) -> Result<(Vec<String>, usize, u64), Fatal> {
+    let bom = if data.starts_with("\u{feff}".as_bytes()) {
+        3
+    } else {
+        0
+    };
+    let mut rdr = delimited_reader(&data[bom..], delimiter);
+    let mut rec = ByteRecord::new();
+    let found = rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| (Some(1), Problem::Csv(format!("{:?}", e.kind()))))?;
+    if !found {
+        return Err((Some(1), Problem::Empty));
+    }
+    let line = rec.position().map_or(1, |p| p.line());
+    let end = bom + rdr.position().byte() as usize;
+    let mut header = Vec::with_capacity(rec.len());
+    for field in rec.iter() {
+        let name = std::str::from_utf8(field).map_err(|_| (Some(line), Problem::HeaderUtf8))?;
+        header.push(name.trim().to_string());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for name in &header {
+        if !seen.insert(name.as_str()) {
+            return Err((Some(line), Problem::DuplicateColumn(name.clone())));
+        }
+    }
+    Ok((header, end, line))
 }

@@ -14,9 +14,11 @@ use thiserror::Error;
 use crate::checks::gate::FailOn;
 use crate::checks::rules::{Bound, GateOn, Rule, RuleError};
 use crate::cli::{
-    ColorArg, EvalArgs, FailOnArg, GateOnArg, InputFormatArg, ReportFormatArg, TaskArg,
+    ColorArg, DiffArgs, DiffFormatArg, EvalArgs, FailOnArg, GateOnArg, InputFormatArg,
+    ReportFormatArg, TaskArg,
 };
 use crate::config::{ConfigError, ConfigFile};
+use crate::diff::{DiffError, MaxDrop};
 use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
 use crate::io::format::Format;
@@ -58,6 +60,14 @@ pub enum SettingsError {
     /// The positive label is empty.
     #[error("--pos-label must name a class (got {0:?})")]
     PosLabel(String),
+    /// A `--max-drop` rule is unusable.
+    #[error("{0}")]
+    MaxDrop(#[from] DiffError),
+    /// Two outputs name the same file.
+    #[error(
+        "{0}: two outputs name the same file (give each --output and --output-FORMAT its own path)"
+    )]
+    SameOutput(PathBuf),
     /// A configuration value that is not one of its choices.
     #[error("configuration key {key} = {value:?} must be one of {choices}")]
     Choice {
@@ -79,6 +89,8 @@ pub struct InputSpec {
     pub format: Option<Format>,
     /// Skip invalid rows instead of failing.
     pub skip_invalid: bool,
+    /// Worker threads for parsing (0: one per core).
+    pub threads: usize,
 }
 
 /// The report format.
@@ -88,6 +100,12 @@ pub enum ReportFormat {
     Text,
     /// JSON.
     Json,
+    /// Markdown.
+    Markdown,
+    /// JUnit XML.
+    Junit,
+    /// Self-contained HTML.
+    Html,
 }
 
 /// Where and how the report goes.
@@ -99,6 +117,8 @@ pub struct OutputSpec {
     pub path: Option<PathBuf>,
     /// Whether the text report uses colour.
     pub color: bool,
+    /// Further reports of the same evaluation, each written to its file (`--output-FORMAT`).
+    pub files: Vec<(ReportFormat, PathBuf)>,
 }
 
 /// Release rules and how they are judged.
@@ -194,6 +214,28 @@ fn combine_rules(file: &ConfigFile, args: &EvalArgs) -> Result<Vec<Rule>, Settin
     Ok(rules)
 }
 
+/// The `--output-FORMAT` files, refusing two outputs on one path.
+fn output_files(args: &EvalArgs) -> Result<Vec<(ReportFormat, PathBuf)>, SettingsError> {
+    let files: Vec<(ReportFormat, PathBuf)> = [
+        (ReportFormat::Text, &args.output_text),
+        (ReportFormat::Json, &args.output_json),
+        (ReportFormat::Markdown, &args.output_markdown),
+        (ReportFormat::Junit, &args.output_junit),
+        (ReportFormat::Html, &args.output_html),
+    ]
+    .into_iter()
+    .filter_map(|(format, path)| Some((format, path.clone()?)))
+    .collect();
+    let mut seen: Vec<&PathBuf> = args.output.iter().collect();
+    for (_, path) in &files {
+        if seen.contains(&path) {
+            return Err(SettingsError::SameOutput(path.clone()));
+        }
+        seen.push(path);
+    }
+    Ok(files)
+}
+
 impl EvalSettings {
     /// Validates and resolves the flags of `mlguard eval` and the configuration file.
     pub fn from_args(args: &EvalArgs) -> Result<EvalSettings, SettingsError> {
@@ -260,14 +302,18 @@ impl EvalSettings {
             None => choice::<ReportFormatArg>(
                 "[output] format",
                 file.output.format.as_ref(),
-                "text, json",
+                "text, json, markdown, junit, html",
             )?
             .unwrap_or(ReportFormatArg::Text),
         };
         let report_format = match report_format {
             ReportFormatArg::Text => ReportFormat::Text,
             ReportFormatArg::Json => ReportFormat::Json,
+            ReportFormatArg::Markdown => ReportFormat::Markdown,
+            ReportFormatArg::Junit => ReportFormat::Junit,
+            ReportFormatArg::Html => ReportFormat::Html,
         };
+        let files = output_files(args)?;
         let g = &file.gate;
         let gate_on = match args.gate_on {
             Some(v) => v,
@@ -306,6 +352,7 @@ impl EvalSettings {
                 path: args.input.clone(),
                 format,
                 skip_invalid: args.skip_invalid || file.input.skip_invalid.unwrap_or(false),
+                threads: args.threads.unwrap_or(0),
             },
             columns: ColumnFlags {
                 label: pick(&args.label_col, &c.label),
@@ -354,7 +401,59 @@ impl EvalSettings {
                 color: report_format == ReportFormat::Text
                     && color(args.color, args.output.is_none()),
                 path: args.output.clone(),
+                files,
             },
+        })
+    }
+}
+
+/// The format of `mlguard diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// Readable text.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// Everything `mlguard diff` needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffSettings {
+    /// The earlier report.
+    pub old: PathBuf,
+    /// The later report.
+    pub new: PathBuf,
+    /// `--max-drop` rules.
+    pub max_drop: Vec<MaxDrop>,
+    /// The format.
+    pub format: DiffFormat,
+    /// A file, or standard output.
+    pub output: Option<PathBuf>,
+    /// Whether the text comparison uses colour.
+    pub color: bool,
+}
+
+impl DiffSettings {
+    /// Validates the flags of `mlguard diff`.
+    pub fn from_args(args: &DiffArgs) -> Result<DiffSettings, SettingsError> {
+        let format = match args.format {
+            DiffFormatArg::Text => DiffFormat::Text,
+            DiffFormatArg::Markdown => DiffFormat::Markdown,
+            DiffFormatArg::Json => DiffFormat::Json,
+        };
+        Ok(DiffSettings {
+            old: args.old.clone(),
+            new: args.new.clone(),
+            max_drop: args
+                .max_drop
+                .iter()
+                .map(|r| MaxDrop::parse(r))
+                .collect::<Result<_, _>>()?,
+            format,
+            output: args.output.clone(),
+            color: format == DiffFormat::Text && color(args.color, args.output.is_none()),
         })
     }
 }

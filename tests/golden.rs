@@ -49,7 +49,9 @@ fn report_for(case: &Value) -> Value {
             .iter()
             .map(|a| a.as_str().unwrap().to_string()),
     );
-    let Command::Eval(args) = Cli::try_parse_from(&argv).unwrap().command;
+    let Command::Eval(args) = Cli::try_parse_from(&argv).unwrap().command else {
+        panic!("an eval command line");
+    };
     let settings = EvalSettings::from_args(&args).unwrap();
     let report = build_report(&settings).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     serde_json::to_value(&report).unwrap()

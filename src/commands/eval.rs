@@ -34,22 +34,21 @@ fn metrics_of(evaluation: &Evaluation) -> Metrics {
 
 /// Orders segment values naturally: numerically when all are numbers, else by name.
 fn ordered_segments(state: &crate::metrics::segments::SegmentColumn) -> Vec<(&str, &EvalState)> {
-    let mut keys: Vec<(LabelKey, &str)> = state
+    let mut keys: Vec<(LabelKey, &str, &EvalState)> = state
         .states
-        .keys()
-        .map(|k| {
+        .iter()
+        .map(|(k, s)| {
             (
                 LabelKey::parse(k).unwrap_or(LabelKey::Text(k.clone())),
                 &**k,
+                s,
             )
         })
         .collect();
-    let mut sorted: Vec<LabelKey> = keys.iter().map(|(k, _)| k.clone()).collect();
+    let mut sorted: Vec<LabelKey> = keys.iter().map(|(k, _, _)| k.clone()).collect();
     sort_labels(&mut sorted);
-    keys.sort_by_key(|(k, raw)| (sorted.iter().position(|s| s == k), raw.to_string()));
-    keys.into_iter()
-        .map(|(_, raw)| (raw, &state.states[raw]))
-        .collect()
+    keys.sort_by_key(|(k, raw, _)| (sorted.iter().position(|s| s == k), raw.to_string()));
+    keys.into_iter().map(|(_, raw, s)| (raw, s)).collect()
 }
 
 /// Evaluates every segment with the overall task and positive class.
@@ -232,16 +231,18 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
 
 /// Renders the report in the requested format.
 pub fn render_report(report: &Report, settings: &EvalSettings) -> Vec<u8> {
+    render_as(report, settings.output.format, settings.output.color)
+}
+
+/// Renders the report in `format` (colour applies to text only).
+pub fn render_as(report: &Report, format: ReportFormat, color: bool) -> Vec<u8> {
     let mut buf = Vec::new();
-    let result = match settings.output.format {
-        ReportFormat::Text => render::text::render(
-            report,
-            &mut buf,
-            Style {
-                color: settings.output.color,
-            },
-        ),
+    let result = match format {
+        ReportFormat::Text => render::text::render(report, &mut buf, Style { color }),
         ReportFormat::Json => render::json::render(report, &mut buf),
+        ReportFormat::Markdown => render::markdown::render(report, &mut buf),
+        ReportFormat::Junit => render::junit::render(report, &mut buf),
+        ReportFormat::Html => render::html::render(report, &mut buf),
     };
     result.expect("writing to memory cannot fail");
     buf
@@ -250,11 +251,17 @@ pub fn render_report(report: &Report, settings: &EvalSettings) -> Vec<u8> {
 /// Runs `mlguard eval`.
 pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
     let report = build_report(settings)?;
+    let input = Path::new(&settings.input.path);
+    let mut inputs = vec![input];
+    inputs.extend(settings.config.as_deref());
+    // Every extra report is written before standard output, so a closed pipe loses none.
+    for (format, path) in &settings.output.files {
+        write_atomic(path, &render_as(&report, *format, false), &inputs)?;
+    }
     let bytes = render_report(&report, settings);
     match &settings.output.path {
         Some(path) => {
-            let input = Path::new(&settings.input.path);
-            write_atomic(path, &bytes, &[input])?;
+            write_atomic(path, &bytes, &inputs)?;
         }
         None => crate::write_stdout(&bytes)?,
     }

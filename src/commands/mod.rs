@@ -1,3 +1,4 @@
 //! One module per subcommand; each is glue: read, compute, render.
 
+pub mod diff;
 pub mod eval;

@@ -14,6 +14,19 @@ use crate::label::{is_missing, LabelKey};
 use crate::metrics::ranked::Score;
 use crate::row::{Prediction, Row};
 
+/// The fields of one record, however they were split.
+pub trait Fields {
+    /// The bytes of field `i` (which exists: records are checked against the header first).
+    fn field(&self, i: usize) -> &[u8];
+}
+
+impl Fields for ByteRecord {
+    #[inline]
+    fn field(&self, i: usize) -> &[u8] {
+        &self[i]
+    }
+}
+
 /// How scores are read and turned into predictions.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoreRules {
@@ -33,6 +46,7 @@ impl Default for ScoreRules {
 }
 
 /// Turns records into rows following a [`ColumnPlan`].
+#[derive(Clone)]
 pub struct RowDecoder {
     plan: ColumnPlan,
     names: Vec<String>,
@@ -62,15 +76,16 @@ impl RowDecoder {
         &self.plan
     }
 
-    fn text<'r>(&self, rec: &'r ByteRecord, col: usize) -> Result<&'r str, Problem> {
-        std::str::from_utf8(&rec[col]).map_err(|_| Problem::InvalidUtf8(self.names[col].clone()))
+    fn text<'r, R: Fields>(&self, rec: &'r R, col: usize) -> Result<&'r str, Problem> {
+        std::str::from_utf8(rec.field(col))
+            .map_err(|_| Problem::InvalidUtf8(self.names[col].clone()))
     }
 
     /// A score: the exact fast path for plain decimals, else the general parse.
     #[inline]
-    fn score(&self, rec: &ByteRecord, col: usize) -> Result<Score, Problem> {
+    fn score<R: Fields>(&self, rec: &R, col: usize) -> Result<Score, Problem> {
         if !self.rules.logits {
-            let field = trim_ascii(&rec[col]);
+            let field = trim_ascii(rec.field(col));
             if let Some(s) = Score::parse_grid(field) {
                 return Ok(s);
             }
@@ -78,7 +93,7 @@ impl RowDecoder {
         self.number(rec, col).map(Score::raw)
     }
 
-    fn number(&self, rec: &ByteRecord, col: usize) -> Result<f64, Problem> {
+    fn number<R: Fields>(&self, rec: &R, col: usize) -> Result<f64, Problem> {
         let raw = self.text(rec, col)?.trim();
         let bad =
             |make: fn(String, String) -> Problem| make(self.names[col].clone(), raw.to_string());
@@ -128,9 +143,9 @@ impl RowDecoder {
     }
 
     /// Decodes one record; `proba` is scratch space the row's probabilities borrow from.
-    pub fn decode<'r>(
+    pub fn decode<'r, R: Fields>(
         &mut self,
-        rec: &'r ByteRecord,
+        rec: &'r R,
         proba: &'r mut Vec<f64>,
     ) -> Result<Row<'r>, Problem> {
         let label = self.text(rec, self.plan.label)?;

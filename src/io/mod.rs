@@ -2,6 +2,7 @@
 //! finding the columns that play each role, and decoding records into typed
 //! [`Row`](crate::row::Row)s; plus writing outputs atomically.
 
+pub mod chunks;
 pub mod columns;
 pub mod decode;
 pub mod error;

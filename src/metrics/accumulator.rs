@@ -58,18 +58,43 @@ impl EvalState {
     /// Counts one row.
     #[inline]
     pub fn push(&mut self, row: &Row<'_>) -> Result<(), RowProblem> {
+        let (t, p) = self.resolve(row)?;
+        self.push_resolved(row, t, p);
+        Ok(())
+    }
+
+    /// The class ids of a row's label and (explicit) predicted label.
+    #[inline]
+    pub fn resolve(&mut self, row: &Row<'_>) -> Result<(u32, Option<u32>), RowProblem> {
         let t = self
             .classes
             .id_of_raw(row.label)
             .ok_or(RowProblem::MissingLabel)?;
-        match row.prediction {
-            Prediction::Label(raw) => {
-                let p = self
-                    .classes
+        let p = match row.prediction {
+            Prediction::Label(raw) => Some(
+                self.classes
                     .id_of_raw(raw)
-                    .ok_or(RowProblem::MissingPrediction)?;
-                self.confusion.add(t, p, 1);
-            }
+                    .ok_or(RowProblem::MissingPrediction)?,
+            ),
+            _ => None,
+        };
+        Ok((t, p))
+    }
+
+    /// Makes this state's class numbering a copy of `other`'s (of which it must be a prefix), so
+    /// that ids resolved by `other` can be pushed here.
+    #[inline]
+    pub fn follow_classes(&mut self, other: &EvalState) {
+        for key in &other.classes.keys()[self.classes.len()..] {
+            self.classes.id_of_key(key.clone());
+        }
+    }
+
+    /// Counts a row whose class ids were resolved (by this state or one it follows).
+    #[inline]
+    pub fn push_resolved(&mut self, row: &Row<'_>, t: u32, p: Option<u32>) {
+        match row.prediction {
+            Prediction::Label(_) => self.confusion.add(t, p.unwrap_or(t), 1),
             Prediction::ProbaArgmax(i) => self.confusion.add(t, self.proba_ids[i], 1),
             Prediction::Positive(above) => {
                 if self.sides.len() <= t as usize {
@@ -88,7 +113,6 @@ impl EvalState {
             self.scores[t].push(score);
         }
         self.rows += 1;
-        Ok(())
     }
 
     /// Adds another state's rows to this one.

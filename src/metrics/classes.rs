@@ -13,12 +13,16 @@ use crate::label::LabelKey;
 /// unique values, e.g. an id picked by mistake).
 const SPELLING_CACHE_LIMIT: usize = 4096;
 
+/// Spellings checked by a linear scan before the hash map: labels are few and short.
+const RECENT: usize = 8;
+
 /// Classes numbered in the order they were met.
 #[derive(Debug, Clone, Default)]
 pub struct ClassTable {
     keys: Vec<LabelKey>,
     by_key: HashMap<LabelKey, u32>,
     spellings: HashMap<Box<[u8]>, u32>,
+    recent: Vec<(Box<[u8]>, u32)>,
 }
 
 impl ClassTable {
@@ -43,14 +47,22 @@ impl ClassTable {
     }
 
     /// The id of a class given by a raw cell; `None` when the cell is a missing value.
+    #[inline]
     pub fn id_of_raw(&mut self, raw: &str) -> Option<u32> {
-        if let Some(&id) = self.spellings.get(raw.as_bytes()) {
+        let bytes = raw.as_bytes();
+        if let Some((_, id)) = self.recent.iter().find(|(s, _)| **s == *bytes) {
+            return Some(*id);
+        }
+        if let Some(&id) = self.spellings.get(bytes) {
             return Some(id);
         }
         let key = LabelKey::parse(raw)?;
         let id = self.id_of_key(key);
+        if self.recent.len() < RECENT {
+            self.recent.push((bytes.into(), id));
+        }
         if self.spellings.len() < SPELLING_CACHE_LIMIT {
-            self.spellings.insert(raw.as_bytes().into(), id);
+            self.spellings.insert(bytes.into(), id);
         }
         Some(id)
     }

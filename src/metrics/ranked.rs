@@ -70,10 +70,69 @@ impl Score {
     }
 }
 
+/// Grid points per write-combining bucket of the dense table (a 16 KB stretch of counts).
+const BUCKET_SHIFT: u32 = 12;
+/// Points buffered per bucket before they are counted.
+const BUCKET_DEPTH: usize = 32;
+
+/// A dense table of counts whose increments are buffered per stretch of the table, so that
+/// counting touches one small region at a time instead of missing the cache on every row.
+#[derive(Debug, Clone, PartialEq)]
+struct DenseCounts {
+    counts: Vec<u32>,
+    pending: Vec<Vec<u32>>,
+}
+
+impl DenseCounts {
+    fn new(list: &[u32]) -> DenseCounts {
+        let buckets = (GRID_LEN >> BUCKET_SHIFT) + 1;
+        let mut d = DenseCounts {
+            counts: vec![0u32; GRID_LEN],
+            pending: (0..buckets)
+                .map(|_| Vec::with_capacity(BUCKET_DEPTH))
+                .collect(),
+        };
+        for &i in list {
+            d.counts[i as usize] += 1;
+        }
+        d
+    }
+
+    /// Counts a point; returns the points whose count would overflow.
+    #[inline]
+    fn add(&mut self, i: u32, overflow: &mut Vec<f64>) {
+        let bucket = &mut self.pending[(i >> BUCKET_SHIFT) as usize];
+        bucket.push(i);
+        if bucket.len() == BUCKET_DEPTH {
+            Self::drain(&mut self.counts, bucket, overflow);
+        }
+    }
+
+    fn drain(counts: &mut [u32], bucket: &mut Vec<u32>, overflow: &mut Vec<f64>) {
+        for &i in bucket.iter() {
+            let c = &mut counts[i as usize];
+            if *c == u32::MAX {
+                overflow.push(f64::from(i) / f64::from(GRID_SCALE));
+            } else {
+                *c += 1;
+            }
+        }
+        bucket.clear();
+    }
+
+    /// The counts, with every buffered point counted.
+    fn settled(&mut self, overflow: &mut Vec<f64>) -> &[u32] {
+        for bucket in &mut self.pending {
+            Self::drain(&mut self.counts, bucket, overflow);
+        }
+        &self.counts
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Grid {
     Sparse(Vec<u32>),
-    Dense(Vec<u32>),
+    Dense(DenseCounts),
 }
 
 impl Default for Grid {
@@ -99,14 +158,6 @@ impl ScoreColumn {
             }
     }
 
-    fn densify(list: &[u32]) -> Vec<u32> {
-        let mut counts = vec![0u32; GRID_LEN];
-        for &i in list {
-            counts[i as usize] += 1;
-        }
-        counts
-    }
-
     /// Keeps one score.
     #[inline]
     pub fn push(&mut self, score: Score) {
@@ -118,17 +169,10 @@ impl ScoreColumn {
             Grid::Sparse(list) => {
                 list.push(i);
                 if list.len() >= DENSE_AT {
-                    self.grid = Grid::Dense(Self::densify(list));
+                    self.grid = Grid::Dense(DenseCounts::new(list));
                 }
             }
-            Grid::Dense(counts) => {
-                let c = &mut counts[i as usize];
-                if *c == u32::MAX {
-                    self.raw.push(score.value);
-                } else {
-                    *c += 1;
-                }
-            }
+            Grid::Dense(counts) => counts.add(i, &mut self.raw),
         }
     }
 
@@ -145,12 +189,15 @@ impl ScoreColumn {
                 }
             }
             Grid::Dense(theirs) => {
+                let mut theirs = theirs.clone();
+                let theirs = theirs.settled(&mut self.raw);
                 if let Grid::Sparse(list) = &self.grid {
-                    self.grid = Grid::Dense(Self::densify(list));
+                    self.grid = Grid::Dense(DenseCounts::new(list));
                 }
                 let Grid::Dense(mine) = &mut self.grid else {
                     unreachable!("made dense above")
                 };
+                let mine = &mut mine.counts;
                 for (i, (m, &t)) in mine.iter_mut().zip(theirs).enumerate() {
                     match m.checked_add(t) {
                         Some(sum) => *m = sum,
@@ -165,11 +212,12 @@ impl ScoreColumn {
     }
 
     /// The finished form.
-    pub fn into_ranked(self) -> Ranked {
+    pub fn into_ranked(mut self) -> Ranked {
         let scale = f64::from(GRID_SCALE);
         let mut grid = Ranked::default();
-        match self.grid {
-            Grid::Dense(counts) => {
+        match &mut self.grid {
+            Grid::Dense(dense) => {
+                let counts = dense.settled(&mut self.raw);
                 for (i, &c) in counts.iter().enumerate() {
                     if c > 0 {
                         grid.values.push(i as f64 / scale);
@@ -177,7 +225,7 @@ impl ScoreColumn {
                     }
                 }
             }
-            Grid::Sparse(mut list) => {
+            Grid::Sparse(list) => {
                 list.sort_unstable();
                 for chunk in list.chunk_by(|a, b| a == b) {
                     grid.values.push(f64::from(chunk[0]) / scale);

@@ -132,7 +132,7 @@ pub struct PrPoint {
 }
 
 /// Keeps at most `max` points of a curve given by a replayable iterator of (x, y, threshold),
-/// spaced evenly along its length, always keeping both ends.
+/// spaced evenly along its (Manhattan) length, always keeping both ends.
 fn reduce<I, F>(points: F, max: usize) -> Vec<(f64, f64, Option<f64>)>
 where
     I: Iterator<Item = (f64, f64, Option<f64>)>,
@@ -143,7 +143,7 @@ where
     let mut prev: Option<(f64, f64)> = None;
     for (x, y, _) in points() {
         if let Some((px, py)) = prev {
-            total += (x - px).hypot(y - py);
+            total += (x - px).abs() + (y - py).abs();
         }
         prev = Some((x, y));
         count += 1;
@@ -159,7 +159,7 @@ where
     let mut prev: Option<(f64, f64)> = None;
     for (k, (x, y, t)) in points().enumerate() {
         if let Some((px, py)) = prev {
-            walked += (x - px).hypot(y - py);
+            walked += (x - px).abs() + (y - py).abs();
         }
         prev = Some((x, y));
         let last = k + 1 == count;

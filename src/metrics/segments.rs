@@ -13,11 +13,47 @@ pub const MAX_SEGMENTS: usize = 10_000;
 /// The name under which rows with an empty segment cell are grouped.
 pub const MISSING_SEGMENT: &str = "(missing)";
 
+/// Segment values looked up by a linear scan before the hash map (most columns have few).
+const LINEAR_LOOKUP: usize = 16;
+
 /// States per value of one segment column.
 #[derive(Debug, Clone, Default)]
 pub struct SegmentColumn {
-    /// Per segment value.
-    pub states: HashMap<Box<str>, EvalState>,
+    /// Per segment value, in the order first met.
+    pub states: Vec<(Box<str>, EvalState)>,
+    index: HashMap<Box<str>, usize>,
+}
+
+impl SegmentColumn {
+    /// The position of a segment value, if met.
+    #[inline]
+    fn find(&self, value: &str) -> Option<usize> {
+        if self.states.len() <= LINEAR_LOOKUP {
+            self.states.iter().position(|(v, _)| &**v == value)
+        } else {
+            self.index.get(value).copied()
+        }
+    }
+
+    /// The state of a segment value, added when new.
+    fn state_mut(
+        &mut self,
+        value: &str,
+        make: impl FnOnce() -> EvalState,
+    ) -> Result<&mut EvalState, ()> {
+        let i = match self.find(value) {
+            Some(i) => i,
+            None => {
+                if self.states.len() >= MAX_SEGMENTS {
+                    return Err(());
+                }
+                self.index.insert(value.into(), self.states.len());
+                self.states.push((value.into(), make()));
+                self.states.len() - 1
+            }
+        };
+        Ok(&mut self.states[i].1)
+    }
 }
 
 /// The overall state and the per-segment states of a run.
@@ -56,25 +92,21 @@ impl SegmentedState {
         row: &Row<'_>,
         segment: impl Fn(usize) -> &'s str,
     ) -> Result<(), SegmentProblem> {
-        self.overall.push(row).map_err(SegmentProblem::Row)?;
+        let (t, p) = self.overall.resolve(row).map_err(SegmentProblem::Row)?;
+        self.overall.push_resolved(row, t, p);
         for (c, column) in self.columns.iter_mut().enumerate() {
             let mut value = segment(c).trim();
             if value.is_empty() {
                 value = MISSING_SEGMENT;
             }
-            let state = match column.states.get_mut(value) {
-                Some(state) => state,
-                None => {
-                    if column.states.len() >= MAX_SEGMENTS {
-                        return Err(SegmentProblem::TooManySegments(c));
-                    }
-                    column
-                        .states
-                        .entry(value.into())
-                        .or_insert_with(|| EvalState::new(&self.proba_classes))
-                }
-            };
-            state.push(row).map_err(SegmentProblem::Row)?;
+            let classes = &self.proba_classes;
+            let state = column
+                .state_mut(value, || EvalState::new(classes))
+                .map_err(|()| SegmentProblem::TooManySegments(c))?;
+            if state.classes.len() < self.overall.classes.len() {
+                state.follow_classes(&self.overall);
+            }
+            state.push_resolved(row, t, p);
         }
         Ok(())
     }
@@ -84,11 +116,11 @@ impl SegmentedState {
         self.overall.merge(&other.overall);
         for (mine, theirs) in self.columns.iter_mut().zip(&other.columns) {
             for (value, state) in &theirs.states {
-                match mine.states.get_mut(value) {
-                    Some(s) => s.merge(state),
-                    None => {
-                        mine.states.insert(value.clone(), state.clone());
-                    }
+                let proba = &self.proba_classes;
+                // Merging never adds more values than the two sides had, both within the limit
+                // except in the rare case of two shards with many distinct values.
+                if let Ok(s) = mine.state_mut(value, || EvalState::new(proba)) {
+                    s.merge(state);
                 }
             }
         }

@@ -1,6 +1,13 @@
 //! The rendering layer: each renderer takes a finished [`Report`](crate::report::Report) and a
 //! writer, and decides only how the report looks.
 
+pub mod clip;
+pub mod diff;
+pub mod entries;
+pub mod headline;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod style;
 pub mod text;

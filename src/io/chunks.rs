@@ -1,0 +1,225 @@
+//! Splitting delimited text into chunks of whole records, so chunks can be parsed in parallel.
+//!
+//! A chunk ends at the last line end that is not inside a quoted field; the quote state is
+//! tracked from the chunk's start, which is always a record boundary. Each chunk carries the
+//! number of its first line, so errors found by any worker name the right line. A chunk without
+//! a quote character is split by the fast path ([`SplitLine`]); others go through the `csv`
+//! crate, which handles quoting fully.
+
+use std::io::{self, BufRead, Read};
+
+use memchr::{memchr, memchr_iter, memrchr};
+
+use super::decode::Fields;
+
+/// Target size of a chunk.
+pub const CHUNK_BYTES: usize = 4 << 20;
+
+/// Whole records and the line the first one starts on.
+#[derive(Debug)]
+pub struct Chunk {
+    /// 1-based line number of the first byte.
+    pub first_line: u64,
+    /// The records, each ending with `\n` except possibly the last of the input.
+    pub data: Vec<u8>,
+}
+
+/// Reads an input into record-aligned chunks.
+pub struct Chunker {
+    input: Box<dyn BufRead + Send>,
+    carry: Vec<u8>,
+    next_line: u64,
+    done: bool,
+}
+
+/// The end of the last complete record in `buf` (index after its `\n`), if any.
+fn last_boundary(buf: &[u8]) -> Option<usize> {
+    if memchr(b'"', buf).is_none() {
+        return memrchr(b'\n', buf).map(|i| i + 1);
+    }
+    let mut in_quotes = false;
+    let mut last = None;
+    for (i, &b) in buf.iter().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => last = Some(i + 1),
+            _ => {}
+        }
+    }
+    last
+}
+
+impl Chunker {
+    /// A chunker over `input`, whose first byte is on line `first_line`.
+    pub fn new(input: Box<dyn BufRead + Send>, first_line: u64) -> Chunker {
+        Chunker {
+            input,
+            carry: Vec::new(),
+            next_line: first_line,
+            done: false,
+        }
+    }
+
+    /// The line number the next chunk starts on.
+    pub fn next_line(&self) -> u64 {
+        self.next_line
+    }
+
+    /// Puts bytes already read back in front of the input.
+    pub fn unread(&mut self, bytes: &[u8]) {
+        let mut carry = bytes.to_vec();
+        carry.extend_from_slice(&self.carry);
+        self.carry = carry;
+    }
+
+    /// The next chunk, or `None` at the end of the input.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        if self.done && self.carry.is_empty() {
+            return Ok(None);
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut want = CHUNK_BYTES;
+        loop {
+            if !self.done && buf.len() < want {
+                let need = (want - buf.len()) as u64;
+                let before = buf.len();
+                (&mut self.input).take(need).read_to_end(&mut buf)?;
+                if buf.len() == before {
+                    self.done = true;
+                }
+                if buf.len() < want && !self.done {
+                    continue;
+                }
+            }
+            if self.done {
+                break;
+            }
+            match last_boundary(&buf) {
+                Some(end) => {
+                    self.carry = buf[end..].to_vec();
+                    buf.truncate(end);
+                    break;
+                }
+                // One record longer than the chunk: read more.
+                None => want *= 2,
+            }
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        let first_line = self.next_line;
+        self.next_line += memchr_iter(b'\n', &buf).count() as u64;
+        Ok(Some(Chunk {
+            first_line,
+            data: buf,
+        }))
+    }
+}
+
+/// A record split by the fast path: a line and its field boundaries.
+pub struct SplitLine<'a> {
+    line: &'a [u8],
+    bounds: &'a [(u32, u32)],
+}
+
+impl Fields for SplitLine<'_> {
+    #[inline]
+    fn field(&self, i: usize) -> &[u8] {
+        let (a, b) = self.bounds[i];
+        &self.line[a as usize..b as usize]
+    }
+}
+
+/// Calls `each(record, line_number, field_count)` for every non-blank line of a chunk without
+/// quotes, splitting fields at `delimiter`.
+pub fn for_each_plain_record<E>(
+    chunk: &Chunk,
+    delimiter: u8,
+    mut each: impl FnMut(&SplitLine<'_>, u64, usize) -> Result<(), E>,
+) -> Result<(), E> {
+    let data = &chunk.data[..];
+    let mut bounds: Vec<(u32, u32)> = Vec::with_capacity(64);
+    let mut start = 0;
+    let mut line_no = chunk.first_line;
+    while start < data.len() {
+        let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        let mut line = &data[start..end];
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        if !line.is_empty() {
+            bounds.clear();
+            let mut from = 0u32;
+            for i in memchr_iter(delimiter, line) {
+                bounds.push((from, i as u32));
+                from = i as u32 + 1;
+            }
+            bounds.push((from, line.len() as u32));
+            let record = SplitLine {
+                line,
+                bounds: &bounds,
+            };
+            each(&record, line_no, bounds.len())?;
+        }
+        line_no += 1;
+        start = end + 1;
+    }
+    Ok(())
+}
+
+/// Whether the chunk can take the fast path (no quoting anywhere).
+pub fn is_plain(chunk: &Chunk) -> bool {
+    memchr(b'"', &chunk.data).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(text: &str, size_hint: usize) -> Vec<(u64, String)> {
+        let _ = size_hint;
+        let mut c = Chunker::new(Box::new(io::Cursor::new(text.as_bytes().to_vec())), 2);
+        let mut out = Vec::new();
+        while let Some(ch) = c.next_chunk().unwrap() {
+            out.push((ch.first_line, String::from_utf8(ch.data).unwrap()));
+        }
+        out
+    }
+
+    #[test]
+    fn boundaries_respect_quotes() {
+        assert_eq!(last_boundary(b"a,b\nc,\"d\ne\"\nf"), Some(12));
+        assert_eq!(last_boundary(b"a,\"b\nc"), None);
+        assert_eq!(last_boundary(b"a,b\n"), Some(4));
+    }
+
+    #[test]
+    fn small_input_is_one_chunk_with_its_line() {
+        let c = chunks("1,2\n3,4\n", 0);
+        assert_eq!(c, vec![(2, "1,2\n3,4\n".to_string())]);
+    }
+
+    #[test]
+    fn plain_records_have_line_numbers_and_fields() {
+        let chunk = Chunk {
+            first_line: 5,
+            data: b"a,b\r\n\nc,,d\n".to_vec(),
+        };
+        let mut seen = Vec::new();
+        for_each_plain_record::<()>(&chunk, b',', |r, line, n| {
+            let fields: Vec<String> = (0..n)
+                .map(|i| String::from_utf8(r.field(i).to_vec()).unwrap())
+                .collect();
+            seen.push((line, fields));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            vec![
+                (5, vec!["a".to_string(), "b".to_string()]),
+                (7, vec!["c".to_string(), String::new(), "d".to_string()])
+            ]
+        );
+    }
+}

@@ -1,0 +1,266 @@
+//! Checks and findings as the JSON contract shows them.
+//!
+//! Every renderer (and `mlguard diff`, which reads saved JSON reports) needs the same few facts
+//! of a check — its status, metric, threshold, value and interval — and of a finding — its code,
+//! title, severity, details and remedies. Reading them through the entry's JSON form, whose keys
+//! are only ever added, keeps the renderers working when new kinds of checks bring new details,
+//! and lets findings be rendered generically: whatever fields the diagnosis adds are shown.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::checks::CheckStatus;
+
+/// The facts of one check that renderers show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckEntry {
+    /// Stable identifier.
+    pub id: String,
+    /// `threshold` or `statistical`.
+    pub kind: String,
+    /// The outcome.
+    pub status: CheckStatus,
+    /// What happened, in one sentence.
+    pub message: String,
+    /// The metric checked, if any.
+    pub metric: Option<String>,
+    /// `>=` or `<=`, for threshold rules.
+    pub op: Option<String>,
+    /// The rule's threshold.
+    pub threshold: Option<f64>,
+    /// The metric's value (None also when it is null).
+    pub value: Option<f64>,
+    /// Its 95% interval.
+    pub interval: Option<[f64; 2]>,
+    /// What was compared with the threshold: `value`, `lower` or `upper`.
+    pub compared: Option<String>,
+    /// The segment (column, value) the check applies to.
+    pub segment: Option<(String, String)>,
+    /// Rows behind the value.
+    pub rows: Option<u64>,
+}
+
+fn status_of(text: &str) -> CheckStatus {
+    match text {
+        "pass" => CheckStatus::Pass,
+        "warn" => CheckStatus::Warn,
+        "skip" => CheckStatus::Skip,
+        _ => CheckStatus::Fail,
+    }
+}
+
+fn text(map: &Map<String, Value>, key: &str) -> Option<String> {
+    map.get(key).and_then(Value::as_str).map(String::from)
+}
+
+fn interval(v: Option<&Value>) -> Option<[f64; 2]> {
+    let pair = v?.as_array()?;
+    match pair.as_slice() {
+        [lo, hi] => Some([lo.as_f64()?, hi.as_f64()?]),
+        _ => None,
+    }
+}
+
+impl CheckEntry {
+    /// Reads a check from its JSON form; None when it is not an object with an id.
+    pub fn from_json(v: &Value) -> Option<CheckEntry> {
+        let map = v.as_object()?;
+        let segment = map.get("segment").and_then(Value::as_object).map(|s| {
+            (
+                text(s, "column").unwrap_or_default(),
+                text(s, "value").unwrap_or_default(),
+            )
+        });
+        Some(CheckEntry {
+            id: text(map, "id")?,
+            kind: text(map, "kind").unwrap_or_default(),
+            status: status_of(&text(map, "status").unwrap_or_default()),
+            message: text(map, "message").unwrap_or_default(),
+            metric: text(map, "metric"),
+            op: text(map, "op"),
+            threshold: map.get("threshold").and_then(Value::as_f64),
+            value: map.get("value").and_then(Value::as_f64),
+            interval: interval(map.get("interval")),
+            compared: text(map, "compared"),
+            segment,
+            rows: map.get("rows").and_then(Value::as_u64),
+        })
+    }
+
+    /// Reads any serialisable check.
+    pub fn of<T: Serialize>(check: &T) -> Option<CheckEntry> {
+        CheckEntry::from_json(&serde_json::to_value(check).ok()?)
+    }
+
+    /// Every check of a list, in order.
+    pub fn all<T: Serialize>(checks: &[T]) -> Vec<CheckEntry> {
+        checks.iter().filter_map(CheckEntry::of).collect()
+    }
+
+    /// The rule in words, e.g. `f1 ≥ 0.8500` or `recall ≥ 0.7000 [segment=partner]`.
+    pub fn rule(&self) -> String {
+        let mut out = match (&self.metric, &self.op, self.threshold) {
+            (Some(m), Some(op), Some(t)) => {
+                let op = match op.as_str() {
+                    ">=" => "≥",
+                    "<=" => "≤",
+                    other => other,
+                };
+                format!("{m} {op} {t:.4}")
+            }
+            (Some(m), _, _) => m.clone(),
+            _ => self.id.clone(),
+        };
+        if let Some((column, value)) = &self.segment {
+            out.push_str(&format!(" [{column}={value}]"));
+        }
+        out
+    }
+
+    /// The signed distance of the compared value from the threshold (negative: on the failing
+    /// side), when both are known.
+    pub fn margin(&self) -> Option<f64> {
+        let compared = match (self.compared.as_deref(), self.interval) {
+            (Some("lower"), Some([lo, _])) => lo,
+            (Some("upper"), Some([_, hi])) => hi,
+            _ => self.value?,
+        };
+        let t = self.threshold?;
+        match self.op.as_deref() {
+            Some("<=") => Some(t - compared),
+            _ => Some(compared - t),
+        }
+    }
+
+    /// Whether the threshold lies inside the interval (the outcome is within sampling noise).
+    pub fn within_noise(&self) -> Option<bool> {
+        let [lo, hi] = self.interval?;
+        let t = self.threshold?;
+        Some(lo <= t && t <= hi)
+    }
+}
+
+/// The word for a status.
+pub fn status_word(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Warn => "warn",
+        CheckStatus::Skip => "skip",
+        CheckStatus::Fail => "fail",
+    }
+}
+
+/// Checks ordered for people: failures first, then warnings, skips and passes, each in report
+/// order.
+pub fn by_urgency(checks: &[CheckEntry]) -> Vec<&CheckEntry> {
+    let rank = |s: CheckStatus| match s {
+        CheckStatus::Fail => 0,
+        CheckStatus::Warn => 1,
+        CheckStatus::Skip => 2,
+        CheckStatus::Pass => 3,
+    };
+    let mut out: Vec<&CheckEntry> = checks.iter().collect();
+    out.sort_by_key(|c| rank(c.status));
+    out
+}
+
+/// A diagnosis finding, whatever fields it has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingEntry {
+    /// Stable code.
+    pub code: String,
+    /// What was found.
+    pub title: String,
+    /// Its severity, when the finding has one.
+    pub severity: Option<String>,
+    /// What to do about it: the `remedies` (or `remedy`) field, when there is one.
+    pub remedies: Vec<String>,
+    /// Every other field, as (name, text), in the finding's order.
+    pub details: Vec<(String, String)>,
+}
+
+/// A JSON value as one line of text.
+fn flat(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".to_string(),
+        Value::Array(items) => items.iter().map(flat).collect::<Vec<_>>().join("; "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", flat(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+impl FindingEntry {
+    /// Reads a finding from its JSON form.
+    pub fn from_json(v: &Value) -> Option<FindingEntry> {
+        let map = v.as_object()?;
+        let mut entry = FindingEntry {
+            code: text(map, "code").unwrap_or_default(),
+            title: text(map, "title").unwrap_or_default(),
+            severity: text(map, "severity"),
+            remedies: Vec::new(),
+            details: Vec::new(),
+        };
+        for (key, value) in map {
+            match key.as_str() {
+                "code" | "title" | "severity" => {}
+                "remedies" | "remedy" => match value {
+                    Value::Array(items) => entry.remedies.extend(items.iter().map(flat)),
+                    Value::Null => {}
+                    other => entry.remedies.push(flat(other)),
+                },
+                _ if value.is_null() => {}
+                _ => entry.details.push((key.clone(), flat(value))),
+            }
+        }
+        Some(entry)
+    }
+
+    /// Every finding of a list, in order.
+    pub fn all<T: Serialize>(findings: &[T]) -> Vec<FindingEntry> {
+        findings
+            .iter()
+            .filter_map(|f| FindingEntry::from_json(&serde_json::to_value(f).ok()?))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_a_threshold_check() {
+        let c = CheckEntry::from_json(&json!({
+            "id": "rule:min:f1=0.8", "kind": "threshold", "status": "fail",
+            "message": "m", "metric": "f1", "op": ">=", "threshold": 0.8, "value": 0.7,
+            "interval": [0.65, 0.82], "compared": "value",
+            "segment": {"column": "country", "value": "fr"}, "rows": 10
+        }))
+        .unwrap();
+        assert_eq!(c.status, CheckStatus::Fail);
+        assert_eq!(c.rule(), "f1 ≥ 0.8000 [country=fr]");
+        assert!((c.margin().unwrap() + 0.1).abs() < 1e-12);
+        assert_eq!(c.within_noise(), Some(true));
+    }
+
+    #[test]
+    fn reads_any_finding() {
+        let f = FindingEntry::from_json(&json!({
+            "code": "X1", "title": "t", "severity": "warning", "evidence": {"psi": 0.3},
+            "remedies": ["retrain", "check the feed"], "extra": null
+        }))
+        .unwrap();
+        assert_eq!(f.severity.as_deref(), Some("warning"));
+        assert_eq!(f.remedies.len(), 2);
+        assert_eq!(
+            f.details,
+            vec![("evidence".to_string(), "psi: 0.3".to_string())]
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! The headline metrics every report format leads with, with their 95% intervals: the same list,
+//! names and order in Markdown, HTML and JUnit, so readers of each see the same numbers.
+
+use crate::report::Report;
+
+/// One headline metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    /// Its path in the JSON `metrics` (and `intervals`).
+    pub key: &'static str,
+    /// Its name for people.
+    pub name: String,
+    /// Its value (None when it cannot be computed for this input).
+    pub value: Option<f64>,
+    /// Its 95% interval, when one is known.
+    pub interval: Option<[f64; 2]>,
+}
+
+/// The headline metrics of a report: label metrics, then score metrics when there are scores.
+pub fn headline(report: &Report) -> Vec<Headline> {
+    let m = &report.metrics.labels;
+    let s = &report.metrics.scores;
+    let binary = report.pos_label.is_some();
+    let avg = if binary { "" } else { " (macro)" };
+    let mut rows: Vec<(&'static str, String, Option<f64>)> = vec![
+        ("accuracy", "accuracy".into(), m.accuracy),
+        (
+            "balanced_accuracy",
+            "balanced accuracy".into(),
+            m.balanced_accuracy,
+        ),
+        ("precision", format!("precision{avg}"), m.precision),
+        ("recall", format!("recall{avg}"), m.recall),
+        ("f1", format!("f1{avg}"), m.f1),
+    ];
+    if m.beta != 1.0 {
+        rows.push(("fbeta", format!("f{} score{avg}", m.beta), m.fbeta));
+    }
+    if binary {
+        rows.push(("specificity", "specificity".into(), m.specificity));
+    }
+    rows.push(("mcc", "mcc".into(), m.mcc));
+    rows.push(("cohen_kappa", "cohen kappa".into(), m.cohen_kappa));
+    if report.calibration.is_some() {
+        let ovr = if binary { "" } else { " (macro ovr)" };
+        rows.extend([
+            ("roc_auc", format!("roc auc{ovr}"), s.roc_auc),
+            (
+                "average_precision",
+                format!("average precision{ovr}"),
+                s.average_precision,
+            ),
+            ("log_loss", "log loss".into(), s.log_loss),
+            ("brier", "brier".into(), s.brier),
+            ("ece", "ece".into(), s.ece),
+            ("mce", "mce".into(), s.mce),
+        ]);
+    }
+    rows.into_iter()
+        .map(|(key, name, value)| Headline {
+            key,
+            name,
+            value,
+            interval: report.intervals.get(key).copied(),
+        })
+        .collect()
+}
+
+/// A metric with four decimals, `-` when undefined.
+pub fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"))
+}
+
+/// An interval as `[lo, hi]` with four decimals, empty when unknown.
+pub fn interval(v: Option<[f64; 2]>) -> String {
+    v.map_or_else(String::new, |[lo, hi]| format!("[{lo:.4}, {hi:.4}]"))
+}
+
+/// The task's name as in the JSON report.
+pub fn task_name(report: &Report) -> String {
+    serde_json::to_value(report.task)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}

@@ -1,0 +1,467 @@
+//! The HTML report: one self-contained page to attach to a review — the verdict and failed
+//! rules, headline metrics with intervals, the diagnosis, ROC and precision–recall curves, the
+//! reliability diagram, score histograms, the confusion matrix, metrics per segment, every
+//! check and the warnings.
+//!
+//! The page needs nothing outside itself: styles are inline, charts are inline SVG drawn by
+//! [`plot`] and [`charts`], there are no fonts, images or external scripts, and a
+//! Content-Security-Policy forbids loading anything. Its one small inline script (allowed by its
+//! hash) only records script errors and blocked loads on the root element, so a headless
+//! browser test can read them from the DOM. Markup is written with maud, which escapes every
+//! interpolated string, so labels, segment names, paths and messages from the input always show
+//! as text. Input strings are clipped and long lists capped, so the page stays well under 1 MB
+//! for any input.
+
+mod charts;
+mod plot;
+
+use std::io::{self, Write};
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::clip::{clip, more, LABEL, MESSAGE};
+use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
+use super::headline::{headline, interval, num, task_name};
+use crate::checks::CheckStatus;
+use crate::report::Report;
+
+const STYLE: &str = include_str!("html/style.css");
+const SELFCHECK: &str = include_str!("html/selfcheck.js");
+/// The CSP hash of [`SELFCHECK`]; after editing the script, regenerate it with
+/// `openssl dgst -sha256 -binary src/render/html/selfcheck.js | base64`
+/// (the browser test fails while it is stale).
+const SELFCHECK_HASH: &str = "sha256-nuZOYt9GflPKr5Xw7FX7sSc0QCzEo+pW+gbbc4VdbH0=";
+
+/// Rows shown at most in the page's tables and lists.
+const MAX_FAILED: usize = 50;
+const MAX_CHECKS: usize = 200;
+const MAX_CLASS_ROWS: usize = 100;
+const MAX_FINDINGS: usize = 100;
+const MAX_WARNINGS: usize = 50;
+const MAX_SEGMENT_COLUMNS: usize = 6;
+const MAX_RELIABILITY_ROWS: usize = 20;
+
+fn pill(status: CheckStatus) -> Markup {
+    html! { span class=(format!("pill {}", status_word(status))) { (status_word(status)) } }
+}
+
+fn more_note(total: usize, max: usize, what: &str) -> Markup {
+    html! {
+        @if let Some(n) = more(total, max) {
+            p.note { "… " (n) " more " (what) " (the JSON report has them all)" }
+        }
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
+    let input = &report.input;
+    let path = if input.path == "-" {
+        "<stdin>"
+    } else {
+        &input.path
+    };
+    let passed = report.gate.passed;
+    let failing = report.gate.failures.len();
+    html! {
+        header.top {
+            div {
+                h1 { "Model evaluation: " (clip(path, MESSAGE)) }
+                p.facts {
+                    (thousands(input.rows)) " rows · " (task_name(report)) " · "
+                    (report.labels.len()) " classes"
+                    @if let Some(pos) = &report.pos_label { " · positive class " strong { (clip(pos, LABEL)) } }
+                    @if input.rows_skipped > 0 { " · " (thousands(input.rows_skipped)) " rows skipped" }
+                }
+            }
+        }
+        div class=(if passed { "verdict pass" } else { "verdict fail" }) {
+            span.badge { (if passed { "PASS" } else { "FAIL" }) }
+            div {
+                div.what {
+                    @if checks.is_empty() { "No release rules were given." }
+                    @else if passed { "All " (checks.len()) " checks meet the release gate." }
+                    @else { (failing) " of " (checks.len()) " checks fail the release gate." }
+                }
+                div.muted {
+                    "Gate fails on: " (serde_json::to_value(report.gate.fail_on).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+                    @let warns = checks.iter().filter(|c| c.status == CheckStatus::Warn).count();
+                    @if warns > 0 { " · " (warns) " within sampling noise (warn)" }
+                    @let skips = checks.iter().filter(|c| c.status == CheckStatus::Skip).count();
+                    @if skips > 0 { " · " (skips) " skipped" }
+                }
+            }
+        }
+    }
+}
+
+fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
+    let scores = report.curves.is_some();
+    html! {
+        nav.toc {
+            @if !report.gate.failures.is_empty() { a href="#failed" { "Failed rules" } }
+            a href="#metrics" { "Metrics" }
+            a href="#diagnosis" { "Diagnosis" }
+            @if scores { a href="#curves" { "Curves" } a href="#calibration" { "Calibration" } a href="#scores" { "Score distributions" } }
+            a href="#confusion" { "Confusion matrix" }
+            a href="#classes" { "Per class" }
+            @if !report.segments.0.is_empty() { a href="#segments" { "Segments" } }
+            @if !checks.is_empty() { a href="#checks" { "Checks" } }
+            @if !report.warnings.is_empty() { a href="#warnings" { "Warnings" } }
+        }
+    }
+}
+
+fn failed(report: &Report, checks: &[CheckEntry]) -> Markup {
+    let failing: Vec<&CheckEntry> = report
+        .gate
+        .failures
+        .iter()
+        .filter_map(|f| checks.iter().find(|c| c.id == f.id))
+        .collect();
+    if failing.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 #failed { "Failed rules" }
+        table {
+            thead { tr { th { "status" } th { "rule" } th.n { "value" } th.n { "threshold" } th { "95% interval" } th { "value · interval · threshold" } } }
+            tbody {
+                @for c in failing.iter().take(MAX_FAILED) {
+                    tr {
+                        td { (pill(c.status)) }
+                        td.label { (clip(&c.rule(), MESSAGE)) div.note { (clip(&c.message, MESSAGE)) } }
+                        td.n { (num(c.value)) }
+                        td.n { @if let (Some(op), Some(t)) = (&c.op, c.threshold) { (if op == "<=" { "≤ " } else { "≥ " }) (format!("{t:.4}")) } }
+                        td.n { (interval(c.interval)) }
+                        td { (charts::interval_strip(c)) }
+                    }
+                }
+            }
+        }
+        (more_note(failing.len(), MAX_FAILED, "failed rules"))
+    }
+}
+
+fn metrics(report: &Report) -> Markup {
+    html! {
+        h2 #metrics { "Headline metrics" }
+        div.cards {
+            @for h in headline(report) {
+                div.card {
+                    div.name { (h.name) }
+                    div.value { (num(h.value)) }
+                    @if h.interval.is_some() {
+                        div.ci { "95% CI " (interval(h.interval)) }
+                    } @else {
+                        div.ci.none { "no interval" }
+                    }
+                }
+            }
+        }
+        @if let Some(t) = &report.thresholds {
+            h3 { "Decision thresholds" }
+            table {
+                thead { tr { th { "operating point" } th.n { "threshold" } th.n { "precision" } th.n { "recall" } th.n { "f1" } th.n { "false positive rate" } } }
+                tbody {
+                    @for (name, p) in [("current threshold", &t.current), ("best f1", &t.best_f1), ("best Youden's J", &t.youden)] {
+                        @if let Some(p) = p {
+                            tr { td { (name) } td.n { (format!("{:.4}", p.threshold)) } td.n { (format!("{:.4}", p.precision)) } td.n { (format!("{:.4}", p.recall)) } td.n { (format!("{:.4}", p.f1)) } td.n { (format!("{:.4}", p.fpr)) } }
+                        }
+                    }
+                    @for (name, target) in [("precision", &t.target_precision), ("recall", &t.target_recall)] {
+                        @if let Some(target) = target {
+                            @if let Some(p) = &target.point {
+                                tr { td { (name) " ≥ " (target.target) } td.n { (format!("{:.4}", p.threshold)) } td.n { (format!("{:.4}", p.precision)) } td.n { (format!("{:.4}", p.recall)) } td.n { (format!("{:.4}", p.f1)) } td.n { (format!("{:.4}", p.fpr)) } }
+                            } @else {
+                                tr { td { (name) " ≥ " (target.target) } td colspan="5" .muted { "not reachable at any threshold" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn diagnosis(report: &Report) -> Markup {
+    let findings = FindingEntry::all(&report.findings);
+    html! {
+        h2 #diagnosis { "Diagnosis" }
+        @if findings.is_empty() {
+            div.empty { "No findings: the diagnosis has nothing to report for this evaluation." }
+        } @else {
+            div.findings {
+                @for f in findings.iter().take(MAX_FINDINGS) {
+                    @let level = match f.severity.as_deref() { Some("error") => "finding error", Some("info") => "finding info", _ => "finding" };
+                    div class=(level) {
+                        div.code { (clip(&f.code, LABEL)) @if let Some(s) = &f.severity { " · " (clip(s, LABEL)) } }
+                        div.title { (clip(&f.title, MESSAGE)) }
+                        @if !f.details.is_empty() {
+                            dl {
+                                @for (k, v) in &f.details { dt { (clip(k, LABEL)) } dd { (clip(v, MESSAGE)) } }
+                            }
+                        }
+                        @if !f.remedies.is_empty() {
+                            div.note { "What to do" }
+                            ul { @for r in &f.remedies { li { (clip(r, MESSAGE)) } } }
+                        }
+                    }
+                }
+            }
+            (more_note(findings.len(), MAX_FINDINGS, "findings"))
+        }
+    }
+}
+
+fn curves(report: &Report) -> Markup {
+    let (Some(roc), Some(pr)) = (charts::roc(report), charts::pr(report)) else {
+        return html! {};
+    };
+    let binary = report.pos_label.is_some();
+    html! {
+        h2 #curves { "ROC and precision–recall curves" }
+        div.grid2 {
+            figure {
+                figcaption { "ROC curve" @if !binary { "s (one vs rest)" } }
+                p.sub { "True against false positive rate over all thresholds; the dashed diagonal is a random model." }
+                (roc)
+            }
+            figure {
+                figcaption { "Precision–recall curve" @if !binary { "s (one vs rest)" } }
+                p.sub { "Precision against recall over all thresholds" @if binary { "; the dashed line is the positive rate" } "." }
+                (pr)
+            }
+        }
+    }
+}
+
+fn calibration(report: &Report) -> Markup {
+    let Some(cal) = &report.calibration else {
+        return html! {};
+    };
+    let per_class = report
+        .curves
+        .as_ref()
+        .is_some_and(|c| c.histograms.basis == "true_class");
+    html! {
+        h2 #calibration { "Calibration" }
+        div.grid2 {
+            figure {
+                figcaption { "Reliability diagram" }
+                p.sub {
+                    "The model is " strong { (cal.direction) } ": ECE " (format!("{:.4}", cal.ece)) ", MCE " (format!("{:.4}", cal.mce)) " over " (cal.bins) " bins. "
+                    "Points below the diagonal claim more than they deliver."
+                }
+                (charts::reliability(cal))
+            }
+            @if per_class {
+                figure {
+                    figcaption { "Reliability table" }
+                    p.sub { "Top-label confidence against accuracy per bin (bins without rows left out)." }
+                    (reliability_table(cal))
+                }
+            } @else {
+                figure #scores {
+                    figcaption { "Score distributions by true class" }
+                    p.sub { "The positive-class score of each row, by its true class: the less overlap, the better the separation." }
+                    // Reference histograms (the scores of a previous release) are passed here once
+                    // the report carries reference data; `charts::histograms` already draws them.
+                    (charts::histograms(report, None).unwrap_or_default())
+                }
+            }
+        }
+        @if per_class {
+            h2 #scores { "Score distributions" }
+            p.note { "The probability each row gives its own class, per true class: mass near 1 is confident and right." }
+            (charts::histograms(report, None).unwrap_or_default())
+        }
+        (PreEscaped("<!-- mlguard:reference-histograms: score histograms of the reference data go here once the report carries them -->"))
+    }
+}
+
+/// The non-empty bins of the reliability table.
+fn reliability_table(cal: &crate::metrics::calibration::Calibration) -> Markup {
+    let rows: Vec<_> = cal.table.iter().filter(|b| b.count > 0).collect();
+    html! {
+        table {
+            thead { tr { th { "bin" } th.n { "rows" } th.n { "mean confidence" } th.n { "observed" } th.n { "gap" } } }
+            tbody {
+                @for b in rows.iter().take(MAX_RELIABILITY_ROWS) {
+                    tr {
+                        td { (format!("{:.3}–{:.3}", b.lower, b.upper)) }
+                        td.n { (b.count) }
+                        td.n { (num(b.mean_confidence)) }
+                        td.n { (num(b.observed_frequency)) }
+                        td.n { @if let (Some(c), Some(o)) = (b.mean_confidence, b.observed_frequency) { (format!("{:+.4}", o - c)) } }
+                    }
+                }
+            }
+        }
+        (more_note(rows.len(), MAX_RELIABILITY_ROWS, "bins"))
+    }
+}
+
+fn confusion(report: &Report) -> Markup {
+    let m = &report.metrics.labels;
+    let scores = report.calibration.is_some() && report.pos_label.is_none();
+    html! {
+        h2 #confusion { "Confusion matrix" }
+        figure {
+            figcaption { "Rows are true labels, columns predicted labels" }
+            p.sub { "Each cell is shaded by its share of the true class's rows, so the diagonal reads as recall per class." }
+            (charts::confusion(report))
+        }
+        h3 #classes { "Per-class metrics" }
+        table {
+            thead { tr {
+                th { "class" } th.n { "precision" } th.n { "recall" } th.n { "f1" } th.n { "support" }
+                @if scores { th.n { "roc auc (ovr)" } th.n { "average precision (ovr)" } }
+            } }
+            tbody {
+                @for (name, c) in m.per_class.iter().take(MAX_CLASS_ROWS) {
+                    tr {
+                        td.label { (clip(name, LABEL)) }
+                        td.n { (format!("{:.4}", c.precision)) } td.n { (format!("{:.4}", c.recall)) } td.n { (format!("{:.4}", c.f1)) } td.n { (c.support) }
+                        @if scores { td.n { (num(c.roc_auc)) } td.n { (num(c.average_precision)) } }
+                    }
+                }
+            }
+        }
+        (more_note(m.per_class.0.len(), MAX_CLASS_ROWS, "classes"))
+    }
+}
+
+fn segments(report: &Report, checks: &[CheckEntry]) -> Markup {
+    if report.segments.0.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 #segments { "Metrics per segment" }
+        p.note { "Bars show each segment's value with its 95% interval; the dotted line is the overall value and a dashed red line a segment rule's threshold. Bar colours follow the rule's outcome; grey bars are segments too small to gate." }
+        @for (column, segs) in report.segments.iter().take(MAX_SEGMENT_COLUMNS) {
+            h3 { "By " (clip(column, LABEL)) span.muted { " · " (segs.0.len()) " segments" } }
+            div.grid2 {
+                @for metric in charts::segment_metrics(report, column, checks) {
+                    figure {
+                        figcaption { (metric) }
+                        (charts::segment_bars(report, column, segs, &metric, checks))
+                    }
+                }
+            }
+        }
+        (more_note(report.segments.0.len(), MAX_SEGMENT_COLUMNS, "segment columns"))
+    }
+}
+
+/// Per-time-window metrics. The report has no `windows` yet; when later work adds them, this
+/// section charts each headline metric per window (a line with its interval band) here.
+fn windows(_report: &Report) -> Markup {
+    html! {
+        (PreEscaped("<!-- mlguard:windows: per-time-window metrics go here once the report carries `windows` -->"))
+    }
+}
+
+fn all_checks(checks: &[CheckEntry]) -> Markup {
+    if checks.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 #checks { "Checks" }
+        table {
+            thead { tr { th { "status" } th { "check" } th { "what happened" } } }
+            tbody {
+                @for c in by_urgency(checks).into_iter().take(MAX_CHECKS) {
+                    tr { td { (pill(c.status)) } td.label.mono { (clip(&c.id, LABEL)) } td.msg { (clip(&c.message, MESSAGE)) } }
+                }
+            }
+        }
+        (more_note(checks.len(), MAX_CHECKS, "checks"))
+    }
+}
+
+fn warnings(report: &Report) -> Markup {
+    if report.warnings.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 #warnings { "Warnings" }
+        ul.warnings { @for w in report.warnings.iter().take(MAX_WARNINGS) { li { (clip(w, MESSAGE)) } } }
+        (more_note(report.warnings.len(), MAX_WARNINGS, "warnings"))
+    }
+}
+
+fn footer(report: &Report) -> Markup {
+    let c = &report.input.columns;
+    html! {
+        footer {
+            "Columns: label " span.mono { (clip(&c.label, LABEL)) }
+            @if let Some(p) = &c.prediction { " · prediction " span.mono { (clip(p, LABEL)) } }
+            @if let Some(s) = &c.score { " · score " span.mono { (clip(s, LABEL)) } }
+            @if !c.proba.is_empty() { " · " (c.proba.len()) " probability columns" }
+            br;
+            "Written by " (report.tool.name) " " (report.tool.version) " (report schema " (report.schema_version) "). "
+            "Intervals are 95%: Wilson for proportions, a seeded bootstrap otherwise."
+        }
+    }
+}
+
+/// The page.
+pub fn page(report: &Report) -> Markup {
+    let checks = CheckEntry::all(&report.checks);
+    let csp = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src '{SELFCHECK_HASH}'; img-src data:; base-uri 'none'; form-action 'none'"
+    );
+    let path = if report.input.path == "-" {
+        "<stdin>"
+    } else {
+        &report.input.path
+    };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta http-equiv="Content-Security-Policy" content=(csp);
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (if report.gate.passed { "PASS" } else { "FAIL" }) " · mlguard · " (clip(path, LABEL)) }
+                script { (PreEscaped(SELFCHECK)) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    (header(report, &checks))
+                    (nav(report, &checks))
+                    (failed(report, &checks))
+                    (metrics(report))
+                    (diagnosis(report))
+                    (curves(report))
+                    (calibration(report))
+                    (confusion(report))
+                    (segments(report, &checks))
+                    (windows(report))
+                    (all_checks(&checks))
+                    (warnings(report))
+                    (footer(report))
+                }
+            }
+        }
+    }
+}
+
+/// Writes the HTML report.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(page(report).into_string().as_bytes())?;
+    writeln!(out)
+}

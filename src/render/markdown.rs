@@ -1,0 +1,565 @@
+//! The Markdown report: for a pull-request comment or a CI job summary (GitHub-flavoured
+//! Markdown). It leads with the verdict and the failed rules, then the headline metrics with
+//! their intervals, the diagnosis and the warnings; the full tables (every check, per-class
+//! metrics, segments, the confusion matrix) follow folded in `<details>` blocks.
+//!
+//! A comment is capped at 65,536 characters, so the report is kept under [`LIMIT`] whatever the
+//! input: long tables stop with a note "… N more", input strings are clipped, and once the budget
+//! is spent the remaining sections are left out with a note pointing to the JSON report. Every
+//! string from the input is escaped so that it shows as text: Markdown and HTML syntax, table
+//! pipes and `@mentions` in a label cannot format, link, ping or inject.
+
+use std::io::{self, Write};
+
+use super::clip::{clip, LABEL, MESSAGE};
+use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
+use super::headline::{headline, interval, num, task_name};
+use crate::checks::CheckStatus;
+use crate::report::Report;
+
+/// The most characters (counted as bytes, which is never fewer) a Markdown report has.
+pub const LIMIT: usize = 65_000;
+/// Room kept for the notes, closing tags and footer written after the budget runs out.
+const RESERVE: usize = 1_500;
+/// Rows shown of each table.
+const MAX_FAILED: usize = 30;
+const MAX_CHECKS: usize = 100;
+const MAX_CLASSES: usize = 50;
+const MAX_SEGMENTS: usize = 50;
+const MAX_SEGMENT_COLUMNS: usize = 10;
+const MAX_FINDINGS: usize = 30;
+const MAX_WARNINGS: usize = 20;
+/// Largest confusion matrix shown as a table.
+const MAX_MATRIX: usize = 12;
+
+/// Escapes text from the input for Markdown (inline, table cells included), after clipping it.
+pub fn escape(text: &str, max: usize) -> String {
+    let text = clip(text, max);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("&#64;"),
+            // With brackets escaped no link or image can form, so parentheses stay as they are.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn label(text: &str) -> String {
+    escape(text, LABEL)
+}
+
+fn message(text: &str) -> String {
+    escape(text, MESSAGE)
+}
+
+/// The report text, within its budget.
+struct Doc {
+    text: String,
+    /// Whether anything was left out for lack of room.
+    cut: bool,
+}
+
+impl Doc {
+    fn fits(&self, line: &str) -> bool {
+        self.text.len() + line.len() + 1 + RESERVE <= LIMIT
+    }
+
+    /// Adds a line if it fits the budget.
+    fn line(&mut self, line: &str) -> bool {
+        if self.fits(line) {
+            self.text.push_str(line);
+            self.text.push('\n');
+            true
+        } else {
+            self.cut = true;
+            false
+        }
+    }
+
+    /// Adds a short line from the reserve (notes, closing tags, footer).
+    fn force(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    /// A table: the header, then rows while they fit, then "… N more" if rows were left out.
+    fn table(
+        &mut self,
+        header: &[&str],
+        right: &[bool],
+        rows: &[Vec<String>],
+        max: usize,
+        what: &str,
+    ) {
+        let head = format!("| {} |", header.join(" | "));
+        let rule: Vec<&str> = right
+            .iter()
+            .map(|&r| if r { "---:" } else { "---" })
+            .collect();
+        if !self.line(&head) || !self.line(&format!("|{}|", rule.join("|"))) {
+            return;
+        }
+        let mut shown = 0;
+        for row in rows.iter().take(max) {
+            if !self.line(&format!("| {} |", row.join(" | "))) {
+                break;
+            }
+            shown += 1;
+        }
+        if shown < rows.len() {
+            self.force("");
+            self.force(&format!(
+                "… {} more {what} (the JSON report has them all)",
+                rows.len() - shown
+            ));
+        }
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn status_mark(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "✅ pass",
+        CheckStatus::Warn => "⚠️ warn",
+        CheckStatus::Skip => "⏭️ skip",
+        CheckStatus::Fail => "❌ fail",
+    }
+}
+
+fn signed(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |x| {
+        if x < 0.0 {
+            format!("−{:.4}", -x)
+        } else {
+            format!("+{x:.4}")
+        }
+    })
+}
+
+/// What a failed check's numbers say about noise, or its message when it has no numbers.
+fn noise_note(c: &CheckEntry) -> String {
+    if c.threshold.is_some() && c.value.is_none() && c.kind == "threshold" {
+        return "metric is null for this input".to_string();
+    }
+    match c.within_noise() {
+        Some(true) => match c.rows {
+            Some(n) => format!("within sampling noise (n = {n})"),
+            None => "within sampling noise".to_string(),
+        },
+        Some(false) => "beyond sampling noise".to_string(),
+        None if c.kind != "threshold" => message(&c.message),
+        None => String::new(),
+    }
+}
+
+fn summary(report: &Report, checks: &[CheckEntry]) -> String {
+    let input = &report.input;
+    let path = if input.path == "-" {
+        "<stdin>"
+    } else {
+        &input.path
+    };
+    let mut facts = vec![
+        format!("**{}**", escape(path, MESSAGE)),
+        format!("{} rows", thousands(input.rows)),
+        task_name(report),
+    ];
+    if input.rows_skipped > 0 {
+        facts.push(format!("{} rows skipped", thousands(input.rows_skipped)));
+    }
+    if let Some(pos) = &report.pos_label {
+        facts.push(format!("positive class {}", label(pos)));
+    } else {
+        facts.push(format!("{} classes", report.labels.len()));
+    }
+    if checks.is_empty() {
+        facts.push("no rules given".to_string());
+    } else {
+        facts.push(format!(
+            "{} checks, {} failing the gate",
+            checks.len(),
+            report.gate.failures.len()
+        ));
+    }
+    facts.join(" · ")
+}
+
+fn failed_rules(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
+    let failing: Vec<&CheckEntry> = report
+        .gate
+        .failures
+        .iter()
+        .filter_map(|f| checks.iter().find(|c| c.id == f.id))
+        .collect();
+    if failing.is_empty() || !doc.line("") || !doc.line("#### Failed rules") || !doc.line("") {
+        return;
+    }
+    let rows: Vec<Vec<String>> = failing
+        .iter()
+        .map(|c| {
+            let threshold = match (&c.op, c.threshold) {
+                (Some(op), Some(t)) => format!("{} {t:.4}", if op == "<=" { "≤" } else { "≥" }),
+                _ => String::new(),
+            };
+            vec![
+                status_mark(c.status).to_string(),
+                label(&c.rule()),
+                num(c.value),
+                threshold,
+                signed(c.margin()),
+                interval(c.interval),
+                noise_note(c),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            "",
+            "rule",
+            "value",
+            "threshold",
+            "margin",
+            "95% interval",
+            "note",
+        ],
+        &[false, false, true, true, true, false, false],
+        &rows,
+        MAX_FAILED,
+        "failed rules",
+    );
+}
+
+fn metrics(doc: &mut Doc, report: &Report) {
+    if !doc.line("") || !doc.line("#### Metrics") || !doc.line("") {
+        return;
+    }
+    let rows: Vec<Vec<String>> = headline(report)
+        .into_iter()
+        .map(|h| vec![h.name, num(h.value), interval(h.interval)])
+        .collect();
+    doc.table(
+        &["metric", "value", "95% interval"],
+        &[false, true, false],
+        &rows,
+        usize::MAX,
+        "metrics",
+    );
+    let mut notes = Vec::new();
+    if let Some(cal) = &report.calibration {
+        notes.push(format!(
+            "calibration: **{}** (ece {:.4} over {} bins)",
+            cal.direction, cal.ece, cal.bins
+        ));
+    }
+    if let Some(t) = &report.thresholds {
+        for (name, p) in [
+            ("current threshold", &t.current),
+            ("best f1", &t.best_f1),
+            ("best youden j", &t.youden),
+        ] {
+            if let Some(p) = p {
+                notes.push(format!(
+                    "{name}: threshold {:.4} gives precision {:.4}, recall {:.4}, f1 {:.4}",
+                    p.threshold, p.precision, p.recall, p.f1
+                ));
+            }
+        }
+        for (name, target) in [
+            ("precision", &t.target_precision),
+            ("recall", &t.target_recall),
+        ] {
+            if let Some(target) = target {
+                notes.push(match &target.point {
+                    Some(p) => format!(
+                        "{name} ≥ {}: threshold {:.4} gives precision {:.4}, recall {:.4}",
+                        target.target, p.threshold, p.precision, p.recall
+                    ),
+                    None => format!("{name} ≥ {}: not reachable at any threshold", target.target),
+                });
+            }
+        }
+    }
+    if !notes.is_empty() && doc.line("") {
+        for n in notes {
+            if !doc.line(&format!("- {n}")) {
+                break;
+            }
+        }
+    }
+}
+
+fn diagnosis(doc: &mut Doc, report: &Report) {
+    if !doc.line("") || !doc.line("#### Diagnosis") || !doc.line("") {
+        return;
+    }
+    let findings = FindingEntry::all(&report.findings);
+    if findings.is_empty() {
+        doc.line("_No findings._");
+        return;
+    }
+    let mut shown = 0;
+    for f in findings.iter().take(MAX_FINDINGS) {
+        let severity = f
+            .severity
+            .as_deref()
+            .map(|s| format!(" ({})", label(s)))
+            .unwrap_or_default();
+        let mut lines = vec![format!(
+            "- **{}**{severity} {}",
+            label(&f.code),
+            message(&f.title)
+        )];
+        for (k, v) in &f.details {
+            lines.push(format!("  - {}: {}", label(k), message(v)));
+        }
+        for r in &f.remedies {
+            lines.push(format!("  - remedy: {}", message(r)));
+        }
+        let block = lines.join("\n");
+        if !doc.line(&block) {
+            break;
+        }
+        shown += 1;
+    }
+    if shown < findings.len() {
+        doc.force(&format!("- … {} more findings", findings.len() - shown));
+    }
+}
+
+fn warnings(doc: &mut Doc, report: &Report) {
+    if report.warnings.is_empty() || !doc.line("") || !doc.line("#### Warnings") || !doc.line("") {
+        return;
+    }
+    let mut shown = 0;
+    for w in report.warnings.iter().take(MAX_WARNINGS) {
+        if !doc.line(&format!("- {}", message(w))) {
+            break;
+        }
+        shown += 1;
+    }
+    if shown < report.warnings.len() {
+        doc.force(&format!(
+            "- … {} more warnings",
+            report.warnings.len() - shown
+        ));
+    }
+}
+
+/// Opens a folded section; false when it does not fit.
+fn open_details(doc: &mut Doc, summary: &str) -> bool {
+    doc.line("") && doc.line(&format!("<details><summary>{summary}</summary>")) && doc.line("")
+}
+
+fn close_details(doc: &mut Doc) {
+    doc.force("");
+    doc.force("</details>");
+}
+
+fn all_checks(doc: &mut Doc, checks: &[CheckEntry]) {
+    if checks.is_empty() {
+        return;
+    }
+    let mut counts = Vec::new();
+    for s in [
+        CheckStatus::Fail,
+        CheckStatus::Warn,
+        CheckStatus::Skip,
+        CheckStatus::Pass,
+    ] {
+        let n = checks.iter().filter(|c| c.status == s).count();
+        if n > 0 {
+            counts.push(format!("{n} {}", status_word(s)));
+        }
+    }
+    if !open_details(doc, &format!("All checks ({})", counts.join(", "))) {
+        return;
+    }
+    let rows: Vec<Vec<String>> = by_urgency(checks)
+        .into_iter()
+        .map(|c| vec![status_mark(c.status).to_string(), message(&c.message)])
+        .collect();
+    doc.table(
+        &["status", "check"],
+        &[false, false],
+        &rows,
+        MAX_CHECKS,
+        "checks",
+    );
+    close_details(doc);
+}
+
+fn per_class(doc: &mut Doc, report: &Report) {
+    let m = &report.metrics.labels;
+    if !open_details(
+        doc,
+        &format!("Per-class metrics ({} classes)", m.per_class.0.len()),
+    ) {
+        return;
+    }
+    let scores = report.calibration.is_some();
+    let mut header = vec!["class", "precision", "recall", "f1", "support"];
+    let mut right = vec![false, true, true, true, true];
+    if scores && report.pos_label.is_none() {
+        header.extend(["roc auc (ovr)", "average precision (ovr)"]);
+        right.extend([true, true]);
+    }
+    let rows: Vec<Vec<String>> = m
+        .per_class
+        .iter()
+        .map(|(name, c)| {
+            let mut row = vec![
+                label(name),
+                format!("{:.4}", c.precision),
+                format!("{:.4}", c.recall),
+                format!("{:.4}", c.f1),
+                c.support.to_string(),
+            ];
+            if header.len() > 5 {
+                row.extend([num(c.roc_auc), num(c.average_precision)]);
+            }
+            row
+        })
+        .collect();
+    doc.table(&header, &right, &rows, MAX_CLASSES, "classes");
+    close_details(doc);
+}
+
+fn confusion(doc: &mut Doc, report: &Report) {
+    let cm = &report.metrics.labels.confusion_matrix;
+    if cm.labels.len() > MAX_MATRIX {
+        return;
+    }
+    if !open_details(
+        doc,
+        "Confusion matrix (rows = true label, columns = predicted label)",
+    ) {
+        return;
+    }
+    let names: Vec<String> = cm.labels.iter().map(|l| label(l)).collect();
+    let mut header: Vec<&str> = vec!["true ↓ · predicted →"];
+    header.extend(names.iter().map(String::as_str));
+    let right = vec![true; header.len()];
+    let rows: Vec<Vec<String>> = names
+        .iter()
+        .zip(&cm.matrix)
+        .map(|(name, row)| {
+            let mut cells = vec![format!("**{name}**")];
+            cells.extend(row.iter().map(u64::to_string));
+            cells
+        })
+        .collect();
+    doc.table(&header, &right, &rows, MAX_MATRIX, "classes");
+    close_details(doc);
+}
+
+fn segments(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
+    let columns = &report.segments.0;
+    for (column, segs) in columns.iter().take(MAX_SEGMENT_COLUMNS) {
+        let summary = format!("Segments by {} ({} segments)", label(column), segs.0.len());
+        if !open_details(doc, &summary) {
+            return;
+        }
+        let rows: Vec<Vec<String>> = segs
+            .iter()
+            .map(|(value, seg)| {
+                let (acc, f1, auc) = seg.metrics.as_ref().map_or((None, None, None), |m| {
+                    (m.labels.accuracy, m.labels.f1, m.scores.roc_auc)
+                });
+                let worst = checks
+                    .iter()
+                    .filter(|c| {
+                        c.segment
+                            .as_ref()
+                            .is_some_and(|(col, v)| col == column && v == value)
+                    })
+                    .map(|c| c.status)
+                    .max();
+                let note = match (&seg.reason, worst) {
+                    (Some(reason), _) => format!("skipped: {}", message(reason)),
+                    (None, Some(s)) => status_mark(s).to_string(),
+                    (None, None) => String::new(),
+                };
+                vec![
+                    label(value),
+                    seg.rows.to_string(),
+                    num(acc),
+                    num(f1),
+                    num(auc),
+                    note,
+                ]
+            })
+            .collect();
+        doc.table(
+            &["segment", "rows", "accuracy", "f1", "roc auc", "rules"],
+            &[false, true, true, true, true, false],
+            &rows,
+            MAX_SEGMENTS,
+            "segments",
+        );
+        close_details(doc);
+    }
+    if columns.len() > MAX_SEGMENT_COLUMNS {
+        doc.force("");
+        doc.force(&format!(
+            "… {} more segment columns",
+            columns.len() - MAX_SEGMENT_COLUMNS
+        ));
+    }
+}
+
+/// Writes the Markdown report.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let checks = CheckEntry::all(&report.checks);
+    let mut doc = Doc {
+        text: String::new(),
+        cut: false,
+    };
+    let verdict = if report.gate.passed {
+        "✅ mlguard: PASS"
+    } else {
+        "❌ mlguard: FAIL"
+    };
+    doc.line(&format!("### {verdict}"));
+    doc.line("");
+    doc.line(&summary(report, &checks));
+    failed_rules(&mut doc, report, &checks);
+    metrics(&mut doc, report);
+    diagnosis(&mut doc, report);
+    warnings(&mut doc, report);
+    all_checks(&mut doc, &checks);
+    per_class(&mut doc, report);
+    confusion(&mut doc, report);
+    segments(&mut doc, report, &checks);
+    doc.force("");
+    if doc.cut {
+        doc.force(&format!(
+            "_Some details were left out to keep this report under {LIMIT} characters; the JSON report has everything._"
+        ));
+        doc.force("");
+    }
+    doc.force(&format!(
+        "<sub>{} {} · report schema {}</sub>",
+        report.tool.name, report.tool.version, report.schema_version
+    ));
+    out.write_all(doc.text.as_bytes())
+}
