@@ -19,6 +19,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run; boxing would buy nothing
 pub enum Command {
     /// Evaluate a file of labels and predictions and report metrics.
     #[command(after_help = EXIT_CODES_HELP)]

@@ -72,7 +72,11 @@ impl fmt::Display for LabelKey {
 }
 
 /// Whether a trimmed cell stands for a missing value.
+#[inline]
 pub fn is_missing(s: &str) -> bool {
+    if s.len() > 4 {
+        return false;
+    }
     s.is_empty()
         || s.eq_ignore_ascii_case("nan")
         || s.eq_ignore_ascii_case("na")

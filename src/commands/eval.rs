@@ -11,14 +11,16 @@ use crate::checks::{Check, SegmentRef};
 use crate::io::output::write_atomic;
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
-use crate::metrics::segments::SegmentedState;
-use crate::metrics::{EvalState, Evaluation, FinishOptions};
+use crate::metrics::intervals::Bootstrap;
+use crate::metrics::segments::{SegmentColumn, SegmentedState};
+use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use crate::ordered_map::OrderedMap;
 use crate::pipeline::scan;
 use crate::render::{self, style::Style};
 use crate::report::{Columns, InputSummary, Metrics, Report, SegmentReport, Tool, SCHEMA_VERSION};
 use crate::settings::{EvalSettings, ReportFormat, SettingsError};
 use crate::{Error, ExitStatus};
+use rayon::prelude::*;
 
 /// The metrics of an evaluation in their report form.
 fn metrics_of(evaluation: &Evaluation) -> Metrics {
@@ -33,41 +35,47 @@ fn metrics_of(evaluation: &Evaluation) -> Metrics {
 }
 
 /// Orders segment values naturally: numerically when all are numbers, else by name.
-fn ordered_segments(state: &crate::metrics::segments::SegmentColumn) -> Vec<(&str, &EvalState)> {
-    let mut keys: Vec<(LabelKey, &str, &EvalState)> = state
+fn ordered_segments(column: SegmentColumn) -> Vec<(String, EvalState)> {
+    let mut keyed: Vec<(LabelKey, String, EvalState)> = column
         .states
-        .iter()
+        .into_iter()
         .map(|(k, s)| {
-            (
-                LabelKey::parse(k).unwrap_or(LabelKey::Text(k.clone())),
-                &**k,
-                s,
-            )
+            let key = LabelKey::parse(&k).unwrap_or_else(|| LabelKey::Text(k.clone()));
+            (key, k.into(), s)
         })
         .collect();
-    let mut sorted: Vec<LabelKey> = keys.iter().map(|(k, _, _)| k.clone()).collect();
+    let mut sorted: Vec<LabelKey> = keyed.iter().map(|(k, _, _)| k.clone()).collect();
     sort_labels(&mut sorted);
-    keys.sort_by_key(|(k, raw, _)| (sorted.iter().position(|s| s == k), raw.to_string()));
-    keys.into_iter().map(|(_, raw, s)| (raw, s)).collect()
+    keyed.sort_by_key(|(k, raw, _)| (sorted.iter().position(|s| s == k), raw.clone()));
+    keyed.into_iter().map(|(_, raw, s)| (raw, s)).collect()
 }
 
-/// Evaluates every segment with the overall task and positive class.
+/// Evaluates every segment, in parallel, with the overall task and positive class.
 fn segment_reports(
-    state: &SegmentedState,
-    columns: &[String],
-    overall: &Evaluation,
+    columns: Vec<SegmentColumn>,
+    names: &[String],
+    task: Task,
+    pos_label: Option<LabelKey>,
     opts: &FinishOptions,
     min_rows: u64,
 ) -> OrderedMap<OrderedMap<SegmentReport>> {
     let mut fixed = opts.clone();
-    fixed.task = Some(overall.task);
-    fixed.pos_label = overall.pos_label.as_deref().and_then(LabelKey::parse);
-    let mut out = Vec::new();
-    for (name, column) in columns.iter().zip(&state.columns) {
-        let mut segments = Vec::new();
-        for (value, seg) in ordered_segments(column) {
+    fixed.task = Some(task);
+    fixed.pos_label = pos_label;
+    let jobs: Vec<(usize, String, EvalState)> = columns
+        .into_iter()
+        .enumerate()
+        .flat_map(|(c, column)| {
+            ordered_segments(column)
+                .into_iter()
+                .map(move |(value, state)| (c, value, state))
+        })
+        .collect();
+    let reports: Vec<(usize, String, SegmentReport)> = jobs
+        .into_par_iter()
+        .map(|(c, value, seg)| {
             let rows = seg.rows();
-            let report = match seg.clone().finish(&fixed) {
+            let report = match seg.finish(&fixed) {
                 Ok(e) => SegmentReport {
                     rows,
                     skipped: rows < min_rows,
@@ -84,9 +92,15 @@ fn segment_reports(
                     intervals: OrderedMap::default(),
                 },
             };
-            segments.push((value.to_string(), report));
-        }
-        out.push((name.clone(), OrderedMap(segments)));
+            (c, value, report)
+        })
+        .collect();
+    let mut out: Vec<(String, OrderedMap<SegmentReport>)> = names
+        .iter()
+        .map(|n| (n.clone(), OrderedMap::default()))
+        .collect();
+    for (c, value, report) in reports {
+        out[c].1 .0.push((value, report));
     }
     OrderedMap(out)
 }
@@ -160,24 +174,40 @@ fn run_rules(
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     let input = &settings.input;
+    if input.threads > 0 {
+        // Only the first call configures the pool; later ones (tests) keep it.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(input.threads)
+            .build_global();
+    }
     let scan = scan(input, &settings.columns, settings.rules, &settings.segments)?;
     let mut finish = settings.finish.clone();
     if scan.plan.prediction.is_none() && scan.plan.score.is_some() {
         finish.scores.targets.current = Some(settings.rules.threshold);
     }
-    let evaluation = scan
-        .state
-        .overall
-        .clone()
-        .finish(&finish)
+    let SegmentedState {
+        overall, columns, ..
+    } = scan.state;
+    // The task and positive class, from the labels alone, so that segments can be finished
+    // while the overall scores are.
+    let (task, pos_label) = overall
+        .without_scores()
+        .finish(&FinishOptions {
+            bootstrap: Bootstrap {
+                replicates: 0,
+                ..finish.bootstrap
+            },
+            ..finish.clone()
+        })
+        .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
         .map_err(|e| Problem::from(e).at(&input.path, None))?;
-    let segments = segment_reports(
-        &scan.state,
-        &scan.segment_columns,
-        &evaluation,
-        &finish,
-        settings.gate.min_segment_rows,
+    let min_rows = settings.gate.min_segment_rows;
+    let names = &scan.segment_columns;
+    let (evaluation, segments) = rayon::join(
+        || overall.finish(&finish),
+        || segment_reports(columns, names, task, pos_label, &finish, min_rows),
     );
+    let evaluation = evaluation.map_err(|e| Problem::from(e).at(&input.path, None))?;
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
         let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();

@@ -8,7 +8,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use memchr::{memchr, memchr_iter, memrchr};
+use memchr::{memchr, memchr2_iter, memchr_iter, memrchr};
 
 use super::decode::Fields;
 
@@ -131,7 +131,7 @@ impl Fields for SplitLine<'_> {
 }
 
 /// Calls `each(record, line_number, field_count)` for every non-blank line of a chunk without
-/// quotes, splitting fields at `delimiter`.
+/// quotes, splitting fields at `delimiter`. One SIMD scan finds both delimiters and line ends.
 pub fn for_each_plain_record<E>(
     chunk: &Chunk,
     delimiter: u8,
@@ -139,30 +139,51 @@ pub fn for_each_plain_record<E>(
 ) -> Result<(), E> {
     let data = &chunk.data[..];
     let mut bounds: Vec<(u32, u32)> = Vec::with_capacity(64);
-    let mut start = 0;
+    let mut line_start = 0usize;
+    let mut field_start = 0usize;
     let mut line_no = chunk.first_line;
-    while start < data.len() {
-        let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-        let mut line = &data[start..end];
-        if let [rest @ .., b'\r'] = line {
-            line = rest;
+    let mut emit = |line_start: usize,
+                    end: usize,
+                    bounds: &mut Vec<(u32, u32)>,
+                    field_start: usize,
+                    line_no: u64|
+     -> Result<(), E> {
+        let mut last_end = end;
+        if end > line_start && data[end - 1] == b'\r' {
+            last_end = end - 1;
         }
-        if !line.is_empty() {
+        if last_end == line_start && bounds.is_empty() {
             bounds.clear();
-            let mut from = 0u32;
-            for i in memchr_iter(delimiter, line) {
-                bounds.push((from, i as u32));
-                from = i as u32 + 1;
-            }
-            bounds.push((from, line.len() as u32));
-            let record = SplitLine {
-                line,
-                bounds: &bounds,
-            };
-            each(&record, line_no, bounds.len())?;
+            return Ok(()); // a blank line
         }
-        line_no += 1;
-        start = end + 1;
+        let base = line_start as u32;
+        bounds.push((
+            field_start as u32 - base,
+            (last_end.max(field_start)) as u32 - base,
+        ));
+        let record = SplitLine {
+            line: &data[line_start..end],
+            bounds,
+        };
+        let n = bounds.len();
+        let result = each(&record, line_no, n);
+        bounds.clear();
+        result
+    };
+    for i in memchr2_iter(delimiter, b'\n', data) {
+        if data[i] == delimiter {
+            let base = line_start as u32;
+            bounds.push((field_start as u32 - base, i as u32 - base));
+            field_start = i + 1;
+        } else {
+            emit(line_start, i, &mut bounds, field_start, line_no)?;
+            line_no += 1;
+            line_start = i + 1;
+            field_start = i + 1;
+        }
+    }
+    if line_start < data.len() {
+        emit(line_start, data.len(), &mut bounds, field_start, line_no)?;
     }
     Ok(())
 }

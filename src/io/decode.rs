@@ -76,8 +76,10 @@ impl RowDecoder {
         &self.plan
     }
 
+    /// A field as text, without surrounding ASCII whitespace.
+    #[inline]
     fn text<'r, R: Fields>(&self, rec: &'r R, col: usize) -> Result<&'r str, Problem> {
-        std::str::from_utf8(rec.field(col))
+        std::str::from_utf8(rec.field(col).trim_ascii())
             .map_err(|_| Problem::InvalidUtf8(self.names[col].clone()))
     }
 
@@ -149,7 +151,7 @@ impl RowDecoder {
         proba: &'r mut Vec<f64>,
     ) -> Result<Row<'r>, Problem> {
         let label = self.text(rec, self.plan.label)?;
-        if is_missing(label.trim()) {
+        if is_missing(label) {
             return Err(Problem::MissingLabel(self.names[self.plan.label].clone()));
         }
         let score = match self.plan.score {
@@ -164,7 +166,7 @@ impl RowDecoder {
         let prediction = match (self.plan.prediction, score) {
             (Some(col), _) => {
                 let raw = self.text(rec, col)?;
-                if is_missing(raw.trim()) {
+                if is_missing(raw) {
                     return Err(Problem::MissingPrediction(self.names[col].clone()));
                 }
                 Prediction::Label(raw)

@@ -115,6 +115,19 @@ impl EvalState {
         self.rows += 1;
     }
 
+    /// A copy of the label counts without the scores (cheap: for deciding task and classes).
+    pub fn without_scores(&self) -> EvalState {
+        EvalState {
+            classes: self.classes.clone(),
+            confusion: self.confusion.clone(),
+            sides: self.sides.clone(),
+            proba_ids: self.proba_ids.clone(),
+            samples: ScoreSamples::default(),
+            scores: Vec::new(),
+            rows: self.rows,
+        }
+    }
+
     /// Adds another state's rows to this one.
     pub fn merge(&mut self, other: &EvalState) {
         let remap = self.classes.absorb(&other.classes);

@@ -22,7 +22,20 @@ pub struct ClassTable {
     keys: Vec<LabelKey>,
     by_key: HashMap<LabelKey, u32>,
     spellings: HashMap<Box<[u8]>, u32>,
-    recent: Vec<(Box<[u8]>, u32)>,
+    recent: Vec<(u64, u32)>,
+}
+
+/// A spelling of at most seven bytes packed with its length into one integer, so that the
+/// common case (short labels) is found by comparing integers.
+#[inline]
+pub fn short_key(bytes: &[u8]) -> Option<u64> {
+    if bytes.len() > 7 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    buf[7] = bytes.len() as u8;
+    Some(u64::from_le_bytes(buf))
 }
 
 impl ClassTable {
@@ -50,16 +63,19 @@ impl ClassTable {
     #[inline]
     pub fn id_of_raw(&mut self, raw: &str) -> Option<u32> {
         let bytes = raw.as_bytes();
-        if let Some((_, id)) = self.recent.iter().find(|(s, _)| **s == *bytes) {
-            return Some(*id);
+        let short = short_key(bytes);
+        if let Some(key) = short {
+            if let Some((_, id)) = self.recent.iter().find(|(s, _)| *s == key) {
+                return Some(*id);
+            }
         }
         if let Some(&id) = self.spellings.get(bytes) {
             return Some(id);
         }
         let key = LabelKey::parse(raw)?;
         let id = self.id_of_key(key);
-        if self.recent.len() < RECENT {
-            self.recent.push((bytes.into(), id));
+        if let (Some(key), true) = (short, self.recent.len() < RECENT) {
+            self.recent.push((key, id));
         }
         if self.spellings.len() < SPELLING_CACHE_LIMIT {
             self.spellings.insert(bytes.into(), id);

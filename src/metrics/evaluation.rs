@@ -282,7 +282,8 @@ impl EvalState {
                 let mut results =
                     scores::binary(per_class, &classes, index, &opts.scores, warnings);
                 let (pos, neg) = std::mem::take(&mut results.sorted);
-                results.intervals = ranking_bootstrap(&pos, &neg, opts.bootstrap);
+                let exact = (results.metrics.roc_auc, results.metrics.average_precision);
+                results.intervals = ranking_bootstrap(&pos, &neg, exact, opts.bootstrap);
                 Some(results)
             }
             Headline::Macro if width == 1 => {

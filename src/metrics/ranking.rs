@@ -278,63 +278,228 @@ pub struct ThresholdTargets {
     pub recall: Option<f64>,
 }
 
-/// Finds the best-F1, best-J and target thresholds in one sweep.
-pub fn thresholds(pos: &Ranked, neg: &Ranked, targets: ThresholdTargets) -> Thresholds {
-    let (p, n) = (pos.total(), neg.total());
-    let mut best_f1: Option<(f64, Step)> = None;
-    let mut youden: Option<(f64, Step)> = None;
-    let mut at_precision: Option<Step> = None;
-    let mut at_recall: Option<Step> = None;
-    let mut current: Option<Step> = None;
-    for s in Sweep::new(pos, neg) {
+/// Finds the best-F1, best-J and target thresholds step by step.
+struct ThresholdFinder {
+    p: u64,
+    n: u64,
+    targets: ThresholdTargets,
+    best_f1: Option<(f64, Step)>,
+    youden: Option<(f64, Step)>,
+    at_precision: Option<Step>,
+    at_recall: Option<Step>,
+    current: Option<Step>,
+}
+
+impl ThresholdFinder {
+    fn new(p: u64, n: u64, targets: ThresholdTargets) -> ThresholdFinder {
+        ThresholdFinder {
+            p,
+            n,
+            targets,
+            best_f1: None,
+            youden: None,
+            at_precision: None,
+            at_recall: None,
+            current: None,
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, s: Step) {
+        let (p, n) = (self.p, self.n);
         let f1 = 2.0 * s.tp as f64 / (s.tp + s.fp + p) as f64;
-        if best_f1.is_none_or(|(b, _)| f1 > b) {
-            best_f1 = Some((f1, s));
+        if self.best_f1.is_none_or(|(b, _)| f1 > b) {
+            self.best_f1 = Some((f1, s));
         }
         let j = s.tp as f64 / p.max(1) as f64 - s.fp as f64 / n.max(1) as f64;
-        if youden.is_none_or(|(b, _)| j > b) {
-            youden = Some((j, s));
+        if self.youden.is_none_or(|(b, _)| j > b) {
+            self.youden = Some((j, s));
         }
-        if let Some(target) = targets.precision {
+        if let Some(target) = self.targets.precision {
             if s.tp as f64 / (s.tp + s.fp) as f64 >= target {
-                at_precision = Some(s);
+                self.at_precision = Some(s);
             }
         }
-        if let (Some(target), None) = (targets.recall, at_recall) {
+        if let (Some(target), None) = (self.targets.recall, self.at_recall) {
             if p > 0 && s.tp as f64 / p as f64 >= target {
-                at_recall = Some(s);
+                self.at_recall = Some(s);
             }
         }
-        if let Some(t) = targets.current {
+        if let Some(t) = self.targets.current {
             if s.threshold >= t {
-                current = Some(s);
+                self.current = Some(s);
             }
         }
     }
-    let point = |s: Step| OperatingPoint::at(&s, p, n);
-    let current = targets.current.map(|t| {
-        let s = current.unwrap_or(Step {
-            threshold: t,
-            tp: 0,
-            fp: 0,
+
+    fn finish(self) -> Thresholds {
+        let (p, n, targets) = (self.p, self.n, self.targets);
+        let point = |s: Step| OperatingPoint::at(&s, p, n);
+        let current = targets.current.map(|t| {
+            let s = self.current.unwrap_or(Step {
+                threshold: t,
+                tp: 0,
+                fp: 0,
+            });
+            OperatingPoint {
+                threshold: t,
+                ..point(s)
+            }
         });
-        OperatingPoint {
-            threshold: t,
-            ..point(s)
+        Thresholds {
+            current,
+            best_f1: self.best_f1.map(|(_, s)| point(s)),
+            youden: self.youden.map(|(_, s)| point(s)),
+            target_precision: targets.precision.map(|target| TargetPoint {
+                target,
+                point: self.at_precision.map(point),
+            }),
+            target_recall: targets.recall.map(|target| TargetPoint {
+                target,
+                point: self.at_recall.map(point),
+            }),
         }
-    });
-    Thresholds {
-        current,
-        best_f1: best_f1.map(|(_, s)| point(s)),
-        youden: youden.map(|(_, s)| point(s)),
-        target_precision: targets.precision.map(|target| TargetPoint {
-            target,
-            point: at_precision.map(point),
-        }),
-        target_recall: targets.recall.map(|target| TargetPoint {
-            target,
-            point: at_recall.map(point),
-        }),
+    }
+}
+
+/// Finds the best-F1, best-J and target thresholds in one sweep.
+pub fn thresholds(pos: &Ranked, neg: &Ranked, targets: ThresholdTargets) -> Thresholds {
+    let mut finder = ThresholdFinder::new(pos.total(), neg.total(), targets);
+    for s in Sweep::new(pos, neg) {
+        finder.step(s);
+    }
+    finder.finish()
+}
+
+/// Picks at most `max` points of a curve of known length and point count, spaced evenly along
+/// it, keeping both ends.
+struct Sampler {
+    count: usize,
+    max: usize,
+    spacing: f64,
+    walked: f64,
+    next_mark: f64,
+    prev: Option<(f64, f64)>,
+    seen: usize,
+    out: Vec<(f64, f64, Option<f64>)>,
+}
+
+impl Sampler {
+    fn new(length: f64, count: usize, max: usize) -> Sampler {
+        Sampler {
+            count,
+            max,
+            spacing: length / (max - 1) as f64,
+            walked: 0.0,
+            next_mark: 0.0,
+            prev: None,
+            seen: 0,
+            out: Vec::with_capacity(max.min(count)),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, x: f64, y: f64, t: Option<f64>) {
+        if let Some((px, py)) = self.prev {
+            self.walked += (x - px).abs() + (y - py).abs();
+        }
+        self.prev = Some((x, y));
+        self.seen += 1;
+        let last = self.seen == self.count;
+        if self.count <= self.max {
+            self.out.push((x, y, t));
+        } else if last || (self.walked >= self.next_mark && self.out.len() < self.max - 1) {
+            self.out.push((x, y, t));
+            while self.next_mark <= self.walked {
+                self.next_mark += self.spacing;
+            }
+        }
+    }
+}
+
+/// Everything the binary report needs from the ranked scores, in two sweeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingSummary {
+    /// ROC AUC.
+    pub roc_auc: Option<f64>,
+    /// Average precision.
+    pub average_precision: Option<f64>,
+    /// Threshold analysis.
+    pub thresholds: Thresholds,
+    /// ROC curve.
+    pub roc: Vec<RocPoint>,
+    /// Precision–recall curve.
+    pub pr: Vec<PrPoint>,
+}
+
+/// Computes ROC AUC, average precision, thresholds and both curves: one sweep for the values
+/// and the curves' lengths, one to sample the curves.
+pub fn summarize(
+    pos: &Ranked,
+    neg: &Ranked,
+    targets: ThresholdTargets,
+    max: usize,
+) -> RankingSummary {
+    let (p, n) = (pos.total(), neg.total());
+    let (pf, nf) = (p.max(1) as f64, n.max(1) as f64);
+    let mut finder = ThresholdFinder::new(p, n, targets);
+    let (mut u2, mut ap) = (0u128, 0.0);
+    let (mut tp, mut fp, mut prev_recall) = (0u64, 0u64, 0.0);
+    let (mut roc_len, mut pr_len, mut steps) = (0.0, 0.0, 0usize);
+    let (mut last_roc, mut last_pr) = ((0.0, 0.0), (0.0, 1.0));
+    for s in Sweep::new(pos, neg) {
+        let (dp, dn) = (u128::from(s.tp - tp), u128::from(s.fp - fp));
+        u2 += dp * (2 * u128::from(n - s.fp) + dn);
+        let recall = s.tp as f64 / pf;
+        let precision = s.tp as f64 / (s.tp + s.fp) as f64;
+        ap += (recall - prev_recall) * precision;
+        prev_recall = recall;
+        let roc_pt = (s.fp as f64 / nf, recall);
+        roc_len += (roc_pt.0 - last_roc.0).abs() + (roc_pt.1 - last_roc.1).abs();
+        pr_len += (recall - last_pr.0).abs() + (precision - last_pr.1).abs();
+        last_roc = roc_pt;
+        last_pr = (recall, precision);
+        finder.step(s);
+        tp = s.tp;
+        fp = s.fp;
+        steps += 1;
+    }
+    let both = p > 0 && n > 0;
+    let mut roc = Sampler::new(roc_len, steps + 1, max);
+    let mut pr = Sampler::new(pr_len, steps + 1, max);
+    roc.push(0.0, 0.0, None);
+    pr.push(0.0, 1.0, None);
+    for s in Sweep::new(pos, neg) {
+        let recall = s.tp as f64 / pf;
+        roc.push(s.fp as f64 / nf, recall, Some(s.threshold));
+        pr.push(
+            recall,
+            s.tp as f64 / (s.tp + s.fp) as f64,
+            Some(s.threshold),
+        );
+    }
+    RankingSummary {
+        roc_auc: both.then(|| u2 as f64 / (2 * u128::from(p) * u128::from(n)) as f64),
+        average_precision: both.then_some(ap),
+        thresholds: finder.finish(),
+        roc: roc
+            .out
+            .into_iter()
+            .map(|(fpr, tpr, threshold)| RocPoint {
+                fpr,
+                tpr,
+                threshold,
+            })
+            .collect(),
+        pr: pr
+            .out
+            .into_iter()
+            .map(|(recall, precision, threshold)| PrPoint {
+                recall,
+                precision,
+                threshold,
+            })
+            .collect(),
     }
 }
 
@@ -376,6 +541,27 @@ mod tests {
         let pr = pr_curve(&pos, &neg, 200);
         assert!(pr.len() <= 200);
         assert_eq!(pr.last().unwrap().recall, 1.0);
+    }
+
+    #[test]
+    fn one_summary_equals_the_separate_sweeps() {
+        let pos = r(&(0..500)
+            .map(|i| ((i * 37) % 101) as f64 / 100.0)
+            .collect::<Vec<_>>());
+        let neg = r(&(0..700)
+            .map(|i| ((i * 53) % 89) as f64 / 120.0)
+            .collect::<Vec<_>>());
+        let targets = ThresholdTargets {
+            current: Some(0.5),
+            precision: Some(0.8),
+            recall: Some(0.9),
+        };
+        let s = summarize(&pos, &neg, targets, 50);
+        assert_eq!(s.roc_auc, roc_auc(&pos, &neg));
+        assert_eq!(s.average_precision, average_precision(&pos, &neg));
+        assert_eq!(s.thresholds, thresholds(&pos, &neg, targets));
+        assert_eq!(s.roc, roc_curve(&pos, &neg, 50));
+        assert_eq!(s.pr, pr_curve(&pos, &neg, 50));
     }
 
     #[test]

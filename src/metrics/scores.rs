@@ -8,7 +8,7 @@ use super::calibration::{Binner, Calibration};
 use super::probabilistic::{log_loss_term, Sum};
 use super::ranked::Ranked;
 use super::ranking::{
-    average_precision, pr_curve, roc_auc, roc_curve, thresholds, PrPoint, RocPoint,
+    average_precision, pr_curve, roc_auc, roc_curve, summarize, PrPoint, RocPoint,
     ThresholdTargets, Thresholds,
 };
 use super::samples::ScoreSamples;
@@ -165,8 +165,8 @@ pub fn binary(
         }
     }
     let n = (pos_scores.total() + neg_scores.total()) as f64;
-    let auc = roc_auc(&pos_scores, &neg_scores);
-    let ap = average_precision(&pos_scores, &neg_scores);
+    let summary = summarize(&pos_scores, &neg_scores, opts.targets, CURVE_POINTS);
+    let (auc, ap) = (summary.roc_auc, summary.average_precision);
     if auc.is_none() {
         warnings.push(
             "roc_auc and average_precision are undefined: only one class occurs among the labels"
@@ -185,8 +185,8 @@ pub fn binary(
         },
         calibration,
         curves: Curves {
-            roc: Some(roc_curve(&pos_scores, &neg_scores, CURVE_POINTS)),
-            pr: Some(pr_curve(&pos_scores, &neg_scores, CURVE_POINTS)),
+            roc: Some(summary.roc),
+            pr: Some(summary.pr),
             per_class: OrderedMap::default(),
             histograms: Histograms {
                 bins: HISTOGRAM_BINS,
@@ -194,7 +194,7 @@ pub fn binary(
                 by_class: OrderedMap(histograms),
             },
         },
-        thresholds: Some(thresholds(&pos_scores, &neg_scores, opts.targets)),
+        thresholds: Some(summary.thresholds),
         per_class: Vec::new(),
         averages: None,
         intervals: Vec::new(),

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::accumulator::{EvalState, RowProblem};
+use super::classes::short_key;
 use crate::label::LabelKey;
 use crate::row::Row;
 
@@ -22,12 +23,18 @@ pub struct SegmentColumn {
     /// Per segment value, in the order first met.
     pub states: Vec<(Box<str>, EvalState)>,
     index: HashMap<Box<str>, usize>,
+    short: Vec<(u64, usize)>,
 }
 
 impl SegmentColumn {
     /// The position of a segment value, if met.
     #[inline]
     fn find(&self, value: &str) -> Option<usize> {
+        if let Some(key) = short_key(value.as_bytes()) {
+            if let Some((_, i)) = self.short.iter().find(|(k, _)| *k == key) {
+                return Some(*i);
+            }
+        }
         if self.states.len() <= LINEAR_LOOKUP {
             self.states.iter().position(|(v, _)| &**v == value)
         } else {
@@ -46,6 +53,12 @@ impl SegmentColumn {
             None => {
                 if self.states.len() >= MAX_SEGMENTS {
                     return Err(());
+                }
+                if let (Some(key), true) = (
+                    short_key(value.as_bytes()),
+                    self.short.len() < LINEAR_LOOKUP,
+                ) {
+                    self.short.push((key, self.states.len()));
                 }
                 self.index.insert(value.into(), self.states.len());
                 self.states.push((value.into(), make()));

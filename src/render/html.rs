@@ -154,12 +154,20 @@ fn failed(report: &Report, checks: &[CheckEntry]) -> Markup {
     }
 }
 
-fn metrics(report: &Report) -> Markup {
+fn metrics(report: &Report, checks: &[CheckEntry]) -> Markup {
+    // A card shows the worst outcome of the overall rules on its metric.
+    let outcome = |key: &str| {
+        checks
+            .iter()
+            .filter(|c| c.segment.is_none() && c.metric.as_deref() == Some(key))
+            .map(|c| c.status)
+            .max()
+    };
     html! {
         h2 #metrics { "Headline metrics" }
         div.cards {
             @for h in headline(report) {
-                div.card {
+                div class=(match outcome(h.key) { Some(s) => format!("card {}", status_word(s)), None => "card".to_string() }) {
                     div.name { (h.name) }
                     div.value { (num(h.value)) }
                     @if h.interval.is_some() {
@@ -380,10 +388,10 @@ fn all_checks(checks: &[CheckEntry]) -> Markup {
     html! {
         h2 #checks { "Checks" }
         table {
-            thead { tr { th { "status" } th { "check" } th { "what happened" } } }
+            thead { tr { th { "status" } th { "rule" } th { "what happened" } } }
             tbody {
                 @for c in by_urgency(checks).into_iter().take(MAX_CHECKS) {
-                    tr { td { (pill(c.status)) } td.label.mono { (clip(&c.id, LABEL)) } td.msg { (clip(&c.message, MESSAGE)) } }
+                    tr { td { (pill(c.status)) } td.label title=(clip(&c.id, MESSAGE)) { (clip(&c.rule(), MESSAGE)) } td.msg { (clip(&c.message, MESSAGE)) } }
                 }
             }
         }
@@ -444,7 +452,7 @@ pub fn page(report: &Report) -> Markup {
                     (header(report, &checks))
                     (nav(report, &checks))
                     (failed(report, &checks))
-                    (metrics(report))
+                    (metrics(report, &checks))
                     (diagnosis(report))
                     (curves(report))
                     (calibration(report))

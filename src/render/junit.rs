@@ -282,3 +282,51 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     xml.push_str("</testsuites>\n");
     out.write_all(xml.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn findings_are_testcases_that_fail_only_on_errors() {
+        let info = FindingEntry::from_json(&json!({
+            "code": "DRIFT", "title": "scores <drifted>", "severity": "warning",
+            "remedies": ["retrain"]
+        }))
+        .unwrap();
+        let error = FindingEntry::from_json(&json!({
+            "code": "COLLAPSE", "title": "the model collapsed", "severity": "error"
+        }))
+        .unwrap();
+        let cases = vec![
+            finding_case(&info, info.code.clone()),
+            finding_case(&error, error.code.clone()),
+        ];
+        let mut xml = String::new();
+        write_suite(&mut xml, "mlguard.findings", &[], &cases);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let suite = doc.root_element();
+        assert_eq!(suite.attribute("tests"), Some("2"));
+        assert_eq!(suite.attribute("failures"), Some("1"));
+        let out = doc
+            .descendants()
+            .find(|n| n.has_tag_name("system-out"))
+            .unwrap();
+        let text = out.text().unwrap();
+        assert!(text.contains("scores <drifted>") && text.contains("remedy: retrain"));
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(failure.attribute("type"), Some("finding"));
+    }
+
+    #[test]
+    fn escapes_and_replaces_what_xml_cannot_hold() {
+        assert_eq!(escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+        assert_eq!(escape("x\u{1}y\u{FFFF}"), "x\u{FFFD}y\u{FFFD}");
+        assert_eq!(escape("l1\nl2"), "l1&#10;l2");
+        assert_eq!(escape_text("l1\nl2"), "l1\nl2");
+    }
+}

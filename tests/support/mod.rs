@@ -27,10 +27,14 @@ pub fn report(args: &[&str]) -> Report {
     report
 }
 
-/// The binary example with rules that fail overall and per segment.
+/// The binary example with rules that fail overall and per segment. Bootstrap intervals are
+/// off (`--bootstrap 0`) so that snapshots hold only the closed-form Wilson intervals and do not
+/// change when the bootstrap's implementation does.
 pub fn binary_report() -> Report {
     report(&[
         "examples/binary.csv",
+        "--bootstrap",
+        "0",
         "--segment-col",
         "segment",
         "--min",
@@ -44,10 +48,12 @@ pub fn binary_report() -> Report {
     ])
 }
 
-/// The multiclass example with a passing and a failing rule.
+/// The multiclass example with a passing and a failing rule (Wilson intervals only).
 pub fn multiclass_report() -> Report {
     report(&[
         "examples/multiclass.csv",
+        "--bootstrap",
+        "0",
         "--min",
         "macro.f1=0.8",
         "--min",

@@ -558,11 +558,16 @@ pub fn segment_bars(
         hi = hi.ceil();
     }
     let row = 24.0;
+    let longest = shown
+        .iter()
+        .map(|(name, _)| clip(name, 20).chars().count())
+        .max()
+        .unwrap_or(1);
     let frame = Frame {
-        width: 560.0,
+        width: 480.0,
         height: 34.0 + row * shown.len() as f64 + 34.0,
-        left: 150.0,
-        right: 56.0,
+        left: (longest as f64 * 7.0 + 18.0).clamp(56.0, 160.0),
+        right: 48.0,
         top: 34.0,
         bottom: 34.0,
         x: (lo, hi),

@@ -118,8 +118,8 @@ pub fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// A round upper end for data up to `max` (> 0) and the ticks up to it: at most six steps of
-/// 1, 2, 2.5 or 5 times a power of ten.
+/// A round upper end for data up to `max` (> 0) and the ticks from 0 to it: at most five steps
+/// of 1, 2, 2.5 or 5 times a power of ten.
 pub fn nice_ticks(max: f64) -> (f64, Vec<f64>) {
     let max = if max.is_finite() && max > 0.0 {
         max
@@ -200,6 +200,6 @@ mod tests {
         let (top, t) = nice_ticks(0.62);
         assert!((top - 0.8).abs() < 1e-12 && t.len() == 5);
         let (top, t) = nice_ticks(0.09);
-        assert!((top - 0.1).abs() < 1e-12 && t.len() == 5, "{top} {t:?}");
+        assert!((top - 0.1).abs() < 1e-12 && t.len() == 6, "{top} {t:?}");
     }
 }
