@@ -271,4 +271,7 @@ pub struct EvalArgs {
     /// Colour the text report.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorArg,
+    /// No progress bar on standard error.
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
 }

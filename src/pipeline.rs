@@ -26,6 +26,22 @@ use crate::settings::InputSpec;
 /// How many skipped line numbers are kept for the report.
 const SKIPPED_LINES_KEPT: usize = 10;
 
+/// Receives how far a scan has read, in raw input bytes.
+pub trait Progress: Sync {
+    /// `done` bytes of `total` (when known) have been read.
+    fn update(&self, done: u64, total: Option<u64>);
+    /// The scan is over.
+    fn finish(&self);
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn update(&self, _: u64, _: Option<u64>) {}
+    fn finish(&self) {}
+}
+
 /// What a scan gathered.
 pub struct Scan {
     /// The accumulated state, overall and per segment.
@@ -192,6 +208,7 @@ pub fn scan(
     flags: &ColumnFlags,
     rules: ScoreRules,
     segment_columns: &[String],
+    progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
     let mut src = source::open(file).map_err(|p| p.at(file, None))?;
@@ -207,12 +224,22 @@ pub fn scan(
         .format
         .or_else(|| Format::from_name(file))
         .unwrap_or_else(|| Format::sniff(head));
-    match format {
-        Format::JsonLines => scan_records(src, format, input, flags, rules, segment_columns),
-        Format::Delimited { delimiter } => {
-            scan_chunks(src, delimiter, input, flags, rules, segment_columns)
+    let result = match format {
+        Format::JsonLines => {
+            scan_records(src, format, input, flags, rules, segment_columns, progress)
         }
-    }
+        Format::Delimited { delimiter } => scan_chunks(
+            src,
+            delimiter,
+            input,
+            flags,
+            rules,
+            segment_columns,
+            progress,
+        ),
+    };
+    progress.finish();
+    result
 }
 
 /// Everything decided from the header.
@@ -307,8 +334,10 @@ fn scan_records(
     flags: &ColumnFlags,
     rules: ScoreRules,
     segment_columns: &[String],
+    progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
+    let (bytes_read, size) = (std::sync::Arc::clone(&src.bytes_read), src.size);
     let mut records =
         Records::open(src, Some(format), file).map_err(|e| e.problem.at(file, e.line))?;
     let header_line = records.header_line;
@@ -323,7 +352,12 @@ fn scan_records(
     let mut c = consumer(&s, input.skip_invalid);
     let mut rec = ByteRecord::new();
     let fatal = |(line, problem): Fatal| problem.at(file, line);
+    let mut count = 0u64;
     loop {
+        count += 1;
+        if count % 65_536 == 0 {
+            progress.update(bytes_read.load(Ordering::Relaxed), size);
+        }
         match records.next_record(&mut rec) {
             Ok(Some(line)) => c.record(&rec, line, rec.len()).map_err(fatal)?,
             Ok(None) => break,
@@ -342,9 +376,11 @@ fn scan_chunks(
     flags: &ColumnFlags,
     rules: ScoreRules,
     segment_columns: &[String],
+    progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
     let compression = src.compression;
+    let (bytes_read, size) = (std::sync::Arc::clone(&src.bytes_read), src.size);
     let warnings = src.warnings;
     let mut chunker = Chunker::new(src.reader, 1);
     let first = chunker
@@ -394,6 +430,7 @@ fn scan_chunks(
             if chunk.first_line > stop_at.load(Ordering::Relaxed) || tx.send(chunk).is_err() {
                 break;
             }
+            progress.update(bytes_read.load(Ordering::Relaxed), size);
             match chunker.next_chunk() {
                 Ok(c) => next = c,
                 Err(e) => {

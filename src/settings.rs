@@ -119,6 +119,8 @@ pub struct OutputSpec {
     pub color: bool,
     /// Further reports of the same evaluation, each written to its file (`--output-FORMAT`).
     pub files: Vec<(ReportFormat, PathBuf)>,
+    /// No progress bar.
+    pub quiet: bool,
 }
 
 /// Release rules and how they are judged.
@@ -402,6 +404,7 @@ impl EvalSettings {
                     && color(args.color, args.output.is_none()),
                 path: args.output.clone(),
                 files,
+                quiet: args.quiet,
             },
         })
     }

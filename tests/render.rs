@@ -353,6 +353,10 @@ fn markdown_stays_under_the_comment_limit_for_any_input() {
     let dir = tempfile::tempdir().unwrap();
     let r = worst_case_report(dir.path());
     let md = rendered(markdown::render, &r);
+    eprintln!(
+        "worst-case Markdown report: {} characters",
+        md.chars().count()
+    );
     assert!(
         md.chars().count() < 65_000,
         "{} characters",
@@ -517,6 +521,7 @@ fn html_stays_under_one_megabyte_for_any_input() {
     let dir = tempfile::tempdir().unwrap();
     let r = worst_case_report(dir.path());
     let page = rendered(html::render, &r);
+    eprintln!("worst-case HTML report: {} bytes", page.len());
     assert!(page.len() < 1_000_000, "{} bytes", page.len());
     assert_eq!(page.matches("<script").count(), 1);
     assert!(!page.contains("<img"));

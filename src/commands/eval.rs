@@ -16,6 +16,7 @@ use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use crate::ordered_map::OrderedMap;
 use crate::pipeline::scan;
+use crate::render::progress::TerminalProgress;
 use crate::render::{self, style::Style};
 use crate::report::{Columns, InputSummary, Metrics, Report, SegmentReport, Tool, SCHEMA_VERSION};
 use crate::settings::{EvalSettings, ReportFormat, SettingsError};
@@ -180,7 +181,14 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
             .num_threads(input.threads)
             .build_global();
     }
-    let scan = scan(input, &settings.columns, settings.rules, &settings.segments)?;
+    let progress = TerminalProgress::new(settings.output.quiet);
+    let scan = scan(
+        input,
+        &settings.columns,
+        settings.rules,
+        &settings.segments,
+        &progress,
+    )?;
     let mut finish = settings.finish.clone();
     if scan.plan.prediction.is_none() && scan.plan.score.is_some() {
         finish.scores.targets.current = Some(settings.rules.threshold);

@@ -7,6 +7,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::error::Problem;
 
@@ -54,8 +56,26 @@ impl Compression {
     }
 }
 
+/// Counts the bytes read through it (the raw, possibly compressed bytes), for progress.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// An opened input, ready to be read as text.
 pub struct Source {
+    /// Raw bytes read so far (shared with the reader).
+    pub bytes_read: Arc<AtomicU64>,
+    /// The raw size, when the input is a regular file.
+    pub size: Option<u64>,
     /// The decompressed bytes.
     pub reader: Box<dyn BufRead + Send>,
     /// The compression found in the content.
@@ -69,14 +89,25 @@ const BUFFER: usize = 256 * 1024;
 
 /// Opens `path` (`-` for standard input).
 pub fn open(path: &str) -> Result<Source, Problem> {
-    let raw: Box<dyn Read + Send> = if path == "-" {
-        Box::new(io::stdin())
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let (raw, size): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
+        (Box::new(io::stdin()), None)
     } else {
         let p = Path::new(path);
         if p.is_dir() {
             return Err(Problem::Directory);
         }
-        Box::new(File::open(p).map_err(Problem::Open)?)
+        let file = File::open(p).map_err(Problem::Open)?;
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        (Box::new(file), size)
+    };
+    let raw = Counting {
+        inner: raw,
+        read: Arc::clone(&bytes_read),
     };
     let mut buffered = BufReader::with_capacity(BUFFER, raw);
     let head = buffered.fill_buf().map_err(Problem::Read)?.to_vec();
@@ -108,6 +139,8 @@ pub fn open(path: &str) -> Result<Source, Problem> {
         }
     };
     Ok(Source {
+        bytes_read,
+        size,
         reader,
         compression,
         warnings,

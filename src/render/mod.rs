@@ -9,5 +9,6 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod progress;
 pub mod style;
 pub mod text;
