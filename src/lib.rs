@@ -23,6 +23,7 @@ pub mod render;
 pub mod report;
 pub mod row;
 pub mod settings;
+pub mod stats;
 
 use std::io::Write;
 

@@ -48,6 +48,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), O
         .tempfile_in(dir)
         .map_err(wrap)?;
     tmp.write_all(bytes).map_err(wrap)?;
+    // A report is an ordinary file for colleagues and CI artifact servers to read (the
+    // temporary file starts private).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(wrap)?;
+    }
     tmp.as_file().sync_all().map_err(wrap)?;
     tmp.persist(path).map_err(|e| wrap(e.error))?;
     Ok(())

@@ -1,0 +1,261 @@
+//! Statistical tests and distances used by the anomaly checks.
+//!
+//! Sources: the two-sample Kolmogorov–Smirnov p-value uses the asymptotic Kolmogorov
+//! distribution with Stephens' small-sample correction (Numerical Recipes, 3rd ed., §14.3.3);
+//! Benjamini & Hochberg (1995) control the false discovery rate across many segments; the
+//! population stability index is Σ (a − e) ln(a / e) over bins (Siddiqi 2006), with empty bins
+//! floored at 1e-4 as is customary; the Jensen–Shannon distance is the square root of the
+//! base-2 divergence (Lin 1991), in [0, 1].
+
+use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
+
+use crate::metrics::ranked::Ranked;
+
+/// Two-sided p-value of a standard normal statistic.
+pub fn normal_two_sided(z: f64) -> f64 {
+    let n = Normal::new(0.0, 1.0).expect("standard normal");
+    2.0 * n.sf(z.abs())
+}
+
+/// Upper-tail p-value of a chi-square statistic with `df` degrees of freedom.
+pub fn chi_square_sf(x: f64, df: f64) -> f64 {
+    if df <= 0.0 {
+        return 1.0;
+    }
+    ChiSquared::new(df).map_or(1.0, |d| d.sf(x))
+}
+
+/// Kolmogorov's Q_KS(λ) = 2 Σ (−1)^(k−1) exp(−2 k² λ²).
+fn q_ks(lambda: f64) -> f64 {
+    if lambda < 1e-3 {
+        return 1.0;
+    }
+    let mut sum = 0.0;
+    let mut sign = 1.0;
+    for k in 1..=100 {
+        let term = sign * (-2.0 * (k as f64).powi(2) * lambda * lambda).exp();
+        sum += term;
+        if term.abs() < 1e-12 {
+            break;
+        }
+        sign = -sign;
+    }
+    (2.0 * sum).clamp(0.0, 1.0)
+}
+
+/// The two-sample Kolmogorov–Smirnov statistic of two ranked samples and its p-value.
+pub fn ks_two_sample(a: &Ranked, b: &Ranked) -> Option<(f64, f64)> {
+    let (na, nb) = (a.total(), b.total());
+    if na == 0 || nb == 0 {
+        return None;
+    }
+    let (mut i, mut j) = (0, 0);
+    let (mut ca, mut cb) = (0u64, 0u64);
+    let mut d: f64 = 0.0;
+    while i < a.values.len() || j < b.values.len() {
+        let v = match (a.values.get(i), b.values.get(j)) {
+            (Some(&x), Some(&y)) => x.min(y),
+            (Some(&x), None) => x,
+            (None, Some(&y)) => y,
+            (None, None) => break,
+        };
+        while i < a.values.len() && a.values[i] == v {
+            ca += a.counts[i];
+            i += 1;
+        }
+        while j < b.values.len() && b.values[j] == v {
+            cb += b.counts[j];
+            j += 1;
+        }
+        d = d.max((ca as f64 / na as f64 - cb as f64 / nb as f64).abs());
+    }
+    let en = ((na as f64 * nb as f64) / (na + nb) as f64).sqrt();
+    Some((d, q_ks((en + 0.12 + 0.11 / en) * d)))
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the input order.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut q = vec![0.0; m];
+    let mut running: f64 = 1.0;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
+}
+
+/// Floor for empty bins in PSI and divergences.
+const FLOOR: f64 = 1e-4;
+
+/// Population stability index of `actual` against `expected` proportions.
+pub fn psi(expected: &[f64], actual: &[f64]) -> f64 {
+    expected
+        .iter()
+        .zip(actual)
+        .map(|(&e, &a)| {
+            let (e, a) = (e.max(FLOOR), a.max(FLOOR));
+            (a - e) * (a / e).ln()
+        })
+        .sum()
+}
+
+/// Jensen–Shannon distance (base 2) between two distributions over the same bins.
+pub fn js_distance(p: &[f64], q: &[f64]) -> f64 {
+    let kl = |x: &[f64], m: &[f64]| -> f64 {
+        x.iter()
+            .zip(m)
+            .filter(|(&a, _)| a > 0.0)
+            .map(|(&a, &b)| a * (a / b).log2())
+            .sum()
+    };
+    let m: Vec<f64> = p.iter().zip(q).map(|(a, b)| (a + b) / 2.0).collect();
+    (0.5 * kl(p, &m) + 0.5 * kl(q, &m)).max(0.0).sqrt()
+}
+
+/// Shares of a ranked sample in the bins given by ascending inner edges (bin i holds values
+/// in (edge[i-1], edge[i]]).
+pub fn bin_shares(sample: &Ranked, edges: &[f64]) -> Vec<f64> {
+    let mut counts = vec![0u64; edges.len() + 1];
+    for (v, c) in sample.iter() {
+        counts[edges.partition_point(|&e| e < v)] += c;
+    }
+    let n = sample.total().max(1) as f64;
+    counts.into_iter().map(|c| c as f64 / n).collect()
+}
+
+/// Inner edges of `bins` quantile bins of a ranked sample (duplicates removed).
+pub fn quantile_edges(sample: &Ranked, bins: usize) -> Vec<f64> {
+    let n = sample.total();
+    let mut edges = Vec::new();
+    let mut seen = 0u64;
+    let mut next = 1;
+    for (v, c) in sample.iter() {
+        seen += c;
+        while next < bins && seen as f64 >= n as f64 * next as f64 / bins as f64 {
+            if edges.last() != Some(&v) {
+                edges.push(v);
+            }
+            next += 1;
+        }
+    }
+    let top = sample.values.last().copied().unwrap_or(f64::INFINITY);
+    if edges.last().is_some_and(|&e| e >= top) {
+        edges.pop();
+    }
+    edges
+}
+
+/// Mean and standard deviation of a ranked sample.
+pub fn mean_std(sample: &Ranked) -> (f64, f64) {
+    let n = sample.total().max(1) as f64;
+    let mean = sample.iter().map(|(v, c)| v * c as f64).sum::<f64>() / n;
+    let var = sample
+        .iter()
+        .map(|(v, c)| (v - mean).powi(2) * c as f64)
+        .sum::<f64>()
+        / n;
+    (mean, var.sqrt())
+}
+
+/// The 1-Wasserstein distance between two ranked samples (area between their CDFs).
+pub fn wasserstein(a: &Ranked, b: &Ranked) -> f64 {
+    let (na, nb) = (a.total().max(1) as f64, b.total().max(1) as f64);
+    let mut points: Vec<f64> = a.values.iter().chain(&b.values).copied().collect();
+    points.sort_unstable_by(f64::total_cmp);
+    points.dedup();
+    let (mut i, mut j) = (0, 0);
+    let (mut ca, mut cb) = (0u64, 0u64);
+    let mut area = 0.0;
+    for w in points.windows(2) {
+        while i < a.values.len() && a.values[i] <= w[0] {
+            ca += a.counts[i];
+            i += 1;
+        }
+        while j < b.values.len() && b.values[j] <= w[0] {
+            cb += b.counts[j];
+            j += 1;
+        }
+        area += (ca as f64 / na - cb as f64 / nb).abs() * (w[1] - w[0]);
+    }
+    area
+}
+
+/// Median and median absolute deviation of a ranked sample.
+pub fn median_mad(sample: &Ranked) -> Option<(f64, f64)> {
+    let pairs: Vec<(f64, u64)> = sample.iter().collect();
+    let median = weighted_median(&pairs)?;
+    let mut dev: Vec<(f64, u64)> = pairs
+        .iter()
+        .map(|&(v, c)| ((v - median).abs(), c))
+        .collect();
+    dev.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    Some((median, weighted_median(&dev)?))
+}
+
+/// The median of sorted (value, count) pairs (the mean of the two middle values for even n).
+fn weighted_median(pairs: &[(f64, u64)]) -> Option<f64> {
+    let n: u64 = pairs.iter().map(|(_, c)| c).sum();
+    if n == 0 {
+        return None;
+    }
+    let (lo_rank, hi_rank) = ((n - 1) / 2, n / 2);
+    let (mut lo, mut hi) = (None, None);
+    let mut seen = 0u64;
+    for &(v, c) in pairs {
+        if lo.is_none() && seen + c > lo_rank {
+            lo = Some(v);
+        }
+        if hi.is_none() && seen + c > hi_rank {
+            hi = Some(v);
+            break;
+        }
+        seen += c;
+    }
+    Some((lo? + hi?) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(v: &[f64]) -> Ranked {
+        Ranked::from_values(v.to_vec())
+    }
+
+    #[test]
+    fn ks_of_identical_samples_is_zero() {
+        let a = r(&[0.1, 0.2, 0.3]);
+        let (d, p) = ks_two_sample(&a, &a).unwrap();
+        assert_eq!(d, 0.0);
+        assert_eq!(p, 1.0);
+        let b = r(&[0.7, 0.8, 0.9]);
+        assert_eq!(ks_two_sample(&a, &b).unwrap().0, 1.0);
+    }
+
+    #[test]
+    fn bh_adjusts_and_keeps_order() {
+        let q = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.5]);
+        assert!((q[0] - 0.04).abs() < 1e-12);
+        // p = 0.04 is third of four: 0.04 * 4 / 3; p = 0.03 (second) takes the same by step-up.
+        assert!((q[1] - 0.16 / 3.0).abs() < 1e-12);
+        assert!((q[2] - 0.16 / 3.0).abs() < 1e-12);
+        assert_eq!(q[3], 0.5);
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(psi(&[0.5, 0.5], &[0.5, 0.5]), 0.0);
+        assert!(psi(&[0.9, 0.1], &[0.5, 0.5]) > 0.25);
+        assert_eq!(js_distance(&[1.0, 0.0], &[0.0, 1.0]), 1.0);
+        let a = r(&[0.0, 0.0, 1.0, 1.0]);
+        let b = r(&[0.5, 0.5, 0.5, 0.5]);
+        assert!((wasserstein(&a, &b) - 0.5).abs() < 1e-12);
+        let (m, mad) = median_mad(&r(&[1.0, 2.0, 3.0, 4.0, 100.0])).unwrap();
+        assert_eq!((m, mad), (3.0, 1.0));
+        assert!((normal_two_sided(1.959963984540054) - 0.05).abs() < 1e-9);
+        assert!((chi_square_sf(3.841458820694124, 1.0) - 0.05).abs() < 1e-9);
+    }
+}
