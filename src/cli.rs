@@ -247,6 +247,23 @@ pub struct EvalArgs {
     #[arg(long, value_name = "N", help_heading = "Gate")]
     pub seed: Option<u64>,
 
+    /// Compare with this reference run (same formats as the input): score, prediction and label
+    /// drift, accuracy regression.
+    #[arg(long, value_name = "FILE", help_heading = "Checks")]
+    pub reference: Option<String>,
+    /// Statistical checks to run: all, none, or a comma-separated list of sanity, segments,
+    /// reference [default: all].
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Checks"
+    )]
+    pub checks: Vec<String>,
+    /// Smallest accuracy drop (absolute) a weak segment or regression must show to fail [default: 0.05].
+    #[arg(long, value_name = "DELTA", help_heading = "Checks")]
+    pub min_effect: Option<f64>,
+
     /// Report format [default: text].
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,

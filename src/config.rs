@@ -130,6 +130,26 @@ pub struct GateSection {
     pub min_segment_rows: Option<u64>,
 }
 
+/// `[checks]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksSection {
+    /// Check families to run (`all`, `none`, `sanity`, `segments`, `reference`).
+    pub enabled: Option<Vec<String>>,
+    /// Reference run to compare with.
+    pub reference: Option<String>,
+    /// Smallest accuracy drop worth failing on.
+    pub min_effect: Option<f64>,
+    /// Significance level.
+    pub alpha: Option<f64>,
+    /// Rows needed on each side of a comparison.
+    pub min_rows: Option<u64>,
+    /// PSI from which drift warns.
+    pub psi_warn: Option<f64>,
+    /// PSI from which drift fails.
+    pub psi_fail: Option<f64>,
+}
+
 /// `[output]`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -154,6 +174,9 @@ pub struct ConfigFile {
     /// `[gate]`.
     #[serde(default)]
     pub gate: GateSection,
+    /// `[checks]`.
+    #[serde(default)]
+    pub checks: ChecksSection,
     /// `[output]`.
     #[serde(default)]
     pub output: OutputSection,

@@ -13,6 +13,7 @@ use thiserror::Error;
 
 use crate::checks::gate::FailOn;
 use crate::checks::rules::{Bound, GateOn, Rule, RuleError};
+use crate::checks::statistical::StatOptions;
 use crate::cli::{
     ColorArg, DiffArgs, DiffFormatArg, EvalArgs, FailOnArg, GateOnArg, InputFormatArg,
     ReportFormatArg, TaskArg,
@@ -136,6 +137,68 @@ pub struct GateSpec {
     pub min_segment_rows: u64,
 }
 
+/// Which families of statistical checks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckFamilies {
+    /// Output sanity of the current file.
+    pub sanity: bool,
+    /// Weak segments.
+    pub segments: bool,
+    /// Drift and regression against the reference.
+    pub reference: bool,
+}
+
+impl CheckFamilies {
+    fn parse(names: &[String]) -> Result<CheckFamilies, SettingsError> {
+        let mut f = CheckFamilies {
+            sanity: false,
+            segments: false,
+            reference: false,
+        };
+        if names.is_empty() {
+            return Ok(CheckFamilies {
+                sanity: true,
+                segments: true,
+                reference: true,
+            });
+        }
+        for name in names {
+            match name.trim() {
+                "all" => {
+                    f = CheckFamilies {
+                        sanity: true,
+                        segments: true,
+                        reference: true,
+                    }
+                }
+                "none" => {}
+                "sanity" => f.sanity = true,
+                "segments" => f.segments = true,
+                "reference" => f.reference = true,
+                other => {
+                    return Err(SettingsError::Choice {
+                        key: "--checks",
+                        value: other.to_string(),
+                        choices: "all, none, sanity, segments, reference",
+                    })
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// Statistical checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSpec {
+    /// The families that run.
+    pub families: CheckFamilies,
+    /// The reference run, if any.
+    pub reference: Option<String>,
+    /// Test settings.
+    pub stat: StatOptions,
+}
+
 /// Everything `mlguard eval` needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalSettings {
@@ -153,6 +216,8 @@ pub struct EvalSettings {
     pub finish: FinishOptions,
     /// Release rules.
     pub gate: GateSpec,
+    /// Statistical checks.
+    pub checks: CheckSpec,
     /// The report.
     pub output: OutputSpec,
 }
@@ -383,6 +448,38 @@ impl EvalSettings {
                     },
                 },
                 bootstrap,
+            },
+            checks: {
+                let c = &file.checks;
+                let d = StatOptions::default();
+                let stat = StatOptions {
+                    alpha: c.alpha.unwrap_or(d.alpha),
+                    min_effect: args.min_effect.or(c.min_effect).unwrap_or(d.min_effect),
+                    min_rows: c.min_rows.unwrap_or(d.min_rows),
+                    psi_warn: c.psi_warn.unwrap_or(d.psi_warn),
+                    psi_fail: c.psi_fail.unwrap_or(d.psi_fail),
+                };
+                for (key, v) in [
+                    ("--min-effect", stat.min_effect),
+                    ("[checks] alpha", stat.alpha),
+                ] {
+                    if !(0.0..=1.0).contains(&v) {
+                        return Err(SettingsError::Target {
+                            flag: key,
+                            value: v,
+                        });
+                    }
+                }
+                let names = if args.checks.is_empty() {
+                    c.enabled.clone().unwrap_or_default()
+                } else {
+                    args.checks.clone()
+                };
+                CheckSpec {
+                    families: CheckFamilies::parse(&names)?,
+                    reference: args.reference.clone().or_else(|| c.reference.clone()),
+                    stat,
+                }
             },
             gate: GateSpec {
                 rules: combine_rules(&file, args)?,

@@ -346,7 +346,7 @@ fn reports_open_offline_with_every_chart_and_no_errors() {
         ("multiclass", multiclass_report(), 0xb42318),
         (
             "passing",
-            report(&["examples/binary.csv", "--segment-col", "segment"]),
+            report(&["examples/reference.csv", "--segment-col", "segment"]),
             0x1f7a4d,
         ),
     ] {

@@ -3,8 +3,11 @@
 
 pub mod gate;
 pub mod rules;
+pub mod statistical;
 
 use serde::Serialize;
+
+use crate::ordered_map::OrderedMap;
 
 /// Status of a check.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,5 +66,49 @@ pub struct Check {
     pub message: String,
     /// Kind-specific details.
     #[serde(flatten)]
-    pub detail: ThresholdDetail,
+    pub detail: CheckDetail,
+}
+
+/// The details of a check, by kind.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum CheckDetail {
+    /// A release rule.
+    Threshold(ThresholdDetail),
+    /// A statistical test.
+    Statistical(StatisticalDetail),
+}
+
+/// Where in the data a statistical check looked.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Location {
+    /// A segment.
+    pub segment: Option<SegmentRef>,
+    /// A time window (its start).
+    pub window: Option<String>,
+    /// A class.
+    pub class: Option<String>,
+}
+
+/// The details of a statistical check.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StatisticalDetail {
+    /// The test or measure: `chi_square`, `ks`, `two_proportion_z`, `robust_z`, `share`, …
+    pub test: &'static str,
+    /// The test statistic.
+    pub statistic: Option<f64>,
+    /// Its p-value, where the test has one.
+    pub p_value: Option<f64>,
+    /// The effect size the status also depends on.
+    pub effect_size: Option<f64>,
+    /// What the effect size measures (`psi`, `cohens_w`, `difference`, `share`, …).
+    pub effect: &'static str,
+    /// Rows tested (the current data, or the segment).
+    pub n: u64,
+    /// Rows compared with (the reference, or the rest of the data).
+    pub n_reference: Option<u64>,
+    /// Where.
+    pub location: Location,
+    /// Further numbers behind the verdict, by name.
+    pub values: OrderedMap<f64>,
 }

@@ -10,7 +10,7 @@
 use serde_json::Value;
 use thiserror::Error;
 
-use super::{Check, CheckStatus, SegmentRef, ThresholdDetail};
+use super::{Check, CheckDetail, CheckStatus, SegmentRef, ThresholdDetail};
 
 /// Which side of the threshold passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,7 +295,7 @@ pub fn check(rule: &Rule, subject: &Subject<'_>, gate_on: GateOn) -> Check {
         kind: "threshold",
         status,
         message,
-        detail: ThresholdDetail {
+        detail: CheckDetail::Threshold(ThresholdDetail {
             metric: rule.metric.clone(),
             op,
             threshold: rule.threshold,
@@ -304,7 +304,7 @@ pub fn check(rule: &Rule, subject: &Subject<'_>, gate_on: GateOn) -> Check {
             compared: compared_name,
             segment: subject.segment.clone(),
             rows: subject.rows,
-        },
+        }),
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::checks::gate::Gate;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
+use crate::checks::statistical::{self, Profile};
 use crate::checks::{Check, SegmentRef};
 use crate::io::output::write_atomic;
 use crate::io::Problem;
@@ -19,7 +20,7 @@ use crate::pipeline::scan;
 use crate::render::progress::TerminalProgress;
 use crate::render::{self, style::Style};
 use crate::report::{Columns, InputSummary, Metrics, Report, SegmentReport, Tool, SCHEMA_VERSION};
-use crate::settings::{EvalSettings, ReportFormat, SettingsError};
+use crate::settings::{EvalSettings, InputSpec, ReportFormat, SettingsError};
 use crate::{Error, ExitStatus};
 use rayon::prelude::*;
 
@@ -172,6 +173,33 @@ fn run_rules(
     Ok(checks)
 }
 
+/// Evaluates the reference run with the input's settings, for comparisons.
+fn reference_profile(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &TerminalProgress,
+) -> Result<Profile, Error> {
+    let input = InputSpec {
+        path: path.to_string(),
+        ..settings.input.clone()
+    };
+    let scan = scan(&input, &settings.columns, settings.rules, &[], progress)?;
+    let opts = FinishOptions {
+        bootstrap: Bootstrap {
+            replicates: 0,
+            ..finish.bootstrap
+        },
+        ..finish.clone()
+    };
+    let evaluation = scan
+        .state
+        .overall
+        .finish(&opts)
+        .map_err(|e| Problem::from(e).at(path, None))?;
+    Ok(Profile::of(&evaluation))
+}
+
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     let input = &settings.input;
@@ -216,6 +244,27 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         || segment_reports(columns, names, task, pos_label, &finish, min_rows),
     );
     let evaluation = evaluation.map_err(|e| Problem::from(e).at(&input.path, None))?;
+    let stat_opts = &settings.checks.stat;
+    let families = settings.checks.families;
+    let profile = Profile::of(&evaluation);
+    let mut stat_checks = Vec::new();
+    if families.sanity {
+        stat_checks.extend(statistical::sanity(&evaluation, stat_opts));
+    }
+    if families.segments {
+        stat_checks.extend(statistical::weak_segments(
+            &segments,
+            profile.rows,
+            profile.correct,
+            stat_opts,
+        ));
+    }
+    if let (Some(path), true) = (&settings.checks.reference, families.reference) {
+        let reference = reference_profile(settings, path, &finish, &progress)?;
+        stat_checks.extend(statistical::against_reference(
+            &profile, &reference, stat_opts,
+        ));
+    }
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
         let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();
@@ -263,6 +312,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     };
     report.checks = run_rules(&settings.gate.rules, &report, settings)
         .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
+    report.checks.extend(stat_checks);
     report.gate = Gate::decide(&report.checks, settings.gate.fail_on);
     Ok(report)
 }

@@ -35,9 +35,14 @@ pub struct EvalState {
     pub(crate) samples: ScoreSamples,
     /// Binary scores of every row, by true class id.
     pub(crate) scores: Vec<ScoreColumn>,
+    /// Rows whose probabilities do not sum to 1 (beyond [`PROBA_SUM_TOLERANCE`]).
+    pub(crate) proba_rows_off: u64,
     /// Rows counted.
     pub(crate) rows: u64,
 }
+
+/// How far a row's probabilities may sum from 1 before the row is counted as off.
+pub const PROBA_SUM_TOLERANCE: f64 = 1e-3;
 
 impl EvalState {
     /// A state for files whose probability columns name `proba_classes` (in column order).
@@ -104,6 +109,10 @@ impl EvalState {
             }
         }
         if !row.proba.is_empty() {
+            let sum: f64 = row.proba.iter().sum();
+            if (sum - 1.0).abs() > PROBA_SUM_TOLERANCE {
+                self.proba_rows_off += 1;
+            }
             self.samples.push(t, row.proba);
         } else if let Some(score) = row.score {
             let t = t as usize;
@@ -124,6 +133,7 @@ impl EvalState {
             proba_ids: self.proba_ids.clone(),
             samples: ScoreSamples::default(),
             scores: Vec::new(),
+            proba_rows_off: self.proba_rows_off,
             rows: self.rows,
         }
     }
@@ -148,6 +158,7 @@ impl EvalState {
             }
             self.scores[id].merge(column);
         }
+        self.proba_rows_off += other.proba_rows_off;
         self.rows += other.rows;
     }
 }

@@ -104,6 +104,8 @@ pub struct Evaluation {
     pub pos_label: Option<String>,
     /// Rows counted.
     pub rows: u64,
+    /// Rows whose probabilities do not sum to 1.
+    pub proba_rows_off: u64,
     /// Label-based metrics.
     pub metrics: ClassificationMetrics,
     /// Score-based metrics, when the input has scores or probabilities.
@@ -220,6 +222,7 @@ impl EvalState {
             labels,
             pos_label,
             rows: self.rows,
+            proba_rows_off: self.proba_rows_off,
             metrics,
             scores,
             intervals: OrderedMap(intervals),
@@ -284,6 +287,7 @@ impl EvalState {
                 let (pos, neg) = std::mem::take(&mut results.sorted);
                 let exact = (results.metrics.roc_auc, results.metrics.average_precision);
                 results.intervals = ranking_bootstrap(&pos, &neg, exact, opts.bootstrap);
+                results.sorted = (pos, neg);
                 Some(results)
             }
             Headline::Macro if width == 1 => {

@@ -117,8 +117,11 @@ pub struct ScoreResults {
     pub averages: Option<(ClassRanking, ClassRanking)>,
     /// Bootstrap intervals of the ranking metrics, keyed by metric path.
     pub intervals: Vec<(String, [f64; 2])>,
-    /// Binary: the ranked positive and negative scores, for the bootstrap (emptied after).
+    /// Binary: the ranked scores of positive and of negative rows.
     pub sorted: (Ranked, Ranked),
+    /// The distribution of the scores the drift and outlier checks test: the positive-class
+    /// score (binary) or the top-label confidence (multiclass).
+    pub distribution: Ranked,
 }
 
 fn histogram_bin(p: f64) -> usize {
@@ -198,6 +201,7 @@ pub fn binary(
         per_class: Vec::new(),
         averages: None,
         intervals: Vec::new(),
+        distribution: Ranked::merge(pos_scores.clone(), neg_scores.clone()),
         sorted: (pos_scores, neg_scores),
     }
 }
@@ -218,6 +222,7 @@ pub fn multiclass(
     let (mut log_loss, mut brier) = (Sum::default(), Sum::default());
     let mut histograms = Vec::new();
     let mut n = 0usize;
+    let mut confidences = Vec::new();
     for (i, class) in classes.iter().enumerate() {
         let own = column_of[i];
         let mut hist = vec![0u64; HISTOGRAM_BINS];
@@ -236,6 +241,7 @@ pub fn multiclass(
             brier.add(sq);
             log_loss.add(log_loss_term(row[own]));
             binner.add(row[best], best == own);
+            confidences.push(row[best]);
             hist[histogram_bin(row[own])] += 1;
         }
         histograms.push((class.name.clone(), hist));
@@ -335,5 +341,6 @@ pub fn multiclass(
         averages: Some((macro_avg, weighted)),
         intervals: Vec::new(),
         sorted: (Ranked::default(), Ranked::default()),
+        distribution: Ranked::from_values(confidences),
     }
 }

@@ -1,0 +1,691 @@
+//! Statistical checks: what is abnormal in a model's outputs and performance, with tests that
+//! stay honest at any sample size.
+//!
+//! Every check reports its statistic, p-value where one exists, an effect size and the sample
+//! sizes. A check fails only when its test is significant **and** its effect size passes the
+//! threshold (huge samples make every tiny shift significant), and it is skipped, with the
+//! reason, below a minimum sample (tiny samples make noise look like drift). Thresholds:
+//! population stability index 0.1 (warn) and 0.25 (fail), the customary credit-scoring bounds
+//! (Siddiqi 2006); Cohen's w 0.1 (small) and 0.3 (medium) for distribution mismatches (Cohen
+//! 1988); robust z-scores beyond 3.5 as outliers (Iglewicz & Hoaglin 1993); weak segments by a
+//! one-sided two-proportion z-test with Benjamini–Hochberg control across all segments.
+
+use serde::Serialize;
+
+use super::{Check, CheckDetail, CheckStatus, Location, SegmentRef, StatisticalDetail};
+use crate::metrics::ranked::Ranked;
+use crate::metrics::Evaluation;
+use crate::ordered_map::OrderedMap;
+use crate::report::SegmentReport;
+use crate::stats::{
+    benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
+    median_mad, normal_two_sided, psi, quantile_edges, wasserstein,
+};
+
+/// Settings of the statistical checks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatOptions {
+    /// Significance level.
+    pub alpha: f64,
+    /// Smallest absolute drop in a proportion (accuracy) worth failing on.
+    pub min_effect: f64,
+    /// Fewer rows (on either side of a comparison) and a check is skipped.
+    pub min_rows: u64,
+    /// PSI from which a drift warns.
+    pub psi_warn: f64,
+    /// PSI from which a drift fails.
+    pub psi_fail: f64,
+}
+
+impl Default for StatOptions {
+    fn default() -> Self {
+        StatOptions {
+            alpha: 0.05,
+            min_effect: 0.05,
+            min_rows: 100,
+            psi_warn: 0.1,
+            psi_fail: 0.25,
+        }
+    }
+}
+
+/// The compact summary of an evaluation that comparisons need.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Profile {
+    /// Rows.
+    pub rows: u64,
+    /// Rows predicted correctly.
+    pub correct: u64,
+    /// Classes.
+    pub labels: Vec<String>,
+    /// Rows per true class.
+    pub label_counts: Vec<u64>,
+    /// Rows per predicted class.
+    pub pred_counts: Vec<u64>,
+    /// Distinct scores (positive-class score or top-label confidence) and their counts.
+    #[serde(skip)]
+    pub distribution: Option<Ranked>,
+    /// Binary: the scores of positive rows and of negative rows, apart.
+    #[serde(skip)]
+    pub by_class: Vec<Ranked>,
+}
+
+impl Profile {
+    /// The profile of an evaluation.
+    pub fn of(e: &Evaluation) -> Profile {
+        let m = &e.metrics.confusion_matrix.matrix;
+        let k = m.len();
+        Profile {
+            rows: e.rows,
+            correct: (0..k).map(|i| m[i][i]).sum(),
+            labels: e.labels.clone(),
+            label_counts: m.iter().map(|r| r.iter().sum()).collect(),
+            pred_counts: (0..k).map(|j| m.iter().map(|r| r[j]).sum()).collect(),
+            distribution: e.scores.as_ref().map(|s| s.distribution.clone()),
+            by_class: e
+                .scores
+                .as_ref()
+                .filter(|s| !s.sorted.0.is_empty() || !s.sorted.1.is_empty())
+                .map(|s| vec![s.sorted.0.clone(), s.sorted.1.clone()])
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn stat(id: String, status: CheckStatus, message: String, detail: StatisticalDetail) -> Check {
+    Check {
+        id,
+        kind: "statistical",
+        status,
+        message,
+        detail: CheckDetail::Statistical(detail),
+    }
+}
+
+fn detail(test: &'static str, effect: &'static str, n: u64) -> StatisticalDetail {
+    StatisticalDetail {
+        test,
+        statistic: None,
+        p_value: None,
+        effect_size: None,
+        effect,
+        n,
+        n_reference: None,
+        location: Location::default(),
+        values: OrderedMap::default(),
+    }
+}
+
+/// The status of a test with an effect: fail when significant and the effect reaches
+/// `fail_at`, warn when significant and it reaches `warn_at`.
+fn graded(p: f64, effect: f64, alpha: f64, warn_at: f64, fail_at: f64) -> CheckStatus {
+    if p < alpha && effect >= fail_at {
+        CheckStatus::Fail
+    } else if p < alpha && effect >= warn_at {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    }
+}
+
+/// Chi-square goodness of fit of `observed` counts to `expected` shares; (statistic, df).
+fn chi_square_fit(observed: &[u64], expected_shares: &[f64]) -> (f64, f64) {
+    let n: u64 = observed.iter().sum();
+    let mut chi2 = 0.0;
+    let mut cells = 0;
+    for (&o, &share) in observed.iter().zip(expected_shares) {
+        let e = (share * n as f64).max(0.5);
+        if share > 0.0 || o > 0 {
+            chi2 += (o as f64 - e).powi(2) / e;
+            cells += 1;
+        }
+    }
+    (chi2, (cells as f64 - 1.0).max(0.0))
+}
+
+/// Chi-square test of homogeneity of two count vectors; (statistic, df).
+fn chi_square_homogeneity(a: &[u64], b: &[u64]) -> (f64, f64) {
+    let (na, nb) = (a.iter().sum::<u64>() as f64, b.iter().sum::<u64>() as f64);
+    let total = na + nb;
+    let mut chi2 = 0.0;
+    let mut cols = 0;
+    for (&x, &y) in a.iter().zip(b) {
+        let col = (x + y) as f64;
+        if col == 0.0 {
+            continue;
+        }
+        cols += 1;
+        for (o, rowsum) in [(x as f64, na), (y as f64, nb)] {
+            let e = rowsum * col / total;
+            if e > 0.0 {
+                chi2 += (o - e).powi(2) / e;
+            }
+        }
+    }
+    (chi2, (cols as f64 - 1.0).max(0.0))
+}
+
+fn shares(counts: &[u64]) -> Vec<f64> {
+    let n = counts.iter().sum::<u64>().max(1) as f64;
+    counts.iter().map(|&c| c as f64 / n).collect()
+}
+
+fn fmt(v: f64) -> String {
+    format!("{v:.4}")
+}
+
+fn fmt_p(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+/// Checks of the current file alone: degenerate predictions, predicted vs label distribution,
+/// score outliers, saturation, probability rows that do not sum to 1.
+pub fn sanity(e: &Evaluation, opts: &StatOptions) -> Vec<Check> {
+    let p = Profile::of(e);
+    let n = p.rows;
+    let mut out = Vec::new();
+
+    // Degenerate predictions.
+    let top_pred = p.pred_counts.iter().copied().max().unwrap_or(0);
+    let top_label = p.label_counts.iter().copied().max().unwrap_or(0);
+    let pred_share = top_pred as f64 / n.max(1) as f64;
+    let label_share = top_label as f64 / n.max(1) as f64;
+    let class = p
+        .pred_counts
+        .iter()
+        .position(|&c| c == top_pred)
+        .and_then(|i| p.labels.get(i));
+    let mut d = detail("share", "share", n);
+    d.statistic = Some(pred_share);
+    d.effect_size = Some(pred_share);
+    d.location.class = class.cloned();
+    d.values = OrderedMap(vec![("label_share_of_top_class".into(), label_share)]);
+    let degenerate = pred_share >= 0.99 && label_share < 0.99 && n >= 2;
+    out.push(stat(
+        "sanity:degenerate_predictions".into(),
+        if degenerate { CheckStatus::Fail } else { CheckStatus::Pass },
+        if degenerate {
+            format!(
+                "{:.1}% of predictions are class '{}' while the labels are mixed (its share of labels is {:.1}%): the model has collapsed to one class",
+                100.0 * pred_share,
+                class.map_or("", |c| c.as_str()),
+                100.0 * label_share
+            )
+        } else {
+            format!("predictions are not concentrated on one class (top class {:.1}%)", 100.0 * pred_share)
+        },
+        d,
+    ));
+
+    // Predicted class distribution against the label distribution.
+    let mut d = detail("chi_square", "cohens_w", n);
+    if n < opts.min_rows {
+        out.push(stat(
+            "sanity:prediction_distribution".into(),
+            CheckStatus::Skip,
+            format!(
+                "predicted vs label distribution not tested: {n} rows, fewer than {}",
+                opts.min_rows
+            ),
+            d,
+        ));
+    } else {
+        let (chi2, df) = chi_square_fit(&p.pred_counts, &shares(&p.label_counts));
+        let pv = chi_square_sf(chi2, df);
+        let w = (chi2 / n as f64).sqrt();
+        d.statistic = Some(chi2);
+        d.p_value = Some(pv);
+        d.effect_size = Some(w);
+        d.values = OrderedMap(vec![("df".into(), df)]);
+        let status = graded(pv, w, opts.alpha, 0.1, 0.3);
+        out.push(stat(
+            "sanity:prediction_distribution".into(),
+            status,
+            format!(
+                "predicted class shares vs label shares: chi-square {:.1} (df {df}), p = {}, Cohen's w = {}{}",
+                chi2,
+                fmt_p(pv),
+                fmt(w),
+                match status {
+                    CheckStatus::Pass => "",
+                    _ => ": the model predicts classes in proportions unlike the labels",
+                }
+            ),
+            d,
+        ));
+    }
+
+    if let Some(dist) = &p.distribution {
+        let groups: Vec<&Ranked> = if p.by_class.is_empty() {
+            vec![dist]
+        } else {
+            p.by_class.iter().collect()
+        };
+        out.push(outliers(&groups, n));
+        out.push(saturation(dist, n));
+    }
+    if !e.labels.is_empty() && e.scores.as_ref().is_some_and(|s| s.thresholds.is_none()) {
+        out.push(proba_sums(e.proba_rows_off, n));
+    }
+    out
+}
+
+/// Score outliers by the robust z-score 0.6745 (x − median) / MAD, |z| > 3.5, on the logit
+/// scale and within each true class (binary): probabilities are bounded and a binary model's
+/// scores are bimodal by design, so outliers are judged against rows of the same class.
+fn outliers(groups: &[&Ranked], n: u64) -> Check {
+    let mut d = detail("robust_z", "share", n);
+    let logit = |p: f64| {
+        let p = p.clamp(1e-6, 1.0 - 1e-6);
+        (p / (1.0 - p)).ln()
+    };
+    let mut count = 0u64;
+    let mut tested = 0;
+    for group in groups {
+        let on_logits = Ranked {
+            values: group.values.iter().map(|&v| logit(v)).collect(),
+            counts: group.counts.clone(),
+        };
+        let Some((median, mad)) = median_mad(&on_logits) else {
+            continue;
+        };
+        if mad == 0.0 {
+            continue;
+        }
+        tested += 1;
+        count += on_logits
+            .iter()
+            .filter(|(v, _)| (0.6745 * (v - median) / mad).abs() > 3.5)
+            .map(|(_, c)| c)
+            .sum::<u64>();
+    }
+    if tested == 0 {
+        return stat(
+            "sanity:score_outliers".into(),
+            CheckStatus::Skip,
+            "score outliers not tested: half the scores or more are equal (MAD = 0)".into(),
+            d,
+        );
+    }
+    let share = count as f64 / n.max(1) as f64;
+    d.statistic = Some(count as f64);
+    d.effect_size = Some(share);
+    let status = if share > 0.01 {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    };
+    stat(
+        "sanity:score_outliers".into(),
+        status,
+        format!(
+            "{count} scores ({:.2}%) lie more than 3.5 robust standard deviations (logit scale) from the median of their class",
+            100.0 * share
+        ),
+        d,
+    )
+}
+
+/// Share of scores at exactly 0 or 1.
+fn saturation(dist: &Ranked, n: u64) -> Check {
+    let count: u64 = dist
+        .iter()
+        .filter(|(v, _)| *v == 0.0 || *v == 1.0)
+        .map(|(_, c)| c)
+        .sum();
+    let share = count as f64 / n.max(1) as f64;
+    let mut d = detail("share", "share", n);
+    d.statistic = Some(count as f64);
+    d.effect_size = Some(share);
+    let status = if share >= 0.5 {
+        CheckStatus::Fail
+    } else if share >= 0.05 {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    };
+    stat(
+        "sanity:score_saturation".into(),
+        status,
+        format!(
+            "{:.2}% of scores are exactly 0 or 1 ({count} rows)",
+            100.0 * share
+        ),
+        d,
+    )
+}
+
+/// Multiclass probability rows that do not sum to 1.
+fn proba_sums(off: u64, n: u64) -> Check {
+    let share = off as f64 / n.max(1) as f64;
+    let mut d = detail("share", "share", n);
+    d.statistic = Some(off as f64);
+    d.effect_size = Some(share);
+    let status = match (off, share > 0.01) {
+        (0, _) => CheckStatus::Pass,
+        (_, false) => CheckStatus::Warn,
+        (_, true) => CheckStatus::Fail,
+    };
+    stat(
+        "sanity:probability_sums".into(),
+        status,
+        format!(
+            "{off} rows ({:.2}%) have probabilities that do not sum to 1 (tolerance 1e-3)",
+            100.0 * share
+        ),
+        d,
+    )
+}
+
+/// Segments whose accuracy is significantly below the rest of the data.
+pub fn weak_segments(
+    segments: &OrderedMap<OrderedMap<SegmentReport>>,
+    rows: u64,
+    correct: u64,
+    opts: &StatOptions,
+) -> Vec<Check> {
+    struct Tested {
+        column: String,
+        value: String,
+        n: u64,
+        acc: f64,
+        rest_n: u64,
+        rest_acc: f64,
+        z: f64,
+        p: f64,
+    }
+    let mut tested = Vec::new();
+    for (column, values) in segments.iter() {
+        for (value, seg) in values.iter() {
+            let Some(m) = seg.metrics.as_ref().filter(|_| !seg.skipped) else {
+                continue;
+            };
+            let cm = &m.labels.confusion_matrix.matrix;
+            let seg_correct: u64 = (0..cm.len()).map(|i| cm[i][i]).sum();
+            let (n1, n2) = (seg.rows, rows - seg.rows);
+            if n2 == 0 {
+                continue;
+            }
+            let (p1, p2) = (
+                seg_correct as f64 / n1 as f64,
+                (correct - seg_correct) as f64 / n2 as f64,
+            );
+            let pooled = correct as f64 / rows as f64;
+            let se = (pooled * (1.0 - pooled) * (1.0 / n1 as f64 + 1.0 / n2 as f64)).sqrt();
+            let z = if se > 0.0 { (p1 - p2) / se } else { 0.0 };
+            // One-sided: is the segment worse than the rest?
+            let p = if z < 0.0 {
+                normal_two_sided(z) / 2.0
+            } else {
+                1.0 - normal_two_sided(z) / 2.0
+            };
+            tested.push(Tested {
+                column: column.clone(),
+                value: value.clone(),
+                n: n1,
+                acc: p1,
+                rest_n: n2,
+                rest_acc: p2,
+                z,
+                p,
+            });
+        }
+    }
+    let q = benjamini_hochberg(&tested.iter().map(|t| t.p).collect::<Vec<_>>());
+    let mut out = Vec::new();
+    for (column, _) in segments.iter() {
+        let mut weak = 0;
+        for (t, &q) in tested.iter().zip(&q).filter(|(t, _)| &t.column == column) {
+            let drop = t.rest_acc - t.acc;
+            if !(q < opts.alpha && drop >= opts.min_effect) {
+                continue;
+            }
+            weak += 1;
+            let mut d = detail("two_proportion_z", "difference", t.n);
+            d.statistic = Some(t.z);
+            d.p_value = Some(t.p);
+            d.effect_size = Some(drop);
+            d.n_reference = Some(t.rest_n);
+            d.location.segment = Some(SegmentRef {
+                column: t.column.clone(),
+                value: t.value.clone(),
+            });
+            d.values = OrderedMap(vec![
+                ("accuracy".into(), t.acc),
+                ("rest_accuracy".into(), t.rest_acc),
+                ("q_value".into(), q),
+            ]);
+            out.push(stat(
+                format!("segment:{}={}:weak", t.column, t.value),
+                CheckStatus::Fail,
+                format!(
+                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, p = {} (BH q = {})",
+                    t.column,
+                    t.value,
+                    fmt(t.acc),
+                    fmt(t.rest_acc),
+                    t.n,
+                    t.rest_n,
+                    fmt(drop),
+                    fmt_p(t.p),
+                    fmt_p(q)
+                ),
+                d,
+            ));
+        }
+        if weak == 0 {
+            let count = tested.iter().filter(|t| &t.column == column).count();
+            let mut d = detail("two_proportion_z", "difference", rows);
+            d.values = OrderedMap(vec![("segments_tested".into(), count as f64)]);
+            out.push(stat(
+                format!("segment:{column}:weak"),
+                CheckStatus::Pass,
+                format!(
+                    "no segment of {column} has accuracy significantly below the rest by {} or more ({count} tested)",
+                    fmt(opts.min_effect)
+                ),
+                d,
+            ));
+        }
+    }
+    out
+}
+
+/// Counts aligned on the union of two label lists.
+fn aligned(
+    a: &Profile,
+    b: &Profile,
+    pick: fn(&Profile) -> &Vec<u64>,
+) -> (Vec<String>, Vec<u64>, Vec<u64>) {
+    let mut names: Vec<String> = a.labels.clone();
+    for l in &b.labels {
+        if !names.contains(l) {
+            names.push(l.clone());
+        }
+    }
+    let get = |p: &Profile, name: &str| {
+        p.labels
+            .iter()
+            .position(|l| l == name)
+            .map_or(0, |i| pick(p)[i])
+    };
+    let x = names.iter().map(|n| get(a, n)).collect();
+    let y = names.iter().map(|n| get(b, n)).collect();
+    (names, x, y)
+}
+
+/// Drift and regression of the current data against a reference.
+pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Vec<Check> {
+    let mut out = Vec::new();
+    let small = cur.rows < opts.min_rows || reference.rows < opts.min_rows;
+    let too_few = || {
+        format!(
+            "{} rows here and {} in the reference; at least {} a side are needed",
+            cur.rows, reference.rows, opts.min_rows
+        )
+    };
+
+    // Score drift.
+    if let (Some(a), Some(b)) = (&cur.distribution, &reference.distribution) {
+        let mut d = detail("ks", "psi", a.total());
+        d.n_reference = Some(b.total());
+        if small {
+            out.push(stat(
+                "drift:score".into(),
+                CheckStatus::Skip,
+                format!("score drift not tested: {}", too_few()),
+                d,
+            ));
+        } else if let Some((ks, pv)) = ks_two_sample(a, b) {
+            let edges = quantile_edges(b, 10);
+            let (sa, sb) = (bin_shares(a, &edges), bin_shares(b, &edges));
+            let psi_v = psi(&sb, &sa);
+            let js = js_distance(&sa, &sb);
+            let (_, std) = mean_std(b);
+            let w = wasserstein(a, b);
+            let w_norm = if std > 0.0 { w / std } else { 0.0 };
+            d.statistic = Some(ks);
+            d.p_value = Some(pv);
+            d.effect_size = Some(psi_v);
+            d.values = OrderedMap(vec![
+                ("ks".into(), ks),
+                ("psi".into(), psi_v),
+                ("js_distance".into(), js),
+                ("wasserstein".into(), w),
+                ("wasserstein_normed".into(), w_norm),
+            ]);
+            let status = graded(pv, psi_v, opts.alpha, opts.psi_warn, opts.psi_fail);
+            out.push(stat(
+                "drift:score".into(),
+                status,
+                format!(
+                    "scores against the reference: KS D = {}, p = {}, PSI = {}, JS distance = {}, normalised Wasserstein = {}{}",
+                    fmt(ks),
+                    fmt_p(pv),
+                    fmt(psi_v),
+                    fmt(js),
+                    fmt(w_norm),
+                    if status == CheckStatus::Pass { "" } else { ": the score distribution has shifted" }
+                ),
+                d,
+            ));
+        }
+    }
+
+    // Predicted-class and label (prior) drift.
+    for (id, what, pick) in [
+        (
+            "drift:prediction",
+            "predicted classes",
+            (|p: &Profile| &p.pred_counts) as fn(&Profile) -> &Vec<u64>,
+        ),
+        ("drift:label", "labels (class priors)", |p: &Profile| {
+            &p.label_counts
+        }),
+    ] {
+        let (names, x, y) = aligned(cur, reference, pick);
+        let mut d = detail("chi_square", "psi", cur.rows);
+        d.n_reference = Some(reference.rows);
+        if small {
+            out.push(stat(
+                id.into(),
+                CheckStatus::Skip,
+                format!("{what} drift not tested: {}", too_few()),
+                d,
+            ));
+            continue;
+        }
+        let (chi2, df) = chi_square_homogeneity(&x, &y);
+        let pv = chi_square_sf(chi2, df);
+        let psi_v = psi(&shares(&y), &shares(&x));
+        d.statistic = Some(chi2);
+        d.p_value = Some(pv);
+        d.effect_size = Some(psi_v);
+        let (sx, sy) = (shares(&x), shares(&y));
+        let moved = names
+            .iter()
+            .zip(sx.iter().zip(&sy))
+            .max_by(|a, b| (a.1 .0 - a.1 .1).abs().total_cmp(&(b.1 .0 - b.1 .1).abs()));
+        if let Some((name, (now, before))) = moved {
+            d.location.class = Some(name.clone());
+            d.values = OrderedMap(vec![
+                ("share".into(), *now),
+                ("reference_share".into(), *before),
+            ]);
+        }
+        let status = graded(pv, psi_v, opts.alpha, opts.psi_warn, opts.psi_fail);
+        out.push(stat(
+            id.into(),
+            status,
+            format!(
+                "{what} against the reference: chi-square {:.1} (df {df}), p = {}, PSI = {}{}",
+                chi2,
+                fmt_p(pv),
+                fmt(psi_v),
+                match moved {
+                    Some((name, (now, before))) if status != CheckStatus::Pass => format!(
+                        "; class '{name}' moved most, {:.1}% → {:.1}%",
+                        100.0 * before,
+                        100.0 * now
+                    ),
+                    _ => String::new(),
+                }
+            ),
+            d,
+        ));
+    }
+
+    // Accuracy regression.
+    let mut d = detail("two_proportion_z", "difference", cur.rows);
+    d.n_reference = Some(reference.rows);
+    if small {
+        out.push(stat(
+            "regression:accuracy".into(),
+            CheckStatus::Skip,
+            format!("accuracy regression not tested: {}", too_few()),
+            d,
+        ));
+    } else {
+        let (n1, n2) = (cur.rows as f64, reference.rows as f64);
+        let (p1, p2) = (cur.correct as f64 / n1, reference.correct as f64 / n2);
+        let pooled = (cur.correct + reference.correct) as f64 / (n1 + n2);
+        let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
+        let z = if se > 0.0 { (p1 - p2) / se } else { 0.0 };
+        let pv = if z < 0.0 {
+            normal_two_sided(z) / 2.0
+        } else {
+            1.0 - normal_two_sided(z) / 2.0
+        };
+        let drop = p2 - p1;
+        let half = 1.959963984540054 * (p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2).sqrt();
+        d.statistic = Some(z);
+        d.p_value = Some(pv);
+        d.effect_size = Some(drop);
+        d.values = OrderedMap(vec![
+            ("accuracy".into(), p1),
+            ("reference_accuracy".into(), p2),
+            ("difference_low".into(), p1 - p2 - half),
+            ("difference_high".into(), p1 - p2 + half),
+        ]);
+        let status = graded(pv, drop, opts.alpha, opts.min_effect / 2.0, opts.min_effect);
+        out.push(stat(
+            "regression:accuracy".into(),
+            status,
+            format!(
+                "accuracy {} vs {} in the reference: difference {} (95% CI [{}, {}]), one-sided p = {}",
+                fmt(p1),
+                fmt(p2),
+                fmt(p1 - p2),
+                fmt(p1 - p2 - half),
+                fmt(p1 - p2 + half),
+                fmt_p(pv)
+            ),
+            d,
+        ));
+    }
+    out
+}
