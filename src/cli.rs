@@ -163,6 +163,14 @@ pub struct EvalArgs {
     /// Prefix of per-class probability columns [default: detected: proba_, prob_, p_].
     #[arg(long, value_name = "PREFIX", help_heading = "Columns")]
     pub proba_prefix: Option<String>,
+    /// Column holding each row's time (unix seconds or milliseconds, RFC 3339, or dates):
+    /// metrics per time window, windows worse than earlier ones, and the change point.
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub time_col: Option<String>,
+    /// Window width: 30m, 1h, 6h, 1d, 7d, or a row count such as 10000rows
+    /// [default: chosen to give 10-50 windows].
+    #[arg(long, value_name = "WIDTH", help_heading = "Columns")]
+    pub window: Option<String>,
     /// Compute every metric per value of this column (repeatable).
     #[arg(long = "segment-col", value_name = "COL", help_heading = "Columns")]
     pub segment_cols: Vec<String>,

@@ -88,6 +88,8 @@ pub struct ColumnsSection {
     pub proba_prefix: Option<String>,
     /// Segment columns.
     pub segments: Option<Vec<String>>,
+    /// Time column.
+    pub time: Option<String>,
 }
 
 /// `[metrics]`.
@@ -138,6 +140,8 @@ pub struct ChecksSection {
     pub enabled: Option<Vec<String>>,
     /// Reference run to compare with.
     pub reference: Option<String>,
+    /// Window width (`1h`, `1d`, `10000rows`, …).
+    pub window: Option<String>,
     /// Smallest accuracy drop worth failing on.
     pub min_effect: Option<f64>,
     /// Significance level.

@@ -17,6 +17,7 @@ use crate::io::decode::{Fields, RowDecoder, ScoreRules};
 use crate::io::format::Format;
 use crate::io::records::Records;
 use crate::io::source::{read_problem, Compression};
+use crate::io::time::{parse_time, WindowWidth};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
@@ -40,6 +41,22 @@ pub struct NoProgress;
 impl Progress for NoProgress {
     fn update(&self, _: u64, _: Option<u64>) {}
     fn finish(&self) {}
+}
+
+/// Which windows to keep: along a time column, or along row numbers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WindowSpec {
+    /// The time column, if any.
+    pub time_col: Option<String>,
+    /// The width; automatic when `None` (with a time column).
+    pub width: Option<WindowWidth>,
+}
+
+impl WindowSpec {
+    /// Whether windows are kept at all.
+    pub fn enabled(&self) -> bool {
+        self.time_col.is_some() || matches!(self.width, Some(WindowWidth::Rows(_)))
+    }
 }
 
 /// What a scan gathered.
@@ -74,6 +91,7 @@ struct Consumer<'a> {
     plan: &'a ColumnPlan,
     segment_index: &'a [usize],
     segment_names: &'a [String],
+    time_index: Option<usize>,
     skip_invalid: bool,
     proba: Vec<f64>,
     rows_skipped: u64,
@@ -120,7 +138,21 @@ impl Consumer<'_> {
         };
         let index = self.segment_index;
         let segment = |c: usize| std::str::from_utf8(rec.field(index[c])).unwrap_or_default();
-        if let Err(problem) = self.state.push(&row, segment) {
+        let pushed = match (&self.state.windows, self.time_index) {
+            (None, _) => self.state.push(&row, segment),
+            (Some(_), None) => self.state.push_at(&row, segment, line as i64),
+            (Some(_), Some(col)) => match parse_time(rec.field(col)) {
+                Some(at) => self.state.push_at(&row, segment, at),
+                None => {
+                    let problem = Problem::BadTime {
+                        column: self.header[col].clone(),
+                        value: String::from_utf8_lossy(rec.field(col)).trim().to_string(),
+                    };
+                    return self.skip(problem, Some(line));
+                }
+            },
+        };
+        if let Err(problem) = pushed {
             let column = |i: usize| self.header[i].clone();
             let problem = match problem {
                 SegmentProblem::Row(RowProblem::MissingLabel) => {
@@ -208,6 +240,7 @@ pub fn scan(
     flags: &ColumnFlags,
     rules: ScoreRules,
     segment_columns: &[String],
+    windows: &WindowSpec,
     progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
@@ -225,16 +258,22 @@ pub fn scan(
         .or_else(|| Format::from_name(file))
         .unwrap_or_else(|| Format::sniff(head));
     let result = match format {
-        Format::JsonLines => {
-            scan_records(src, format, input, flags, rules, segment_columns, progress)
-        }
+        Format::JsonLines => scan_records(
+            src,
+            format,
+            input,
+            flags,
+            rules,
+            (segment_columns, windows),
+            progress,
+        ),
         Format::Delimited { delimiter } => scan_chunks(
             src,
             delimiter,
             input,
             flags,
             rules,
-            segment_columns,
+            (segment_columns, windows),
             progress,
         ),
     };
@@ -250,6 +289,8 @@ struct Setup {
     proba_classes: Vec<LabelKey>,
     segment_index: Vec<usize>,
     segment_names: Vec<String>,
+    time_index: Option<usize>,
+    windows: WindowSpec,
 }
 
 fn setup(
@@ -259,25 +300,31 @@ fn setup(
     flags: &ColumnFlags,
     rules: ScoreRules,
     segment_columns: &[String],
+    windows: &WindowSpec,
 ) -> Result<Setup, InputError> {
     let plan = plan_columns(&header, flags).map_err(|p| p.at(file, Some(header_line)))?;
+    let find = |name: &str, flag: &'static str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
+            .ok_or_else(|| {
+                Problem::UnknownColumn {
+                    name: name.to_string(),
+                    flag,
+                    header: header.join(", "),
+                }
+                .at(file, Some(header_line))
+            })
+    };
     let segment_index = segment_columns
         .iter()
-        .map(|name| {
-            header
-                .iter()
-                .position(|h| h == name)
-                .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
-                .ok_or_else(|| {
-                    Problem::UnknownColumn {
-                        name: name.to_string(),
-                        flag: "--segment-col",
-                        header: header.join(", "),
-                    }
-                    .at(file, Some(header_line))
-                })
-        })
+        .map(|name| find(name, "--segment-col"))
         .collect::<Result<Vec<usize>, InputError>>()?;
+    let time_index = match &windows.time_col {
+        Some(name) => Some(find(name, "--time-col")?),
+        None => None,
+    };
     Ok(Setup {
         proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
         decoder: RowDecoder::new(plan.clone(), &header, rules),
@@ -285,13 +332,20 @@ fn setup(
         plan,
         header,
         segment_index,
+        time_index,
+        windows: windows.clone(),
     })
 }
 
 fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
+    let mut state = SegmentedState::new(&s.proba_classes, s.segment_index.len());
+    if s.windows.enabled() {
+        state = state.with_windows(s.windows.width);
+    }
     Consumer {
         decoder: s.decoder.clone(),
-        state: SegmentedState::new(&s.proba_classes, s.segment_index.len()),
+        state,
+        time_index: s.time_index,
         header: &s.header,
         plan: &s.plan,
         segment_index: &s.segment_index,
@@ -333,7 +387,7 @@ fn scan_records(
     input: &InputSpec,
     flags: &ColumnFlags,
     rules: ScoreRules,
-    segment_columns: &[String],
+    (segment_columns, windows): (&[String], &WindowSpec),
     progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
@@ -348,6 +402,7 @@ fn scan_records(
         flags,
         rules,
         segment_columns,
+        windows,
     )?;
     let mut c = consumer(&s, input.skip_invalid);
     let mut rec = ByteRecord::new();
@@ -375,7 +430,7 @@ fn scan_chunks(
     input: &InputSpec,
     flags: &ColumnFlags,
     rules: ScoreRules,
-    segment_columns: &[String],
+    (segment_columns, windows): (&[String], &WindowSpec),
     progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
@@ -389,7 +444,15 @@ fn scan_chunks(
         .ok_or_else(|| Problem::Empty.at(file, Some(1)))?;
     let (header, header_end, header_line) =
         read_header(&first.data, delimiter).map_err(|(line, p)| p.at(file, line))?;
-    let s = setup(header, header_line, file, flags, rules, segment_columns)?;
+    let s = setup(
+        header,
+        header_line,
+        file,
+        flags,
+        rules,
+        segment_columns,
+        windows,
+    )?;
     let rest = Chunk {
         first_line: header_line + 1,
         data: first.data[header_end..].to_vec(),

@@ -98,6 +98,23 @@ pub struct SegmentReport {
     pub intervals: OrderedMap<[f64; 2]>,
 }
 
+/// The metrics of one time (or row) window.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WindowReport {
+    /// First instant (RFC 3339, UTC) or first line of the window.
+    pub start: String,
+    /// End (exclusive).
+    pub end: String,
+    /// Rows in the window.
+    pub rows: u64,
+    /// Accuracy.
+    pub accuracy: Option<f64>,
+    /// F1 (binary: of the positive class; multiclass: macro).
+    pub f1: Option<f64>,
+    /// ROC AUC (null without scores, or with one class in the window).
+    pub roc_auc: Option<f64>,
+}
+
 /// Everything `mlguard eval` reports.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
@@ -125,6 +142,8 @@ pub struct Report {
     pub intervals: OrderedMap<[f64; 2]>,
     /// Metrics per segment: column → segment value → metrics.
     pub segments: OrderedMap<OrderedMap<SegmentReport>>,
+    /// Metrics per time (or row) window, in order (null without `--time-col` or `--window`).
+    pub windows: Option<Vec<WindowReport>>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
     /// Checks run.

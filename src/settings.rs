@@ -23,11 +23,13 @@ use crate::diff::{DiffError, MaxDrop};
 use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
 use crate::io::format::Format;
+use crate::io::time::parse_window;
 use crate::label::LabelKey;
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::ranking::ThresholdTargets;
 use crate::metrics::scores::ScoreOptions;
 use crate::metrics::{FinishOptions, Task};
+use crate::pipeline::WindowSpec;
 
 /// A setting that cannot be used.
 #[derive(Debug, Error)]
@@ -146,31 +148,31 @@ pub struct CheckFamilies {
     pub segments: bool,
     /// Drift and regression against the reference.
     pub reference: bool,
+    /// Worse windows and the change point.
+    pub windows: bool,
 }
 
 impl CheckFamilies {
     fn parse(names: &[String]) -> Result<CheckFamilies, SettingsError> {
+        const ALL: CheckFamilies = CheckFamilies {
+            sanity: true,
+            segments: true,
+            reference: true,
+            windows: true,
+        };
         let mut f = CheckFamilies {
             sanity: false,
             segments: false,
             reference: false,
+            windows: false,
         };
         if names.is_empty() {
-            return Ok(CheckFamilies {
-                sanity: true,
-                segments: true,
-                reference: true,
-            });
+            return Ok(ALL);
         }
         for name in names {
             match name.trim() {
-                "all" => {
-                    f = CheckFamilies {
-                        sanity: true,
-                        segments: true,
-                        reference: true,
-                    }
-                }
+                "all" => f = ALL,
+                "windows" => f.windows = true,
                 "none" => {}
                 "sanity" => f.sanity = true,
                 "segments" => f.segments = true,
@@ -179,7 +181,7 @@ impl CheckFamilies {
                     return Err(SettingsError::Choice {
                         key: "--checks",
                         value: other.to_string(),
-                        choices: "all, none, sanity, segments, reference",
+                        choices: "all, none, sanity, segments, windows, reference",
                     })
                 }
             }
@@ -210,6 +212,8 @@ pub struct EvalSettings {
     pub columns: ColumnFlags,
     /// Segment columns.
     pub segments: Vec<String>,
+    /// Time windows.
+    pub windows: WindowSpec,
     /// Score reading and thresholding.
     pub rules: ScoreRules,
     /// Metric options.
@@ -428,6 +432,17 @@ impl EvalSettings {
                 proba_prefix: pick(&args.proba_prefix, &c.proba_prefix),
             },
             segments,
+            windows: WindowSpec {
+                time_col: pick(&args.time_col, &c.time),
+                width: match args.window.as_ref().or(file.checks.window.as_ref()) {
+                    Some(spec) => Some(parse_window(spec).ok_or_else(|| SettingsError::Choice {
+                        key: "--window",
+                        value: spec.clone(),
+                        choices: "a width such as 30m, 1h, 6h, 1d, 7d, or a row count such as 10000rows",
+                    })?),
+                    None => None,
+                },
+            },
             rules: ScoreRules {
                 threshold,
                 logits: args.scores_are_logits || file.input.scores_are_logits.unwrap_or(false),

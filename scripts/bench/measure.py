@@ -59,7 +59,7 @@ def main():
         "pandas + scikit-learn (peer)": [a.python, os.path.join(a.kit, "peer_sklearn.py"), csv],
     }
     for ext in (".gz", ".zst"):
-        if os.path.exists(csv + ext):
+        if os.path.exists(csv + ext) and os.path.getsize(csv + ext) > 0:
             cases[f"mlguard on {ext} input"] = [MLGUARD, "eval", csv + ext, "--segment-col",
                                                 "segment", "--format", "json", "--quiet"]
             tool = ["gzip", "-dc"] if ext == ".gz" else ["zstd", "-dcq"]

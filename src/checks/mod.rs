@@ -4,6 +4,7 @@
 pub mod gate;
 pub mod rules;
 pub mod statistical;
+pub mod windows;
 
 use serde::Serialize;
 

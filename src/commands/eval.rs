@@ -8,18 +8,23 @@ use serde_json::Value;
 use crate::checks::gate::Gate;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
+use crate::checks::windows::{self as window_checks, WindowCounts};
 use crate::checks::{Check, SegmentRef};
 use crate::io::output::write_atomic;
+use crate::io::time::{format_time, WindowWidth};
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
+use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use crate::ordered_map::OrderedMap;
-use crate::pipeline::scan;
+use crate::pipeline::{scan, WindowSpec};
 use crate::render::progress::TerminalProgress;
 use crate::render::{self, style::Style};
-use crate::report::{Columns, InputSummary, Metrics, Report, SegmentReport, Tool, SCHEMA_VERSION};
+use crate::report::{
+    Columns, InputSummary, Metrics, Report, SegmentReport, Tool, WindowReport, SCHEMA_VERSION,
+};
 use crate::settings::{EvalSettings, InputSpec, ReportFormat, SettingsError};
 use crate::{Error, ExitStatus};
 use rayon::prelude::*;
@@ -107,6 +112,119 @@ fn segment_reports(
     OrderedMap(out)
 }
 
+/// A label for a window boundary: an instant, or a line number.
+fn window_label(width: WindowWidth, key: i64) -> String {
+    match width {
+        WindowWidth::Seconds(s) => format_time(key * s),
+        WindowWidth::Rows(r) => format!("line {}", key * r),
+    }
+}
+
+/// Widths the report groups automatic windows into, smallest first.
+const NICE_WIDTHS: [i64; 11] = [
+    3600, 7200, 21_600, 43_200, 86_400, 172_800, 604_800, 1_209_600, 2_592_000, 7_776_000,
+    31_536_000,
+];
+/// At most this many windows in the report.
+const MAX_REPORT_WINDOWS: i64 = 50;
+
+/// The windows of the report, and the fine windows' counts for the change point.
+fn window_reports(
+    column: WindowColumn,
+    task: Task,
+    pos_label: Option<LabelKey>,
+    opts: &FinishOptions,
+) -> (Vec<WindowReport>, Vec<WindowCounts>, Vec<WindowCounts>) {
+    let mut fixed = opts.clone();
+    fixed.task = Some(task);
+    fixed.pos_label = pos_label;
+    fixed.bootstrap.replicates = 0;
+    let base = column.width;
+    let units = column.units();
+    let counts: Vec<WindowCounts> = column
+        .states
+        .par_iter()
+        .map(|(&key, state)| {
+            let rows = state.rows();
+            let correct = state
+                .without_scores()
+                .finish(&fixed)
+                .map(|e| {
+                    let m = &e.metrics.confusion_matrix.matrix;
+                    (0..m.len()).map(|i| m[i][i]).sum()
+                })
+                .unwrap_or(0);
+            WindowCounts {
+                start: window_label(base, key),
+                rows,
+                correct,
+            }
+        })
+        .collect();
+    let (first, last) = match (column.states.keys().next(), column.states.keys().last()) {
+        (Some(&a), Some(&b)) => (a, b),
+        _ => return (Vec::new(), Vec::new(), counts),
+    };
+    let span = (last - first + 1) * units;
+    let factor = match (column.auto, base) {
+        (true, WindowWidth::Seconds(_)) => NICE_WIDTHS
+            .iter()
+            .find(|&&w| w % units == 0 && (span + w - 1) / w <= MAX_REPORT_WINDOWS)
+            .map_or_else(
+                || (span / units + MAX_REPORT_WINDOWS - 1) / MAX_REPORT_WINDOWS,
+                |w| w / units,
+            ),
+        _ => 1,
+    }
+    .max(1);
+    let width = match base {
+        WindowWidth::Seconds(s) => WindowWidth::Seconds(s * factor),
+        WindowWidth::Rows(r) => WindowWidth::Rows(r * factor),
+    };
+    let mut grouped: std::collections::BTreeMap<i64, EvalState> = Default::default();
+    for (key, state) in column.states {
+        match grouped.get_mut(&key.div_euclid(factor)) {
+            Some(s) => s.merge(&state),
+            None => {
+                grouped.insert(key.div_euclid(factor), state);
+            }
+        }
+    }
+    let finished: Vec<(WindowReport, WindowCounts)> = grouped
+        .into_par_iter()
+        .map(|(key, state)| {
+            let rows = state.rows();
+            let e = state.finish(&fixed).ok();
+            let correct = e.as_ref().map_or(0, |e| {
+                let m = &e.metrics.confusion_matrix.matrix;
+                (0..m.len()).map(|i| m[i][i]).sum()
+            });
+            let start = window_label(width, key);
+            let report = WindowReport {
+                start: start.clone(),
+                end: window_label(width, key + 1),
+                rows,
+                accuracy: e.as_ref().and_then(|e| e.metrics.accuracy),
+                f1: e.as_ref().and_then(|e| e.metrics.f1),
+                roc_auc: e
+                    .as_ref()
+                    .and_then(|e| e.scores.as_ref())
+                    .and_then(|s| s.metrics.roc_auc),
+            };
+            (
+                report,
+                WindowCounts {
+                    start,
+                    rows,
+                    correct,
+                },
+            )
+        })
+        .collect();
+    let (reports, report_counts) = finished.into_iter().unzip();
+    (reports, report_counts, counts)
+}
+
 /// Checks every rule on the overall metrics or on every segment.
 fn run_rules(
     rules_list: &[Rule],
@@ -184,7 +302,14 @@ fn reference_profile(
         path: path.to_string(),
         ..settings.input.clone()
     };
-    let scan = scan(&input, &settings.columns, settings.rules, &[], progress)?;
+    let scan = scan(
+        &input,
+        &settings.columns,
+        settings.rules,
+        &[],
+        &WindowSpec::default(),
+        progress,
+    )?;
     let opts = FinishOptions {
         bootstrap: Bootstrap {
             replicates: 0,
@@ -215,6 +340,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         &settings.columns,
         settings.rules,
         &settings.segments,
+        &settings.windows,
         &progress,
     )?;
     let mut finish = settings.finish.clone();
@@ -222,7 +348,10 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         finish.scores.targets.current = Some(settings.rules.threshold);
     }
     let SegmentedState {
-        overall, columns, ..
+        overall,
+        columns,
+        windows,
+        ..
     } = scan.state;
     // The task and positive class, from the labels alone, so that segments can be finished
     // while the overall scores are.
@@ -239,9 +368,15 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         .map_err(|e| Problem::from(e).at(&input.path, None))?;
     let min_rows = settings.gate.min_segment_rows;
     let names = &scan.segment_columns;
-    let (evaluation, segments) = rayon::join(
-        || overall.finish(&finish),
-        || segment_reports(columns, names, task, pos_label, &finish, min_rows),
+    let window_pos = pos_label.clone();
+    let ((evaluation, segments), windows) = rayon::join(
+        || {
+            rayon::join(
+                || overall.finish(&finish),
+                || segment_reports(columns, names, task, pos_label, &finish, min_rows),
+            )
+        },
+        || windows.map(|w| window_reports(w, task, window_pos, &finish)),
     );
     let evaluation = evaluation.map_err(|e| Problem::from(e).at(&input.path, None))?;
     let stat_opts = &settings.checks.stat;
@@ -258,6 +393,10 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
             profile.correct,
             stat_opts,
         ));
+    }
+    if let (Some((_, coarse, fine)), true) = (&windows, families.windows) {
+        stat_checks.extend(window_checks::worse_windows(coarse, stat_opts));
+        stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
     if let (Some(path), true) = (&settings.checks.reference, families.reference) {
         let reference = reference_profile(settings, path, &finish, &progress)?;
@@ -305,6 +444,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         thresholds: scores.and_then(|s| s.thresholds),
         intervals: evaluation.intervals,
         segments,
+        windows: windows.map(|(reports, _, _)| reports),
         warnings,
         checks: Vec::new(),
         findings: Vec::new(),

@@ -193,6 +193,14 @@ pub enum Problem {
     /// A JSON value that cannot be a cell.
     #[error("field '{0}' holds a JSON array or object (use a string, number or boolean)")]
     JsonNested(String),
+    /// A time cell that is not a timestamp.
+    #[error("'{value}' in time column '{column}' is not a timestamp (use unix seconds or milliseconds, RFC 3339 such as 2026-03-01T12:00:00Z, or a date such as 2026-03-01; or pass --skip-invalid)")]
+    BadTime {
+        /// The column.
+        column: String,
+        /// The cell.
+        value: String,
+    },
     /// A segment column with too many distinct values.
     #[error("segment column '{column}' has more than {limit} distinct values (segment by a column with fewer values, not an id)")]
     TooManySegments {
@@ -219,6 +227,7 @@ impl Problem {
                 | Problem::OutOfRange { .. }
                 | Problem::InvalidUtf8(_)
                 | Problem::LabelWithoutProba { .. }
+                | Problem::BadTime { .. }
                 | Problem::Json(_)
                 | Problem::JsonNested(_)
         )

@@ -10,5 +10,6 @@ pub mod format;
 pub mod output;
 pub mod records;
 pub mod source;
+pub mod time;
 
 pub use error::{InputError, Location, Problem};

@@ -39,6 +39,8 @@ pub struct EvalState {
     pub(crate) proba_rows_off: u64,
     /// Rows counted.
     pub(crate) rows: u64,
+    /// The class ids of the last row counted (for states that follow this one).
+    pub(crate) last_ids: Option<(u32, Option<u32>)>,
 }
 
 /// How far a row's probabilities may sum from 1 before the row is counted as off.
@@ -135,6 +137,7 @@ impl EvalState {
             scores: Vec::new(),
             proba_rows_off: self.proba_rows_off,
             rows: self.rows,
+            last_ids: None,
         }
     }
 

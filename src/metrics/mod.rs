@@ -14,6 +14,7 @@ pub mod ranking;
 pub mod samples;
 pub mod scores;
 pub mod segments;
+pub mod windows;
 
 pub use accumulator::{EvalState, RowProblem};
 pub use evaluation::{Evaluation, FinishOptions, MetricsError, Task};

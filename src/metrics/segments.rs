@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use super::accumulator::{EvalState, RowProblem};
 use super::classes::short_key;
+use super::windows::{push_window, WindowColumn};
+use crate::io::time::WindowWidth;
 use crate::label::LabelKey;
 use crate::row::Row;
 
@@ -76,6 +78,8 @@ pub struct SegmentedState {
     pub overall: EvalState,
     /// One entry per segment column.
     pub columns: Vec<SegmentColumn>,
+    /// Time (or row) windows, when asked for.
+    pub windows: Option<WindowColumn>,
     proba_classes: Vec<LabelKey>,
 }
 
@@ -94,8 +98,34 @@ impl SegmentedState {
         SegmentedState {
             overall: EvalState::new(proba_classes),
             columns: vec![SegmentColumn::default(); segment_columns],
+            windows: None,
             proba_classes: proba_classes.to_vec(),
         }
+    }
+
+    /// Also keeps windows of `width` (automatic when `None`) along the time or row axis.
+    pub fn with_windows(mut self, width: Option<WindowWidth>) -> SegmentedState {
+        self.windows = Some(WindowColumn::new(width));
+        self
+    }
+
+    /// Counts a row that falls at `at` on the window axis.
+    #[inline]
+    pub fn push_at<'s>(
+        &mut self,
+        row: &Row<'_>,
+        segment: impl Fn(usize) -> &'s str,
+        at: i64,
+    ) -> Result<(), SegmentProblem> {
+        self.push(row, segment)?;
+        let ids = self
+            .overall
+            .last_ids
+            .expect("a row was just counted overall");
+        if let Some(w) = &mut self.windows {
+            push_window(w, at, row, ids, &self.overall, &self.proba_classes);
+        }
+        Ok(())
     }
 
     /// Counts a row whose value in segment column `c` is `segment(c)`.
@@ -107,6 +137,7 @@ impl SegmentedState {
     ) -> Result<(), SegmentProblem> {
         let (t, p) = self.overall.resolve(row).map_err(SegmentProblem::Row)?;
         self.overall.push_resolved(row, t, p);
+        self.overall.last_ids = Some((t, p));
         for (c, column) in self.columns.iter_mut().enumerate() {
             let mut value = segment(c).trim();
             if value.is_empty() {
@@ -127,6 +158,11 @@ impl SegmentedState {
     /// Adds another state's rows.
     pub fn merge(&mut self, other: &SegmentedState) {
         self.overall.merge(&other.overall);
+        match (&mut self.windows, &other.windows) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (None, Some(theirs)) => self.windows = Some(theirs.clone()),
+            _ => {}
+        }
         for (mine, theirs) in self.columns.iter_mut().zip(&other.columns) {
             for (value, state) in &theirs.states {
                 let proba = &self.proba_classes;

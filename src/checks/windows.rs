@@ -1,0 +1,233 @@
+//! Checks over time windows: windows significantly worse than the ones before them, and the
+//! point where the error rate changed.
+//!
+//! The change point is the maximum of the CUSUM of errors minus their expected count,
+//! S_j = Σ_{i≤j} (e_i − n_i ē) (Page 1954), over the fine windows; the rates before and after it
+//! are compared by a two-proportion z-test whose p-value is Bonferroni-corrected for the
+//! positions searched, and it fails only when significant and the rate moved by at least the
+//! minimum effect. Worse windows use a one-sided two-proportion z-test against all earlier rows
+//! with Benjamini–Hochberg control across windows.
+
+use super::statistical::StatOptions;
+use super::{Check, CheckDetail, CheckStatus, Location, StatisticalDetail};
+use crate::ordered_map::OrderedMap;
+use crate::stats::{benjamini_hochberg, normal_two_sided};
+
+/// Rows and correct predictions of one window, with its start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowCounts {
+    /// The window's start, as shown to users.
+    pub start: String,
+    /// Rows.
+    pub rows: u64,
+    /// Correct predictions.
+    pub correct: u64,
+}
+
+fn z_test(e1: u64, n1: u64, e2: u64, n2: u64) -> (f64, f64, f64) {
+    let (p1, p2) = (e1 as f64 / n1 as f64, e2 as f64 / n2 as f64);
+    let pooled = (e1 + e2) as f64 / (n1 + n2) as f64;
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1 as f64 + 1.0 / n2 as f64)).sqrt();
+    let z = if se > 0.0 { (p1 - p2) / se } else { 0.0 };
+    (z, p1, p2)
+}
+
+fn check(id: String, status: CheckStatus, message: String, detail: StatisticalDetail) -> Check {
+    Check {
+        id,
+        kind: "statistical",
+        status,
+        message,
+        detail: CheckDetail::Statistical(detail),
+    }
+}
+
+fn detail(test: &'static str, n: u64) -> StatisticalDetail {
+    StatisticalDetail {
+        test,
+        statistic: None,
+        p_value: None,
+        effect_size: None,
+        effect: "difference",
+        n,
+        n_reference: None,
+        location: Location::default(),
+        values: OrderedMap::default(),
+    }
+}
+
+/// The change point of the error rate over fine windows.
+pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
+    let n: u64 = windows.iter().map(|w| w.rows).sum();
+    let errors: u64 = windows.iter().map(|w| w.rows - w.correct).sum();
+    let mut d = detail("cusum", n);
+    if windows.len() < 2 || n < opts.min_rows {
+        return check(
+            "window:change_point".into(),
+            CheckStatus::Skip,
+            format!(
+                "change point not searched: {} windows, {n} rows",
+                windows.len()
+            ),
+            d,
+        );
+    }
+    let rate = errors as f64 / n as f64;
+    let (mut s, mut best, mut at) = (0.0f64, 0.0f64, 0usize);
+    for (j, w) in windows[..windows.len() - 1].iter().enumerate() {
+        s += (w.rows - w.correct) as f64 - w.rows as f64 * rate;
+        if s.abs() > best {
+            best = s.abs();
+            at = j;
+        }
+    }
+    let (before, after) = windows.split_at(at + 1);
+    let sum = |ws: &[WindowCounts]| {
+        (
+            ws.iter().map(|w| w.rows - w.correct).sum::<u64>(),
+            ws.iter().map(|w| w.rows).sum::<u64>(),
+        )
+    };
+    let ((e1, n1), (e2, n2)) = (sum(before), sum(after));
+    let (z, r2, r1) = z_test(e2, n2, e1, n1);
+    let p = (normal_two_sided(z) * (windows.len() - 1) as f64).min(1.0);
+    let effect = (r2 - r1).abs();
+    let start = after[0].start.clone();
+    d.statistic = Some(best);
+    d.p_value = Some(p);
+    d.effect_size = Some(effect);
+    d.n_reference = Some(n1);
+    d.n = n2;
+    d.location.window = Some(start.clone());
+    d.values = OrderedMap(vec![
+        ("error_rate_before".into(), r1),
+        ("error_rate_after".into(), r2),
+        ("z".into(), z),
+    ]);
+    let changed = p < opts.alpha && effect >= opts.min_effect;
+    let direction = if r2 > r1 { "rose" } else { "fell" };
+    check(
+        "window:change_point".into(),
+        if changed && r2 > r1 {
+            CheckStatus::Fail
+        } else {
+            CheckStatus::Pass
+        },
+        if changed {
+            format!(
+                "the error rate {direction} from {:.4} to {:.4} starting at {start} ({n1} rows before, {n2} after; p = {:.1e}, Bonferroni over {} positions)",
+                r1,
+                r2,
+                p,
+                windows.len() - 1
+            )
+        } else {
+            format!(
+                "no change in the error rate of {:.4} or more between windows (largest at {start}: {:.4} → {:.4}, p = {:.4})",
+                opts.min_effect, r1, r2, p
+            )
+        },
+        d,
+    )
+}
+
+/// Windows whose accuracy is significantly below all earlier rows.
+pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check> {
+    let mut tested = Vec::new();
+    let (mut seen_rows, mut seen_correct) = (0u64, 0u64);
+    for w in windows {
+        if seen_rows >= opts.min_rows && w.rows >= opts.min_rows {
+            let (z, acc, before) = z_test(w.correct, w.rows, seen_correct, seen_rows);
+            let p = if z < 0.0 {
+                normal_two_sided(z) / 2.0
+            } else {
+                1.0 - normal_two_sided(z) / 2.0
+            };
+            tested.push((w, z, acc, before, p, seen_rows));
+        }
+        seen_rows += w.rows;
+        seen_correct += w.correct;
+    }
+    let q = benjamini_hochberg(&tested.iter().map(|t| t.4).collect::<Vec<_>>());
+    let mut out = Vec::new();
+    for ((w, z, acc, before, p, earlier), q) in tested.iter().zip(&q) {
+        let drop = before - acc;
+        if !(*q < opts.alpha && drop >= opts.min_effect) {
+            continue;
+        }
+        let mut d = detail("two_proportion_z", w.rows);
+        d.statistic = Some(*z);
+        d.p_value = Some(*p);
+        d.effect_size = Some(drop);
+        d.n_reference = Some(*earlier);
+        d.location.window = Some(w.start.clone());
+        d.values = OrderedMap(vec![
+            ("accuracy".into(), *acc),
+            ("earlier_accuracy".into(), *before),
+            ("q_value".into(), *q),
+        ]);
+        out.push(check(
+            format!("window:{}:worse", w.start),
+            CheckStatus::Fail,
+            format!(
+                "window {} is worse than the rows before it: accuracy {:.4} vs {:.4} ({} rows vs {}), {:.4} lower, BH q = {:.1e}",
+                w.start, acc, before, w.rows, earlier, drop, q
+            ),
+            d,
+        ));
+    }
+    if out.is_empty() {
+        let mut d = detail("two_proportion_z", windows.iter().map(|w| w.rows).sum());
+        d.values = OrderedMap(vec![("windows_tested".into(), tested.len() as f64)]);
+        out.push(check(
+            "window:worse".into(),
+            CheckStatus::Pass,
+            format!(
+                "no window has accuracy significantly below the rows before it by {:.4} or more ({} tested)",
+                opts.min_effect,
+                tested.len()
+            ),
+            d,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn windows(rates: &[(u64, u64)]) -> Vec<WindowCounts> {
+        rates
+            .iter()
+            .enumerate()
+            .map(|(i, &(rows, correct))| WindowCounts {
+                start: format!("w{i}"),
+                rows,
+                correct,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_a_collapse_and_its_start() {
+        let mut w = vec![(1000, 900); 10];
+        w.extend(vec![(1000, 500); 5]);
+        let c = change_point(&windows(&w), &StatOptions::default());
+        assert_eq!(c.status, CheckStatus::Fail, "{}", c.message);
+        assert!(c.message.contains("starting at w10"), "{}", c.message);
+        let worse = worse_windows(&windows(&w), &StatOptions::default());
+        assert_eq!(worse[0].id, "window:w10:worse");
+    }
+
+    #[test]
+    fn stable_windows_pass() {
+        let w = vec![(1000, 900), (1000, 905), (1000, 895), (1000, 902)];
+        let c = change_point(&windows(&w), &StatOptions::default());
+        assert_eq!(c.status, CheckStatus::Pass, "{}", c.message);
+        assert_eq!(
+            worse_windows(&windows(&w), &StatOptions::default())[0].status,
+            CheckStatus::Pass
+        );
+    }
+}
