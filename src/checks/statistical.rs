@@ -606,10 +606,16 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
         d.p_value = Some(pv);
         d.effect_size = Some(psi_v);
         let (sx, sy) = (shares(&x), shares(&y));
+        // The class that contributes most to the PSI: with two classes both shares move by the
+        // same amount, and the PSI term tells the one whose relative change is larger.
+        let term = |(now, before): (&f64, &f64)| {
+            let (a, e) = (now.max(1e-4), before.max(1e-4));
+            (a - e) * (a / e).ln()
+        };
         let moved = names
             .iter()
             .zip(sx.iter().zip(&sy))
-            .max_by(|a, b| (a.1 .0 - a.1 .1).abs().total_cmp(&(b.1 .0 - b.1 .1).abs()));
+            .max_by(|a, b| term(a.1).total_cmp(&term(b.1)));
         if let Some((name, (now, before))) = moved {
             d.location.class = Some(name.clone());
             d.values = OrderedMap(vec![

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Generate labelled prediction logs with known, injected anomalies, to test mlguard's
+statistical checks (tests/anomalies.rs).
+
+Usage:
+    python3 scripts/gen_scenarios.py SCENARIO SEED ROWS OUT.csv
+
+Standard library only and deterministic: every file comes from random.Random(SEED) alone,
+so the same arguments always give a byte-identical file.
+
+Every file has the columns id,timestamp,segment,label,prediction,score:
+  id          1..ROWS
+  timestamp   RFC 3339 UTC, strictly increasing, distinct whole seconds spread over the 14 days
+              2026-03-01T00:00:00Z .. 2026-03-15T00:00:00Z
+  segment     web, ios, android or partner, equally likely
+  label       0 or 1
+  prediction  1 when score >= 0.5, else 0 (the model's decision at the default threshold)
+  score       the model's probability of class 1, printed with 4 decimals
+
+The model (every scenario starts from it):
+  A latent feature x = +S (label 1) or -S (label 0), plus N(0, 1) noise, with S = 1.2.
+  The model's logit is 2 S x + ln(0.25 / 0.75): the Bayes-optimal, calibrated logit for the
+  training prior of 25% positives (ROC AUC ~0.955, accuracy ~0.906, predicted positive share
+  ~0.23 against 0.25 labels).
+
+Scenarios:
+  clean         labels Bernoulli(0.25), the model as above in all 4 segments. Any seed.
+  weak_segment  as clean, but in the `partner` segment the latent classes are far less
+                separated (S = 0.5 instead of 1.2; the model's logit is unchanged): partner's
+                accuracy ~0.75 against ~0.91 elsewhere, a drop of ~0.15.
+  score_shift   as clean, but every logit is shifted up by +2.5 (scores rise, predictions follow
+                them at the 0.5 threshold, labels are unchanged). Compare with a clean reference:
+                the score distribution drifts (PSI well above 0.25).
+  prior_shift   labels Bernoulli(0.5) instead of 0.25, with the same model (still calibrated for
+                25% positives). Compare with a clean reference: the share of class 1 moves
+                0.25 -> 0.5 (label PSI ~0.27).
+  collapse      as clean until COLLAPSE_AT = 2026-03-08T00:00:00Z (half-way); from then on the
+                model ignores its input: logits N(3, 1), so ~99.9% of those rows are predicted
+                class 1. Overall about 60% of predictions are 1 against 25% of labels.
+  degenerate    labels Bernoulli(0.25) (mixed), but the model always predicts class 0: its logit
+                is -2.2 + 0.4 x (weakly informative), capped below 0 so that every score is
+                below 0.5.
+"""
+
+import math
+import random
+import sys
+from datetime import datetime, timedelta, timezone
+
+START = datetime(2026, 3, 1, tzinfo=timezone.utc)
+DAYS = 14
+COLLAPSE_AT = datetime(2026, 3, 8, tzinfo=timezone.utc)
+SEGMENTS = ["web", "ios", "android", "partner"]
+WEAK_SEGMENT = "partner"
+SEPARATION = 1.2
+WEAK_SEPARATION = 0.5
+TRAIN_PRIOR = 0.25
+SCORE_SHIFT = 2.5
+HEADER = ["id", "timestamp", "segment", "label", "prediction", "score"]
+SCENARIOS = ["clean", "weak_segment", "score_shift", "prior_shift", "collapse", "degenerate"]
+
+
+def sigmoid(z):
+    # Both branches avoid overflow for large |z|.
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def timestamps(rng, n):
+    """n distinct whole seconds drawn uniformly from the 14 days, increasing."""
+    offsets = sorted(rng.sample(range(DAYS * 86400), n))
+    return [START + timedelta(seconds=s) for s in offsets]
+
+
+def model_logit(rng, label, separation):
+    """The calibrated model's logit for one row whose latent classes are +/-separation apart."""
+    x = (separation if label else -separation) + rng.gauss(0.0, 1.0)
+    return 2.0 * SEPARATION * x + math.log(TRAIN_PRIOR / (1.0 - TRAIN_PRIOR))
+
+
+def row(rng, scenario, ts):
+    """(segment, label, score) of one row. Draws happen in the same order in every scenario."""
+    segment = SEGMENTS[rng.randrange(len(SEGMENTS))]
+    positive_rate = 0.5 if scenario == "prior_shift" else 0.25
+    label = 1 if rng.random() < positive_rate else 0
+    if scenario == "weak_segment" and segment == WEAK_SEGMENT:
+        z = model_logit(rng, label, WEAK_SEPARATION)
+    elif scenario == "score_shift":
+        z = model_logit(rng, label, SEPARATION) + SCORE_SHIFT
+    elif scenario == "collapse" and ts >= COLLAPSE_AT:
+        z = rng.gauss(3.0, 1.0)
+    elif scenario == "degenerate":
+        x = (SEPARATION if label else -SEPARATION) + rng.gauss(0.0, 1.0)
+        z = min(-2.2 + 0.4 * x, -0.01)
+    else:
+        z = model_logit(rng, label, SEPARATION)
+    score = round(sigmoid(z), 4)
+    if scenario == "degenerate":
+        score = min(score, 0.4999)  # rounding must not lift a score to the threshold
+    return segment, label, score
+
+
+def generate(scenario, seed, rows):
+    """The rows of a scenario, as lists of printable fields."""
+    rng = random.Random(seed)
+    out = []
+    for i, ts in enumerate(timestamps(rng, rows), start=1):
+        segment, label, score = row(rng, scenario, ts)
+        out.append([
+            str(i),
+            ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            segment,
+            str(label),
+            "1" if score >= 0.5 else "0",
+            f"{score:.4f}",
+        ])
+    return out
+
+
+def main(argv):
+    if len(argv) != 5 or argv[1] not in SCENARIOS:
+        sys.stderr.write(
+            f"usage: {argv[0]} SCENARIO SEED ROWS OUT.csv\n"
+            f"  SCENARIO: {', '.join(SCENARIOS)}\n"
+        )
+        return 2
+    scenario, seed, rows, path = argv[1], int(argv[2]), int(argv[3]), argv[4]
+    if not 1 <= rows <= DAYS * 86400:
+        sys.stderr.write(f"ROWS must be in 1..{DAYS * 86400}\n")
+        return 2
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(",".join(HEADER) + "\n")
+        for fields in generate(scenario, seed, rows):
+            f.write(",".join(fields) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
