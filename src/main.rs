@@ -14,7 +14,7 @@ fn main() -> ExitCode {
             let text = err.render().to_string();
             let first = text.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("mlguard: error: {first} (see mlguard --help)");
+            eprintln!("mlguard: error: {} (see mlguard --help)", one_line(first));
             return ExitStatus::Error.into();
         }
     };
@@ -22,8 +22,23 @@ fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) if err.is_broken_pipe() => ExitStatus::Passed.into(),
         Err(err) => {
-            eprintln!("mlguard: error: {err}");
+            eprintln!("mlguard: error: {}", one_line(&err.to_string()));
             ExitStatus::Error.into()
         }
     }
+}
+
+/// The message on one line: control characters from the input (a newline inside a quoted
+/// cell, say) are shown escaped.
+fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

@@ -437,7 +437,7 @@ fn scan_chunks(
     let compression = src.compression;
     let (bytes_read, size) = (std::sync::Arc::clone(&src.bytes_read), src.size);
     let warnings = src.warnings;
-    let mut chunker = Chunker::new(src.reader, 1);
+    let mut chunker = Chunker::new(src.reader, 1, delimiter);
     let first = chunker
         .next_chunk()
         .map_err(|e| read_problem(e, compression).at(file, Some(1)))?

@@ -27,33 +27,51 @@ pub struct Chunk {
 /// Reads an input into record-aligned chunks.
 pub struct Chunker {
     input: Box<dyn BufRead + Send>,
+    delimiter: u8,
     carry: Vec<u8>,
     next_line: u64,
     done: bool,
 }
 
 /// The end of the last complete record in `buf` (index after its `\n`), if any.
-fn last_boundary(buf: &[u8]) -> Option<usize> {
+/// A quote opens a quoted field only at the start of a field, as the csv crate reads it; a
+/// quote inside an unquoted field is an ordinary character.
+fn last_boundary(buf: &[u8], delimiter: u8) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
     if memchr(b'"', buf).is_none() {
         return memrchr(b'\n', buf).map(|i| i + 1);
     }
-    let mut in_quotes = false;
+    let mut state = State::FieldStart;
     let mut last = None;
     for (i, &b) in buf.iter().enumerate() {
-        match b {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => last = Some(i + 1),
-            _ => {}
-        }
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::FieldStart, b'"') => State::Quoted,
+            (_, b'\n') => {
+                last = Some(i + 1);
+                State::FieldStart
+            }
+            (_, c) if c == delimiter => State::FieldStart,
+            _ => State::Unquoted,
+        };
     }
     last
 }
 
 impl Chunker {
-    /// A chunker over `input`, whose first byte is on line `first_line`.
-    pub fn new(input: Box<dyn BufRead + Send>, first_line: u64) -> Chunker {
+    /// A chunker over delimited `input`, whose first byte is on line `first_line`.
+    pub fn new(input: Box<dyn BufRead + Send>, first_line: u64, delimiter: u8) -> Chunker {
         Chunker {
             input,
+            delimiter,
             carry: Vec::new(),
             next_line: first_line,
             done: false,
@@ -94,7 +112,7 @@ impl Chunker {
             if self.done {
                 break;
             }
-            match last_boundary(&buf) {
+            match last_boundary(&buf, self.delimiter) {
                 Some(end) => {
                     self.carry = buf[end..].to_vec();
                     buf.truncate(end);
@@ -199,7 +217,7 @@ mod tests {
 
     fn chunks(text: &str, size_hint: usize) -> Vec<(u64, String)> {
         let _ = size_hint;
-        let mut c = Chunker::new(Box::new(io::Cursor::new(text.as_bytes().to_vec())), 2);
+        let mut c = Chunker::new(Box::new(io::Cursor::new(text.as_bytes().to_vec())), 2, b',');
         let mut out = Vec::new();
         while let Some(ch) = c.next_chunk().unwrap() {
             out.push((ch.first_line, String::from_utf8(ch.data).unwrap()));
@@ -209,9 +227,12 @@ mod tests {
 
     #[test]
     fn boundaries_respect_quotes() {
-        assert_eq!(last_boundary(b"a,b\nc,\"d\ne\"\nf"), Some(12));
-        assert_eq!(last_boundary(b"a,\"b\nc"), None);
-        assert_eq!(last_boundary(b"a,b\n"), Some(4));
+        assert_eq!(last_boundary(b"a,b\nc,\"d\ne\"\nf", b','), Some(12));
+        assert_eq!(last_boundary(b"a,\"b\nc", b','), None);
+        assert_eq!(last_boundary(b"a,b\n", b','), Some(4));
+        // A quote inside an unquoted field is literal and does not open quoting.
+        assert_eq!(last_boundary(b"a,5\"x\nb,c\n", b','), Some(10));
+        assert_eq!(last_boundary(b"a,\"x\"\"y\"\nb\n", b','), Some(11));
     }
 
     #[test]

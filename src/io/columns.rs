@@ -127,7 +127,13 @@ fn proba_group(
         if taken.contains(&index) || name.len() <= prefix.len() {
             continue;
         }
-        let (head, rest) = name.split_at(prefix.len());
+        // A header may hold any characters: split only on a character boundary.
+        let Some((head, rest)) = name
+            .is_char_boundary(prefix.len())
+            .then(|| name.split_at(prefix.len()))
+        else {
+            continue;
+        };
         if !head.eq_ignore_ascii_case(prefix) {
             continue;
         }

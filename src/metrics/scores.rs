@@ -227,7 +227,17 @@ pub fn multiclass(
         let own = column_of[i];
         let mut hist = vec![0u64; HISTOGRAM_BINS];
         let values = class.id.map_or(&[][..], |id| samples.of_class(id));
-        for row in values.chunks_exact(k) {
+        // Rows in a canonical order, so that floating-point sums do not depend on the order the
+        // rows arrived or were merged in (one pass, chunks and shards agree to the last bit).
+        let mut rows: Vec<&[f64]> = values.chunks_exact(k).collect();
+        rows.sort_unstable_by(|a, b| {
+            a.iter()
+                .zip(b.iter())
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for row in rows {
             n += 1;
             let mut best = 0;
             let mut sq = 0.0;
