@@ -452,12 +452,71 @@ fn html_has_every_section_and_chart() {
         );
     }
     assert!(
-        page.contains("mlguard:windows"),
-        "the place for per-time-window metrics is marked"
+        !page.contains("id=\"windows\""),
+        "no time chart without windows"
     );
     assert!(page.contains("mlguard:reference-histograms"));
     // Segment rule thresholds are drawn.
     assert!(page.contains("class=\"threshold\""));
+}
+
+/// The time chart and the windows table of a report with `--time-col`, with the change point
+/// and the windows worse than earlier rows marked; and a report with many hostile windows stays
+/// small and escaped.
+#[test]
+fn windows_show_as_a_time_chart_and_a_table() {
+    let mut r = report(&[
+        "examples/collapse.csv",
+        "--time-col",
+        "timestamp",
+        "--bootstrap",
+        "0",
+    ]);
+    let page = rendered(html::render, &r);
+    assert!(page.contains("id=\"windows\""));
+    assert!(page.contains("aria-label=\"Metrics over time\""));
+    assert!(page.contains("href=\"#windows\""));
+    assert_eq!(
+        page.matches("<line class=\"change\"").count(),
+        1,
+        "one change-point marker"
+    );
+    assert!(page.contains("change point · 2026-03-04T12:00:00Z"));
+    assert!(
+        page.contains("<rect class=\"worse\""),
+        "worse windows are shaded"
+    );
+    assert!(page.contains(">2026-03-02<"), "dates label the axis");
+
+    let md = rendered(markdown::render, &r);
+    assert!(md.contains(
+        "<details><summary>Metrics per window (24 windows; the error rate rose from 2026-03-04T12:00:00Z)</summary>"
+    ));
+    assert!(md.contains("| window start | rows | accuracy | f1 | roc auc | checks |"));
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| 2026-03-04T12:00:00Z |"))
+        .expect("a row per window");
+    assert!(row.contains("worse than earlier rows") && row.contains("change point"));
+    assert!(md.matches("</details>").count() == md.matches("<details>").count());
+
+    // Many windows with hostile boundaries: capped, escaped, small.
+    let w = r.windows.as_ref().unwrap()[0].clone();
+    r.windows = Some(
+        (0..3000)
+            .map(|i| mlguard::report::WindowReport {
+                start: format!("<img src=x onerror=alert({i})>"),
+                ..w.clone()
+            })
+            .collect(),
+    );
+    let page = rendered(html::render, &r);
+    assert!(!page.contains("<img"));
+    assert!(page.contains("Showing the first 500 of 3000 windows"));
+    eprintln!("3000 windows: {} bytes", page.len());
+    assert!(page.len() < 250_000, "{} bytes", page.len());
+    let md = rendered(markdown::render, &r);
+    assert!(!md.contains("<img") && md.contains("… 2950 more windows"));
 }
 
 #[test]

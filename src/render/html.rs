@@ -1,7 +1,7 @@
 //! The HTML report: one self-contained page to attach to a review — the verdict and failed
 //! rules, headline metrics with intervals, the diagnosis, ROC and precision–recall curves, the
-//! reliability diagram, score histograms, the confusion matrix, metrics per segment, every
-//! check and the warnings.
+//! reliability diagram, score histograms, the confusion matrix, metrics per segment, metrics
+//! over time (with `--time-col` or `--window`), every check and the warnings.
 //!
 //! The page needs nothing outside itself: styles are inline, charts are inline SVG drawn by
 //! [`plot`] and [`charts`], there are no fonts, images or external scripts, and a
@@ -14,6 +14,9 @@
 
 mod charts;
 mod plot;
+mod timeline;
+
+pub(crate) use timeline::WindowFlags;
 
 use std::io::{self, Write};
 
@@ -117,6 +120,7 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
             a href="#confusion" { "Confusion matrix" }
             a href="#classes" { "Per class" }
             @if !report.segments.0.is_empty() { a href="#segments" { "Segments" } }
+            @if report.windows.as_ref().is_some_and(|w| !w.is_empty()) { a href="#windows" { "Over time" } }
             @if !checks.is_empty() { a href="#checks" { "Checks" } }
             @if !report.warnings.is_empty() { a href="#warnings" { "Warnings" } }
         }
@@ -373,11 +377,23 @@ fn segments(report: &Report, checks: &[CheckEntry]) -> Markup {
     }
 }
 
-/// Per-time-window metrics. The report has no `windows` yet; when later work adds them, this
-/// section charts each headline metric per window (a line with its interval band) here.
-fn windows(_report: &Report) -> Markup {
+/// Metrics per time (or row) window, with the window checks' findings marked.
+fn windows(report: &Report) -> Markup {
+    let Some(ws) = report.windows.as_deref().filter(|w| !w.is_empty()) else {
+        return html! {};
+    };
+    let flags = WindowFlags::of(report);
     html! {
-        (PreEscaped("<!-- mlguard:windows: per-time-window metrics go here once the report carries `windows` -->"))
+        h2 #windows { "Metrics over time" }
+        figure {
+            figcaption { "Metrics per window" span.muted { " · " (ws.len()) " windows" } }
+            p.sub {
+                "Each window's metrics, with its rows in the strip below."
+                @if !flags.worse.is_empty() { " Shaded windows are significantly worse than the rows before them." }
+                @if flags.change.is_some() { " The dashed line marks where the error rate rose." }
+            }
+            (timeline::chart(ws, &flags))
+        }
     }
 }
 

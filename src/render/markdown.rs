@@ -1,7 +1,7 @@
 //! The Markdown report: for a pull-request comment or a CI job summary (GitHub-flavoured
 //! Markdown). It leads with the verdict and the failed rules, then the headline metrics with
 //! their intervals, the diagnosis and the warnings; the full tables (every check, per-class
-//! metrics, segments, the confusion matrix) follow folded in `<details>` blocks.
+//! metrics, segments, the confusion matrix, time windows) follow folded in `<details>` blocks.
 //!
 //! A comment is capped at 65,536 characters, so the report is kept under [`LIMIT`] whatever the
 //! input: long tables stop with a note "… N more", input strings are clipped, and once the budget
@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use super::clip::{clip, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
 use super::headline::{headline, interval, num, task_name};
+use super::html::WindowFlags;
 use crate::checks::CheckStatus;
 use crate::report::Report;
 
@@ -27,6 +28,7 @@ const MAX_CHECKS: usize = 100;
 const MAX_CLASSES: usize = 50;
 const MAX_SEGMENTS: usize = 50;
 const MAX_SEGMENT_COLUMNS: usize = 10;
+const MAX_WINDOWS: usize = 50;
 const MAX_FINDINGS: usize = 30;
 const MAX_WARNINGS: usize = 20;
 /// Largest confusion matrix shown as a table.
@@ -527,6 +529,70 @@ fn segments(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
     }
 }
 
+fn windows(doc: &mut Doc, report: &Report) {
+    let Some(ws) = report.windows.as_deref().filter(|w| !w.is_empty()) else {
+        return;
+    };
+    let flags = WindowFlags::of(report);
+    let summary = match &flags.change {
+        Some((at, _)) => format!(
+            "Metrics per window ({} windows; the error rate rose from {})",
+            ws.len(),
+            label(at)
+        ),
+        None => format!("Metrics per window ({} windows)", ws.len()),
+    };
+    if !open_details(doc, &summary) {
+        return;
+    }
+    let change = flags.change_index(ws);
+    let auc = ws.iter().any(|w| w.roc_auc.is_some());
+    let rows: Vec<Vec<String>> = ws
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut notes = Vec::new();
+            if flags.is_worse(w) {
+                notes.push("❌ worse than earlier rows");
+            }
+            if change == Some(i) {
+                notes.push("**change point**");
+            }
+            let mut row = vec![
+                label(&w.start),
+                w.rows.to_string(),
+                num(w.accuracy),
+                num(w.f1),
+            ];
+            if auc {
+                row.push(num(w.roc_auc));
+            }
+            row.push(notes.join(", "));
+            row
+        })
+        .collect();
+    let (header, right): (&[&str], &[bool]) = if auc {
+        (
+            &[
+                "window start",
+                "rows",
+                "accuracy",
+                "f1",
+                "roc auc",
+                "checks",
+            ],
+            &[false, true, true, true, true, false],
+        )
+    } else {
+        (
+            &["window start", "rows", "accuracy", "f1", "checks"],
+            &[false, true, true, true, false],
+        )
+    };
+    doc.table(header, right, &rows, MAX_WINDOWS, "windows");
+    close_details(doc);
+}
+
 /// Writes the Markdown report.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let checks = CheckEntry::all(&report.checks);
@@ -550,6 +616,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     per_class(&mut doc, report);
     confusion(&mut doc, report);
     segments(&mut doc, report, &checks);
+    windows(&mut doc, report);
     doc.force("");
     if doc.cut {
         doc.force(&format!(
