@@ -193,7 +193,12 @@ pub fn main(name: &str, target: fn(&[u8])) {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds N"),
+            "--seconds" => {
+                seconds = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--seconds N")
+            }
             "--seed" => seed = args.next().and_then(|s| s.parse().ok()).expect("--seed N"),
             _ => paths.push(PathBuf::from(arg)),
         }

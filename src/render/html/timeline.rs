@@ -56,7 +56,7 @@ impl WindowFlags {
 
     /// Whether a window failed a `worse` check.
     pub fn is_worse(&self, w: &WindowReport) -> bool {
-        self.worse.iter().any(|s| *s == w.start)
+        self.worse.contains(&w.start)
     }
 
     /// The window the change point falls in.
