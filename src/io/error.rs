@@ -33,14 +33,28 @@ impl fmt::Display for Location {
     }
 }
 
-/// An input problem with its location.
+/// An input problem with its location; displayed on one line, with control characters from
+/// the input (a newline inside a quoted cell, say) shown escaped.
 #[derive(Debug, Error)]
-#[error("{location}: {problem}")]
+#[error("{}", one_line(&format!("{location}: {problem}")))]
 pub struct InputError {
     /// Where.
     pub location: Location,
     /// What.
     pub problem: Box<Problem>,
+}
+
+/// Text on one line: control characters shown as escapes.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// What is wrong with an input.
