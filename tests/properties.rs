@@ -1156,6 +1156,81 @@ fn thread_count_changes_nothing_multiclass_bit_for_bit() {
     }
 }
 
+/// Notes with every kind of quoting the chunker must follow: a literal quote inside an unquoted
+/// field, quoted fields whose embedded newlines are followed by text that looks like a row,
+/// doubled quotes, text after a closing quote, a quote after a space (literal), empty quotes.
+const NOTES: [&str; 9] = [
+    "x",
+    "5\"",
+    "\"a\n1,1,b\"",
+    "\"q\"\"uote\"",
+    "\"ab\"cd",
+    " \"sp",
+    "\"multi\n\nline,\n0,0\"",
+    "\"\"",
+    "a\"b\"c",
+];
+
+/// A CSV file of more than `bytes` bytes (several 4 MB chunks) whose rows draw their note from
+/// [`NOTES`] at random, some with CRLF line ends.
+fn quoting_file(seed: u64, bytes: usize) -> String {
+    let mut text = String::from("label,prediction,note\n");
+    let mut state = seed | 1;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    while text.len() < bytes {
+        let (l, p) = (next(2), next(2));
+        // Mostly plain rows, so that the odd ones fall at every distance from a chunk's end.
+        let note = if next(4) == 0 {
+            NOTES[next(NOTES.len() as u64) as usize]
+        } else {
+            "x"
+        };
+        let end = if next(8) == 0 { "\r\n" } else { "\n" };
+        text.push_str(&format!("{l},{p},{note}{end}"));
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(config(3))]
+
+    /// Files cut into chunks for parallel parsing give the rows and counts of one csv parse of
+    /// the whole file, whatever the quoting.
+    #[test]
+    fn chunked_parsing_agrees_with_a_whole_file_parse(seed in any::<u64>()) {
+        let text = quoting_file(seed, 9 << 20);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_reader(text.as_bytes());
+        let mut matrix = vec![vec![0u64; 2]; 2];
+        let mut rows = 0u64;
+        for record in reader.records() {
+            let record = record.unwrap();
+            let t: usize = record[0].trim().parse().unwrap();
+            let p: usize = record[1].trim().parse().unwrap();
+            matrix[t][p] += 1;
+            rows += 1;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("quoting.csv");
+        std::fs::write(&path, &text).unwrap();
+        let path = path.to_str().unwrap();
+        let report = json_report(&[path, "--bootstrap", "0", "--threads", "2"]);
+        let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+        prop_assert_eq!(&report["input"]["rows"], &serde_json::json!(rows));
+        prop_assert_eq!(
+            &report["metrics"]["confusion_matrix"]["matrix"],
+            &serde_json::json!(matrix)
+        );
+    }
+}
+
 /// The first differing line of two pretty-printed JSON documents.
 fn first_difference(a: &str, b: &str) -> String {
     let pretty = |s: &str| {
