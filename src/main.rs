@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use mlguard::io::error::one_line;
 use mlguard::{cli::Cli, ExitStatus};
 
 fn main() -> ExitCode {
@@ -26,19 +27,4 @@ fn main() -> ExitCode {
             ExitStatus::Error.into()
         }
     }
-}
-
-/// The message on one line: control characters from the input (a newline inside a quoted
-/// cell, say) are shown escaped.
-fn one_line(message: &str) -> String {
-    message
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
