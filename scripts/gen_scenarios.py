@@ -8,7 +8,7 @@ Usage:
 Standard library only and deterministic: every file comes from random.Random(SEED) alone,
 so the same arguments always give a byte-identical file.
 
-Every file has the columns id,timestamp,segment,label,prediction,score:
+Every file has the columns id,timestamp,segment,label,prediction,score,version:
   id          1..ROWS
   timestamp   RFC 3339 UTC, strictly increasing, distinct whole seconds spread over the 14 days
               2026-03-01T00:00:00Z .. 2026-03-15T00:00:00Z
@@ -16,6 +16,7 @@ Every file has the columns id,timestamp,segment,label,prediction,score:
   label       0 or 1
   prediction  1 when score >= 0.5, else 0 (the model's decision at the default threshold)
   score       the model's probability of class 1, printed with 4 decimals
+  version     the model version that served the row: v2 for every fifth id, else v1
 
 The model (every scenario starts from it):
   A latent feature x = +S (label 1) or -S (label 0), plus N(0, 1) noise, with S = 1.2.
@@ -40,6 +41,22 @@ Scenarios:
   degenerate    labels Bernoulli(0.25) (mixed), but the model always predicts class 0: its logit
                 is -2.2 + 0.4 x (weakly informative), capped below 0 so that every score is
                 below 0.5.
+
+Scenarios with a known cause, for the diagnosis (tests/diagnosis.rs):
+  label_noise   as clean, but after the score is drawn 15% of the labels are flipped (the model
+                still sees the true class): data quality.
+  underfit      labels Bernoulli(0.5); the model barely separates them (S = 0.1, no prior
+                offset): ROC AUC ~0.56, balanced accuracy ~0.54 — training.
+  overfit_train as clean but with S = 2.5: the same model's predictions on its training data,
+                accuracy ~0.99 against ~0.91 on clean data — training (use as --train).
+  overconfident as clean, but the logit is multiplied by 3 (same predictions, over-confident
+                probabilities): training, miscalibration.
+  version_gap   as clean, but rows served by version v2 come from the weak model of
+                weak_segment (S = 0.5): deployment, a bad model version.
+  duplicates    as clean, but after each row, with probability 0.1, an identical copy of it:
+                data quality.
+  missing       as clean, but 5% of the labels are empty (run with --skip-invalid): data
+                quality.
 """
 
 import math
@@ -56,8 +73,18 @@ SEPARATION = 1.2
 WEAK_SEPARATION = 0.5
 TRAIN_PRIOR = 0.25
 SCORE_SHIFT = 2.5
-HEADER = ["id", "timestamp", "segment", "label", "prediction", "score"]
-SCENARIOS = ["clean", "weak_segment", "score_shift", "prior_shift", "collapse", "degenerate"]
+HEADER = ["id", "timestamp", "segment", "label", "prediction", "score", "version"]
+SCENARIOS = [
+    "clean", "weak_segment", "score_shift", "prior_shift", "collapse", "degenerate",
+    "label_noise", "underfit", "overfit_train", "overconfident", "version_gap", "duplicates",
+    "missing",
+]
+FLIP_RATE = 0.15
+UNDERFIT_SEPARATION = 0.1
+TRAIN_SEPARATION = 2.5
+OVERCONFIDENCE = 3.0
+DUPLICATE_RATE = 0.1
+MISSING_RATE = 0.05
 
 
 def sigmoid(z):
@@ -80,12 +107,23 @@ def model_logit(rng, label, separation):
     return 2.0 * SEPARATION * x + math.log(TRAIN_PRIOR / (1.0 - TRAIN_PRIOR))
 
 
-def row(rng, scenario, ts):
-    """(segment, label, score) of one row. Draws happen in the same order in every scenario."""
+def row(rng, scenario, ts, version):
+    """(segment, label, score) of one row. Draws happen in the same order in every scenario
+    (the diagnosis scenarios draw more after the shared ones)."""
     segment = SEGMENTS[rng.randrange(len(SEGMENTS))]
-    positive_rate = 0.5 if scenario == "prior_shift" else 0.25
+    positive_rate = 0.5 if scenario in ("prior_shift", "underfit") else 0.25
     label = 1 if rng.random() < positive_rate else 0
-    if scenario == "weak_segment" and segment == WEAK_SEGMENT:
+    if scenario == "underfit":
+        x = (UNDERFIT_SEPARATION if label else -UNDERFIT_SEPARATION) + rng.gauss(0.0, 1.0)
+        z = 2.0 * UNDERFIT_SEPARATION * x
+    elif scenario == "overfit_train":
+        x = (TRAIN_SEPARATION if label else -TRAIN_SEPARATION) + rng.gauss(0.0, 1.0)
+        z = 2.0 * TRAIN_SEPARATION * x + math.log(TRAIN_PRIOR / (1.0 - TRAIN_PRIOR))
+    elif scenario == "overconfident":
+        z = OVERCONFIDENCE * model_logit(rng, label, SEPARATION)
+    elif scenario == "version_gap" and version == "v2":
+        z = model_logit(rng, label, WEAK_SEPARATION)
+    elif scenario == "weak_segment" and segment == WEAK_SEGMENT:
         z = model_logit(rng, label, WEAK_SEPARATION)
     elif scenario == "score_shift":
         z = model_logit(rng, label, SEPARATION) + SCORE_SHIFT
@@ -99,6 +137,8 @@ def row(rng, scenario, ts):
     score = round(sigmoid(z), 4)
     if scenario == "degenerate":
         score = min(score, 0.4999)  # rounding must not lift a score to the threshold
+    if scenario == "label_noise" and rng.random() < FLIP_RATE:
+        label = 1 - label
     return segment, label, score
 
 
@@ -107,15 +147,22 @@ def generate(scenario, seed, rows):
     rng = random.Random(seed)
     out = []
     for i, ts in enumerate(timestamps(rng, rows), start=1):
-        segment, label, score = row(rng, scenario, ts)
-        out.append([
+        version = "v2" if i % 5 == 0 else "v1"
+        segment, label, score = row(rng, scenario, ts, version)
+        fields = [
             str(i),
             ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
             segment,
             str(label),
             "1" if score >= 0.5 else "0",
             f"{score:.4f}",
-        ])
+            version,
+        ]
+        if scenario == "missing" and rng.random() < MISSING_RATE:
+            fields[3] = ""
+        out.append(fields)
+        if scenario == "duplicates" and rng.random() < DUPLICATE_RATE:
+            out.append(list(fields))
     return out
 
 

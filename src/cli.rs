@@ -28,6 +28,16 @@ pub enum Command {
     /// checks that changed status.
     #[command(after_help = DIFF_EXIT_CODES_HELP)]
     Diff(DiffArgs),
+    /// Explain a finding code: what it means, how it is detected, typical causes, remedies.
+    /// Without a code, list every code.
+    Explain(ExplainArgs),
+}
+
+/// Arguments of `mlguard explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code such as data.label_noise (all codes are listed without one).
+    pub code: Option<String>,
 }
 
 /// The exit codes of `mlguard diff`.
@@ -271,6 +281,22 @@ pub struct EvalArgs {
     /// Smallest accuracy drop (absolute) a weak segment or regression must show to fail [default: 0.05].
     #[arg(long, value_name = "DELTA", help_heading = "Checks")]
     pub min_effect: Option<f64>,
+
+    /// The same model's predictions on its training data (same columns): overfitting and
+    /// underfitting checks.
+    #[arg(long, value_name = "FILE", help_heading = "Diagnosis")]
+    pub train: Option<String>,
+    /// Model version column: versions are compared like segments, and a weak one is a
+    /// deployment finding.
+    #[arg(long, value_name = "COL", help_heading = "Diagnosis")]
+    pub version_col: Option<String>,
+    /// Serving environment column (region, cluster, hardware): compared like --version-col.
+    #[arg(long, value_name = "COL", help_heading = "Diagnosis")]
+    pub env_col: Option<String>,
+    /// Write the rows behind row-level findings (suspected label errors, duplicates,
+    /// conflicting ids) to FILE as CSV, with line numbers and reasons.
+    #[arg(long, value_name = "FILE", help_heading = "Diagnosis")]
+    pub export_issues: Option<PathBuf>,
 
     /// Report format [default: text].
     #[arg(long, value_enum, help_heading = "Output")]

@@ -90,6 +90,10 @@ pub struct ColumnsSection {
     pub segments: Option<Vec<String>>,
     /// Time column.
     pub time: Option<String>,
+    /// Model version column.
+    pub version: Option<String>,
+    /// Serving environment column.
+    pub env: Option<String>,
 }
 
 /// `[metrics]`.
@@ -152,6 +156,20 @@ pub struct ChecksSection {
     pub psi_warn: Option<f64>,
     /// PSI from which drift fails.
     pub psi_fail: Option<f64>,
+    /// Training predictions of the same model.
+    pub train: Option<String>,
+    /// Share of skipped or duplicate rows from which a data check warns.
+    pub share_warn: Option<f64>,
+    /// Share of skipped or duplicate rows from which a data check fails.
+    pub share_fail: Option<f64>,
+    /// Smallest class share below which labels are severely imbalanced.
+    pub imbalance_share: Option<f64>,
+    /// ECE from which calibration warns.
+    pub ece_warn: Option<f64>,
+    /// ECE from which calibration fails.
+    pub ece_fail: Option<f64>,
+    /// F1 gain of the best threshold from which the threshold check warns.
+    pub threshold_gain: Option<f64>,
 }
 
 /// `[output]`.

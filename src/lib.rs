@@ -12,6 +12,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diagnosis;
 pub mod diff;
 pub mod exit;
 pub mod io;
@@ -46,6 +47,9 @@ pub enum Error {
     /// A saved report that cannot be compared.
     #[error("{0}")]
     Diff(#[from] diff::DiffError),
+    /// `mlguard explain` with a code that does not exist.
+    #[error("unknown finding code `{0}` (run `mlguard explain` to list every code)")]
+    UnknownCode(String),
     /// Standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -77,5 +81,6 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
             let settings = settings::DiffSettings::from_args(&args)?;
             commands::diff::run(&settings)
         }
+        cli::Command::Explain(args) => commands::explain::run(args.code.as_deref()),
     }
 }

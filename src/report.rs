@@ -73,14 +73,7 @@ pub struct InputSummary {
     pub columns: Columns,
 }
 
-/// A diagnosis finding (filled by the diagnosis stage).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Finding {
-    /// Stable code.
-    pub code: String,
-    /// What was found.
-    pub title: String,
-}
+pub use crate::diagnosis::Finding;
 
 /// The metrics of one segment.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::checks::gate::FailOn;
+use crate::checks::health::HealthOptions;
 use crate::checks::rules::{Bound, GateOn, Rule, RuleError};
 use crate::checks::statistical::StatOptions;
 use crate::cli::{
@@ -19,6 +20,7 @@ use crate::cli::{
     ReportFormatArg, TaskArg,
 };
 use crate::config::{ConfigError, ConfigFile};
+use crate::diagnosis::DiagnosisContext;
 use crate::diff::{DiffError, MaxDrop};
 use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
@@ -150,6 +152,10 @@ pub struct CheckFamilies {
     pub reference: bool,
     /// Worse windows and the change point.
     pub windows: bool,
+    /// Data checks: skipped rows, duplicates, ids, classes, imbalance, label errors.
+    pub data: bool,
+    /// Training checks: overfitting, baseline, calibration, threshold.
+    pub training: bool,
 }
 
 impl CheckFamilies {
@@ -159,12 +165,16 @@ impl CheckFamilies {
             segments: true,
             reference: true,
             windows: true,
+            data: true,
+            training: true,
         };
         let mut f = CheckFamilies {
             sanity: false,
             segments: false,
             reference: false,
             windows: false,
+            data: false,
+            training: false,
         };
         if names.is_empty() {
             return Ok(ALL);
@@ -177,11 +187,13 @@ impl CheckFamilies {
                 "sanity" => f.sanity = true,
                 "segments" => f.segments = true,
                 "reference" => f.reference = true,
+                "data" => f.data = true,
+                "training" => f.training = true,
                 other => {
                     return Err(SettingsError::Choice {
                         key: "--checks",
                         value: other.to_string(),
-                        choices: "all, none, sanity, segments, windows, reference",
+                        choices: "all, none, sanity, segments, windows, reference, data, training",
                     })
                 }
             }
@@ -199,6 +211,19 @@ pub struct CheckSpec {
     pub reference: Option<String>,
     /// Test settings.
     pub stat: StatOptions,
+    /// Thresholds of the data and training checks.
+    pub health: HealthOptions,
+    /// The same model's predictions on its training data, if given.
+    pub train: Option<String>,
+}
+
+/// The diagnosis.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiagnosisSpec {
+    /// What changes how check outcomes are read.
+    pub context: DiagnosisContext,
+    /// Where to write the rows behind row-level findings.
+    pub export_issues: Option<PathBuf>,
 }
 
 /// Everything `mlguard eval` needs to know.
@@ -222,6 +247,8 @@ pub struct EvalSettings {
     pub gate: GateSpec,
     /// Statistical checks.
     pub checks: CheckSpec,
+    /// The diagnosis.
+    pub diagnosis: DiagnosisSpec,
     /// The report.
     pub output: OutputSpec,
 }
@@ -412,11 +439,24 @@ impl EvalSettings {
         let c = &file.columns;
         let pick =
             |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
-        let segments = if args.segment_cols.is_empty() {
+        let mut segments = if args.segment_cols.is_empty() {
             c.segments.clone().unwrap_or_default()
         } else {
             args.segment_cols.clone()
         };
+        // Version and environment columns are compared like segments.
+        let deployment_columns: Vec<String> = [
+            pick(&args.version_col, &c.version),
+            pick(&args.env_col, &c.env),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for col in &deployment_columns {
+            if !segments.contains(col) {
+                segments.push(col.clone());
+            }
+        }
         Ok(EvalSettings {
             config: config_path,
             input: InputSpec {
@@ -490,11 +530,43 @@ impl EvalSettings {
                 } else {
                     args.checks.clone()
                 };
+                let h = HealthOptions::default();
+                let health = HealthOptions {
+                    share_warn: c.share_warn.unwrap_or(h.share_warn),
+                    share_fail: c.share_fail.unwrap_or(h.share_fail),
+                    imbalance_share: c.imbalance_share.unwrap_or(h.imbalance_share),
+                    ece_warn: c.ece_warn.unwrap_or(h.ece_warn),
+                    ece_fail: c.ece_fail.unwrap_or(h.ece_fail),
+                    threshold_gain: c.threshold_gain.unwrap_or(h.threshold_gain),
+                };
+                for (key, v) in [
+                    ("[checks] share_warn", health.share_warn),
+                    ("[checks] share_fail", health.share_fail),
+                    ("[checks] imbalance_share", health.imbalance_share),
+                    ("[checks] ece_warn", health.ece_warn),
+                    ("[checks] ece_fail", health.ece_fail),
+                    ("[checks] threshold_gain", health.threshold_gain),
+                ] {
+                    if !(0.0..=1.0).contains(&v) {
+                        return Err(SettingsError::Target {
+                            flag: key,
+                            value: v,
+                        });
+                    }
+                }
                 CheckSpec {
                     families: CheckFamilies::parse(&names)?,
                     reference: args.reference.clone().or_else(|| c.reference.clone()),
                     stat,
+                    health,
+                    train: args.train.clone().or_else(|| c.train.clone()),
                 }
+            },
+            diagnosis: DiagnosisSpec {
+                context: DiagnosisContext {
+                    deployment_columns,
+                },
+                export_issues: args.export_issues.clone(),
             },
             gate: GateSpec {
                 rules: combine_rules(&file, args)?,

@@ -327,13 +327,14 @@ fn generator_is_deterministic_and_well_formed() {
     let mut lines = a.lines();
     assert_eq!(
         lines.next(),
-        Some("id,timestamp,segment,label,prediction,score")
+        Some("id,timestamp,segment,label,prediction,score,version")
     );
     let mut last = String::new();
     let mut rows = 0;
     for (i, line) in lines.enumerate() {
         let f: Vec<&str> = line.split(',').collect();
-        assert_eq!(f.len(), 6, "line {}: {line}", i + 2);
+        assert_eq!(f.len(), 7, "line {}: {line}", i + 2);
+        assert_eq!(f[6], if (i + 1) % 5 == 0 { "v2" } else { "v1" });
         assert_eq!(f[0], (i + 1).to_string());
         // RFC 3339 in UTC, whole seconds: strings compare in time order.
         assert!(

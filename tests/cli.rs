@@ -783,8 +783,19 @@ fn error_bad_delimiter() {
 fn skip_invalid_skips_and_counts_bad_rows() {
     let file = fixture("skip_invalid.csv");
     let run = eval(&file, &["--skip-invalid", "--format", "json"]);
-    assert_ok(&run);
+    // 2 of 8 rows skipped is beyond the 10% at which data:missing fails the gate.
+    assert_no_panic(&run);
+    assert_eq!(run.code, Some(1), "{run:#?}");
     let report = run.json();
+    let missing = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "data:missing")
+        .expect("a data:missing check");
+    assert_eq!(missing["status"], "fail");
+    assert_eq!(missing["values"]["skipped"], 2.0);
+    assert_eq!(report["findings"][0]["code"], "data.missing_values");
     assert_eq!(report["input"]["rows_skipped"], 2);
     assert_eq!(report["input"]["rows"], 6);
     let ws = warnings(&report);
@@ -801,8 +812,12 @@ fn skip_invalid_skips_and_counts_bad_rows() {
 
 #[test]
 fn skip_invalid_warning_in_text_report() {
-    let run = eval(&fixture("skip_invalid.csv"), &["--skip-invalid"]);
+    let run = eval(
+        &fixture("skip_invalid.csv"),
+        &["--skip-invalid", "--fail-on", "never"],
+    );
     assert_ok(&run);
+    assert!(run.stdout.contains("Diagnosis"), "{}", run.stdout);
     assert!(
         run.stdout.contains("3, 6"),
         "the text report names the skipped lines:\n{}",

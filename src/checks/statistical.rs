@@ -92,7 +92,12 @@ impl Profile {
     }
 }
 
-fn stat(id: String, status: CheckStatus, message: String, detail: StatisticalDetail) -> Check {
+pub(crate) fn stat(
+    id: String,
+    status: CheckStatus,
+    message: String,
+    detail: StatisticalDetail,
+) -> Check {
     Check {
         id,
         kind: "statistical",
@@ -102,7 +107,7 @@ fn stat(id: String, status: CheckStatus, message: String, detail: StatisticalDet
     }
 }
 
-fn detail(test: &'static str, effect: &'static str, n: u64) -> StatisticalDetail {
+pub(crate) fn detail(test: &'static str, effect: &'static str, n: u64) -> StatisticalDetail {
     StatisticalDetail {
         test,
         statistic: None,
@@ -170,11 +175,11 @@ fn shares(counts: &[u64]) -> Vec<f64> {
     counts.iter().map(|&c| c as f64 / n).collect()
 }
 
-fn fmt(v: f64) -> String {
+pub(crate) fn fmt(v: f64) -> String {
     format!("{v:.4}")
 }
 
-fn fmt_p(p: f64) -> String {
+pub(crate) fn fmt_p(p: f64) -> String {
     if p < 1e-4 {
         format!("{p:.1e}")
     } else {

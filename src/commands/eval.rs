@@ -6,10 +6,12 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::checks::gate::Gate;
+use crate::checks::health;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
 use crate::checks::windows::{self as window_checks, WindowCounts};
 use crate::checks::{Check, SegmentRef};
+use crate::diagnosis::diagnose;
 use crate::io::output::write_atomic;
 use crate::io::time::{format_time, WindowWidth};
 use crate::io::Problem;
@@ -325,6 +327,27 @@ fn reference_profile(
     Ok(Profile::of(&evaluation))
 }
 
+/// The data and training checks of a report.
+fn health_checks(report: &Report, train: Option<&Profile>, settings: &EvalSettings) -> Vec<Check> {
+    let families = settings.checks.families;
+    let (opts, stat) = (&settings.checks.health, &settings.checks.stat);
+    let mut out = Vec::new();
+    if families.data {
+        out.push(health::missing(report, &OrderedMap::default(), opts));
+        out.push(health::classes(report));
+        out.push(health::imbalance(report, opts));
+    }
+    if families.training {
+        if let Some(t) = train {
+            out.push(health::overfitting(report, t, stat));
+        }
+        out.push(health::baseline(report, train, stat));
+        out.push(health::calibration(report, opts, stat));
+        out.push(health::threshold(report, opts, stat));
+    }
+    out
+}
+
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     let input = &settings.input;
@@ -398,6 +421,10 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.extend(window_checks::worse_windows(coarse, stat_opts));
         stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
+    let train = match (&settings.checks.train, families.training) {
+        (Some(path), true) => Some(reference_profile(settings, path, &finish, &progress)?),
+        _ => None,
+    };
     if let (Some(path), true) = (&settings.checks.reference, families.reference) {
         let reference = reference_profile(settings, path, &finish, &progress)?;
         stat_checks.extend(statistical::against_reference(
@@ -453,7 +480,10 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     report.checks = run_rules(&settings.gate.rules, &report, settings)
         .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
     report.checks.extend(stat_checks);
+    let health_checks = health_checks(&report, train.as_ref(), settings);
+    report.checks.extend(health_checks);
     report.gate = Gate::decide(&report.checks, settings.gate.fail_on);
+    report.findings = diagnose(&report, &settings.diagnosis.context);
     Ok(report)
 }
 

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use super::clip::clip;
 use super::style::Style;
 use crate::metrics::ranking::OperatingPoint;
 use crate::report::Report;
@@ -313,6 +314,77 @@ fn render_segments(report: &Report, out: &mut dyn Write, style: Style) -> io::Re
     Ok(())
 }
 
+/// Findings shown per category in the text report, and remedies per finding.
+const MAX_TEXT_FINDINGS: usize = 12;
+const MAX_TEXT_REMEDIES: usize = 3;
+
+/// The diagnosis: findings grouped by category, most severe and confident first.
+fn render_diagnosis(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    use crate::diagnosis::{Category, Severity};
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", style.heading("Diagnosis"))?;
+    // Categories in the order of their leading finding (findings come most urgent first).
+    let mut order: Vec<Category> = Vec::new();
+    for f in &report.findings {
+        if !order.contains(&f.category) {
+            order.push(f.category);
+        }
+    }
+    for category in order {
+        let of: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.category == category)
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
+        writeln!(out, "  {}", style.heading(category.name()))?;
+        for f in of.iter().take(MAX_TEXT_FINDINGS) {
+            let mark = match f.severity {
+                Severity::Error => style.bad("ERROR"),
+                Severity::Warning => style.warn("warn "),
+                Severity::Info => style.dim("info "),
+            };
+            writeln!(
+                out,
+                "    {mark}  {} {}",
+                f.title,
+                style.dim(&format!("[{}, confidence {:.2}]", f.code, f.confidence))
+            )?;
+            if let Some(because) = f.evidence.because.first() {
+                writeln!(out, "           {}", style.dim(&clip(because, 200)))?;
+            }
+            for r in f.remedies.iter().take(MAX_TEXT_REMEDIES) {
+                writeln!(out, "           → {}", clip(r, 200))?;
+            }
+            if !f.rows.is_empty() {
+                let lines: Vec<String> = f.rows.iter().take(10).map(|l| l.to_string()).collect();
+                writeln!(
+                    out,
+                    "           {}",
+                    style.dim(&format!("lines {}", lines.join(", ")))
+                )?;
+            }
+        }
+        if of.len() > MAX_TEXT_FINDINGS {
+            writeln!(
+                out,
+                "    {}",
+                style.dim(&format!("… {} more", of.len() - MAX_TEXT_FINDINGS))
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "  {}",
+        style.dim("mlguard explain CODE describes a finding in full")
+    )
+}
+
 /// The checks and the verdict block.
 fn render_verdict(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     use crate::checks::CheckStatus;
@@ -329,6 +401,7 @@ fn render_verdict(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
             writeln!(out, "  {mark}  {}", c.message)?;
         }
     }
+    render_diagnosis(report, out, style)?;
     writeln!(out)?;
     let verdict = if report.gate.passed {
         style.good("PASS")

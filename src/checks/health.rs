@@ -1,0 +1,458 @@
+//! Data and training checks: what the diagnosis needs beyond the statistical anomaly checks —
+//! skipped rows, class coverage, imbalance, the fit against training predictions and a trivial
+//! baseline, calibration and the decision threshold.
+//!
+//! Every check reads finished numbers (the report's metrics, intervals, calibration and
+//! thresholds, the training run's profile), never rows, so the checks of a merged run equal
+//! those of one pass. Thresholds are those documented in the finding catalogue
+//! (`src/diagnosis/catalog.rs`) and in the README.
+
+use super::statistical::{detail, fmt, fmt_p, stat, Profile, StatOptions};
+use super::{Check, CheckStatus};
+use crate::ordered_map::OrderedMap;
+use crate::report::Report;
+use crate::stats::normal_two_sided;
+
+/// Thresholds of the data and training checks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HealthOptions {
+    /// Share of skipped (or duplicate) rows from which a check warns.
+    pub share_warn: f64,
+    /// Share of skipped (or duplicate) rows from which a check fails.
+    pub share_fail: f64,
+    /// Smallest class share below which the labels count as severely imbalanced.
+    pub imbalance_share: f64,
+    /// ECE from which calibration warns.
+    pub ece_warn: f64,
+    /// ECE from which calibration fails.
+    pub ece_fail: f64,
+    /// F1 gain of the best threshold over the current predictions from which the threshold
+    /// check warns.
+    pub threshold_gain: f64,
+}
+
+impl Default for HealthOptions {
+    fn default() -> Self {
+        HealthOptions {
+            share_warn: 0.01,
+            share_fail: 0.10,
+            imbalance_share: 0.01,
+            ece_warn: 0.05,
+            ece_fail: 0.25,
+            threshold_gain: 0.05,
+        }
+    }
+}
+
+/// Graded by a share: fail from `fail`, warn from `warn`.
+fn by_share(share: f64, warn: f64, fail: f64) -> CheckStatus {
+    if share >= fail {
+        CheckStatus::Fail
+    } else if share >= warn {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    }
+}
+
+/// Rows skipped as invalid, against the rows read.
+pub fn missing(report: &Report, by_reason: &OrderedMap<u64>, opts: &HealthOptions) -> Check {
+    let skipped = report.input.rows_skipped;
+    let read = report.input.rows + skipped;
+    let share = skipped as f64 / read.max(1) as f64;
+    let mut d = detail("share", "share", read);
+    d.effect_size = Some(share);
+    d.values = OrderedMap(vec![("skipped".into(), skipped as f64)]);
+    d.values
+        .0
+        .extend(by_reason.iter().map(|(k, v)| (k.clone(), *v as f64)));
+    let status = by_share(share, opts.share_warn, opts.share_fail);
+    let message = if skipped == 0 {
+        "no row was skipped as invalid".to_string()
+    } else {
+        format!(
+            "{skipped} of {read} rows ({:.2}%) were skipped as invalid (missing or unreadable label, prediction or score)",
+            share * 100.0
+        )
+    };
+    stat("data:missing".into(), status, message, d)
+}
+
+/// The confusion matrix of the report: (labels, matrix[true][predicted]).
+fn confusion(report: &Report) -> (&[String], &[Vec<u64>]) {
+    let cm = &report.metrics.labels.confusion_matrix;
+    (&cm.labels, &cm.matrix)
+}
+
+/// Classes predicted but never among the labels, and labelled classes never predicted.
+pub fn classes(report: &Report) -> Check {
+    let (labels, m) = confusion(report);
+    let k = m.len();
+    let true_counts: Vec<u64> = m.iter().map(|r| r.iter().sum()).collect();
+    let pred_counts: Vec<u64> = (0..k).map(|j| m.iter().map(|r| r[j]).sum()).collect();
+    let only_predicted: Vec<&str> = (0..k)
+        .filter(|&i| true_counts[i] == 0 && pred_counts[i] > 0)
+        .map(|i| labels[i].as_str())
+        .collect();
+    let never_predicted: Vec<&str> = (0..k)
+        .filter(|&i| true_counts[i] > 0 && pred_counts[i] == 0)
+        .map(|i| labels[i].as_str())
+        .collect();
+    let mut d = detail("count", "classes", report.input.rows);
+    d.effect_size = Some((only_predicted.len() + never_predicted.len()) as f64);
+    d.values = OrderedMap(vec![
+        (
+            "predicted_never_labelled".into(),
+            only_predicted.len() as f64,
+        ),
+        (
+            "labelled_never_predicted".into(),
+            never_predicted.len() as f64,
+        ),
+    ]);
+    if let Some(first) = only_predicted.first().or(never_predicted.first()) {
+        d.location.class = Some(first.to_string());
+    }
+    let mut parts = Vec::new();
+    if !only_predicted.is_empty() {
+        parts.push(format!(
+            "predicted but never a label: {}",
+            only_predicted.join(", ")
+        ));
+    }
+    if !never_predicted.is_empty() {
+        parts.push(format!(
+            "labelled but never predicted: {}",
+            never_predicted.join(", ")
+        ));
+    }
+    let (status, message) = if parts.is_empty() {
+        (
+            CheckStatus::Pass,
+            "every labelled class is predicted and every predicted class occurs among the labels"
+                .to_string(),
+        )
+    } else {
+        (CheckStatus::Warn, parts.join("; "))
+    };
+    stat("data:classes".into(), status, message, d)
+}
+
+/// The smallest class share among the labels.
+pub fn imbalance(report: &Report, opts: &HealthOptions) -> Check {
+    let (labels, m) = confusion(report);
+    let counts: Vec<u64> = m.iter().map(|r| r.iter().sum()).collect();
+    let n: u64 = counts.iter().sum();
+    let smallest = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .min_by_key(|(_, &c)| c);
+    let mut d = detail("share", "share", n);
+    let Some((i, &c)) = smallest.filter(|_| counts.iter().filter(|&&c| c > 0).count() > 1) else {
+        d.values = OrderedMap::default();
+        return stat(
+            "data:imbalance".into(),
+            CheckStatus::Skip,
+            "fewer than two classes among the labels".into(),
+            d,
+        );
+    };
+    let share = c as f64 / n as f64;
+    let largest = *counts.iter().max().unwrap_or(&0);
+    d.effect_size = Some(share);
+    d.location.class = Some(labels[i].clone());
+    d.values = OrderedMap(vec![
+        ("smallest_share".into(), share),
+        ("imbalance_ratio".into(), largest as f64 / c as f64),
+    ]);
+    let status = if share < opts.imbalance_share {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    };
+    stat(
+        "data:imbalance".into(),
+        status,
+        format!(
+            "the rarest class {} makes up {:.2}% of the labels ({c} of {n} rows; {:.0}:1 against the largest)",
+            labels[i],
+            share * 100.0,
+            largest as f64 / c as f64
+        ),
+        d,
+    )
+}
+
+/// ROC AUC below this is too weak a ranking to call the model fit.
+pub const WEAK_AUC: f64 = 0.6;
+
+/// One-sided two-proportion z-test that `a` is above `b`: (z, p).
+fn above(a_correct: u64, a_n: u64, b_correct: u64, b_n: u64) -> (f64, f64) {
+    let (p1, p2) = (a_correct as f64 / a_n as f64, b_correct as f64 / b_n as f64);
+    let pooled = (a_correct + b_correct) as f64 / (a_n + b_n) as f64;
+    let se = (pooled * (1.0 - pooled) * (1.0 / a_n as f64 + 1.0 / b_n as f64)).sqrt();
+    let z = if se > 0.0 { (p1 - p2) / se } else { 0.0 };
+    let p = if z > 0.0 {
+        normal_two_sided(z) / 2.0
+    } else {
+        1.0 - normal_two_sided(z) / 2.0
+    };
+    (z, p)
+}
+
+/// Rows and correct rows of the report.
+fn correct_of(report: &Report) -> (u64, u64) {
+    let (_, m) = confusion(report);
+    let correct = (0..m.len()).map(|i| m[i][i]).sum();
+    (report.input.rows, correct)
+}
+
+/// Accuracy on the training predictions against accuracy here.
+pub fn overfitting(report: &Report, train: &Profile, opts: &StatOptions) -> Check {
+    let (n, correct) = correct_of(report);
+    let mut d = detail("two_proportion_z", "difference", n);
+    d.n_reference = Some(train.rows);
+    if n < opts.min_rows || train.rows < opts.min_rows {
+        return stat(
+            "training:overfitting".into(),
+            CheckStatus::Skip,
+            format!(
+                "too few rows to compare with the training predictions ({n} here, {} in training; at least {} each)",
+                train.rows, opts.min_rows
+            ),
+            d,
+        );
+    }
+    let (train_acc, acc) = (
+        train.correct as f64 / train.rows as f64,
+        correct as f64 / n as f64,
+    );
+    let gap = train_acc - acc;
+    let (z, p) = above(train.correct, train.rows, correct, n);
+    d.statistic = Some(z);
+    d.p_value = Some(p);
+    d.effect_size = Some(gap);
+    d.values = OrderedMap(vec![
+        ("train_accuracy".into(), train_acc),
+        ("accuracy".into(), acc),
+    ]);
+    let status = if p < opts.alpha && gap >= opts.min_effect {
+        CheckStatus::Fail
+    } else {
+        CheckStatus::Pass
+    };
+    stat(
+        "training:overfitting".into(),
+        status,
+        format!(
+            "training accuracy {} vs {} here: a gap of {} (p = {}; fails from {} when significant)",
+            fmt(train_acc),
+            fmt(acc),
+            fmt(gap),
+            fmt_p(p),
+            fmt(opts.min_effect)
+        ),
+        d,
+    )
+}
+
+/// Whether the model beats a constant prediction: balanced accuracy against 1/k and, with
+/// scores, ROC AUC against 0.5, each by its 95% interval; with training predictions, their
+/// accuracy against the majority share.
+pub fn baseline(report: &Report, train: Option<&Profile>, opts: &StatOptions) -> Check {
+    let m = &report.metrics;
+    let classes = confusion(report)
+        .1
+        .iter()
+        .filter(|r| r.iter().sum::<u64>() > 0)
+        .count()
+        .max(1);
+    let chance = 1.0 / classes as f64;
+    let mut d = detail("interval", "margin", report.input.rows);
+    if report.input.rows < opts.min_rows || classes < 2 {
+        return stat(
+            "training:baseline".into(),
+            CheckStatus::Skip,
+            format!(
+                "needs at least {} rows and two classes among the labels",
+                opts.min_rows
+            ),
+            d,
+        );
+    }
+    // Each reason is (text, whether the model is not even significantly better).
+    let mut reasons: Vec<(String, bool)> = Vec::new();
+    let mut values = vec![("chance".into(), chance)];
+    let auc = m.scores.roc_auc;
+    if let Some(auc) = auc {
+        values.push(("roc_auc".into(), auc));
+        let lo = report.intervals.get("roc_auc").map_or(auc, |i| i[0]);
+        if auc < WEAK_AUC {
+            reasons.push((
+                format!("ROC AUC {} is below {WEAK_AUC}", fmt(auc)),
+                lo <= 0.5,
+            ));
+        }
+    }
+    if let Some(bal) = m.labels.balanced_accuracy {
+        values.push(("balanced_accuracy".into(), bal));
+        let lo = report
+            .intervals
+            .get("balanced_accuracy")
+            .map_or(bal, |i| i[0]);
+        // With scores, a good ranking makes a poor balanced accuracy a threshold problem.
+        let ranking_ok = auc.is_some_and(|a| a >= WEAK_AUC);
+        if !ranking_ok && bal < chance + opts.min_effect {
+            reasons.push((
+                format!(
+                    "balanced accuracy {} is within {} of the {} of a constant prediction",
+                    fmt(bal),
+                    fmt(opts.min_effect),
+                    fmt(chance)
+                ),
+                lo <= chance,
+            ));
+        }
+        d.effect_size = Some(bal - chance);
+    }
+    if let Some(t) = train.filter(|t| t.rows >= opts.min_rows) {
+        let majority = t.label_counts.iter().copied().max().unwrap_or(0) as f64 / t.rows as f64;
+        let acc = t.correct as f64 / t.rows as f64;
+        values.push(("train_accuracy".into(), acc));
+        values.push(("train_majority_share".into(), majority));
+        if acc < majority + opts.min_effect {
+            reasons.push((
+                format!(
+                    "on its training data the model reaches accuracy {} against {} for always predicting the majority class",
+                    fmt(acc),
+                    fmt(majority)
+                ),
+                true,
+            ));
+        }
+    }
+    d.values = OrderedMap(values);
+    let status = if reasons.iter().any(|(_, not_better)| *not_better) {
+        CheckStatus::Fail
+    } else if reasons.is_empty() {
+        CheckStatus::Pass
+    } else {
+        CheckStatus::Warn
+    };
+    let message = if reasons.is_empty() {
+        format!(
+            "the model beats a constant prediction (balanced accuracy above {} by {} or more{})",
+            fmt(chance),
+            fmt(opts.min_effect),
+            if auc.is_some() {
+                format!(", ROC AUC {WEAK_AUC} or more")
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        reasons
+            .iter()
+            .map(|(r, _)| r.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    stat("training:baseline".into(), status, message, d)
+}
+
+/// Expected calibration error against its thresholds.
+pub fn calibration(report: &Report, opts: &HealthOptions, stat_opts: &StatOptions) -> Check {
+    let n = report.input.rows;
+    let mut d = detail("ece", "ece", n);
+    let Some(cal) = report.calibration.as_ref() else {
+        return stat(
+            "training:calibration".into(),
+            CheckStatus::Skip,
+            "no scores or probabilities to calibrate".into(),
+            d,
+        );
+    };
+    if n < stat_opts.min_rows {
+        return stat(
+            "training:calibration".into(),
+            CheckStatus::Skip,
+            format!("fewer than {} rows", stat_opts.min_rows),
+            d,
+        );
+    }
+    d.statistic = Some(cal.ece);
+    d.effect_size = Some(cal.ece);
+    d.values = OrderedMap(vec![("mce".into(), cal.mce)]);
+    let status = by_share(cal.ece, opts.ece_warn, opts.ece_fail);
+    stat(
+        "training:calibration".into(),
+        status,
+        format!(
+            "expected calibration error {} ({}; warns from {}, fails from {})",
+            fmt(cal.ece),
+            cal.direction,
+            fmt(opts.ece_warn),
+            fmt(opts.ece_fail)
+        ),
+        d,
+    )
+}
+
+/// F1 at the best-F1 threshold against the F1 of the evaluated predictions (binary scores).
+pub fn threshold(report: &Report, opts: &HealthOptions, stat_opts: &StatOptions) -> Check {
+    let n = report.input.rows;
+    let mut d = detail("difference", "f1_gain", n);
+    let best = report.thresholds.as_ref().and_then(|t| t.best_f1.as_ref());
+    let (Some(best), Some(f1)) = (best, report.metrics.labels.f1) else {
+        return stat(
+            "training:threshold".into(),
+            CheckStatus::Skip,
+            "needs a binary score".into(),
+            d,
+        );
+    };
+    if n < stat_opts.min_rows {
+        return stat(
+            "training:threshold".into(),
+            CheckStatus::Skip,
+            format!("fewer than {} rows", stat_opts.min_rows),
+            d,
+        );
+    }
+    let gain = best.f1 - f1;
+    d.effect_size = Some(gain);
+    let current = report
+        .thresholds
+        .as_ref()
+        .and_then(|t| t.current.as_ref())
+        .map(|c| c.threshold);
+    d.values = OrderedMap(vec![
+        ("f1".into(), f1),
+        ("best_threshold".into(), best.threshold),
+        ("best_f1".into(), best.f1),
+        ("best_precision".into(), best.precision),
+        ("best_recall".into(), best.recall),
+    ]);
+    if let Some(c) = current {
+        d.values.0.push(("current_threshold".into(), c));
+    }
+    let status = if gain >= opts.threshold_gain {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    };
+    stat(
+        "training:threshold".into(),
+        status,
+        format!(
+            "F1 {} at the best threshold {} against {} for the evaluated predictions (gain {}; warns from {})",
+            fmt(best.f1),
+            best.threshold,
+            fmt(f1),
+            fmt(gain),
+            fmt(opts.threshold_gain)
+        ),
+        d,
+    )
+}

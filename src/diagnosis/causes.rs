@@ -1,0 +1,307 @@
+//! The cause mapping, as data: which check outcomes are which signals, and which signals —
+//! alone or combined — point to which finding code with which confidence.
+//!
+//! Two tables drive the diagnosis. [`SIGNALS`] turns every check that warned or failed into a
+//! signal by its id. [`CAUSES`] lists, in order, the signals a cause requires (`all`), the ones
+//! that rule it out (`none`), its confidence and the simpler findings it makes redundant
+//! (`supersedes`): a metric drop with score drift and stable labels is serving skew, and then
+//! the score drift alone need not be reported again. The README documents both tables.
+
+/// What a check that warned or failed says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Rows skipped as invalid.
+    Missing,
+    /// Repeated rows.
+    Duplicates,
+    /// Repeated ids.
+    DuplicateIds,
+    /// One id, several labels.
+    ConflictingLabels,
+    /// Classes on one side only.
+    UnseenClasses,
+    /// A very rare class.
+    Imbalance,
+    /// More confidently contradicted labels than the model's uncertainty explains.
+    LabelNoise,
+    /// A metric worse than in the reference run.
+    MetricDrop,
+    /// Scores (or class probabilities) drifted against the reference.
+    ScoreDrift,
+    /// Predicted classes drifted against the reference.
+    PredictionDrift,
+    /// Labels drifted against the reference.
+    LabelShift,
+    /// A segment worse than the rest.
+    WeakSegment,
+    /// A model version or environment worse than the rest.
+    VersionGap,
+    /// One class predicted (almost) always.
+    Collapse,
+    /// Predicted shares far from label shares.
+    PredictionBias,
+    /// Outlying or malformed outputs.
+    AbnormalOutputs,
+    /// Scores at exactly 0 or 1.
+    Saturation,
+    /// A step change in the error rate over time.
+    StepChange,
+    /// Windows worse than the rows before them.
+    DegradedWindow,
+    /// Much better on the training predictions.
+    Overfitting,
+    /// No better than a constant prediction.
+    Underfitting,
+    /// High calibration error.
+    Miscalibration,
+    /// A much better threshold exists.
+    Threshold,
+    /// Latency above its objective.
+    Latency,
+}
+
+use Signal::*;
+
+/// Check id prefixes and the signal a warning or failure of that check gives, first match wins.
+/// Weak segments of a `--version-col` or `--env-col` column are turned into
+/// [`Signal::VersionGap`] by the diagnosis.
+pub const SIGNALS: &[(&str, Signal)] = &[
+    ("data:missing", Missing),
+    ("data:duplicates", Duplicates),
+    ("data:ids", DuplicateIds),
+    ("data:conflicting_labels", ConflictingLabels),
+    ("data:classes", UnseenClasses),
+    ("data:imbalance", Imbalance),
+    ("data:label_noise", LabelNoise),
+    ("regression:", MetricDrop),
+    ("drift:score", ScoreDrift),
+    ("drift:proba:", ScoreDrift),
+    ("drift:prediction", PredictionDrift),
+    ("drift:label", LabelShift),
+    ("segment:", WeakSegment),
+    ("sanity:degenerate_predictions", Collapse),
+    ("sanity:prediction_distribution", PredictionBias),
+    ("sanity:score_outliers", AbnormalOutputs),
+    ("sanity:probability_sums", AbnormalOutputs),
+    ("sanity:score_saturation", Saturation),
+    ("window:change_point", StepChange),
+    ("window:worse", DegradedWindow),
+    ("training:overfitting", Overfitting),
+    ("training:baseline", Underfitting),
+    ("training:calibration", Miscalibration),
+    ("training:threshold", Threshold),
+    ("latency:", Latency),
+];
+
+/// The signal of a check id, if it gives one.
+pub fn signal_of(check_id: &str) -> Option<Signal> {
+    SIGNALS
+        .iter()
+        .find(|(prefix, _)| check_id.starts_with(prefix))
+        .map(|&(_, s)| s)
+}
+
+/// One row of the cause table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cause {
+    /// The finding code (documented in the catalogue).
+    pub code: &'static str,
+    /// Signals that must all be present.
+    pub all: &'static [Signal],
+    /// Signals that rule the cause out.
+    pub none: &'static [Signal],
+    /// How strongly the signals point to this cause, 0..1.
+    pub confidence: f64,
+    /// Findings this one makes redundant when it is raised.
+    pub supersedes: &'static [&'static str],
+}
+
+const fn cause(
+    code: &'static str,
+    all: &'static [Signal],
+    none: &'static [Signal],
+    confidence: f64,
+    supersedes: &'static [&'static str],
+) -> Cause {
+    Cause {
+        code,
+        all,
+        none,
+        confidence,
+        supersedes,
+    }
+}
+
+/// The cause table. Combinations come first; a cause with one required signal that a check
+/// raised in several places (segments, windows, classes) gives one finding per place.
+pub const CAUSES: &[Cause] = &[
+    cause(
+        "deployment.serving_skew",
+        &[MetricDrop, ScoreDrift],
+        &[LabelShift],
+        0.85,
+        &[
+            "deployment.score_drift",
+            "deployment.prediction_drift",
+            "data.concept_drift",
+        ],
+    ),
+    cause(
+        "deployment.serving_skew",
+        &[MetricDrop, PredictionDrift],
+        &[LabelShift, ScoreDrift],
+        0.75,
+        &["deployment.prediction_drift", "data.concept_drift"],
+    ),
+    cause(
+        "data.prior_shift",
+        &[MetricDrop, LabelShift],
+        &[ScoreDrift],
+        0.85,
+        &[
+            "data.concept_drift",
+            "training.prediction_bias",
+            "deployment.prediction_drift",
+        ],
+    ),
+    cause(
+        "data.label_noise",
+        &[MetricDrop, LabelNoise],
+        &[],
+        0.85,
+        &["data.concept_drift"],
+    ),
+    cause("data.label_noise", &[LabelNoise], &[], 0.7, &[]),
+    cause(
+        "data.prior_shift",
+        &[LabelShift],
+        &[],
+        0.6,
+        &[
+            "training.prediction_bias",
+            "deployment.prediction_drift",
+            "deployment.score_drift",
+        ],
+    ),
+    cause("deployment.score_drift", &[ScoreDrift], &[], 0.5, &[]),
+    cause(
+        "deployment.prediction_drift",
+        &[PredictionDrift],
+        &[LabelShift],
+        0.5,
+        &[],
+    ),
+    cause(
+        "data.concept_drift",
+        &[MetricDrop],
+        &[
+            ScoreDrift,
+            PredictionDrift,
+            LabelShift,
+            LabelNoise,
+            WeakSegment,
+            VersionGap,
+            StepChange,
+            Collapse,
+        ],
+        0.4,
+        &[],
+    ),
+    cause(
+        "deployment.collapse",
+        &[Collapse],
+        &[],
+        0.9,
+        &[
+            "training.prediction_bias",
+            "training.underfitting",
+            "training.threshold",
+        ],
+    ),
+    cause(
+        "deployment.step_change",
+        &[StepChange],
+        &[],
+        0.9,
+        &["deployment.degraded_window"],
+    ),
+    cause(
+        "deployment.degraded_window",
+        &[DegradedWindow],
+        &[],
+        0.6,
+        &[],
+    ),
+    cause("deployment.version_gap", &[VersionGap], &[], 0.75, &[]),
+    cause("data.weak_segment", &[WeakSegment], &[], 0.7, &[]),
+    cause("training.overfitting", &[Overfitting], &[], 0.8, &[]),
+    cause("training.underfitting", &[Underfitting], &[], 0.7, &[]),
+    cause(
+        "training.miscalibration",
+        &[Miscalibration, Saturation],
+        &[],
+        0.8,
+        &["deployment.saturated_scores"],
+    ),
+    cause("training.miscalibration", &[Miscalibration], &[], 0.75, &[]),
+    cause("training.threshold", &[Threshold], &[], 0.6, &[]),
+    cause(
+        "training.prediction_bias",
+        &[PredictionBias],
+        &[LabelShift],
+        0.5,
+        &[],
+    ),
+    cause(
+        "deployment.abnormal_outputs",
+        &[AbnormalOutputs],
+        &[],
+        0.6,
+        &[],
+    ),
+    cause("deployment.saturated_scores", &[Saturation], &[], 0.5, &[]),
+    cause("deployment.latency", &[Latency], &[], 0.9, &[]),
+    cause("data.missing_values", &[Missing], &[], 0.9, &[]),
+    cause("data.duplicate_rows", &[Duplicates], &[], 0.9, &[]),
+    cause("data.duplicate_ids", &[DuplicateIds], &[], 0.9, &[]),
+    cause(
+        "data.conflicting_labels",
+        &[ConflictingLabels],
+        &[],
+        0.95,
+        &[],
+    ),
+    cause("data.unseen_classes", &[UnseenClasses], &[], 0.7, &[]),
+    cause("data.class_imbalance", &[Imbalance], &[], 0.6, &[]),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog;
+    use super::*;
+
+    #[test]
+    fn every_cause_and_superseded_code_is_documented() {
+        for c in CAUSES {
+            assert!(catalog::info(c.code).is_some(), "{} undocumented", c.code);
+            for s in c.supersedes {
+                assert!(catalog::info(s).is_some(), "{s} undocumented");
+            }
+        }
+        for code in catalog::CODES {
+            assert!(
+                CAUSES.iter().any(|c| c.code == code.code),
+                "{} is never raised",
+                code.code
+            );
+        }
+    }
+
+    #[test]
+    fn check_ids_map_to_signals() {
+        assert_eq!(signal_of("drift:proba:cat"), Some(ScoreDrift));
+        assert_eq!(signal_of("regression:max_drop:f1"), Some(MetricDrop));
+        assert_eq!(signal_of("segment:region=eu:weak"), Some(WeakSegment));
+        assert_eq!(signal_of("rule:min:f1=0.8"), None);
+    }
+}

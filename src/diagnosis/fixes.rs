@@ -1,0 +1,103 @@
+//! Remedies computed from the data: the threshold to move to and what it gives, the segment or
+//! window to look at, and the rows to fix — numbers, not advice, wherever the report has them.
+
+use super::Evidence;
+use crate::ordered_map::OrderedMap;
+use crate::report::Report;
+
+/// A computed remedy: sentences to put first, the numbers behind them, example rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Computed {
+    /// Concrete remedies, most useful first.
+    pub remedies: Vec<String>,
+    /// Their numbers.
+    pub values: OrderedMap<f64>,
+    /// Example rows (line numbers).
+    pub rows: Vec<u64>,
+}
+
+/// The computed remedy of a finding code, from the report and the finding's evidence.
+pub fn compute(code: &str, report: &Report, evidence: &Evidence) -> Computed {
+    match code {
+        "training.threshold" | "training.prediction_bias" => threshold(report),
+        "data.weak_segment" | "deployment.version_gap" => segment(report, evidence),
+        "deployment.step_change" | "deployment.degraded_window" => window(evidence),
+        _ => Computed::default(),
+    }
+}
+
+/// Move the decision threshold to the best-F1 one, with what it gives.
+fn threshold(report: &Report) -> Computed {
+    let Some(best) = report.thresholds.as_ref().and_then(|t| t.best_f1.as_ref()) else {
+        return Computed::default();
+    };
+    let now = report.metrics.labels.f1;
+    let mut values = vec![
+        ("threshold".to_string(), best.threshold),
+        ("f1".to_string(), best.f1),
+        ("precision".to_string(), best.precision),
+        ("recall".to_string(), best.recall),
+        ("false_positive_rate".to_string(), best.fpr),
+    ];
+    values.extend(now.map(|f| ("f1_now".to_string(), f)));
+    Computed {
+        remedies: vec![format!(
+            "set the decision threshold to {}: F1 {:.4} (precision {:.4}, recall {:.4}){} — estimated on this file, confirm on held-out data",
+            best.threshold,
+            best.f1,
+            best.precision,
+            best.recall,
+            now.map_or(String::new(), |f| format!(" against {f:.4} now"))
+        )],
+        values: OrderedMap(values),
+        rows: Vec::new(),
+    }
+}
+
+/// Look at the weak segment: its size and the gap.
+fn segment(report: &Report, evidence: &Evidence) -> Computed {
+    let Some(seg) = evidence.location.segment.as_ref() else {
+        return Computed::default();
+    };
+    let rows = report
+        .segments
+        .get(&seg.column)
+        .and_then(|s| s.get(&seg.value))
+        .map_or(0, |s| s.rows);
+    let numbers = evidence.values.0.first().map(|(_, v)| v);
+    let acc = numbers.and_then(|v| v.get("accuracy")).copied();
+    let rest = numbers.and_then(|v| v.get("rest_accuracy")).copied();
+    let mut values = vec![("rows".to_string(), rows as f64)];
+    values.extend(acc.map(|a| ("accuracy".to_string(), a)));
+    values.extend(rest.map(|a| ("rest_accuracy".to_string(), a)));
+    let share = rows as f64 / report.input.rows.max(1) as f64;
+    values.push(("share_of_rows".to_string(), share));
+    let gap = match (acc, rest) {
+        (Some(a), Some(r)) => format!(" (accuracy {a:.4} against {r:.4} elsewhere)"),
+        _ => String::new(),
+    };
+    Computed {
+        remedies: vec![format!(
+            "investigate {}={} first: {rows} rows, {:.1}% of the data{gap}",
+            seg.column,
+            seg.value,
+            share * 100.0,
+        )],
+        values: OrderedMap(values),
+        rows: Vec::new(),
+    }
+}
+
+/// Look at what changed at the window's time.
+fn window(evidence: &Evidence) -> Computed {
+    let Some(at) = evidence.location.window.as_ref() else {
+        return Computed::default();
+    };
+    Computed {
+        remedies: vec![format!(
+            "look for deployments, pipeline or upstream changes around {at}"
+        )],
+        values: OrderedMap::default(),
+        rows: Vec::new(),
+    }
+}
