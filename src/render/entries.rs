@@ -194,6 +194,83 @@ fn flat(v: &Value) -> String {
     }
 }
 
+/// Whether a value shows nothing: null, or an empty string, list or object.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// A number, short: integers as such, others to 4 significant decimals.
+fn short_number(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.0}"),
+        Some(x) => format!("{x:.4}"),
+        None => flat(v),
+    }
+}
+
+/// An object of numbers as `name = value` pairs.
+fn numbers(v: &Value) -> String {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k} = {}", short_number(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// Example line numbers, the first ten.
+fn lines(v: &Value) -> String {
+    let all: Vec<String> = v
+        .as_array()
+        .map(|a| a.iter().map(short_number).collect())
+        .unwrap_or_default();
+    let mut out = all.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if all.len() > 10 {
+        out.push_str(&format!(", … ({} in all)", all.len()));
+    }
+    out
+}
+
+/// A finding's evidence as details: what the checks said and where (the raw numbers stay in
+/// the JSON report).
+fn evidence(v: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(because) = v.get("because").filter(|b| !is_empty(b)) {
+        out.push(("evidence".to_string(), flat(because)));
+    } else if let Some(checks) = v.get("checks").filter(|c| !is_empty(c)) {
+        out.push(("checks".to_string(), flat(checks)));
+    }
+    if let Some(loc) = v.get("location").and_then(Value::as_object) {
+        let place: Vec<String> = loc
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                Value::Object(s) => format!(
+                    "{k} {}={}",
+                    s.get("column").map(flat).unwrap_or_default(),
+                    s.get("value").map(flat).unwrap_or_default()
+                ),
+                other => format!("{k} {}", flat(other)),
+            })
+            .collect();
+        if !place.is_empty() {
+            out.push(("where".to_string(), place.join(", ")));
+        }
+    }
+    if out.is_empty() {
+        out.push(("evidence".to_string(), flat(v)));
+    }
+    out
+}
+
 impl FindingEntry {
     /// Reads a finding from its JSON form.
     pub fn from_json(v: &Value) -> Option<FindingEntry> {
@@ -213,7 +290,16 @@ impl FindingEntry {
                     Value::Null => {}
                     other => entry.remedies.push(flat(other)),
                 },
-                _ if value.is_null() => {}
+                _ if is_empty(value) => {}
+                "evidence" if value.is_object() => entry.details.extend(evidence(value)),
+                "confidence" => entry.details.push((
+                    key.clone(),
+                    value
+                        .as_f64()
+                        .map_or_else(|| flat(value), |c| format!("{c:.2}")),
+                )),
+                "fix" if value.is_object() => entry.details.push((key.clone(), numbers(value))),
+                "rows" => entry.details.push(("lines".to_string(), lines(value))),
                 _ => entry.details.push((key.clone(), flat(value))),
             }
         }
