@@ -14,6 +14,7 @@ use csv::ByteRecord;
 use crate::io::chunks::{for_each_plain_record, is_plain, Chunk, Chunker};
 use crate::io::columns::{plan_columns, ColumnFlags, ColumnPlan};
 use crate::io::decode::{Fields, RowDecoder, ScoreRules};
+use crate::io::error::cell;
 use crate::io::format::Format;
 use crate::io::records::Records;
 use crate::io::source::{read_problem, Compression};
@@ -145,8 +146,8 @@ impl Consumer<'_> {
                 Some(at) => self.state.push_at(&row, segment, at),
                 None => {
                     let problem = Problem::BadTime {
-                        column: self.header[col].clone(),
-                        value: String::from_utf8_lossy(rec.field(col)).trim().to_string(),
+                        column: cell(&self.header[col]),
+                        value: cell(String::from_utf8_lossy(rec.field(col)).trim()),
                     };
                     return self.skip(problem, Some(line));
                 }

@@ -226,6 +226,13 @@ fn check(case: Case) {
                 clip(&r.stderr)
             );
             let msg = r.stderr.trim_end_matches('\n');
+            // Cells and header names are quoted cut, so even a 10 MB cell gives a short line.
+            assert!(
+                msg.len() < 4096,
+                "an error line of {} bytes: {}",
+                msg.len(),
+                clip(msg)
+            );
             let rest = msg
                 .strip_prefix("mlguard: error: ")
                 .and_then(|m| m.strip_prefix(shown))
@@ -461,6 +468,16 @@ matrix! {
         }),
         args: &[],
         expect: Report { rows: 2, warning: None },
+    };
+    ten_mb_bad_score_cell => Case {
+        input: Input::File("wide_bad_score.csv", || {
+            let mut text = String::from("label,prediction,score\n0,0,0.1\n1,1,x");
+            text.push_str(&"5".repeat(TEN_MB));
+            text.push('\n');
+            text.into_bytes()
+        }),
+        args: &[],
+        expect: Error { line: Line::At(3), what: &["is not a number", "bytes)"] },
     };
     hundred_thousand_columns => Case {
         input: Input::File("wide.csv", || wide_file("label")),

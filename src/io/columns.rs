@@ -7,7 +7,7 @@
 
 use crate::label::{sort_labels, LabelKey};
 
-use super::error::Problem;
+use super::error::{cell, Problem};
 
 /// Conventional names of the label column.
 pub const LABEL_NAMES: &[&str] = &[
@@ -76,8 +76,20 @@ pub struct ColumnPlan {
     pub proba: Vec<ProbaColumn>,
 }
 
+/// Columns listed in a message at most.
+const MAX_LISTED_COLUMNS: usize = 40;
+
+/// The header as listed in a message: names cut to a readable length, at most 40 of them.
 fn header_list(header: &[String]) -> String {
-    header.join(", ")
+    let mut out: Vec<String> = header
+        .iter()
+        .take(MAX_LISTED_COLUMNS)
+        .map(|h| cell(h))
+        .collect();
+    if header.len() > MAX_LISTED_COLUMNS {
+        out.push(format!("… ({} columns in all)", header.len()));
+    }
+    out.join(", ")
 }
 
 /// Finds a role's column: the flag's column, or the single conventional one.

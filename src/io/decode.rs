@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use csv::ByteRecord;
 
 use super::columns::ColumnPlan;
-use super::error::Problem;
+use super::error::{cell, Problem};
 use crate::label::{is_missing, LabelKey};
 use crate::metrics::ranked::Score;
 use crate::row::{Prediction, Row};
@@ -97,8 +97,7 @@ impl RowDecoder {
 
     fn number<R: Fields>(&self, rec: &R, col: usize) -> Result<f64, Problem> {
         let raw = self.text(rec, col)?.trim();
-        let bad =
-            |make: fn(String, String) -> Problem| make(self.names[col].clone(), raw.to_string());
+        let bad = |make: fn(String, String) -> Problem| make(cell(&self.names[col]), cell(raw));
         let v: f64 = raw
             .parse()
             .map_err(|_| bad(|column, value| Problem::NotANumber { column, value }))?;
@@ -139,8 +138,8 @@ impl RowDecoder {
             .collect();
         classes.truncate(20);
         Err(Problem::LabelWithoutProba {
-            label: raw.trim().to_string(),
-            classes: classes.join(", "),
+            label: cell(raw.trim()),
+            classes: cell(&classes.join(", ")),
         })
     }
 

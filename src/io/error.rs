@@ -44,6 +44,18 @@ pub struct InputError {
     pub problem: Box<Problem>,
 }
 
+/// Longest cell or column name quoted whole in a message.
+pub const MAX_QUOTED: usize = 60;
+
+/// A cell or name as quoted in an error message: up to [`MAX_QUOTED`] characters, longer ones
+/// cut with their size, so that a 10 MB cell still gives a one-line, readable error.
+pub fn cell(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+    }
+}
+
 /// Text on one line: control characters shown as escapes.
 pub fn one_line(text: &str) -> String {
     text.chars()
@@ -256,5 +268,19 @@ impl Problem {
             },
             problem: Box::new(self),
         }
+    }
+}
+
+#[cfg(test)]
+mod cell_tests {
+    use super::*;
+
+    #[test]
+    fn long_cells_are_cut_with_their_size() {
+        assert_eq!(cell("abc"), "abc");
+        let long = "é".repeat(1000);
+        let shown = cell(&long);
+        assert!(shown.starts_with(&"é".repeat(MAX_QUOTED)));
+        assert!(shown.ends_with("… (2000 bytes)"), "{shown}");
     }
 }
