@@ -6,6 +6,7 @@ pub mod diff;
 pub mod entries;
 pub mod headline;
 pub mod html;
+pub mod issues;
 pub mod json;
 pub mod junit;
 pub mod markdown;

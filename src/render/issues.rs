@@ -1,0 +1,84 @@
+//! The issues export (`--export-issues FILE.csv`): one CSV row per input row behind a
+//! row-level finding, with its line number and the reason, safe to open in a spreadsheet.
+//!
+//! Cells come from the input (labels, ids), so a cell that a spreadsheet would run as a formula
+//! — one beginning with `=`, `+`, `-`, `@`, a tab or a carriage return — is prefixed with `'`
+//! (the OWASP recommendation for CSV injection). Numbers written by mlguard are not touched.
+
+use std::borrow::Cow;
+
+/// One row of the export.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueRow {
+    /// The row's line in the input.
+    pub line: u64,
+    /// The finding code it belongs to.
+    pub finding: &'static str,
+    /// Why the row is listed.
+    pub reason: String,
+    /// Its label, as written.
+    pub label: Option<String>,
+    /// The label the model suggests instead (suspected label errors).
+    pub suggested: Option<String>,
+    /// Its id (`--id-col`).
+    pub id: Option<String>,
+}
+
+/// The export's columns.
+pub const HEADER: [&str; 6] = ["line", "finding", "reason", "label", "suggested", "id"];
+
+/// A cell made safe for spreadsheets.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// The export as CSV bytes, rows in the given order.
+pub fn render(rows: &[IssueRow]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER).expect("writing to memory cannot fail");
+    for r in rows {
+        let line = r.line.to_string();
+        let cells = [
+            Cow::Borrowed(line.as_str()),
+            Cow::Borrowed(r.finding),
+            neutralise(&r.reason),
+            neutralise(r.label.as_deref().unwrap_or("")),
+            neutralise(r.suggested.as_deref().unwrap_or("")),
+            neutralise(r.id.as_deref().unwrap_or("")),
+        ];
+        w.write_record(cells.iter().map(|c| c.as_bytes()))
+            .expect("writing to memory cannot fail");
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_quoting_survives() {
+        let rows = vec![IssueRow {
+            line: 7,
+            finding: "data.label_noise",
+            reason: "label contradicted, p = 0.97".into(),
+            label: Some("=HYPERLINK(\"http://x\",\"y\")".into()),
+            suggested: Some("+1".into()),
+            id: Some("a,\"b\"\nc".into()),
+        }];
+        let text = String::from_utf8(render(&rows)).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let rec = r.records().next().unwrap().unwrap();
+        assert_eq!(&rec[0], "7");
+        assert_eq!(&rec[3], "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(&rec[4], "'+1");
+        assert_eq!(&rec[5], "a,\"b\"\nc");
+        for c in ["-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(c).starts_with('\''), "{c}");
+        }
+        assert_eq!(neutralise("cat"), "cat");
+    }
+}
