@@ -90,6 +90,8 @@ pub struct ColumnsSection {
     pub segments: Option<Vec<String>>,
     /// Time column.
     pub time: Option<String>,
+    /// Row id column.
+    pub id: Option<String>,
 }
 
 /// `[metrics]`.

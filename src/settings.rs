@@ -430,6 +430,7 @@ impl EvalSettings {
                 prediction: pick(&args.pred_col, &c.prediction),
                 score: pick(&args.score_col, &c.score),
                 proba_prefix: pick(&args.proba_prefix, &c.proba_prefix),
+                id: pick(&args.id_col, &c.id),
             },
             segments,
             windows: WindowSpec {
