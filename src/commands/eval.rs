@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::checks::gate::Gate;
+use crate::checks::paired::paired_regression;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
 use crate::checks::windows::{self as window_checks, WindowCounts};
@@ -14,6 +15,7 @@ use crate::io::output::write_atomic;
 use crate::io::time::{format_time, WindowWidth};
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
+use crate::metrics::audit::{multiclass_issues, IdOutcomes};
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
@@ -297,7 +299,7 @@ fn reference_profile(
     path: &str,
     finish: &FinishOptions,
     progress: &TerminalProgress,
-) -> Result<Profile, Error> {
+) -> Result<(Profile, Option<IdOutcomes>), Error> {
     let input = InputSpec {
         path: path.to_string(),
         ..settings.input.clone()
@@ -322,7 +324,11 @@ fn reference_profile(
         .overall
         .finish(&opts)
         .map_err(|e| Problem::from(e).at(path, None))?;
-    Ok(Profile::of(&evaluation))
+    let ids = scan
+        .state
+        .audit
+        .id_outcomes(evaluation.pos_label.as_deref());
+    Ok((Profile::of(&evaluation), ids))
 }
 
 /// Builds the report for the settings' input.
@@ -351,8 +357,10 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         overall,
         columns,
         windows,
+        audit,
         ..
     } = scan.state;
+    let classes = overall.classes.keys().to_vec();
     // The task and positive class, from the labels alone, so that segments can be finished
     // while the overall scores are.
     let (task, pos_label) = overall
@@ -366,6 +374,9 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         })
         .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
         .map_err(|e| Problem::from(e).at(&input.path, None))?;
+    let multi_issues = (task == Task::Multiclass)
+        .then(|| multiclass_issues(&overall))
+        .flatten();
     let min_rows = settings.gate.min_segment_rows;
     let names = &scan.segment_columns;
     let window_pos = pos_label.clone();
@@ -399,10 +410,14 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
     if let (Some(path), true) = (&settings.checks.reference, families.reference) {
-        let reference = reference_profile(settings, path, &finish, &progress)?;
+        let (reference, ref_ids) = reference_profile(settings, path, &finish, &progress)?;
         stat_checks.extend(statistical::against_reference(
             &profile, &reference, stat_opts,
         ));
+        let ids = audit.id_outcomes(evaluation.pos_label.as_deref());
+        if let (Some(cur), Some(before)) = (ids, ref_ids) {
+            stat_checks.push(paired_regression(&cur, &before, stat_opts));
+        }
     }
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
@@ -420,6 +435,9 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     warnings.extend(evaluation.warnings.iter().cloned());
     let metrics = metrics_of(&evaluation);
     let h = &scan.header;
+    let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
+    let id_col = settings.columns.id.as_deref();
+    let audit = audit.summary(&evaluation, &classes, &proba, multi_issues, id_col);
     let scores = evaluation.scores;
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
@@ -446,6 +464,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         segments,
         windows: windows.map(|(reports, _, _)| reports),
         warnings,
+        audit: Some(audit),
         checks: Vec::new(),
         findings: Vec::new(),
         gate: Gate::decide(&[], settings.gate.fail_on),

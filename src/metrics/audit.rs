@@ -550,6 +550,44 @@ impl RowAudit {
         })
     }
 
+    /// The summary of a finished run: `evaluation` is the overall result, `classes` every class
+    /// of the overall state, `proba` the classes of the probability columns in column order,
+    /// `multiclass` the exact label issues of a multiclass task ([`multiclass_issues`], taken
+    /// before the state was finished).
+    pub fn summary(
+        self,
+        evaluation: &super::Evaluation,
+        classes: &[LabelKey],
+        proba: &[LabelKey],
+        multiclass: Option<ExactIssues>,
+        id_column: Option<&str>,
+    ) -> AuditSummary {
+        let pos = evaluation.pos_label.as_deref().and_then(LabelKey::parse);
+        let neg = pos.as_ref().and_then(|p| {
+            evaluation
+                .labels
+                .iter()
+                .filter_map(|l| LabelKey::parse(l))
+                .chain(proba.iter().cloned())
+                .find(|k| k != p)
+        });
+        let issues = match (&pos, &neg, &evaluation.scores) {
+            (Some(p), Some(n), Some(s)) if !s.sorted.0.is_empty() || !s.sorted.1.is_empty() => {
+                Some(binary_issues(p, n, &s.sorted))
+            }
+            (None, _, Some(_)) => multiclass,
+            _ => None,
+        };
+        self.finish(&AuditContext {
+            classes,
+            proba,
+            pos: pos.as_ref(),
+            id_column,
+            rows: evaluation.rows,
+            issues,
+        })
+    }
+
     /// The summary. `classes` are every class of the overall state, `proba` the classes of the
     /// probability columns in column order, `pos` the positive class of a binary task,
     /// `binary_scores` the exact (positive, negative) ranked positive-class scores of a binary
