@@ -234,3 +234,17 @@ fn mcnemar_fails_on_a_paired_regression_and_passes_on_clean_data() {
         .iter()
         .all(|c| c["id"] != "regression:paired"));
 }
+
+#[test]
+fn the_id_column_can_be_named_in_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "ids.csv",
+        "key,label,prediction\nx,1,1\nx,0,0\ny,1,1\n",
+    );
+    let config = write(&dir, "mlguard.toml", "[columns]\nid = \"key\"\n");
+    let (_, r) = eval_json(&file, &["--config", &config]);
+    assert_eq!(r["audit"]["ids"]["column"], "key");
+    assert_eq!(r["audit"]["ids"]["conflicting_ids"], 1);
+}

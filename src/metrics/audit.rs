@@ -167,8 +167,27 @@ pub struct SuspectRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordEntry {
     count: u64,
-    /// The smallest lines, ascending (at most [`LINES_KEPT`]).
-    lines: Vec<u64>,
+    /// The smallest line.
+    first: u64,
+    /// The next smallest lines, ascending (at most [`LINES_KEPT`] − 1; allocated only for a
+    /// record met twice, so that unique records cost no allocation).
+    later: Vec<u64>,
+}
+
+impl RecordEntry {
+    fn add(&mut self, line: u64) {
+        self.count += 1;
+        let line = if line < self.first {
+            std::mem::replace(&mut self.first, line)
+        } else {
+            line
+        };
+        let at = self.later.partition_point(|&l| l < line);
+        if at < LINES_KEPT - 1 {
+            self.later.insert(at, line);
+            self.later.truncate(LINES_KEPT - 1);
+        }
+    }
 }
 
 fn merge_lines(mine: &mut Vec<u64>, theirs: &[u64]) {
@@ -188,8 +207,12 @@ fn add_line(lines: &mut Vec<u64>, line: u64) {
 
 impl Entry for RecordEntry {
     fn merge(&mut self, other: &RecordEntry) {
+        let mut lines = vec![self.first, other.first];
+        lines.extend_from_slice(&self.later);
+        merge_lines(&mut lines, &other.later);
         self.count += other.count;
-        merge_lines(&mut self.lines, &other.lines);
+        self.first = lines[0];
+        self.later = lines[1..].to_vec();
     }
 }
 
@@ -395,12 +418,10 @@ impl RowAudit {
             record,
             || RecordEntry {
                 count: 1,
-                lines: vec![line],
+                first: line,
+                later: Vec::new(),
             },
-            |e| {
-                e.count += 1;
-                add_line(&mut e.lines, line);
-            },
+            |e| e.add(line),
         );
         let label = self.class(state, t);
         if let Some(cell) = id {
@@ -432,8 +453,9 @@ impl RowAudit {
     /// Keeps the row as a candidate label error and in the uniform sample, when it qualifies.
     #[inline]
     fn push_scores(&mut self, state: &EvalState, row: &Row<'_>, line: u64, label: u64, t: u32) {
+        // Probability rows keep their values in `proba` (and no score).
         let (score, proba) = if !row.proba.is_empty() {
-            (f64::NAN, row.proba)
+            (0.0, row.proba)
         } else if let Some(s) = row.score {
             (s.value, &[][..])
         } else {
@@ -629,7 +651,7 @@ impl RowAudit {
         for e in self.records.entries().values() {
             if e.count > 1 {
                 extra += e.count - 1;
-                lines.extend_from_slice(&e.lines[1..]);
+                lines.extend_from_slice(&e.later);
             }
         }
         lines.sort_unstable();
@@ -1039,5 +1061,46 @@ mod tests {
         assert_eq!(e.suspects, 2);
         assert_eq!(e.thresholds[0].0, zero);
         assert!((e.thresholds[1].1 - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bottom_k_keeps_the_smallest_keys_whatever_the_split() {
+        let rows: Vec<SampledRow> = (0..1000)
+            .map(|i| SampledRow {
+                key: fingerprint::of_line(i),
+                line: i,
+                label: 0,
+                score: 0.0,
+                proba: Vec::new(),
+            })
+            .collect();
+        let fill = |part: &[SampledRow]| {
+            let mut b = BottomK::new(50);
+            for r in part {
+                if b.takes(r.key) {
+                    b.push(r.clone());
+                }
+            }
+            b
+        };
+        let mut expect: Vec<u64> = rows.iter().map(|r| r.key).collect();
+        expect.sort_unstable();
+        expect.truncate(50);
+        for cut in [0, 333, 999, 1000] {
+            let mut a = fill(&rows[..cut]);
+            a.merge(&fill(&rows[cut..]));
+            let keys: Vec<u64> = a.finished().iter().map(|r| r.key).collect();
+            assert_eq!(keys, expect, "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn the_audit_round_trips_through_json() {
+        let (audit, _) = audit_rows(&rows(), true);
+        let text = serde_json::to_string(&audit).unwrap();
+        let back: RowAudit = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.duplicates(), audit.duplicates());
+        assert_eq!(back.id_outcomes(Some("1")), audit.id_outcomes(Some("1")));
+        assert_eq!(back.sample, audit.sample);
     }
 }
