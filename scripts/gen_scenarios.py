@@ -43,7 +43,7 @@ Scenarios:
                 below 0.5.
 
 Scenarios with a known cause, for the diagnosis (tests/diagnosis.rs):
-  label_noise   as clean, but after the score is drawn 15% of the labels are flipped (the model
+  label_noise   as clean, but after the score is drawn 20% of the labels are flipped (the model
                 still sees the true class): data quality.
   underfit      labels Bernoulli(0.5); the model barely separates them (S = 0.1, no prior
                 offset): ROC AUC ~0.56, balanced accuracy ~0.54 — training.
@@ -79,7 +79,7 @@ SCENARIOS = [
     "label_noise", "underfit", "overfit_train", "overconfident", "version_gap", "duplicates",
     "missing",
 ]
-FLIP_RATE = 0.15
+FLIP_RATE = 0.20
 UNDERFIT_SEPARATION = 0.1
 TRAIN_SEPARATION = 2.5
 OVERCONFIDENCE = 3.0

@@ -181,6 +181,10 @@ pub struct EvalArgs {
     /// [default: chosen to give 10-50 windows].
     #[arg(long, value_name = "WIDTH", help_heading = "Columns")]
     pub window: Option<String>,
+    /// Column naming each row: duplicate and conflicting ids, and with --reference a paired
+    /// McNemar test on the rows the two files share.
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub id_col: Option<String>,
     /// Compute every metric per value of this column (repeatable).
     #[arg(long = "segment-col", value_name = "COL", help_heading = "Columns")]
     pub segment_cols: Vec<String>,

@@ -94,6 +94,8 @@ pub struct ColumnsSection {
     pub version: Option<String>,
     /// Serving environment column.
     pub env: Option<String>,
+    /// Row id column.
+    pub id: Option<String>,
 }
 
 /// `[metrics]`.
@@ -170,6 +172,10 @@ pub struct ChecksSection {
     pub ece_fail: Option<f64>,
     /// F1 gain of the best threshold from which the threshold check warns.
     pub threshold_gain: Option<f64>,
+    /// Excess label-error share from which the label-noise check warns.
+    pub noise_warn: Option<f64>,
+    /// Excess label-error share from which the label-noise check fails.
+    pub noise_fail: Option<f64>,
 }
 
 /// `[output]`.

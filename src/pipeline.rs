@@ -21,6 +21,8 @@ use crate::io::source::{read_problem, Compression};
 use crate::io::time::{parse_time, WindowWidth};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
+use crate::metrics::audit::SkipReason;
+use crate::metrics::fingerprint;
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
 use crate::metrics::RowProblem;
 use crate::settings::InputSpec;
@@ -93,6 +95,7 @@ struct Consumer<'a> {
     segment_index: &'a [usize],
     segment_names: &'a [String],
     time_index: Option<usize>,
+    id_index: Option<usize>,
     skip_invalid: bool,
     proba: Vec<f64>,
     rows_skipped: u64,
@@ -106,6 +109,7 @@ impl Consumer<'_> {
             return Err((line, problem));
         }
         self.rows_skipped += 1;
+        self.state.audit.skip(skip_reason(&problem));
         let line = line.unwrap_or(0);
         if self.skipped.len() < SKIPPED_LINES_KEPT || line < self.skipped.last().map_or(0, |s| s.0)
         {
@@ -169,6 +173,13 @@ impl Consumer<'_> {
             };
             return self.skip(problem, Some(line));
         }
+        let mut record = 0u64;
+        for i in 0..fields {
+            record = fingerprint::fold_bytes(record, rec.field(i));
+        }
+        let id = self.id_index.map(|i| rec.field(i));
+        self.state
+            .audit(&row, line, fingerprint::finish(record), id);
         Ok(())
     }
 
@@ -212,6 +223,18 @@ impl Consumer<'_> {
         self.skipped.extend(other.skipped);
         self.skipped.sort_by_key(|s| s.0);
         self.skipped.truncate(SKIPPED_LINES_KEPT);
+    }
+}
+
+/// The audit's name for why a row was skipped.
+fn skip_reason(problem: &Problem) -> SkipReason {
+    match problem {
+        Problem::MissingLabel(_) => SkipReason::MissingLabel,
+        Problem::MissingPrediction(_) => SkipReason::MissingPrediction,
+        Problem::NotANumber { .. } | Problem::NotFinite { .. } | Problem::OutOfRange { .. } => {
+            SkipReason::InvalidScore
+        }
+        _ => SkipReason::Other,
     }
 }
 
@@ -291,6 +314,7 @@ struct Setup {
     segment_index: Vec<usize>,
     segment_names: Vec<String>,
     time_index: Option<usize>,
+    id_index: Option<usize>,
     windows: WindowSpec,
 }
 
@@ -326,6 +350,10 @@ fn setup(
         Some(name) => Some(find(name, "--time-col")?),
         None => None,
     };
+    let id_index = match &flags.id {
+        Some(name) => Some(find(name, "--id-col")?),
+        None => None,
+    };
     Ok(Setup {
         proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
         decoder: RowDecoder::new(plan.clone(), &header, rules),
@@ -334,6 +362,7 @@ fn setup(
         header,
         segment_index,
         time_index,
+        id_index,
         windows: windows.clone(),
     })
 }
@@ -347,6 +376,7 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
         decoder: s.decoder.clone(),
         state,
         time_index: s.time_index,
+        id_index: s.id_index,
         header: &s.header,
         plan: &s.plan,
         segment_index: &s.segment_index,

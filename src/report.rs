@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::checks::gate::Gate;
 use crate::checks::Check;
+use crate::metrics::audit::AuditSummary;
 use crate::metrics::calibration::Calibration;
 use crate::metrics::classification::ClassificationMetrics;
 use crate::metrics::ranking::Thresholds;
@@ -139,6 +140,8 @@ pub struct Report {
     pub windows: Option<Vec<WindowReport>>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
+    /// The row audit: duplicates, ids, likely label errors, recalibration.
+    pub audit: Option<AuditSummary>,
     /// Checks run.
     pub checks: Vec<Check>,
     /// Diagnosis findings.

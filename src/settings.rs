@@ -470,6 +470,7 @@ impl EvalSettings {
                 prediction: pick(&args.pred_col, &c.prediction),
                 score: pick(&args.score_col, &c.score),
                 proba_prefix: pick(&args.proba_prefix, &c.proba_prefix),
+                id: pick(&args.id_col, &c.id),
             },
             segments,
             windows: WindowSpec {
@@ -538,6 +539,8 @@ impl EvalSettings {
                     ece_warn: c.ece_warn.unwrap_or(h.ece_warn),
                     ece_fail: c.ece_fail.unwrap_or(h.ece_fail),
                     threshold_gain: c.threshold_gain.unwrap_or(h.threshold_gain),
+                    noise_warn: c.noise_warn.unwrap_or(h.noise_warn),
+                    noise_fail: c.noise_fail.unwrap_or(h.noise_fail),
                 };
                 for (key, v) in [
                     ("[checks] share_warn", health.share_warn),
@@ -546,6 +549,8 @@ impl EvalSettings {
                     ("[checks] ece_warn", health.ece_warn),
                     ("[checks] ece_fail", health.ece_fail),
                     ("[checks] threshold_gain", health.threshold_gain),
+                    ("[checks] noise_warn", health.noise_warn),
+                    ("[checks] noise_fail", health.noise_fail),
                 ] {
                     if !(0.0..=1.0).contains(&v) {
                         return Err(SettingsError::Target {

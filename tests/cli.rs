@@ -1290,6 +1290,39 @@ fn check_common_contract(r: &Value) {
     for w in expect(r, "/warnings", &[Array]).as_array().unwrap() {
         assert!(w.is_string(), "warnings are strings: {w}");
     }
+    expect(r, "/audit", &[Object]);
+    for reason in [
+        "missing_label",
+        "missing_prediction",
+        "invalid_score",
+        "other",
+    ] {
+        expect(r, &format!("/audit/skipped/{reason}"), &[Integer]);
+    }
+    expect(r, "/audit/duplicates/rows_checked", &[Integer]);
+    expect(r, "/audit/duplicates/duplicate_rows", &[Integer]);
+    expect(r, "/audit/duplicates/exact", &[Bool]);
+    expect(r, "/audit/duplicates/lines", &[Array]);
+    expect(r, "/audit/ids", &[Object, Null]);
+    if expect(r, "/audit/label_issues", &[Object, Null]).is_object() {
+        expect(r, "/audit/label_issues/thresholds", &[Object]);
+        expect(r, "/audit/label_issues/suspects", &[Integer]);
+        expect(r, "/audit/label_issues/noise_rate", &[Number]);
+        expect(r, "/audit/label_issues/rows", &[Array]);
+        expect(r, "/audit/label_issues/all_listed", &[Bool]);
+    }
+    if expect(r, "/audit/recalibration", &[Object, Null]).is_object() {
+        expect(r, "/audit/recalibration/method", &[String]);
+        expect(r, "/audit/recalibration/params", &[Object]);
+        for key in ["fit_rows", "eval_rows"] {
+            expect(r, &format!("/audit/recalibration/{key}"), &[Integer]);
+        }
+        for key in ["ece_before", "ece_after"] {
+            expect(r, &format!("/audit/recalibration/{key}"), &[Number]);
+        }
+        expect(r, "/audit/recalibration/exact", &[Bool]);
+        expect(r, "/audit/recalibration/alternatives", &[Object]);
+    }
     expect(r, "/checks", &[Array]);
     expect(r, "/findings", &[Array]);
     expect(r, "/gate", &[Object]);
@@ -1334,6 +1367,8 @@ fn json_contract_binary() {
     expect(&r, "/curves/roc", &[Array, Object]);
     expect(&r, "/curves/pr", &[Array, Object]);
     expect(&r, "/thresholds", &[Object]);
+    expect(&r, "/audit/label_issues", &[Object]);
+    expect(&r, "/audit/recalibration", &[Object]);
     // Statistical checks run on every input; each entry keeps the contract's keys.
     for check in r["checks"].as_array().expect("checks is an array") {
         for key in ["id", "kind", "status", "message"] {
@@ -1393,6 +1428,8 @@ fn json_contract_without_scores() {
     expect(&r, "/calibration", &[Null]);
     expect(&r, "/curves", &[Null]);
     expect(&r, "/thresholds", &[Null]);
+    expect(&r, "/audit/label_issues", &[Null]);
+    expect(&r, "/audit/recalibration", &[Null]);
 }
 
 #[test]

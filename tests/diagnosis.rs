@@ -159,6 +159,26 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
     assert_eq!(lead["evidence"]["location"]["segment"]["column"], "version");
     assert_eq!(lead["evidence"]["location"]["segment"]["value"], "v2");
 
+    // Data: flipped labels.
+    let f = generate(d, "label_noise", 12, ROWS);
+    let r = eval(d, &f, &[]);
+    let lead = leading(&r, "data.label_noise", "label_noise");
+    assert!(!lead["rows"].as_array().unwrap().is_empty());
+    let excess = lead["evidence"]["values"]["data:label_noise"]["excess_rate"]
+        .as_f64()
+        .unwrap();
+    // 20% of labels flipped; confident learning sees the confidently contradicted part.
+    assert!((0.10..0.21).contains(&excess), "excess noise {excess}");
+
+    // Data: repeated rows.
+    let f = generate(d, "duplicates", 13, ROWS);
+    let r = eval(d, &f, &[]);
+    let lead = leading(&r, "data.duplicate_rows", "duplicates");
+    let share = lead["evidence"]["values"]["data:duplicates"]["share"]
+        .as_f64()
+        .unwrap();
+    assert!((0.07..0.11).contains(&share), "duplicate share {share}");
+
     // Training: much better on the training data.
     let f = generate(d, "clean", 8, ROWS);
     let train = generate(d, "overfit_train", 9, ROWS);
@@ -219,6 +239,51 @@ fn clean_data_yields_no_warning_or_error_finding() {
         "false alarms:\n{}",
         problems.join("\n")
     );
+}
+
+#[test]
+fn issues_export_lists_the_rows_behind_findings_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let f = generate(d, "label_noise", 21, 5_000);
+    let out = d.join("issues.csv");
+    let r = eval(d, &f, &["--export-issues", out.to_str().unwrap()]);
+    let suspects = r["audit"]["label_issues"]["suspects"].as_u64().unwrap();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["line", "finding", "reason", "label", "suggested", "id"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len() as u64, suspects.min(10_000));
+    for row in &rows {
+        assert_eq!(&row[1], "data.label_noise");
+        let line: u64 = row[0].parse().unwrap();
+        assert!((2..=5_001).contains(&line), "{line}");
+        assert_ne!(&row[3], &row[4], "a suspect's suggested label differs");
+    }
+
+    // Ids from the input that a spreadsheet would run as formulas are neutralised.
+    let hostile = d.join("hostile.csv");
+    let mut text = String::from("id,label,prediction\n");
+    for i in 0..200 {
+        text.push_str(&format!("k{i},{},{}\n", i % 2, i % 2));
+    }
+    text.push_str("=HYPERLINK(\"http://x\"),0,0\n=HYPERLINK(\"http://x\"),1,1\n");
+    std::fs::write(&hostile, text).unwrap();
+    let out = d.join("hostile-issues.csv");
+    let r = eval(
+        d,
+        hostile.to_str().unwrap(),
+        &["--id-col", "id", "--export-issues", out.to_str().unwrap()],
+    );
+    assert_eq!(r["findings"][0]["code"], "data.conflicting_labels");
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert!(!rows.is_empty());
+    for row in rows.iter().filter(|r| &r[1] == "data.conflicting_labels") {
+        assert_eq!(&row[5], "'=HYPERLINK(\"http://x\")");
+    }
 }
 
 fn mlguard(args: &[&str]) -> std::process::Output {

@@ -179,9 +179,19 @@ fn check(case: Case) {
     let mut args: Vec<String> = vec!["eval".into(), path.clone()];
     args.extend(case.args.iter().map(|s| s.to_string()));
     args.extend(
-        ["--format", "json", "--bootstrap", "0", "--output"]
-            .iter()
-            .map(|s| s.to_string()),
+        // The matrix is about reading: the gate's verdict on these odd files (full of
+        // duplicate rows) is not what it asserts.
+        [
+            "--format",
+            "json",
+            "--bootstrap",
+            "0",
+            "--fail-on",
+            "never",
+            "--output",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     args.push(output.to_str().unwrap().to_string());
     let r = run(&args, Some(&case.input));

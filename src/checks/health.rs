@@ -9,6 +9,8 @@
 
 use super::statistical::{detail, fmt, fmt_p, stat, Profile, StatOptions};
 use super::{Check, CheckStatus};
+use crate::metrics::audit::{Duplicates, IdSummary};
+use crate::metrics::noise::NoiseBaseline;
 use crate::ordered_map::OrderedMap;
 use crate::report::Report;
 use crate::stats::normal_two_sided;
@@ -29,6 +31,10 @@ pub struct HealthOptions {
     /// F1 gain of the best threshold over the current predictions from which the threshold
     /// check warns.
     pub threshold_gain: f64,
+    /// Excess share of likely label errors from which the label-noise check warns.
+    pub noise_warn: f64,
+    /// Excess share of likely label errors from which the label-noise check fails.
+    pub noise_fail: f64,
 }
 
 impl Default for HealthOptions {
@@ -40,6 +46,8 @@ impl Default for HealthOptions {
             ece_warn: 0.05,
             ece_fail: 0.25,
             threshold_gain: 0.05,
+            noise_warn: 0.05,
+            noise_fail: 0.10,
         }
     }
 }
@@ -76,6 +84,165 @@ pub fn missing(report: &Report, by_reason: &OrderedMap<u64>, opts: &HealthOption
         )
     };
     stat("data:missing".into(), status, message, d)
+}
+
+/// Identical rows, from the row audit.
+pub fn duplicates(d: &Duplicates, opts: &HealthOptions) -> Check {
+    let share = d.duplicate_rows as f64 / d.rows_checked.max(1) as f64;
+    let mut det = detail("share", "share", d.rows_checked);
+    det.effect_size = Some(share);
+    det.values = OrderedMap(vec![("duplicate_rows".into(), d.duplicate_rows as f64)]);
+    let mut status = by_share(share, opts.share_warn, opts.share_fail);
+    if d.rows_checked < SMALL_FILE && status == CheckStatus::Fail {
+        // A handful of rows gives a share but not a rate worth failing a release on.
+        status = CheckStatus::Warn;
+    }
+    let message = if d.duplicate_rows == 0 {
+        "no row repeats an earlier row".to_string()
+    } else {
+        format!(
+            "{}{} of {} rows ({:.2}%) repeat an earlier row field for field{}",
+            if d.exact { "" } else { "about " },
+            d.duplicate_rows,
+            d.rows_checked,
+            share * 100.0,
+            if d.exact {
+                ""
+            } else {
+                " (estimated from a sample of records)"
+            }
+        )
+    };
+    stat("data:duplicates".into(), status, message, det)
+}
+
+/// Repeated ids and ids with conflicting labels, from the row audit.
+pub fn ids(ids: &IdSummary, opts: &HealthOptions) -> Vec<Check> {
+    let about = if ids.exact { "" } else { "about " };
+    let mut dup = detail("count", "share", ids.distinct);
+    let dup_share = ids.duplicate_ids as f64 / ids.distinct.max(1) as f64;
+    dup.effect_size = Some(dup_share);
+    dup.values = OrderedMap(vec![("duplicate_ids".into(), ids.duplicate_ids as f64)]);
+    let dup_status = if ids.duplicate_ids > 0 {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    };
+    let dup_message = if ids.duplicate_ids == 0 {
+        format!("every {} is unique", ids.column)
+    } else {
+        format!(
+            "{about}{} of {} {} values appear on more than one row",
+            ids.duplicate_ids, ids.distinct, ids.column
+        )
+    };
+    let mut conflict = detail("count", "share", ids.distinct);
+    let share = ids.conflicting_ids as f64 / ids.distinct.max(1) as f64;
+    conflict.effect_size = Some(share);
+    conflict.values = OrderedMap(vec![("conflicting_ids".into(), ids.conflicting_ids as f64)]);
+    let conflict_status = if ids.conflicting_ids == 0 {
+        CheckStatus::Pass
+    } else if share >= opts.share_warn {
+        CheckStatus::Fail
+    } else {
+        CheckStatus::Warn
+    };
+    let conflict_message = if ids.conflicting_ids == 0 {
+        format!("no {} carries two different labels", ids.column)
+    } else {
+        format!(
+            "{about}{} {} values carry different labels on different rows ({:.2}% of the ids)",
+            ids.conflicting_ids,
+            ids.column,
+            share * 100.0
+        )
+    };
+    vec![
+        stat("data:ids".into(), dup_status, dup_message, dup),
+        stat(
+            "data:conflicting_labels".into(),
+            conflict_status,
+            conflict_message,
+            conflict,
+        ),
+    ]
+}
+
+/// Likely label errors beyond what the model's own uncertainty explains.
+pub fn label_noise(
+    report: &Report,
+    baseline: Option<NoiseBaseline>,
+    opts: &HealthOptions,
+    stat_opts: &StatOptions,
+) -> Check {
+    let n = report.input.rows;
+    let mut d = detail("z", "excess_rate", n);
+    let issues = report.audit.as_ref().and_then(|a| a.label_issues.as_ref());
+    let (Some(issues), Some(b)) = (issues, baseline) else {
+        return stat(
+            "data:label_noise".into(),
+            CheckStatus::Skip,
+            "needs scores or probabilities".into(),
+            d,
+        );
+    };
+    if n < stat_opts.min_rows {
+        return stat(
+            "data:label_noise".into(),
+            CheckStatus::Skip,
+            format!("fewer than {} rows", stat_opts.min_rows),
+            d,
+        );
+    }
+    let observed = issues.suspects as f64;
+    let excess = (observed - b.expected) / n as f64;
+    let z = if b.variance > 0.0 {
+        (observed - b.expected) / b.variance.sqrt()
+    } else if observed > b.expected {
+        f64::INFINITY
+    } else {
+        0.0
+    };
+    let p = if z > 0.0 {
+        normal_two_sided(z.min(40.0)) / 2.0
+    } else {
+        1.0 - normal_two_sided(z) / 2.0
+    };
+    d.statistic = Some(z.min(1e6));
+    d.p_value = Some(p);
+    d.effect_size = Some(excess);
+    d.values = OrderedMap(vec![
+        ("suspects".into(), observed),
+        ("expected_suspects".into(), b.expected),
+        ("noise_rate".into(), issues.noise_rate),
+    ]);
+    let status = graded(p, excess, stat_opts.alpha, opts.noise_warn, opts.noise_fail);
+    stat(
+        "data:label_noise".into(),
+        status,
+        format!(
+            "{} rows ({:.2}%) look mislabelled by confident learning against {:.1} expected from the model's own uncertainty: {:.2}% excess (p = {}; warns from {:.0}%, fails from {:.0}%)",
+            issues.suspects,
+            issues.noise_rate * 100.0,
+            b.expected,
+            excess * 100.0,
+            fmt_p(p),
+            opts.noise_warn * 100.0,
+            opts.noise_fail * 100.0
+        ),
+        d,
+    )
+}
+
+/// Fail when significant and the effect reaches `fail`, warn when it reaches `warn`.
+fn graded(p: f64, effect: f64, alpha: f64, warn: f64, fail: f64) -> CheckStatus {
+    if p < alpha && effect >= fail {
+        CheckStatus::Fail
+    } else if p < alpha && effect >= warn {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    }
 }
 
 /// The confusion matrix of the report: (labels, matrix[true][predicted]).
@@ -183,6 +350,9 @@ pub fn imbalance(report: &Report, opts: &HealthOptions) -> Check {
         d,
     )
 }
+
+/// Fewer rows and a share-based data check warns at most.
+const SMALL_FILE: u64 = 100;
 
 /// ROC AUC below this is too weak a ranking to call the model fit.
 pub const WEAK_AUC: f64 = 0.6;

@@ -3,6 +3,7 @@
 
 pub mod gate;
 pub mod health;
+pub mod paired;
 pub mod rules;
 pub mod statistical;
 pub mod windows;

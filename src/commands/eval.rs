@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::checks::gate::Gate;
 use crate::checks::health;
+use crate::checks::paired::paired_regression;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
 use crate::checks::windows::{self as window_checks, WindowCounts};
@@ -16,7 +17,9 @@ use crate::io::output::write_atomic;
 use crate::io::time::{format_time, WindowWidth};
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
+use crate::metrics::audit::{multiclass_issues, IdOutcomes};
 use crate::metrics::intervals::Bootstrap;
+use crate::metrics::noise::{self, NoiseBaseline};
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
@@ -299,7 +302,7 @@ fn reference_profile(
     path: &str,
     finish: &FinishOptions,
     progress: &TerminalProgress,
-) -> Result<Profile, Error> {
+) -> Result<(Profile, Option<IdOutcomes>), Error> {
     let input = InputSpec {
         path: path.to_string(),
         ..settings.input.clone()
@@ -324,16 +327,34 @@ fn reference_profile(
         .overall
         .finish(&opts)
         .map_err(|e| Problem::from(e).at(path, None))?;
-    Ok(Profile::of(&evaluation))
+    let ids = scan
+        .state
+        .audit
+        .id_outcomes(evaluation.pos_label.as_deref());
+    Ok((Profile::of(&evaluation), ids))
 }
 
 /// The data and training checks of a report.
-fn health_checks(report: &Report, train: Option<&Profile>, settings: &EvalSettings) -> Vec<Check> {
+fn health_checks(
+    report: &Report,
+    train: Option<&Profile>,
+    noise: Option<NoiseBaseline>,
+    settings: &EvalSettings,
+) -> Vec<Check> {
     let families = settings.checks.families;
     let (opts, stat) = (&settings.checks.health, &settings.checks.stat);
     let mut out = Vec::new();
     if families.data {
-        out.push(health::missing(report, &OrderedMap::default(), opts));
+        let empty = OrderedMap::default();
+        let skipped = report.audit.as_ref().map_or(&empty, |a| &a.skipped);
+        out.push(health::missing(report, skipped, opts));
+        if let Some(audit) = &report.audit {
+            out.push(health::duplicates(&audit.duplicates, opts));
+            if let Some(ids) = &audit.ids {
+                out.extend(health::ids(ids, opts));
+            }
+        }
+        out.push(health::label_noise(report, noise, opts, stat));
         out.push(health::classes(report));
         out.push(health::imbalance(report, opts));
     }
@@ -374,8 +395,10 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         overall,
         columns,
         windows,
+        audit,
         ..
     } = scan.state;
+    let classes = overall.classes.keys().to_vec();
     // The task and positive class, from the labels alone, so that segments can be finished
     // while the overall scores are.
     let (task, pos_label) = overall
@@ -389,6 +412,24 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         })
         .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
         .map_err(|e| Problem::from(e).at(&input.path, None))?;
+    let multi_issues = (task == Task::Multiclass)
+        .then(|| multiclass_issues(&overall))
+        .flatten();
+    let multi_noise = multi_issues.as_ref().and_then(|issues| {
+        let keys = overall.classes.keys();
+        let by_column: Vec<f64> = overall
+            .proba_ids
+            .iter()
+            .map(|&id| {
+                issues
+                    .thresholds
+                    .iter()
+                    .find(|(k, _)| *k == keys[id as usize])
+                    .map_or(f64::NAN, |t| t.1)
+            })
+            .collect();
+        noise::multiclass(&overall, &by_column)
+    });
     let min_rows = settings.gate.min_segment_rows;
     let names = &scan.segment_columns;
     let window_pos = pos_label.clone();
@@ -422,14 +463,18 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
     let train = match (&settings.checks.train, families.training) {
-        (Some(path), true) => Some(reference_profile(settings, path, &finish, &progress)?),
+        (Some(path), true) => Some(reference_profile(settings, path, &finish, &progress)?.0),
         _ => None,
     };
     if let (Some(path), true) = (&settings.checks.reference, families.reference) {
-        let reference = reference_profile(settings, path, &finish, &progress)?;
+        let (reference, ref_ids) = reference_profile(settings, path, &finish, &progress)?;
         stat_checks.extend(statistical::against_reference(
             &profile, &reference, stat_opts,
         ));
+        let ids = audit.id_outcomes(evaluation.pos_label.as_deref());
+        if let (Some(cur), Some(before)) = (ids, ref_ids) {
+            stat_checks.push(paired_regression(&cur, &before, stat_opts));
+        }
     }
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
@@ -447,6 +492,16 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     warnings.extend(evaluation.warnings.iter().cloned());
     let metrics = metrics_of(&evaluation);
     let h = &scan.header;
+    let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
+    let id_col = settings.columns.id.as_deref();
+    let audit = audit.summary(&evaluation, &classes, &proba, multi_issues, id_col);
+    let noise_baseline = match task {
+        Task::Multiclass => multi_noise,
+        Task::Binary => evaluation
+            .scores
+            .as_ref()
+            .and_then(|s| noise::binary_auto(&s.sorted)),
+    };
     let scores = evaluation.scores;
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
@@ -473,6 +528,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         segments,
         windows: windows.map(|(reports, _, _)| reports),
         warnings,
+        audit: Some(audit),
         checks: Vec::new(),
         findings: Vec::new(),
         gate: Gate::decide(&[], settings.gate.fail_on),
@@ -480,7 +536,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     report.checks = run_rules(&settings.gate.rules, &report, settings)
         .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
     report.checks.extend(stat_checks);
-    let health_checks = health_checks(&report, train.as_ref(), settings);
+    let health_checks = health_checks(&report, train.as_ref(), noise_baseline, settings);
     report.checks.extend(health_checks);
     report.gate = Gate::decide(&report.checks, settings.gate.fail_on);
     report.findings = diagnose(&report, &settings.diagnosis.context);
@@ -512,6 +568,10 @@ pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
     let input = Path::new(&settings.input.path);
     let mut inputs = vec![input];
     inputs.extend(settings.config.as_deref());
+    if let Some(path) = &settings.diagnosis.export_issues {
+        let rows = render::issues::rows_of(&report);
+        write_atomic(path, &render::issues::render(&rows), &inputs)?;
+    }
     // Every extra report is written before standard output, so a closed pipe loses none.
     for (format, path) in &settings.output.files {
         write_atomic(path, &render_as(&report, *format, false), &inputs)?;

@@ -171,7 +171,9 @@ pub const CODES: &[CodeInfo] = &[
                     probability the model gives a class on rows labelled with it; a row is \
                     suspect when another class reaches its threshold and its own does not. The \
                     excess over the count a calibrated model would produce is the estimated \
-                    noise; warns from 2% and fails from 5% (significant at alpha).",
+                    noise; warns from 5% and fails from 10% (significant at alpha). Over-confidence also \
+                    produces confidently contradicted rows, so with miscalibration the \
+                    finding's confidence is lower.",
         causes: "annotation errors, ambiguous guidelines, labels inferred by a heuristic, a \
                  label lagging reality.",
         remedies: &[

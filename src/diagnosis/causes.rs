@@ -171,7 +171,16 @@ pub const CAUSES: &[Cause] = &[
         0.85,
         &["data.concept_drift"],
     ),
-    cause("data.label_noise", &[LabelNoise], &[], 0.7, &[]),
+    cause(
+        "data.label_noise",
+        &[LabelNoise],
+        &[Miscalibration],
+        0.7,
+        &[],
+    ),
+    // Over-confidence also makes confidently contradicted rows frequent: with miscalibration
+    // the two explanations compete.
+    cause("data.label_noise", &[LabelNoise], &[], 0.5, &[]),
     cause(
         "data.prior_shift",
         &[LabelShift],

@@ -22,7 +22,141 @@ pub fn compute(code: &str, report: &Report, evidence: &Evidence) -> Computed {
         "training.threshold" | "training.prediction_bias" => threshold(report),
         "data.weak_segment" | "deployment.version_gap" => segment(report, evidence),
         "deployment.step_change" | "deployment.degraded_window" => window(evidence),
+        "training.miscalibration" => recalibration(report),
+        "data.label_noise" => label_errors(report),
+        "data.duplicate_rows" => duplicate_rows(report),
+        "data.duplicate_ids" | "data.conflicting_labels" => {
+            id_rows(report, code == "data.conflicting_labels")
+        }
         _ => Computed::default(),
+    }
+}
+
+/// The recalibration fitted on one half of the rows and judged on the other.
+fn recalibration(report: &Report) -> Computed {
+    let Some(r) = report.audit.as_ref().and_then(|a| a.recalibration.as_ref()) else {
+        return Computed::default();
+    };
+    let params: Vec<String> = r
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k} = {v:.4}"))
+        .collect();
+    let mut values = vec![
+        ("ece_before".to_string(), r.ece_before),
+        ("ece_after".to_string(), r.ece_after),
+    ];
+    values.extend(r.params.iter().cloned());
+    let improves = r.ece_after < r.ece_before;
+    let text = if improves {
+        format!(
+            "apply {} scaling ({}): expected calibration error {:.4} → {:.4} on held-out rows ({} fitted, {} held out{})",
+            r.method,
+            params.join(", "),
+            r.ece_before,
+            r.ece_after,
+            r.fit_rows,
+            r.eval_rows,
+            if r.exact { "" } else { ", a uniform sample" }
+        )
+    } else {
+        format!(
+            "{} scaling fitted on half the rows does not lower the calibration error of the other half ({:.4} → {:.4}): the miscalibration is not a simple over- or under-confidence; consider isotonic regression on held-out data",
+            r.method, r.ece_before, r.ece_after
+        )
+    };
+    Computed {
+        remedies: vec![text],
+        values: OrderedMap(values),
+        rows: Vec::new(),
+    }
+}
+
+/// The rows most likely mislabelled.
+fn label_errors(report: &Report) -> Computed {
+    let Some(li) = report.audit.as_ref().and_then(|a| a.label_issues.as_ref()) else {
+        return Computed::default();
+    };
+    let rows: Vec<u64> = li
+        .rows
+        .iter()
+        .take(super::MAX_FINDING_ROWS)
+        .map(|r| r.line)
+        .collect();
+    Computed {
+        remedies: vec![format!(
+            "review and relabel the {} suspect rows, most suspicious first ({}; --export-issues writes them with the suggested label)",
+            li.suspects,
+            if li.all_listed {
+                "all listed".to_string()
+            } else {
+                format!("the {} most suspicious listed", li.rows.len())
+            }
+        )],
+        values: OrderedMap(vec![
+            ("suspects".to_string(), li.suspects as f64),
+            ("noise_rate".to_string(), li.noise_rate),
+        ]),
+        rows,
+    }
+}
+
+/// The repeated rows.
+fn duplicate_rows(report: &Report) -> Computed {
+    let Some(d) = report.audit.as_ref().map(|a| &a.duplicates) else {
+        return Computed::default();
+    };
+    Computed {
+        remedies: vec![format!(
+            "drop the {} repeated rows (the later copies; --export-issues lists their lines)",
+            d.duplicate_rows
+        )],
+        values: OrderedMap(vec![(
+            "duplicate_rows".to_string(),
+            d.duplicate_rows as f64,
+        )]),
+        rows: d
+            .lines
+            .iter()
+            .take(super::MAX_FINDING_ROWS)
+            .copied()
+            .collect(),
+    }
+}
+
+/// The rows of repeated or conflicting ids.
+fn id_rows(report: &Report, conflicting: bool) -> Computed {
+    let Some(ids) = report.audit.as_ref().and_then(|a| a.ids.as_ref()) else {
+        return Computed::default();
+    };
+    let of: Vec<_> = ids
+        .examples
+        .iter()
+        .filter(|e| e.conflicting || !conflicting)
+        .collect();
+    let rows: Vec<u64> = of
+        .iter()
+        .flat_map(|e| e.lines.iter().copied())
+        .take(super::MAX_FINDING_ROWS)
+        .collect();
+    let first: Vec<&str> = of.iter().take(5).map(|e| e.id.as_str()).collect();
+    let text = if conflicting {
+        format!(
+            "adjudicate the {} ids with conflicting labels (first: {}), then keep one label per id",
+            ids.conflicting_ids,
+            first.join(", ")
+        )
+    } else {
+        format!(
+            "deduplicate the {} repeated ids (first: {}), keeping one row per id",
+            ids.duplicate_ids,
+            first.join(", ")
+        )
+    };
+    Computed {
+        remedies: vec![text],
+        values: OrderedMap::default(),
+        rows,
     }
 }
 

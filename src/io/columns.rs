@@ -50,6 +50,8 @@ pub struct ColumnFlags {
     pub score: Option<String>,
     /// `--proba-prefix`.
     pub proba_prefix: Option<String>,
+    /// `--id-col`: the column naming each row, for duplicate ids and paired comparisons.
+    pub id: Option<String>,
 }
 
 /// A per-class probability column.

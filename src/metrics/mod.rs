@@ -2,15 +2,20 @@
 //! metrics computed from them once all rows are in. Nothing here prints or knows a file name.
 
 pub mod accumulator;
+pub mod audit;
 pub mod calibration;
 pub mod classes;
 pub mod classification;
 pub mod confusion;
+pub mod distinct;
 pub mod evaluation;
+pub mod fingerprint;
 pub mod intervals;
+pub mod noise;
 pub mod probabilistic;
 pub mod ranked;
 pub mod ranking;
+pub mod recalibrate;
 pub mod samples;
 pub mod scores;
 pub mod segments;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::accumulator::{EvalState, RowProblem};
+use super::audit::RowAudit;
 use super::classes::short_key;
 use super::windows::{push_window, WindowColumn};
 use crate::io::time::WindowWidth;
@@ -80,6 +81,8 @@ pub struct SegmentedState {
     pub columns: Vec<SegmentColumn>,
     /// Time (or row) windows, when asked for.
     pub windows: Option<WindowColumn>,
+    /// The row audit (overall only).
+    pub audit: RowAudit,
     proba_classes: Vec<LabelKey>,
 }
 
@@ -99,6 +102,7 @@ impl SegmentedState {
             overall: EvalState::new(proba_classes),
             columns: vec![SegmentColumn::default(); segment_columns],
             windows: None,
+            audit: RowAudit::default(),
             proba_classes: proba_classes.to_vec(),
         }
     }
@@ -155,9 +159,16 @@ impl SegmentedState {
         Ok(())
     }
 
+    /// Audits the row just counted (see [`RowAudit::push`]).
+    #[inline]
+    pub fn audit(&mut self, row: &Row<'_>, line: u64, record: u64, id: Option<&[u8]>) {
+        self.audit.push(&self.overall, row, line, record, id);
+    }
+
     /// Adds another state's rows.
     pub fn merge(&mut self, other: &SegmentedState) {
         self.overall.merge(&other.overall);
+        self.audit.merge(&other.audit);
         match (&mut self.windows, &other.windows) {
             (Some(mine), Some(theirs)) => mine.merge(theirs),
             (None, Some(theirs)) => self.windows = Some(theirs.clone()),

@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 
+use crate::report::Report;
+
 /// One row of the export.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IssueRow {
@@ -24,6 +26,63 @@ pub struct IssueRow {
     pub id: Option<String>,
 }
 
+/// The rows behind the report's row-level findings (suspected label errors, repeated rows,
+/// repeated and conflicting ids), in finding order, each list in its own order.
+pub fn rows_of(report: &Report) -> Vec<IssueRow> {
+    let Some(audit) = report.audit.as_ref() else {
+        return Vec::new();
+    };
+    let raised = |code: &str| report.findings.iter().any(|f| f.code == code);
+    let mut out = Vec::new();
+    if let (Some(li), true) = (audit.label_issues.as_ref(), raised("data.label_noise")) {
+        out.extend(li.rows.iter().map(|r| IssueRow {
+            line: r.line,
+            finding: "data.label_noise",
+            reason: format!(
+                "the model gives the label {:.4} and '{}' {:.4}",
+                r.p_label, r.suggested, r.p_suggested
+            ),
+            label: Some(r.label.clone()),
+            suggested: Some(r.suggested.clone()),
+            id: None,
+        }));
+    }
+    if raised("data.duplicate_rows") {
+        out.extend(audit.duplicates.lines.iter().map(|&line| IssueRow {
+            line,
+            finding: "data.duplicate_rows",
+            reason: "repeats an earlier row field for field".to_string(),
+            ..IssueRow::default()
+        }));
+    }
+    if let Some(ids) = audit.ids.as_ref() {
+        for (code, conflicting) in [
+            ("data.conflicting_labels", true),
+            ("data.duplicate_ids", false),
+        ] {
+            if !raised(code) {
+                continue;
+            }
+            for e in ids.examples.iter().filter(|e| e.conflicting == conflicting) {
+                let reason = if conflicting {
+                    format!("id with different labels: {}", e.labels.join(", "))
+                } else {
+                    format!("id on {} rows", e.lines.len())
+                };
+                out.extend(e.lines.iter().map(|&line| IssueRow {
+                    line,
+                    finding: code,
+                    reason: reason.clone(),
+                    label: None,
+                    suggested: None,
+                    id: Some(e.id.clone()),
+                }));
+            }
+        }
+    }
+    out
+}
+
 /// The export's columns.
 pub const HEADER: [&str; 6] = ["line", "finding", "reason", "label", "suggested", "id"];
 
@@ -38,7 +97,8 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 /// The export as CSV bytes, rows in the given order.
 pub fn render(rows: &[IssueRow]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).expect("writing to memory cannot fail");
+    w.write_record(HEADER)
+        .expect("writing to memory cannot fail");
     for r in rows {
         let line = r.line.to_string();
         let cells = [

@@ -1,0 +1,1106 @@
+//! The row audit: duplicate rows, duplicate and conflicting ids, likely label errors and a
+//! uniform sample of rows for recalibration — in bounded memory, merging exactly.
+//!
+//! A [`RowAudit`] sees every counted row as a handful of numbers: its line, a fingerprint of
+//! the whole record, the hash of its id cell, the hashes of its label's and prediction's
+//! canonical keys, and its score or probabilities. Nothing of a row is kept unless it is
+//! sampled:
+//!
+//! - duplicates and ids by adaptive distinct sampling ([`DistinctSample`], Gibbons 2001): exact
+//!   while nothing was dropped, else scaled by the sampling rate;
+//! - likely label errors by confident learning (Northcutt, Jiang & Chuang 2021, "Confident
+//!   learning: estimating uncertainty in dataset labels"): the per-class thresholds are the mean
+//!   probability of a class over the rows labelled with it, known only at the end, so the count
+//!   of suspects is computed then from the exact score data the evaluation keeps; the rows listed
+//!   come from a bounded set of the rows with the largest margin max_{j≠y} p_j − p_y;
+//! - a bottom-k sample by hash of the line number (deterministic, mergeable) for
+//!   [`recalibrate`](super::recalibrate).
+//!
+//! Every part keeps a set defined by the data alone (keys below a level, the k smallest hashes,
+//! the k largest margins with ties broken by line), so the result does not depend on how rows
+//! were split between threads.
+
+use serde::{Deserialize, Serialize};
+
+use super::accumulator::EvalState;
+use super::distinct::{DistinctSample, Entry};
+use super::fingerprint;
+use super::ranked::Ranked;
+use super::recalibrate::{self, BinaryRow};
+use crate::label::LabelKey;
+use crate::ordered_map::OrderedMap;
+use crate::row::{Prediction, Row};
+
+pub use super::recalibrate::Recalibration;
+
+/// Lines kept per duplicated record or id.
+const LINES_KEPT: usize = 8;
+/// Later copies' lines listed in the report.
+const DUPLICATE_LINES_LISTED: usize = 1000;
+/// Duplicate or conflicting ids listed with their text.
+const ID_EXAMPLES: usize = 1000;
+/// Rows with the largest margins kept as candidate label errors.
+pub const CANDIDATES_KEPT: usize = 10_000;
+/// Rows in the uniform sample.
+pub const SAMPLE_ROWS: usize = 100_000;
+/// Probabilities the uniform sample keeps at most (rows × classes).
+const SAMPLE_VALUES: usize = 4_000_000;
+/// Candidate sets kept for score files: one per label class and direction, for up to this many
+/// label classes (a score needs a binary task).
+const SCORE_LABELS: usize = 4;
+
+/// Prediction hash of a row predicted positive from its score.
+const PRED_POSITIVE: u64 = 1;
+/// Prediction hash of a row predicted negative from its score.
+const PRED_NEGATIVE: u64 = 2;
+
+/// Why a row was skipped by `--skip-invalid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// The label cell is missing.
+    MissingLabel,
+    /// The prediction cell is missing.
+    MissingPrediction,
+    /// The score or a probability is not a number in range.
+    InvalidScore,
+    /// Anything else.
+    Other,
+}
+
+const SKIP_NAMES: [&str; 4] = [
+    "missing_label",
+    "missing_prediction",
+    "invalid_score",
+    "other",
+];
+
+/// The audit's summary in the report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditSummary {
+    /// Rows skipped by `--skip-invalid`, per reason (`missing_label`, `missing_prediction`,
+    /// `invalid_score`, `other`).
+    pub skipped: OrderedMap<u64>,
+    /// Rows identical to an earlier row.
+    pub duplicates: Duplicates,
+    /// Ids (null without `--id-col`).
+    pub ids: Option<IdSummary>,
+    /// Likely label errors (null without scores).
+    pub label_issues: Option<LabelIssues>,
+    /// The best recalibration of the scores (null without scores or with too few rows).
+    pub recalibration: Option<Recalibration>,
+}
+
+/// Rows that repeat an earlier row field for field.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Duplicates {
+    /// Rows looked at.
+    pub rows_checked: u64,
+    /// Rows identical to an earlier row (estimated when not exact).
+    pub duplicate_rows: u64,
+    /// Whether every row was compared (else the count is scaled up from a sample of records).
+    pub exact: bool,
+    /// Lines of the later copies, ascending, at most 1000.
+    pub lines: Vec<u64>,
+}
+
+/// The id column's values.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IdSummary {
+    /// The id column.
+    pub column: String,
+    /// Distinct ids (estimated when not exact).
+    pub distinct: u64,
+    /// Ids on more than one row.
+    pub duplicate_ids: u64,
+    /// Ids whose rows have different labels.
+    pub conflicting_ids: u64,
+    /// Whether every id was kept (else the counts are scaled up from a sample of ids).
+    pub exact: bool,
+    /// Duplicate or conflicting ids, by first line, at most 1000.
+    pub examples: Vec<IdExample>,
+}
+
+/// One duplicate or conflicting id.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IdExample {
+    /// The id.
+    pub id: String,
+    /// Its first lines (at most 8).
+    pub lines: Vec<u64>,
+    /// The distinct labels of its rows.
+    pub labels: Vec<String>,
+    /// Whether its rows have different labels.
+    pub conflicting: bool,
+}
+
+/// Rows whose label the model contradicts with confidence (confident learning).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LabelIssues {
+    /// Per class: the mean probability of the class over the rows labelled with it.
+    pub thresholds: OrderedMap<f64>,
+    /// Rows labelled y with some other class j at p_j ≥ t_j while p_y < t_y (exact).
+    pub suspects: u64,
+    /// Suspects / rows.
+    pub noise_rate: f64,
+    /// The suspect rows found among the rows of largest margin, most suspicious first.
+    pub rows: Vec<SuspectRow>,
+    /// Whether every suspect is listed.
+    pub all_listed: bool,
+}
+
+/// One likely label error.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SuspectRow {
+    /// Line in the input.
+    pub line: u64,
+    /// The label given.
+    pub label: String,
+    /// The class the model suggests.
+    pub suggested: String,
+    /// The probability of the given label.
+    pub p_label: f64,
+    /// The probability of the suggested class.
+    pub p_suggested: f64,
+}
+
+/// What the audit knows of one distinct record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordEntry {
+    count: u64,
+    /// The smallest line.
+    first: u64,
+    /// The next smallest lines, ascending (at most [`LINES_KEPT`] − 1; allocated only for a
+    /// record met twice, so that unique records cost no allocation).
+    later: Vec<u64>,
+}
+
+impl RecordEntry {
+    fn add(&mut self, line: u64) {
+        self.count += 1;
+        let line = if line < self.first {
+            std::mem::replace(&mut self.first, line)
+        } else {
+            line
+        };
+        let at = self.later.partition_point(|&l| l < line);
+        if at < LINES_KEPT - 1 {
+            self.later.insert(at, line);
+            self.later.truncate(LINES_KEPT - 1);
+        }
+    }
+}
+
+fn merge_lines(mine: &mut Vec<u64>, theirs: &[u64]) {
+    mine.extend_from_slice(theirs);
+    mine.sort_unstable();
+    mine.dedup();
+    mine.truncate(LINES_KEPT);
+}
+
+fn add_line(lines: &mut Vec<u64>, line: u64) {
+    if lines.len() < LINES_KEPT || line < *lines.last().expect("full") {
+        let at = lines.partition_point(|&l| l < line);
+        lines.insert(at, line);
+        lines.truncate(LINES_KEPT);
+    }
+}
+
+impl Entry for RecordEntry {
+    fn merge(&mut self, other: &RecordEntry) {
+        let mut lines = vec![self.first, other.first];
+        lines.extend_from_slice(&self.later);
+        merge_lines(&mut lines, &other.later);
+        self.count += other.count;
+        self.first = lines[0];
+        self.later = lines[1..].to_vec();
+    }
+}
+
+/// What the audit knows of one id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdEntry {
+    count: u64,
+    lines: Vec<u64>,
+    /// Line, label hash and prediction hash of the id's first row.
+    first: (u64, u64, u64),
+    /// Label hashes of the id's rows other than the first's (empty unless conflicting).
+    other_labels: Vec<u64>,
+    /// The id as written.
+    text: Box<str>,
+}
+
+impl IdEntry {
+    fn add(&mut self, line: u64, label: u64, pred: u64) {
+        self.count += 1;
+        add_line(&mut self.lines, line);
+        let mut labels = [self.first.1, label];
+        if line < self.first.0 {
+            self.first = (line, label, pred);
+            labels.swap(0, 1);
+        }
+        if labels[1] != labels[0] && !self.other_labels.contains(&labels[1]) {
+            self.other_labels.push(labels[1]);
+        }
+        self.other_labels.retain(|&l| l != self.first.1);
+        self.other_labels.sort_unstable();
+    }
+}
+
+impl Entry for IdEntry {
+    fn merge(&mut self, other: &IdEntry) {
+        let mut labels = self.other_labels.clone();
+        labels.extend_from_slice(&other.other_labels);
+        labels.push(self.first.1);
+        labels.push(other.first.1);
+        self.count += other.count;
+        merge_lines(&mut self.lines, &other.lines);
+        if other.first.0 < self.first.0 {
+            self.first = other.first;
+        }
+        labels.sort_unstable();
+        labels.dedup();
+        labels.retain(|&l| l != self.first.1);
+        self.other_labels = labels;
+    }
+}
+
+/// One sampled row: its values (a binary score, or probabilities in column order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SampledRow {
+    /// Hash of the line (the sample keeps the smallest), or the margin's bits for candidates.
+    key: u64,
+    line: u64,
+    label: u64,
+    score: f64,
+    proba: Vec<f64>,
+}
+
+/// The rows with the smallest keys (at most `k`), kept in bounded memory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct BottomK {
+    k: usize,
+    /// Keys above this are not taken.
+    bound: u64,
+    rows: Vec<SampledRow>,
+}
+
+impl BottomK {
+    fn new(k: usize) -> BottomK {
+        BottomK {
+            k: k.max(1),
+            bound: u64::MAX,
+            rows: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn takes(&self, key: u64) -> bool {
+        key <= self.bound
+    }
+
+    fn push(&mut self, row: SampledRow) {
+        self.rows.push(row);
+        if self.rows.len() >= 2 * self.k {
+            self.compact();
+        }
+    }
+
+    /// Keeps the k smallest (key, line) and lowers the bound to the largest kept key.
+    fn compact(&mut self) {
+        if self.rows.len() > self.k {
+            self.rows
+                .select_nth_unstable_by_key(self.k - 1, |r| (r.key, r.line));
+            self.rows.truncate(self.k);
+            self.bound = self.rows.iter().map(|r| r.key).max().unwrap_or(u64::MAX);
+        }
+    }
+
+    fn merge(&mut self, other: &BottomK) {
+        self.k = self.k.min(other.k);
+        self.rows.extend(other.rows.iter().cloned());
+        self.bound = self.bound.min(other.bound);
+        self.compact();
+    }
+
+    /// The kept rows in key order.
+    fn finished(mut self) -> Vec<SampledRow> {
+        self.compact();
+        self.rows.sort_unstable_by_key(|r| (r.key, r.line));
+        self.rows
+    }
+}
+
+/// A margin as a key that sorts the largest margin first.
+fn margin_key(margin: f64) -> u64 {
+    // Order-preserving map of f64 to u64, then reversed.
+    let bits = margin.to_bits();
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    };
+    !ordered
+}
+
+/// Candidate rows of a score file labelled with one class: the rows most against that class
+/// if it turns out positive, and if it turns out negative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ScoreCandidates {
+    label: u64,
+    /// Largest 1 − 2p: rows of this label with the lowest scores.
+    if_positive: BottomK,
+    /// Largest 2p − 1: rows of this label with the highest scores.
+    if_negative: BottomK,
+}
+
+/// The row audit of a run (overall only).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RowAudit {
+    skipped: [u64; 4],
+    rows: u64,
+    records: DistinctSample<RecordEntry>,
+    ids: DistinctSample<IdEntry>,
+    /// Hash of each class's canonical key, by the overall state's class id (a per-state cache).
+    #[serde(skip)]
+    class_hashes: Vec<u64>,
+    /// Candidate label errors of probability files, by margin.
+    margins: BottomK,
+    /// Candidate label errors of score files, by label class.
+    scores: Vec<ScoreCandidates>,
+    /// The uniform sample.
+    sample: BottomK,
+}
+
+/// The hash of a class's canonical key.
+pub fn class_hash(key: &LabelKey) -> u64 {
+    fingerprint::of_bytes(key.name().as_bytes())
+}
+
+/// The hash of an id cell.
+#[inline]
+pub fn id_hash(cell: &[u8]) -> u64 {
+    fingerprint::of_bytes(cell)
+}
+
+impl RowAudit {
+    /// Counts a row skipped by `--skip-invalid`.
+    pub fn skip(&mut self, reason: SkipReason) {
+        self.skipped[reason as usize] += 1;
+    }
+
+    /// The hash of class `id` of `state`.
+    #[inline]
+    fn class(&mut self, state: &EvalState, id: u32) -> u64 {
+        let keys = state.classes.keys();
+        while self.class_hashes.len() < keys.len() {
+            let key = &keys[self.class_hashes.len()];
+            self.class_hashes.push(class_hash(key));
+        }
+        self.class_hashes[id as usize]
+    }
+
+    /// Audits a row just counted by `state` (whose `last_ids` are the row's class ids): its
+    /// line, the fingerprint of the whole record and its id cell, if any.
+    #[inline]
+    pub fn push(
+        &mut self,
+        state: &EvalState,
+        row: &Row<'_>,
+        line: u64,
+        record: u64,
+        id: Option<&[u8]>,
+    ) {
+        let Some((t, p)) = state.last_ids else {
+            return;
+        };
+        self.rows += 1;
+        self.records.add(
+            record,
+            || RecordEntry {
+                count: 1,
+                first: line,
+                later: Vec::new(),
+            },
+            |e| e.add(line),
+        );
+        let label = self.class(state, t);
+        if let Some(cell) = id {
+            let cell = cell.trim_ascii();
+            let text = std::str::from_utf8(cell).unwrap_or_default();
+            if !text.is_empty() {
+                let pred = match row.prediction {
+                    Prediction::Label(_) => self.class(state, p.unwrap_or(t)),
+                    Prediction::ProbaArgmax(i) => self.class(state, state.proba_ids[i]),
+                    Prediction::Positive(true) => PRED_POSITIVE,
+                    Prediction::Positive(false) => PRED_NEGATIVE,
+                };
+                self.ids.add(
+                    id_hash(cell),
+                    || IdEntry {
+                        count: 1,
+                        lines: vec![line],
+                        first: (line, label, pred),
+                        other_labels: Vec::new(),
+                        text: text.into(),
+                    },
+                    |e| e.add(line, label, pred),
+                );
+            }
+        }
+        self.push_scores(state, row, line, label, t);
+    }
+
+    /// Keeps the row as a candidate label error and in the uniform sample, when it qualifies.
+    #[inline]
+    fn push_scores(&mut self, state: &EvalState, row: &Row<'_>, line: u64, label: u64, t: u32) {
+        // Probability rows keep their values in `proba` (and no score).
+        let (score, proba) = if !row.proba.is_empty() {
+            (0.0, row.proba)
+        } else if let Some(s) = row.score {
+            (s.value, &[][..])
+        } else {
+            return;
+        };
+        if self.sample.k == 0 {
+            let width = proba.len().max(1);
+            self.sample = BottomK::new(SAMPLE_ROWS.min(SAMPLE_VALUES / width));
+            self.margins = BottomK::new(CANDIDATES_KEPT);
+        }
+        let key = fingerprint::of_line(line);
+        let make = |key: u64| SampledRow {
+            key,
+            line,
+            label,
+            score,
+            proba: proba.to_vec(),
+        };
+        if self.sample.takes(key) {
+            self.sample.push(make(key));
+        }
+        if proba.is_empty() {
+            let i = match self.scores.iter().position(|c| c.label == label) {
+                Some(i) => i,
+                None if self.scores.len() < SCORE_LABELS => {
+                    self.scores.push(ScoreCandidates {
+                        label,
+                        if_positive: BottomK::new(CANDIDATES_KEPT),
+                        if_negative: BottomK::new(CANDIDATES_KEPT),
+                    });
+                    self.scores.len() - 1
+                }
+                None => return,
+            };
+            let c = &mut self.scores[i];
+            let (up, down) = (margin_key(1.0 - 2.0 * score), margin_key(2.0 * score - 1.0));
+            if c.if_positive.takes(up) {
+                c.if_positive.push(make(up));
+            }
+            if c.if_negative.takes(down) {
+                c.if_negative.push(make(down));
+            }
+        } else {
+            let Some(col) = state.proba_ids.iter().position(|&id| id == t) else {
+                return;
+            };
+            let other = proba
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != col)
+                .map(|(_, &v)| v)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let key = margin_key(other - proba[col]);
+            if self.margins.takes(key) {
+                self.margins.push(make(key));
+            }
+        }
+    }
+
+    /// Adds another audit's rows.
+    pub fn merge(&mut self, other: &RowAudit) {
+        for (a, b) in self.skipped.iter_mut().zip(other.skipped) {
+            *a += b;
+        }
+        self.rows += other.rows;
+        self.records.merge(&other.records);
+        self.ids.merge(&other.ids);
+        match (self.sample.k, other.sample.k) {
+            (_, 0) => {}
+            (0, _) => {
+                self.sample = other.sample.clone();
+                self.margins = other.margins.clone();
+            }
+            _ => {
+                self.sample.merge(&other.sample);
+                self.margins.merge(&other.margins);
+            }
+        }
+        for theirs in &other.scores {
+            match self.scores.iter().position(|c| c.label == theirs.label) {
+                Some(i) => {
+                    let mine = &mut self.scores[i];
+                    mine.if_positive.merge(&theirs.if_positive);
+                    mine.if_negative.merge(&theirs.if_negative);
+                }
+                None if self.scores.len() < SCORE_LABELS => self.scores.push(theirs.clone()),
+                None => {}
+            }
+        }
+        // The per-state cache is rebuilt on demand: the other side numbers classes its own way.
+        self.class_hashes.clear();
+    }
+
+    /// Whether each id's first row was predicted right, by id hash, for paired comparisons.
+    /// `pos` is the positive class of a binary task whose predictions came from a score.
+    pub fn id_outcomes(&self, pos: Option<&str>) -> Option<IdOutcomes> {
+        if self.ids.entries().is_empty() {
+            return None;
+        }
+        let pos = pos.map(|p| fingerprint::of_bytes(p.as_bytes()));
+        let right = |label: u64, pred: u64| match pred {
+            PRED_POSITIVE => Some(label) == pos,
+            PRED_NEGATIVE => Some(label) != pos,
+            p => p == label,
+        };
+        Some(IdOutcomes {
+            level: self.ids.level(),
+            right: self
+                .ids
+                .entries()
+                .iter()
+                .map(|(&h, e)| (h, right(e.first.1, e.first.2)))
+                .collect(),
+        })
+    }
+
+    /// The summary of a finished run: `evaluation` is the overall result, `classes` every class
+    /// of the overall state, `proba` the classes of the probability columns in column order,
+    /// `multiclass` the exact label issues of a multiclass task ([`multiclass_issues`], taken
+    /// before the state was finished).
+    pub fn summary(
+        self,
+        evaluation: &super::Evaluation,
+        classes: &[LabelKey],
+        proba: &[LabelKey],
+        multiclass: Option<ExactIssues>,
+        id_column: Option<&str>,
+    ) -> AuditSummary {
+        let pos = evaluation.pos_label.as_deref().and_then(LabelKey::parse);
+        let neg = pos.as_ref().and_then(|p| {
+            evaluation
+                .labels
+                .iter()
+                .filter_map(|l| LabelKey::parse(l))
+                .chain(proba.iter().cloned())
+                .find(|k| k != p)
+        });
+        let issues = match (&pos, &neg, &evaluation.scores) {
+            (Some(p), Some(n), Some(s)) if !s.sorted.0.is_empty() || !s.sorted.1.is_empty() => {
+                Some(binary_issues(p, n, &s.sorted))
+            }
+            (None, _, Some(_)) => multiclass,
+            _ => None,
+        };
+        self.finish(&AuditContext {
+            classes,
+            proba,
+            pos: pos.as_ref(),
+            id_column,
+            rows: evaluation.rows,
+            issues,
+        })
+    }
+
+    /// The summary. `classes` are every class of the overall state, `proba` the classes of the
+    /// probability columns in column order, `pos` the positive class of a binary task,
+    /// `binary_scores` the exact (positive, negative) ranked positive-class scores of a binary
+    /// task, and `multiclass` the exact label issues of a multiclass task.
+    pub fn finish(self, context: &AuditContext<'_>) -> AuditSummary {
+        let name_of = |h: u64| {
+            context
+                .classes
+                .iter()
+                .find(|k| class_hash(k) == h)
+                .map_or_else(|| format!("#{h:016x}"), LabelKey::name)
+        };
+        let skipped = OrderedMap(
+            SKIP_NAMES
+                .iter()
+                .zip(self.skipped)
+                .map(|(n, c)| (n.to_string(), c))
+                .collect(),
+        );
+        let duplicates = self.duplicates();
+        let ids = context
+            .id_column
+            .map(|column| self.id_summary(column, &name_of));
+        let label_issues = self.label_issues(context, &name_of);
+        let recalibration = self.recalibration(context);
+        AuditSummary {
+            skipped,
+            duplicates,
+            ids,
+            label_issues,
+            recalibration,
+        }
+    }
+
+    fn duplicates(&self) -> Duplicates {
+        let scale = self.records.scale();
+        let mut extra = 0u64;
+        let mut lines = Vec::new();
+        for e in self.records.entries().values() {
+            if e.count > 1 {
+                extra += e.count - 1;
+                lines.extend_from_slice(&e.later);
+            }
+        }
+        lines.sort_unstable();
+        lines.truncate(DUPLICATE_LINES_LISTED);
+        Duplicates {
+            rows_checked: self.rows,
+            duplicate_rows: (extra as f64 * scale).round() as u64,
+            exact: self.records.exact(),
+            lines,
+        }
+    }
+
+    fn id_summary(&self, column: &str, name_of: &dyn Fn(u64) -> String) -> IdSummary {
+        let scale = self.ids.scale();
+        let entries = self.ids.entries();
+        let (mut duplicate, mut conflicting) = (0u64, 0u64);
+        let mut examples: Vec<&IdEntry> = Vec::new();
+        for e in entries.values() {
+            let conflict = !e.other_labels.is_empty();
+            duplicate += u64::from(e.count > 1);
+            conflicting += u64::from(conflict);
+            if e.count > 1 || conflict {
+                examples.push(e);
+            }
+        }
+        examples.sort_unstable_by_key(|e| (e.first.0, e.text.clone()));
+        examples.truncate(ID_EXAMPLES);
+        let scaled = |n: u64| (n as f64 * scale).round() as u64;
+        IdSummary {
+            column: column.to_string(),
+            distinct: scaled(entries.len() as u64),
+            duplicate_ids: scaled(duplicate),
+            conflicting_ids: scaled(conflicting),
+            exact: self.ids.exact(),
+            examples: examples
+                .into_iter()
+                .map(|e| IdExample {
+                    id: e.text.to_string(),
+                    lines: e.lines.clone(),
+                    labels: std::iter::once(e.first.1)
+                        .chain(e.other_labels.iter().copied())
+                        .map(name_of)
+                        .collect(),
+                    conflicting: !e.other_labels.is_empty(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The rows' probabilities as (class hash, probability) per column, for a row.
+    fn label_issues(
+        &self,
+        context: &AuditContext<'_>,
+        name_of: &dyn Fn(u64) -> String,
+    ) -> Option<LabelIssues> {
+        let exact = context.issues.as_ref()?;
+        let rows = context.rows.max(1);
+        let thresholds: Vec<(u64, f64)> = exact
+            .thresholds
+            .iter()
+            .map(|(k, t)| (class_hash(k), *t))
+            .collect();
+        let threshold = |h: u64| thresholds.iter().find(|t| t.0 == h).map(|t| t.1);
+        let proba_hashes: Vec<u64> = context.proba.iter().map(class_hash).collect();
+        let pos = context.pos.map(class_hash);
+        let neg = context
+            .classes
+            .iter()
+            .map(class_hash)
+            .find(|&h| Some(h) != pos && threshold(h).is_some());
+        // The candidate rows, by their probabilities per class.
+        let mut listed: Vec<(u64, SuspectRow)> = Vec::new();
+        let mut consider = |r: &SampledRow, probs: &[(u64, f64)]| {
+            let Some(&(_, p_label)) = probs.iter().find(|(h, _)| *h == r.label) else {
+                return;
+            };
+            let Some(t_label) = threshold(r.label) else {
+                return;
+            };
+            if p_label >= t_label {
+                return;
+            }
+            let best = probs
+                .iter()
+                .filter(|(h, p)| *h != r.label && threshold(*h).is_some_and(|t| *p >= t))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some(&(h, p)) = best {
+                listed.push((
+                    r.key,
+                    SuspectRow {
+                        line: r.line,
+                        label: name_of(r.label),
+                        suggested: name_of(h),
+                        p_label,
+                        p_suggested: p,
+                    },
+                ));
+            }
+        };
+        let binary = |r: &SampledRow| -> Option<Vec<(u64, f64)>> {
+            let (pos, neg) = (pos?, neg?);
+            let p = if r.proba.is_empty() {
+                r.score
+            } else {
+                r.proba[proba_hashes.iter().position(|&h| h == pos)?]
+            };
+            Some(vec![(pos, p), (neg, 1.0 - p)])
+        };
+        if context.pos.is_some() {
+            let mut seen = std::collections::HashSet::new();
+            let sets = self
+                .scores
+                .iter()
+                .flat_map(|c| [&c.if_positive, &c.if_negative])
+                .chain([&self.margins]);
+            for set in sets {
+                for r in &set.rows {
+                    if let Some(probs) = binary(r) {
+                        if seen.insert(r.line) {
+                            let mut r = r.clone();
+                            let p_label = probs.iter().find(|(h, _)| *h == r.label).map(|x| x.1);
+                            let other = probs.iter().find(|(h, _)| *h != r.label).map(|x| x.1);
+                            if let (Some(a), Some(b)) = (p_label, other) {
+                                r.key = margin_key(b - a);
+                            }
+                            consider(&r, &probs);
+                        }
+                    }
+                }
+            }
+        } else {
+            for r in &self.margins.rows {
+                let probs: Vec<(u64, f64)> = proba_hashes
+                    .iter()
+                    .copied()
+                    .zip(r.proba.iter().copied())
+                    .collect();
+                consider(r, &probs);
+            }
+        }
+        listed.sort_unstable_by_key(|(key, row)| (*key, row.line));
+        listed.truncate(CANDIDATES_KEPT);
+        let rows_listed: Vec<SuspectRow> = listed.into_iter().map(|(_, r)| r).collect();
+        Some(LabelIssues {
+            thresholds: OrderedMap(
+                exact
+                    .thresholds
+                    .iter()
+                    .map(|(k, t)| (k.name(), *t))
+                    .collect(),
+            ),
+            suspects: exact.suspects,
+            noise_rate: exact.suspects as f64 / rows as f64,
+            all_listed: rows_listed.len() as u64 == exact.suspects,
+            rows: rows_listed,
+        })
+    }
+
+    fn recalibration(&self, context: &AuditContext<'_>) -> Option<Recalibration> {
+        let rows = self.sample.clone().finished();
+        if rows.is_empty() {
+            return None;
+        }
+        let exact = (rows.len() as u64) == self.rows;
+        let proba_hashes: Vec<u64> = context.proba.iter().map(class_hash).collect();
+        match context.pos {
+            Some(pos) => {
+                let pos = class_hash(pos);
+                let column = proba_hashes.iter().position(|&h| h == pos);
+                let binary: Vec<BinaryRow> = rows
+                    .iter()
+                    .filter_map(|r| {
+                        let score = if r.proba.is_empty() {
+                            r.score
+                        } else {
+                            r.proba[column?]
+                        };
+                        Some(BinaryRow {
+                            score,
+                            positive: r.label == pos,
+                            fit: r.key & 1 == 0,
+                        })
+                    })
+                    .collect();
+                recalibrate::binary(&binary, exact)
+            }
+            None => {
+                let multi: Vec<(&[f64], usize, bool)> = rows
+                    .iter()
+                    .filter(|r| r.proba.len() == proba_hashes.len() && !r.proba.is_empty())
+                    .filter_map(|r| {
+                        let y = proba_hashes.iter().position(|&h| h == r.label)?;
+                        Some((r.proba.as_slice(), y, r.key & 1 == 0))
+                    })
+                    .collect();
+                recalibrate::multiclass(&multi, exact)
+            }
+        }
+    }
+}
+
+/// Ids and whether each id's first row was predicted right, from a [`RowAudit`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IdOutcomes {
+    /// The ids' sampling level (ids kept have at least this many leading zero bits).
+    pub level: u32,
+    /// Per id hash: predicted right.
+    pub right: super::distinct::HashedMap<bool>,
+}
+
+/// Exact confident-learning counts: per-class thresholds and the number of suspect rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExactIssues {
+    /// Per class (label order): mean probability of the class over rows labelled with it.
+    pub thresholds: Vec<(LabelKey, f64)>,
+    /// Rows labelled y with another class j at p_j ≥ t_j while p_y < t_y.
+    pub suspects: u64,
+}
+
+/// What the audit's summary needs from the finished evaluation.
+#[derive(Debug, Clone)]
+pub struct AuditContext<'a> {
+    /// Every class of the run.
+    pub classes: &'a [LabelKey],
+    /// The classes of the probability columns, in column order.
+    pub proba: &'a [LabelKey],
+    /// The positive class (binary).
+    pub pos: Option<&'a LabelKey>,
+    /// The id column, when given.
+    pub id_column: Option<&'a str>,
+    /// Rows evaluated.
+    pub rows: u64,
+    /// The exact label-issue counts (null without scores).
+    pub issues: Option<ExactIssues>,
+}
+
+/// Exact confident-learning counts of a binary task from the ranked positive-class scores of
+/// the positive and the negative rows (p for the positive class, 1 − p for the negative).
+pub fn binary_issues(pos: &LabelKey, neg: &LabelKey, sorted: &(Ranked, Ranked)) -> ExactIssues {
+    let (positives, negatives) = sorted;
+    let mean = |r: &Ranked, f: &dyn Fn(f64) -> f64| {
+        let n = r.total();
+        if n == 0 {
+            return f64::NAN;
+        }
+        r.iter().map(|(v, c)| f(v) * c as f64).sum::<f64>() / n as f64
+    };
+    let t_pos = mean(positives, &|p| p);
+    let t_neg = mean(negatives, &|p| 1.0 - p);
+    let count = |r: &Ranked, f: &dyn Fn(f64) -> bool| {
+        r.iter().filter(|&(v, _)| f(v)).map(|(_, c)| c).sum::<u64>()
+    };
+    // A positive row is suspect when 1 − p ≥ t_neg and p < t_pos; a negative one when p ≥ t_pos
+    // and 1 − p < t_neg. A class with no rows has no threshold and suggests nothing.
+    let suspects = count(positives, &|p| 1.0 - p >= t_neg && p < t_pos)
+        + count(negatives, &|p| p >= t_pos && 1.0 - p < t_neg);
+    let mut thresholds = Vec::new();
+    for (k, t) in [(neg, t_neg), (pos, t_pos)] {
+        if t.is_finite() {
+            thresholds.push((k.clone(), t));
+        }
+    }
+    let mut keys: Vec<LabelKey> = thresholds.iter().map(|t| t.0.clone()).collect();
+    crate::label::sort_labels(&mut keys);
+    thresholds.sort_by_key(|t| keys.iter().position(|k| *k == t.0));
+    ExactIssues {
+        thresholds,
+        suspects,
+    }
+}
+
+/// Exact confident-learning counts of a multiclass task from every row's probabilities.
+pub fn multiclass_issues(state: &EvalState) -> Option<ExactIssues> {
+    let width = state.samples.width();
+    if width < 2 || width != state.proba_ids.len() {
+        return None;
+    }
+    let keys = state.classes.keys();
+    // Column of each label class, if any.
+    let column_of = |t: usize| state.proba_ids.iter().position(|&id| id as usize == t);
+    let mut thresholds = vec![f64::NAN; width];
+    for (t, _) in keys.iter().enumerate() {
+        let Some(col) = column_of(t) else { continue };
+        let values = state.samples.of_class(t);
+        if values.is_empty() {
+            continue;
+        }
+        let n = values.len() / width;
+        thresholds[col] = values.chunks_exact(width).map(|r| r[col]).sum::<f64>() / n as f64;
+    }
+    let mut suspects = 0u64;
+    for t in 0..keys.len() {
+        let Some(y) = column_of(t) else { continue };
+        for row in state.samples.of_class(t).chunks_exact(width) {
+            if row[y] >= thresholds[y] {
+                continue;
+            }
+            if row
+                .iter()
+                .enumerate()
+                .any(|(j, &p)| j != y && thresholds[j].is_finite() && p >= thresholds[j])
+            {
+                suspects += 1;
+            }
+        }
+    }
+    let mut out: Vec<(LabelKey, f64)> = state
+        .proba_ids
+        .iter()
+        .zip(&thresholds)
+        .filter(|(_, t)| t.is_finite())
+        .map(|(&id, &t)| (keys[id as usize].clone(), t))
+        .collect();
+    let mut sorted: Vec<LabelKey> = out.iter().map(|t| t.0.clone()).collect();
+    crate::label::sort_labels(&mut sorted);
+    out.sort_by_key(|t| sorted.iter().position(|k| *k == t.0));
+    Some(ExactIssues {
+        thresholds: out,
+        suspects,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ranked::Score;
+
+    fn audit_rows(rows: &[(u64, &str, f64, &str)], id: bool) -> (RowAudit, EvalState) {
+        let mut state = EvalState::default();
+        let mut audit = RowAudit::default();
+        for &(line, label, score, ident) in rows {
+            let row = Row {
+                label,
+                prediction: Prediction::Positive(score >= 0.5),
+                score: Some(Score::raw(score)),
+                proba: &[],
+            };
+            let ids = state.resolve(&row).unwrap();
+            state.push_resolved(&row, ids.0, ids.1);
+            state.last_ids = Some(ids);
+            let record = fingerprint::of_bytes(format!("{label},{score},{ident}").as_bytes());
+            audit.push(&state, &row, line, record, id.then_some(ident.as_bytes()));
+        }
+        (audit, state)
+    }
+
+    fn rows() -> Vec<(u64, &'static str, f64, &'static str)> {
+        (0..400u64)
+            .map(|i| {
+                let label = if i % 3 == 0 { "1" } else { "0" };
+                let score = ((i * 37) % 100) as f64 / 100.0;
+                let id: &'static str = Box::leak(format!("id{}", i % 390).into_boxed_str());
+                (i + 2, label, score, id)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_of_any_split_equals_one_pass() {
+        let all = rows();
+        let (whole, _) = audit_rows(&all, true);
+        for cut in [0, 1, 150, 399] {
+            let (mut a, _) = audit_rows(&all[..cut], true);
+            let (b, _) = audit_rows(&all[cut..], true);
+            a.merge(&b);
+            let (mut x, mut y) = (a.sample.clone().finished(), whole.sample.clone().finished());
+            x.sort_by_key(|r| r.line);
+            y.sort_by_key(|r| r.line);
+            assert_eq!(x, y);
+            assert_eq!(a.duplicates(), whole.duplicates());
+            let name = |h: u64| format!("{h}");
+            assert_eq!(a.id_summary("id", &name), whole.id_summary("id", &name));
+            assert_eq!(a.id_outcomes(Some("1")), whole.id_outcomes(Some("1")));
+        }
+    }
+
+    #[test]
+    fn duplicate_records_and_conflicting_ids() {
+        let data = [
+            (2, "1", 0.9, "a"),
+            (3, "0", 0.2, "b"),
+            (4, "1", 0.9, "a"),
+            (5, "0", 0.9, "a"),
+            (6, "1", 0.9, "a"),
+        ];
+        let (audit, _) = audit_rows(&data, true);
+        let d = audit.duplicates();
+        assert_eq!(
+            (d.duplicate_rows, d.lines.clone(), d.exact),
+            (2, vec![4, 6], true)
+        );
+        let s = audit.id_summary("id", &|h| format!("{h}"));
+        assert_eq!((s.distinct, s.duplicate_ids, s.conflicting_ids), (2, 1, 1));
+        assert_eq!(s.examples[0].id, "a");
+        assert_eq!(s.examples[0].lines, vec![2, 4, 5, 6]);
+        assert!(s.examples[0].conflicting);
+    }
+
+    #[test]
+    fn binary_issue_counts_follow_the_rule() {
+        // Positives: 0.9, 0.8, 0.1 → t_pos = 0.6; negatives: 0.1, 0.2, 0.7 → t_neg = 2/3.
+        let pos = Ranked::from_values(vec![0.9, 0.8, 0.1]);
+        let neg = Ranked::from_values(vec![0.1, 0.2, 0.7]);
+        let (one, zero) = (LabelKey::parse("1").unwrap(), LabelKey::parse("0").unwrap());
+        let e = binary_issues(&one, &zero, &(pos, neg));
+        // Positive 0.1: 0.9 ≥ 2/3 and 0.1 < 0.6; negative 0.7: 0.7 ≥ 0.6 and 0.3 < 2/3.
+        assert_eq!(e.suspects, 2);
+        assert_eq!(e.thresholds[0].0, zero);
+        assert!((e.thresholds[1].1 - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bottom_k_keeps_the_smallest_keys_whatever_the_split() {
+        let rows: Vec<SampledRow> = (0..1000)
+            .map(|i| SampledRow {
+                key: fingerprint::of_line(i),
+                line: i,
+                label: 0,
+                score: 0.0,
+                proba: Vec::new(),
+            })
+            .collect();
+        let fill = |part: &[SampledRow]| {
+            let mut b = BottomK::new(50);
+            for r in part {
+                if b.takes(r.key) {
+                    b.push(r.clone());
+                }
+            }
+            b
+        };
+        let mut expect: Vec<u64> = rows.iter().map(|r| r.key).collect();
+        expect.sort_unstable();
+        expect.truncate(50);
+        for cut in [0, 333, 999, 1000] {
+            let mut a = fill(&rows[..cut]);
+            a.merge(&fill(&rows[cut..]));
+            let keys: Vec<u64> = a.finished().iter().map(|r| r.key).collect();
+            assert_eq!(keys, expect, "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn the_audit_round_trips_through_json() {
+        let (audit, _) = audit_rows(&rows(), true);
+        let text = serde_json::to_string(&audit).unwrap();
+        let back: RowAudit = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.duplicates(), audit.duplicates());
+        assert_eq!(back.id_outcomes(Some("1")), audit.id_outcomes(Some("1")));
+        assert_eq!(back.sample, audit.sample);
+    }
+}
