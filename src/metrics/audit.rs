@@ -354,7 +354,7 @@ struct ScoreCandidates {
 }
 
 /// The row audit of a run (overall only).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RowAudit {
     skipped: [u64; 4],
     rows: u64,
@@ -369,6 +369,26 @@ pub struct RowAudit {
     scores: Vec<ScoreCandidates>,
     /// The uniform sample.
     sample: BottomK,
+}
+
+/// Distinct records kept exactly before the duplicate count is sampled. Every row probes this
+/// table until it is full, so it is kept small enough to stay mostly in cache (a table of 2^18
+/// records doubled the cost of a scan through cache misses alone).
+pub const RECORD_CAP: usize = 1 << 16;
+
+impl Default for RowAudit {
+    fn default() -> Self {
+        RowAudit {
+            skipped: [0; 4],
+            rows: 0,
+            records: DistinctSample::with_cap(RECORD_CAP),
+            ids: DistinctSample::default(),
+            class_hashes: Vec::new(),
+            margins: BottomK::default(),
+            scores: Vec::new(),
+            sample: BottomK::default(),
+        }
+    }
 }
 
 /// The hash of a class's canonical key.
