@@ -943,6 +943,16 @@ pub fn binary_issues(pos: &LabelKey, neg: &LabelKey, sorted: &(Ranked, Ranked)) 
     }
 }
 
+/// The mean of `n` probabilities, summed in fixed point (2^-62 steps) so that the result does
+/// not depend on the order the rows were merged in.
+fn exact_mean(values: impl Iterator<Item = f64>, n: usize) -> f64 {
+    const SCALE: f64 = (1u64 << 62) as f64;
+    let sum: i128 = values
+        .map(|v| (v.clamp(-2.0, 2.0) * SCALE).round() as i128)
+        .sum();
+    sum as f64 / SCALE / n as f64
+}
+
 /// Exact confident-learning counts of a multiclass task from every row's probabilities.
 pub fn multiclass_issues(state: &EvalState) -> Option<ExactIssues> {
     let width = state.samples.width();
@@ -960,7 +970,7 @@ pub fn multiclass_issues(state: &EvalState) -> Option<ExactIssues> {
             continue;
         }
         let n = values.len() / width;
-        thresholds[col] = values.chunks_exact(width).map(|r| r[col]).sum::<f64>() / n as f64;
+        thresholds[col] = exact_mean(values.chunks_exact(width).map(|r| r[col]), n);
     }
     let mut suspects = 0u64;
     for t in 0..keys.len() {
