@@ -182,11 +182,7 @@ impl RecordEntry {
         } else {
             line
         };
-        let at = self.later.partition_point(|&l| l < line);
-        if at < LINES_KEPT - 1 {
-            self.later.insert(at, line);
-            self.later.truncate(LINES_KEPT - 1);
-        }
+        insert_later(&mut self.later, line);
     }
 }
 
@@ -197,11 +193,12 @@ fn merge_lines(mine: &mut Vec<u64>, theirs: &[u64]) {
     mine.truncate(LINES_KEPT);
 }
 
-fn add_line(lines: &mut Vec<u64>, line: u64) {
-    if lines.len() < LINES_KEPT || line < *lines.last().expect("full") {
-        let at = lines.partition_point(|&l| l < line);
-        lines.insert(at, line);
-        lines.truncate(LINES_KEPT);
+/// Keeps `line` among the smallest lines after the first.
+fn insert_later(later: &mut Vec<u64>, line: u64) {
+    let at = later.partition_point(|&l| l < line);
+    if at < LINES_KEPT - 1 {
+        later.insert(at, line);
+        later.truncate(LINES_KEPT - 1);
     }
 }
 
@@ -220,7 +217,8 @@ impl Entry for RecordEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdEntry {
     count: u64,
-    lines: Vec<u64>,
+    /// Lines after the first, ascending (at most [`LINES_KEPT`] − 1; empty for a unique id).
+    later: Vec<u64>,
     /// Line, label hash and prediction hash of the id's first row.
     first: (u64, u64, u64),
     /// Label hashes of the id's rows other than the first's (empty unless conflicting).
@@ -232,12 +230,16 @@ pub struct IdEntry {
 impl IdEntry {
     fn add(&mut self, line: u64, label: u64, pred: u64) {
         self.count += 1;
-        add_line(&mut self.lines, line);
         let mut labels = [self.first.1, label];
-        if line < self.first.0 {
+        let later = if line < self.first.0 {
+            let old = self.first.0;
             self.first = (line, label, pred);
             labels.swap(0, 1);
-        }
+            old
+        } else {
+            line
+        };
+        insert_later(&mut self.later, later);
         if labels[1] != labels[0] && !self.other_labels.contains(&labels[1]) {
             self.other_labels.push(labels[1]);
         }
@@ -253,7 +255,10 @@ impl Entry for IdEntry {
         labels.push(self.first.1);
         labels.push(other.first.1);
         self.count += other.count;
-        merge_lines(&mut self.lines, &other.lines);
+        let mut lines = vec![self.first.0, other.first.0];
+        lines.extend_from_slice(&self.later);
+        merge_lines(&mut lines, &other.later);
+        self.later = lines[1..].to_vec();
         if other.first.0 < self.first.0 {
             self.first = other.first;
         }
@@ -458,7 +463,7 @@ impl RowAudit {
                     id_hash(cell),
                     || IdEntry {
                         count: 1,
-                        lines: vec![line],
+                        later: Vec::new(),
                         first: (line, label, pred),
                         other_labels: Vec::new(),
                         text: text.into(),
@@ -710,7 +715,9 @@ impl RowAudit {
                 .into_iter()
                 .map(|e| IdExample {
                     id: e.text.to_string(),
-                    lines: e.lines.clone(),
+                    lines: std::iter::once(e.first.0)
+                        .chain(e.later.iter().copied())
+                        .collect(),
                     labels: std::iter::once(e.first.1)
                         .chain(e.other_labels.iter().copied())
                         .map(name_of)
