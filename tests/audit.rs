@@ -248,3 +248,44 @@ fn the_id_column_can_be_named_in_the_config_file() {
     assert_eq!(r["audit"]["ids"]["column"], "key");
     assert_eq!(r["audit"]["ids"]["conflicting_ids"], 1);
 }
+
+#[test]
+fn skipped_rows_are_counted_by_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "bad.csv",
+        "label,prediction,score\n1,1,0.9\n,0,0.2\n0,NA,0.1\n0,0,abc\n1,1,1.5\n0,0\n0,0,0.3\n",
+    );
+    let (_, r) = eval_json(&file, &["--skip-invalid"]);
+    assert_eq!(
+        r["audit"]["skipped"],
+        serde_json::json!({"missing_label": 1, "missing_prediction": 1, "invalid_score": 2, "other": 1})
+    );
+    assert_eq!(r["input"]["rows_skipped"], 5);
+}
+
+#[test]
+fn multiclass_suspects_name_the_class_the_model_prefers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("label,proba_a,proba_b,proba_c\n");
+    for i in 0..300 {
+        let (label, p) = match i % 3 {
+            0 => ("a", [0.8, 0.1, 0.1]),
+            1 => ("b", [0.1, 0.8, 0.1]),
+            _ => ("c", [0.1, 0.1, 0.8]),
+        };
+        // Line 2 + 30 is labelled b but looks like a.
+        let label = if i == 30 { "b" } else { label };
+        writeln!(text, "{label},{},{},{}", p[0], p[1], p[2]).unwrap();
+    }
+    let file = write(&dir, "multi.csv", &text);
+    let (_, r) = eval_json(&file, &[]);
+    let issues = &r["audit"]["label_issues"];
+    assert_eq!(issues["suspects"], 1);
+    assert_eq!(issues["rows"][0]["line"], 32);
+    assert_eq!(issues["rows"][0]["label"], "b");
+    assert_eq!(issues["rows"][0]["suggested"], "a");
+    assert_eq!(issues["all_listed"], true);
+    assert_eq!(r["audit"]["recalibration"]["method"], "temperature");
+}

@@ -182,11 +182,7 @@ impl RecordEntry {
         } else {
             line
         };
-        let at = self.later.partition_point(|&l| l < line);
-        if at < LINES_KEPT - 1 {
-            self.later.insert(at, line);
-            self.later.truncate(LINES_KEPT - 1);
-        }
+        insert_later(&mut self.later, line);
     }
 }
 
@@ -197,11 +193,12 @@ fn merge_lines(mine: &mut Vec<u64>, theirs: &[u64]) {
     mine.truncate(LINES_KEPT);
 }
 
-fn add_line(lines: &mut Vec<u64>, line: u64) {
-    if lines.len() < LINES_KEPT || line < *lines.last().expect("full") {
-        let at = lines.partition_point(|&l| l < line);
-        lines.insert(at, line);
-        lines.truncate(LINES_KEPT);
+/// Keeps `line` among the smallest lines after the first.
+fn insert_later(later: &mut Vec<u64>, line: u64) {
+    let at = later.partition_point(|&l| l < line);
+    if at < LINES_KEPT - 1 {
+        later.insert(at, line);
+        later.truncate(LINES_KEPT - 1);
     }
 }
 
@@ -220,7 +217,8 @@ impl Entry for RecordEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdEntry {
     count: u64,
-    lines: Vec<u64>,
+    /// Lines after the first, ascending (at most [`LINES_KEPT`] − 1; empty for a unique id).
+    later: Vec<u64>,
     /// Line, label hash and prediction hash of the id's first row.
     first: (u64, u64, u64),
     /// Label hashes of the id's rows other than the first's (empty unless conflicting).
@@ -232,12 +230,16 @@ pub struct IdEntry {
 impl IdEntry {
     fn add(&mut self, line: u64, label: u64, pred: u64) {
         self.count += 1;
-        add_line(&mut self.lines, line);
         let mut labels = [self.first.1, label];
-        if line < self.first.0 {
+        let later = if line < self.first.0 {
+            let old = self.first.0;
             self.first = (line, label, pred);
             labels.swap(0, 1);
-        }
+            old
+        } else {
+            line
+        };
+        insert_later(&mut self.later, later);
         if labels[1] != labels[0] && !self.other_labels.contains(&labels[1]) {
             self.other_labels.push(labels[1]);
         }
@@ -253,7 +255,10 @@ impl Entry for IdEntry {
         labels.push(self.first.1);
         labels.push(other.first.1);
         self.count += other.count;
-        merge_lines(&mut self.lines, &other.lines);
+        let mut lines = vec![self.first.0, other.first.0];
+        lines.extend_from_slice(&self.later);
+        merge_lines(&mut lines, &other.later);
+        self.later = lines[1..].to_vec();
         if other.first.0 < self.first.0 {
             self.first = other.first;
         }
@@ -354,7 +359,7 @@ struct ScoreCandidates {
 }
 
 /// The row audit of a run (overall only).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RowAudit {
     skipped: [u64; 4],
     rows: u64,
@@ -369,6 +374,26 @@ pub struct RowAudit {
     scores: Vec<ScoreCandidates>,
     /// The uniform sample.
     sample: BottomK,
+}
+
+/// Distinct records kept exactly before the duplicate count is sampled. Every row probes this
+/// table until it is full, so it is kept small enough to stay mostly in cache (a table of 2^18
+/// records doubled the cost of a scan through cache misses alone).
+pub const RECORD_CAP: usize = 1 << 16;
+
+impl Default for RowAudit {
+    fn default() -> Self {
+        RowAudit {
+            skipped: [0; 4],
+            rows: 0,
+            records: DistinctSample::with_cap(RECORD_CAP),
+            ids: DistinctSample::default(),
+            class_hashes: Vec::new(),
+            margins: BottomK::default(),
+            scores: Vec::new(),
+            sample: BottomK::default(),
+        }
+    }
 }
 
 /// The hash of a class's canonical key.
@@ -438,7 +463,7 @@ impl RowAudit {
                     id_hash(cell),
                     || IdEntry {
                         count: 1,
-                        lines: vec![line],
+                        later: Vec::new(),
                         first: (line, label, pred),
                         other_labels: Vec::new(),
                         text: text.into(),
@@ -690,7 +715,9 @@ impl RowAudit {
                 .into_iter()
                 .map(|e| IdExample {
                     id: e.text.to_string(),
-                    lines: e.lines.clone(),
+                    lines: std::iter::once(e.first.0)
+                        .chain(e.later.iter().copied())
+                        .collect(),
                     labels: std::iter::once(e.first.1)
                         .chain(e.other_labels.iter().copied())
                         .map(name_of)
@@ -923,6 +950,16 @@ pub fn binary_issues(pos: &LabelKey, neg: &LabelKey, sorted: &(Ranked, Ranked)) 
     }
 }
 
+/// The mean of `n` probabilities, summed in fixed point (2^-62 steps) so that the result does
+/// not depend on the order the rows were merged in.
+fn exact_mean(values: impl Iterator<Item = f64>, n: usize) -> f64 {
+    const SCALE: f64 = (1u64 << 62) as f64;
+    let sum: i128 = values
+        .map(|v| (v.clamp(-2.0, 2.0) * SCALE).round() as i128)
+        .sum();
+    sum as f64 / SCALE / n as f64
+}
+
 /// Exact confident-learning counts of a multiclass task from every row's probabilities.
 pub fn multiclass_issues(state: &EvalState) -> Option<ExactIssues> {
     let width = state.samples.width();
@@ -940,7 +977,7 @@ pub fn multiclass_issues(state: &EvalState) -> Option<ExactIssues> {
             continue;
         }
         let n = values.len() / width;
-        thresholds[col] = values.chunks_exact(width).map(|r| r[col]).sum::<f64>() / n as f64;
+        thresholds[col] = exact_mean(values.chunks_exact(width).map(|r| r[col]), n);
     }
     let mut suspects = 0u64;
     for t in 0..keys.len() {
