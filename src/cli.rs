@@ -28,6 +28,11 @@ pub enum Command {
     /// checks that changed status.
     #[command(after_help = DIFF_EXIT_CODES_HELP)]
     Diff(DiffArgs),
+    /// Save a reference run's profile (counts, metrics and exact score distributions) for
+    /// `mlguard eval --reference PROFILE`; takes eval's input, column and metric flags, and
+    /// writes the profile to --output FILE (atomically) or standard output.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Profile(EvalArgs),
 }
 
 /// The exit codes of `mlguard diff`.

@@ -46,6 +46,9 @@ pub enum Error {
     /// A saved report that cannot be compared.
     #[error("{0}")]
     Diff(#[from] diff::DiffError),
+    /// A saved reference profile that cannot be used.
+    #[error("{0}")]
+    Profile(#[from] checks::profile::ProfileError),
     /// Standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -72,6 +75,10 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
         cli::Command::Eval(args) => {
             let settings = settings::EvalSettings::from_args(&args)?;
             commands::eval::run(&settings)
+        }
+        cli::Command::Profile(args) => {
+            let settings = settings::EvalSettings::from_args(&args)?;
+            commands::profile::run(&settings)
         }
         cli::Command::Diff(args) => {
             let settings = settings::DiffSettings::from_args(&args)?;

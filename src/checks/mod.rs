@@ -2,6 +2,7 @@
 //! [`Check`] value — findings are data; renderers decide how they look.
 
 pub mod gate;
+pub mod profile;
 pub mod rules;
 pub mod statistical;
 pub mod windows;

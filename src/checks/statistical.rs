@@ -68,6 +68,9 @@ pub struct Profile {
     /// Binary: the scores of positive rows and of negative rows, apart.
     #[serde(skip)]
     pub by_class: Vec<Ranked>,
+    /// Multiclass: each class's probability over all rows, by class name.
+    #[serde(skip)]
+    pub proba: Vec<(String, Ranked)>,
 }
 
 impl Profile {
@@ -87,6 +90,11 @@ impl Profile {
                 .as_ref()
                 .filter(|s| !s.sorted.0.is_empty() || !s.sorted.1.is_empty())
                 .map(|s| vec![s.sorted.0.clone(), s.sorted.1.clone()])
+                .unwrap_or_default(),
+            proba: e
+                .scores
+                .as_ref()
+                .map(|s| s.proba.clone())
                 .unwrap_or_default(),
         }
     }

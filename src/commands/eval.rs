@@ -19,13 +19,13 @@ use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use crate::ordered_map::OrderedMap;
-use crate::pipeline::{scan, WindowSpec};
+use crate::pipeline::scan;
 use crate::render::progress::TerminalProgress;
 use crate::render::{self, style::Style};
 use crate::report::{
     Columns, InputSummary, Metrics, Report, SegmentReport, Tool, WindowReport, SCHEMA_VERSION,
 };
-use crate::settings::{EvalSettings, InputSpec, ReportFormat, SettingsError};
+use crate::settings::{EvalSettings, ReportFormat, SettingsError};
 use crate::{Error, ExitStatus};
 use rayon::prelude::*;
 
@@ -291,40 +291,6 @@ fn run_rules(
     Ok(checks)
 }
 
-/// Evaluates the reference run with the input's settings, for comparisons.
-fn reference_profile(
-    settings: &EvalSettings,
-    path: &str,
-    finish: &FinishOptions,
-    progress: &TerminalProgress,
-) -> Result<Profile, Error> {
-    let input = InputSpec {
-        path: path.to_string(),
-        ..settings.input.clone()
-    };
-    let scan = scan(
-        &input,
-        &settings.columns,
-        settings.rules,
-        &[],
-        &WindowSpec::default(),
-        progress,
-    )?;
-    let opts = FinishOptions {
-        bootstrap: Bootstrap {
-            replicates: 0,
-            ..finish.bootstrap
-        },
-        ..finish.clone()
-    };
-    let evaluation = scan
-        .state
-        .overall
-        .finish(&opts)
-        .map_err(|e| Problem::from(e).at(path, None))?;
-    Ok(Profile::of(&evaluation))
-}
-
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     let input = &settings.input;
@@ -399,7 +365,8 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
     if let (Some(path), true) = (&settings.checks.reference, families.reference) {
-        let reference = reference_profile(settings, path, &finish, &progress)?;
+        let (reference, _reference_metrics) =
+            super::profile::load_reference(settings, path, &finish, &progress)?;
         stat_checks.extend(statistical::against_reference(
             &profile, &reference, stat_opts,
         ));
