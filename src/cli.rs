@@ -264,6 +264,14 @@ pub struct EvalArgs {
     /// drift, accuracy regression.
     #[arg(long, value_name = "FILE", help_heading = "Checks")]
     pub reference: Option<String>,
+    /// Fail the gate when METRIC is worse than in the --reference run by more than DELTA (a
+    /// rise, for log_loss, brier, ece and mce); repeatable, e.g. --max-drop f1=0.02.
+    #[arg(
+        long = "max-drop",
+        value_name = "METRIC=DELTA",
+        help_heading = "Checks"
+    )]
+    pub max_drop: Vec<String>,
     /// Statistical checks to run: all, none, or a comma-separated list of sanity, segments,
     /// reference [default: all].
     #[arg(

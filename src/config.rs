@@ -152,6 +152,8 @@ pub struct ChecksSection {
     pub psi_warn: Option<f64>,
     /// PSI from which drift fails.
     pub psi_fail: Option<f64>,
+    /// Largest drop against the reference, by metric path (`max_drop = { f1 = 0.02 }`).
+    pub max_drop: Option<BTreeMap<String, f64>>,
 }
 
 /// `[output]`.

@@ -66,6 +66,9 @@ pub enum SettingsError {
     /// A `--max-drop` rule is unusable.
     #[error("{0}")]
     MaxDrop(#[from] DiffError),
+    /// `--max-drop` without a reference to compare with.
+    #[error("--max-drop {0} compares with a reference run, but none was given (add --reference FILE, or reference = \"FILE\" under [checks] in mlguard.toml)")]
+    MaxDropNeedsReference(String),
     /// Two outputs name the same file.
     #[error(
         "{0}: two outputs name the same file (give each --output and --output-FORMAT its own path)"
@@ -199,6 +202,8 @@ pub struct CheckSpec {
     pub reference: Option<String>,
     /// Test settings.
     pub stat: StatOptions,
+    /// `--max-drop` rules against the reference.
+    pub max_drop: Vec<MaxDrop>,
 }
 
 /// Everything `mlguard eval` needs to know.
@@ -281,6 +286,26 @@ fn combine_rules(file: &ConfigFile, args: &EvalArgs) -> Result<Vec<Rule>, Settin
         for raw in list {
             add(Rule::parse(raw, bound)?);
         }
+    }
+    Ok(rules)
+}
+
+/// The file's `[checks] max_drop` rules and the `--max-drop` flags, a flag replacing the file's
+/// rule on the same metric.
+fn combine_max_drop(
+    file: Option<&std::collections::BTreeMap<String, f64>>,
+    flags: &[String],
+) -> Result<Vec<MaxDrop>, SettingsError> {
+    let mut rules: Vec<MaxDrop> = Vec::new();
+    let parsed = file
+        .into_iter()
+        .flatten()
+        .map(|(metric, delta)| MaxDrop::parse(&format!("{metric}={delta}")))
+        .chain(flags.iter().map(|raw| MaxDrop::parse(raw)));
+    for rule in parsed {
+        let rule = rule?;
+        rules.retain(|r| r.metric != rule.metric);
+        rules.push(rule);
     }
     Ok(rules)
 }
@@ -490,10 +515,19 @@ impl EvalSettings {
                 } else {
                     args.checks.clone()
                 };
+                let reference = args.reference.clone().or_else(|| c.reference.clone());
+                let max_drop = combine_max_drop(c.max_drop.as_ref(), &args.max_drop)?;
+                if let (Some(first), None) = (max_drop.first(), &reference) {
+                    return Err(SettingsError::MaxDropNeedsReference(format!(
+                        "{}={}",
+                        first.metric, first.delta
+                    )));
+                }
                 CheckSpec {
                     families: CheckFamilies::parse(&names)?,
-                    reference: args.reference.clone().or_else(|| c.reference.clone()),
+                    reference,
                     stat,
+                    max_drop,
                 }
             },
             gate: GateSpec {

@@ -2,6 +2,7 @@
 //! [`Check`] value — findings are data; renderers decide how they look.
 
 pub mod gate;
+pub mod max_drop;
 pub mod profile;
 pub mod rules;
 pub mod statistical;

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::checks::gate::Gate;
+use crate::checks::max_drop;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
 use crate::checks::windows::{self as window_checks, WindowCounts};
@@ -364,11 +365,16 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.extend(window_checks::worse_windows(coarse, stat_opts));
         stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
-    if let (Some(path), true) = (&settings.checks.reference, families.reference) {
-        let (reference, _reference_metrics) =
-            super::profile::load_reference(settings, path, &finish, &progress)?;
+    let max_drop = &settings.checks.max_drop;
+    let reference = match &settings.checks.reference {
+        Some(path) if families.reference || !max_drop.is_empty() => Some(
+            super::profile::load_reference(settings, path, &finish, &progress)?,
+        ),
+        _ => None,
+    };
+    if let (Some((reference, _)), true) = (&reference, families.reference) {
         stat_checks.extend(statistical::against_reference(
-            &profile, &reference, stat_opts,
+            &profile, reference, stat_opts,
         ));
     }
     let mut warnings = scan.warnings;
@@ -419,6 +425,20 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     };
     report.checks = run_rules(&settings.gate.rules, &report, settings)
         .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
+    if let Some((_, reference_metrics)) = &reference {
+        let overall = serde_json::to_value(&report.metrics).expect("metrics serialise");
+        let interval = |path: &str| report.intervals.get(path).copied();
+        let subject = Subject {
+            metrics: &overall,
+            interval: &interval,
+            rows: report.input.rows,
+            segment: None,
+            skip: None,
+        };
+        let drops = max_drop::checks(max_drop, reference_metrics, &subject, settings.gate.gate_on)
+            .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
+        report.checks.extend(drops);
+    }
     report.checks.extend(stat_checks);
     report.gate = Gate::decide(&report.checks, settings.gate.fail_on);
     Ok(report)
