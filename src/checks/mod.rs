@@ -3,6 +3,7 @@
 
 pub mod gate;
 pub mod max_drop;
+pub mod proba_drift;
 pub mod profile;
 pub mod rules;
 pub mod statistical;

@@ -100,7 +100,12 @@ impl Profile {
     }
 }
 
-fn stat(id: String, status: CheckStatus, message: String, detail: StatisticalDetail) -> Check {
+pub(super) fn stat(
+    id: String,
+    status: CheckStatus,
+    message: String,
+    detail: StatisticalDetail,
+) -> Check {
     Check {
         id,
         kind: "statistical",
@@ -110,7 +115,7 @@ fn stat(id: String, status: CheckStatus, message: String, detail: StatisticalDet
     }
 }
 
-fn detail(test: &'static str, effect: &'static str, n: u64) -> StatisticalDetail {
+pub(super) fn detail(test: &'static str, effect: &'static str, n: u64) -> StatisticalDetail {
     StatisticalDetail {
         test,
         statistic: None,
@@ -126,7 +131,7 @@ fn detail(test: &'static str, effect: &'static str, n: u64) -> StatisticalDetail
 
 /// The status of a test with an effect: fail when significant and the effect reaches
 /// `fail_at`, warn when significant and it reaches `warn_at`.
-fn graded(p: f64, effect: f64, alpha: f64, warn_at: f64, fail_at: f64) -> CheckStatus {
+pub(super) fn graded(p: f64, effect: f64, alpha: f64, warn_at: f64, fail_at: f64) -> CheckStatus {
     if p < alpha && effect >= fail_at {
         CheckStatus::Fail
     } else if p < alpha && effect >= warn_at {
@@ -178,11 +183,11 @@ fn shares(counts: &[u64]) -> Vec<f64> {
     counts.iter().map(|&c| c as f64 / n).collect()
 }
 
-fn fmt(v: f64) -> String {
+pub(super) fn fmt(v: f64) -> String {
     format!("{v:.4}")
 }
 
-fn fmt_p(p: f64) -> String {
+pub(super) fn fmt_p(p: f64) -> String {
     if p < 1e-4 {
         format!("{p:.1e}")
     } else {
@@ -701,5 +706,6 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
             d,
         ));
     }
+    out.extend(super::proba_drift::proba_drift(cur, reference, opts));
     out
 }
