@@ -176,6 +176,10 @@ pub struct EvalArgs {
     /// [default: chosen to give 10-50 windows].
     #[arg(long, value_name = "WIDTH", help_heading = "Columns")]
     pub window: Option<String>,
+    /// Column holding each row's serving latency in milliseconds (empty cells count as
+    /// missing): mean, p50, p95, p99 and max in the report's `latency`.
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub latency_col: Option<String>,
     /// Compute every metric per value of this column (repeatable).
     #[arg(long = "segment-col", value_name = "COL", help_heading = "Columns")]
     pub segment_cols: Vec<String>,
@@ -272,6 +276,14 @@ pub struct EvalArgs {
         help_heading = "Checks"
     )]
     pub max_drop: Vec<String>,
+    /// Fail the gate when the latency's p95 exceeds MS milliseconds; pNN=MS bounds another
+    /// percentile (e.g. p99=400); repeatable; needs --latency-col.
+    #[arg(
+        long = "latency-slo-ms",
+        value_name = "[pNN=]MS",
+        help_heading = "Checks"
+    )]
+    pub latency_slo_ms: Vec<String>,
     /// Statistical checks to run: all, none, or a comma-separated list of sanity, segments,
     /// reference [default: all].
     #[arg(

@@ -90,6 +90,8 @@ pub struct ColumnsSection {
     pub segments: Option<Vec<String>>,
     /// Time column.
     pub time: Option<String>,
+    /// Latency column (milliseconds).
+    pub latency: Option<String>,
 }
 
 /// `[metrics]`.
@@ -154,6 +156,18 @@ pub struct ChecksSection {
     pub psi_fail: Option<f64>,
     /// Largest drop against the reference, by metric path (`max_drop = { f1 = 0.02 }`).
     pub max_drop: Option<BTreeMap<String, f64>>,
+    /// Latency objectives: milliseconds for the p95, or a table by percentile.
+    pub latency_slo_ms: Option<LatencySloConfig>,
+}
+
+/// `[checks] latency_slo_ms`: `250` (the p95) or `{ p95 = 250, p99 = 400 }`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum LatencySloConfig {
+    /// The p95's bound.
+    P95(f64),
+    /// Bounds by percentile.
+    ByPercentile(BTreeMap<String, f64>),
 }
 
 /// `[output]`.

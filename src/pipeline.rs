@@ -20,6 +20,7 @@ use crate::io::source::{read_problem, Compression};
 use crate::io::time::{parse_time, WindowWidth};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
+use crate::metrics::latency::{LatencyHistogram, MAX_LATENCY_MS};
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
 use crate::metrics::RowProblem;
 use crate::settings::InputSpec;
@@ -77,6 +78,8 @@ pub struct Scan {
     pub first_data_line: u64,
     /// Things worth telling the user.
     pub warnings: Vec<String>,
+    /// The latencies, with `--latency-col`.
+    pub latency: Option<LatencyHistogram>,
 }
 
 /// A fatal problem and its line.
@@ -92,6 +95,8 @@ struct Consumer<'a> {
     segment_index: &'a [usize],
     segment_names: &'a [String],
     time_index: Option<usize>,
+    latency_index: Option<usize>,
+    latency: LatencyHistogram,
     skip_invalid: bool,
     proba: Vec<f64>,
     rows_skipped: u64,
@@ -136,6 +141,19 @@ impl Consumer<'_> {
             Ok(row) => row,
             Err(problem) => return self.skip(problem, Some(line)),
         };
+        let latency = match self.latency_index {
+            None => None,
+            Some(col) => match parse_latency(rec.field(col)) {
+                Ok(ms) => Some(ms),
+                Err(()) => {
+                    let problem = Problem::BadLatency {
+                        column: self.header[col].clone(),
+                        value: String::from_utf8_lossy(rec.field(col)).trim().to_string(),
+                    };
+                    return self.skip(problem, Some(line));
+                }
+            },
+        };
         let index = self.segment_index;
         let segment = |c: usize| std::str::from_utf8(rec.field(index[c])).unwrap_or_default();
         let pushed = match (&self.state.windows, self.time_index) {
@@ -167,6 +185,11 @@ impl Consumer<'_> {
                 },
             };
             return self.skip(problem, Some(line));
+        }
+        match latency {
+            Some(Some(ms)) => self.latency.push(ms),
+            Some(None) => self.latency.push_missing(),
+            None => {}
         }
         Ok(())
     }
@@ -207,6 +230,7 @@ impl Consumer<'_> {
     /// Adds another worker's results.
     fn absorb(&mut self, other: Consumer<'_>) {
         self.state.merge(&other.state);
+        self.latency.merge(&other.latency);
         self.rows_skipped += other.rows_skipped;
         self.skipped.extend(other.skipped);
         self.skipped.sort_by_key(|s| s.0);
@@ -290,6 +314,7 @@ struct Setup {
     segment_index: Vec<usize>,
     segment_names: Vec<String>,
     time_index: Option<usize>,
+    latency_index: Option<usize>,
     windows: WindowSpec,
 }
 
@@ -325,6 +350,10 @@ fn setup(
         Some(name) => Some(find(name, "--time-col")?),
         None => None,
     };
+    let latency_index = match &flags.latency {
+        Some(name) => Some(find(name, "--latency-col")?),
+        None => None,
+    };
     Ok(Setup {
         proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
         decoder: RowDecoder::new(plan.clone(), &header, rules),
@@ -333,6 +362,7 @@ fn setup(
         header,
         segment_index,
         time_index,
+        latency_index,
         windows: windows.clone(),
     })
 }
@@ -346,6 +376,8 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
         decoder: s.decoder.clone(),
         state,
         time_index: s.time_index,
+        latency_index: s.latency_index,
+        latency: LatencyHistogram::default(),
         header: &s.header,
         plan: &s.plan,
         segment_index: &s.segment_index,
@@ -377,7 +409,20 @@ fn finish_scan(
         skipped: c.skipped,
         first_data_line,
         warnings,
+        latency: s.latency_index.map(|_| c.latency),
     })
+}
+
+/// A latency cell: empty is missing; otherwise a number of milliseconds in [0, 1e12].
+fn parse_latency(cell: &[u8]) -> Result<Option<f64>, ()> {
+    let text = std::str::from_utf8(cell).map_err(|_| ())?.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(ms) if (0.0..=MAX_LATENCY_MS).contains(&ms) => Ok(Some(ms)),
+        _ => Err(()),
+    }
 }
 
 /// JSON Lines: one thread, record by record.

@@ -12,13 +12,14 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::checks::gate::FailOn;
+use crate::checks::latency::{LatencyError, LatencySlo};
 use crate::checks::rules::{Bound, GateOn, Rule, RuleError};
 use crate::checks::statistical::StatOptions;
 use crate::cli::{
     ColorArg, DiffArgs, DiffFormatArg, EvalArgs, FailOnArg, GateOnArg, InputFormatArg,
     ReportFormatArg, TaskArg,
 };
-use crate::config::{ConfigError, ConfigFile};
+use crate::config::{ConfigError, ConfigFile, LatencySloConfig};
 use crate::diff::{DiffError, MaxDrop};
 use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
@@ -69,6 +70,9 @@ pub enum SettingsError {
     /// `--max-drop` without a reference to compare with.
     #[error("--max-drop {0} compares with a reference run, but none was given (add --reference FILE, or reference = \"FILE\" under [checks] in mlguard.toml)")]
     MaxDropNeedsReference(String),
+    /// A latency objective is unusable.
+    #[error("{0}")]
+    Latency(#[from] LatencyError),
     /// Two outputs name the same file.
     #[error(
         "{0}: two outputs name the same file (give each --output and --output-FORMAT its own path)"
@@ -204,6 +208,8 @@ pub struct CheckSpec {
     pub stat: StatOptions,
     /// `--max-drop` rules against the reference.
     pub max_drop: Vec<MaxDrop>,
+    /// Latency objectives (`--latency-slo-ms`).
+    pub latency_slo: Vec<LatencySlo>,
 }
 
 /// Everything `mlguard eval` needs to know.
@@ -308,6 +314,28 @@ fn combine_max_drop(
         rules.push(rule);
     }
     Ok(rules)
+}
+
+/// The file's `[checks] latency_slo_ms` and the `--latency-slo-ms` flags, a flag replacing the
+/// file's objective on the same percentile.
+fn combine_latency_slo(
+    file: Option<&LatencySloConfig>,
+    flags: &[String],
+) -> Result<Vec<LatencySlo>, SettingsError> {
+    let from_file: Vec<String> = match file {
+        None => Vec::new(),
+        Some(LatencySloConfig::P95(ms)) => vec![format!("p95={ms}")],
+        Some(LatencySloConfig::ByPercentile(table)) => {
+            table.iter().map(|(p, ms)| format!("{p}={ms}")).collect()
+        }
+    };
+    let mut out: Vec<LatencySlo> = Vec::new();
+    for raw in from_file.iter().chain(flags) {
+        let slo = LatencySlo::parse(raw)?;
+        out.retain(|s| s.quantile != slo.quantile);
+        out.push(slo);
+    }
+    Ok(out)
 }
 
 /// The `--output-FORMAT` files, refusing two outputs on one path.
@@ -455,6 +483,7 @@ impl EvalSettings {
                 prediction: pick(&args.pred_col, &c.prediction),
                 score: pick(&args.score_col, &c.score),
                 proba_prefix: pick(&args.proba_prefix, &c.proba_prefix),
+                latency: pick(&args.latency_col, &c.latency),
             },
             segments,
             windows: WindowSpec {
@@ -523,11 +552,20 @@ impl EvalSettings {
                         first.metric, first.delta
                     )));
                 }
+                let latency_slo =
+                    combine_latency_slo(c.latency_slo_ms.as_ref(), &args.latency_slo_ms)?;
+                if let (Some(first), None) = (
+                    latency_slo.first(),
+                    args.latency_col.as_ref().or(file.columns.latency.as_ref()),
+                ) {
+                    return Err(LatencyError::NoColumn(format!("{}={}", first.name, first.ms)).into());
+                }
                 CheckSpec {
                     families: CheckFamilies::parse(&names)?,
                     reference,
                     stat,
                     max_drop,
+                    latency_slo,
                 }
             },
             gate: GateSpec {

@@ -2,6 +2,7 @@
 //! [`Check`] value — findings are data; renderers decide how they look.
 
 pub mod gate;
+pub mod latency;
 pub mod max_drop;
 pub mod proba_drift;
 pub mod profile;

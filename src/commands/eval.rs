@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::checks::gate::Gate;
+use crate::checks::latency as latency_checks;
 use crate::checks::max_drop;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
@@ -377,6 +378,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
             &profile, reference, stat_opts,
         ));
     }
+    let scan_latency = scan.latency;
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
         let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();
@@ -418,6 +420,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         intervals: evaluation.intervals,
         segments,
         windows: windows.map(|(reports, _, _)| reports),
+        latency: None,
         warnings,
         checks: Vec::new(),
         findings: Vec::new(),
@@ -438,6 +441,13 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         let drops = max_drop::checks(max_drop, reference_metrics, &subject, settings.gate.gate_on)
             .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
         report.checks.extend(drops);
+    }
+    if let (Some(latency), Some(column)) = (&scan_latency, &settings.columns.latency) {
+        report.latency = Some(latency.summary(column));
+        let slo = &settings.checks.latency_slo;
+        report
+            .checks
+            .extend(slo.iter().map(|s| latency_checks::check(s, latency)));
     }
     report.checks.extend(stat_checks);
     report.gate = Gate::decide(&report.checks, settings.gate.fail_on);

@@ -50,6 +50,8 @@ pub struct ColumnFlags {
     pub score: Option<String>,
     /// `--proba-prefix`.
     pub proba_prefix: Option<String>,
+    /// `--latency-col`: per-row serving latency in milliseconds.
+    pub latency: Option<String>,
 }
 
 /// A per-class probability column.

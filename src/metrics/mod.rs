@@ -8,6 +8,7 @@ pub mod classification;
 pub mod confusion;
 pub mod evaluation;
 pub mod intervals;
+pub mod latency;
 pub mod probabilistic;
 pub mod ranked;
 pub mod ranking;
