@@ -429,6 +429,8 @@ fn a_shifted_class_probability_is_the_only_one_that_drifts() {
     }
     let shifted = statuses(&generate(dir.path(), "proba_shift", 12, 20_000));
     assert_eq!(shifted.len(), 4, "{shifted:?}");
+    let classes: Vec<&str> = shifted.iter().map(|(_, _, c)| c.as_str()).collect();
+    assert_eq!(classes, ["a", "b", "c", "d"], "in class order");
     for (id, status, class) in &shifted {
         assert_eq!(id, &format!("drift:proba:{class}"));
         let expected = if class == "d" { "fail" } else { "pass" };

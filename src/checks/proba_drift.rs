@@ -23,6 +23,7 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
     }
     let small = cur.rows < opts.min_rows || reference.rows < opts.min_rows;
     struct Tested {
+        at: usize,
         class: String,
         n: u64,
         n_ref: u64,
@@ -30,24 +31,25 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
         p: f64,
         psi: f64,
     }
-    let mut out = Vec::new();
+    // Checks in the current file's class order: (position, check).
+    let mut out: Vec<(usize, Check)> = Vec::new();
     let mut tested = Vec::new();
-    for (class, a) in &cur.proba {
+    for (at, (class, a)) in cur.proba.iter().enumerate() {
         let id = format!("drift:proba:{class}");
         let mut d = detail("ks", "psi", a.total());
         d.location.class = Some(class.clone());
         let Some((_, b)) = reference.proba.iter().find(|(c, _)| c == class) else {
-            out.push(stat(
+            out.push((at, stat(
                 id,
                 CheckStatus::Skip,
                 format!("probability of class '{class}' not tested: the reference has no probability column for it"),
                 d,
-            ));
+            )));
             continue;
         };
         d.n_reference = Some(b.total());
         if small {
-            out.push(stat(
+            out.push((at, stat(
                 id,
                 CheckStatus::Skip,
                 format!(
@@ -55,21 +57,25 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
                     cur.rows, reference.rows, opts.min_rows
                 ),
                 d,
-            ));
+            )));
             continue;
         }
         let Some((ks, p)) = ks_two_sample(a, b) else {
-            out.push(stat(
-                id,
-                CheckStatus::Skip,
-                format!("probability of class '{class}' not tested: no values on one side"),
-                d,
+            out.push((
+                at,
+                stat(
+                    id,
+                    CheckStatus::Skip,
+                    format!("probability of class '{class}' not tested: no values on one side"),
+                    d,
+                ),
             ));
             continue;
         };
         let edges = quantile_edges(b, 10);
         let psi_v = psi(&bin_shares(b, &edges), &bin_shares(a, &edges));
         tested.push(Tested {
+            at,
             class: class.clone(),
             n: a.total(),
             n_ref: b.total(),
@@ -85,12 +91,12 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
     {
         let mut d = detail("ks", "psi", 0);
         d.location.class = Some(class.clone());
-        out.push(stat(
+        out.push((usize::MAX, stat(
             format!("drift:proba:{class}"),
             CheckStatus::Skip,
             format!("probability of class '{class}' not tested: only the reference has a probability column for it"),
             d,
-        ));
+        )));
     }
     let q = benjamini_hochberg(&tested.iter().map(|t| t.p).collect::<Vec<_>>());
     for (t, &q) in tested.iter().zip(&q) {
@@ -106,7 +112,7 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
             ("q_value".into(), q),
         ]);
         let status = graded(q, t.psi, opts.alpha, opts.psi_warn, opts.psi_fail);
-        out.push(stat(
+        out.push((t.at, stat(
             format!("drift:proba:{}", t.class),
             status,
             format!(
@@ -119,7 +125,9 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
                 if status == CheckStatus::Pass { "" } else { ": its distribution has shifted" }
             ),
             d,
-        ));
+        )));
     }
-    out
+    // Stable: reference-only classes keep their order at the end.
+    out.sort_by_key(|(at, _)| *at);
+    out.into_iter().map(|(_, check)| check).collect()
 }
