@@ -57,6 +57,15 @@ Scenarios with a known cause, for the diagnosis (tests/diagnosis.rs):
                 data quality.
   missing       as clean, but 5% of the labels are empty (run with --skip-invalid): data
                 quality.
+Multiclass scenarios write the columns id,label,prediction,proba_a,proba_b,proba_c,proba_d
+instead (probabilities with 4 decimals, summing to 1 up to rounding):
+  multiclass    labels a, b, c, d with shares 0.3, 0.3, 0.3, 0.1; the prediction is the label
+                with probability 0.85, else another class uniformly. The predicted class gets
+                probability U(0.5, 0.95); when that class is not d, d gets U(0.005, 0.03); the
+                rest is split at random between the remaining classes.
+  proba_shift   as multiclass, but whenever d is not the predicted class its probability is
+                raised by U(0.05, 0.12), taken from the predicted class alone: d's probability
+                drifts (PSI far above 0.25) while the other classes' barely move.
 """
 
 import math
@@ -85,6 +94,10 @@ TRAIN_SEPARATION = 2.5
 OVERCONFIDENCE = 3.0
 DUPLICATE_RATE = 0.1
 MISSING_RATE = 0.05
+MULTICLASS_SCENARIOS = ["multiclass", "proba_shift"]
+CLASSES = ["a", "b", "c", "d"]
+CLASS_SHARES = [0.3, 0.3, 0.3, 0.1]
+MULTICLASS_HEADER = ["id", "label", "prediction"] + [f"proba_{c}" for c in CLASSES]
 
 
 def sigmoid(z):
@@ -166,11 +179,53 @@ def generate(scenario, seed, rows):
     return out
 
 
+def multiclass_row(rng, scenario):
+    """(label, prediction, probabilities) of one multiclass row."""
+    label = rng.choices(range(len(CLASSES)), weights=CLASS_SHARES)[0]
+    pred = label
+    if rng.random() >= 0.85:
+        pred = rng.choice([k for k in range(len(CLASSES)) if k != label])
+    d = len(CLASSES) - 1
+    proba = [0.0] * len(CLASSES)
+    proba[pred] = rng.uniform(0.5, 0.95)
+    rest = [k for k in range(len(CLASSES)) if k != pred]
+    if pred != d:
+        proba[d] = rng.uniform(0.005, 0.03)
+        rest.remove(d)
+    left = 1.0 - sum(proba)
+    cut = rng.random()
+    for k, share in zip(rest, [cut, 1.0 - cut] if len(rest) == 2 else
+                        [cut * 0.5, cut * 0.5, 1.0 - cut]):
+        proba[k] = left * share
+    if scenario == "proba_shift" and pred != d:
+        moved = rng.uniform(0.05, 0.12)
+        proba[d] += moved
+        proba[pred] -= moved
+    return label, pred, proba
+
+
+def generate_multiclass(scenario, seed, rows):
+    """The rows of a multiclass scenario, as lists of printable fields."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(1, rows + 1):
+        label, pred, proba = multiclass_row(rng, scenario)
+        out.append([str(i), CLASSES[label], CLASSES[pred]] + [f"{p:.4f}" for p in proba])
+    return out
+
+
 def main(argv):
+    if len(argv) == 5 and argv[1] in MULTICLASS_SCENARIOS:
+        scenario, seed, rows, path = argv[1], int(argv[2]), int(argv[3]), argv[4]
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(",".join(MULTICLASS_HEADER) + "\n")
+            for fields in generate_multiclass(scenario, seed, rows):
+                f.write(",".join(fields) + "\n")
+        return 0
     if len(argv) != 5 or argv[1] not in SCENARIOS:
         sys.stderr.write(
             f"usage: {argv[0]} SCENARIO SEED ROWS OUT.csv\n"
-            f"  SCENARIO: {', '.join(SCENARIOS)}\n"
+            f"  SCENARIO: {', '.join(SCENARIOS + MULTICLASS_SCENARIOS)}\n"
         )
         return 2
     scenario, seed, rows, path = argv[1], int(argv[2]), int(argv[3]), argv[4]

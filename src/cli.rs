@@ -28,6 +28,11 @@ pub enum Command {
     /// checks that changed status.
     #[command(after_help = DIFF_EXIT_CODES_HELP)]
     Diff(DiffArgs),
+    /// Save a reference run's profile (counts, metrics and exact score distributions) for
+    /// `mlguard eval --reference PROFILE`; takes eval's input, column and metric flags, and
+    /// writes the profile to --output FILE (atomically) or standard output.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Profile(EvalArgs),
     /// Explain a finding code: what it means, how it is detected, typical causes, remedies.
     /// Without a code, list every code.
     Explain(ExplainArgs),
@@ -185,6 +190,10 @@ pub struct EvalArgs {
     /// McNemar test on the rows the two files share.
     #[arg(long, value_name = "COL", help_heading = "Columns")]
     pub id_col: Option<String>,
+    /// Column holding each row's serving latency in milliseconds (empty cells count as
+    /// missing): mean, p50, p95, p99 and max in the report's `latency`.
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub latency_col: Option<String>,
     /// Compute every metric per value of this column (repeatable).
     #[arg(long = "segment-col", value_name = "COL", help_heading = "Columns")]
     pub segment_cols: Vec<String>,
@@ -273,6 +282,22 @@ pub struct EvalArgs {
     /// drift, accuracy regression.
     #[arg(long, value_name = "FILE", help_heading = "Checks")]
     pub reference: Option<String>,
+    /// Fail the gate when METRIC is worse than in the --reference run by more than DELTA (a
+    /// rise, for log_loss, brier, ece and mce); repeatable, e.g. --max-drop f1=0.02.
+    #[arg(
+        long = "max-drop",
+        value_name = "METRIC=DELTA",
+        help_heading = "Checks"
+    )]
+    pub max_drop: Vec<String>,
+    /// Fail the gate when the latency's p95 exceeds MS milliseconds; pNN=MS bounds another
+    /// percentile (e.g. p99=400); repeatable; needs --latency-col.
+    #[arg(
+        long = "latency-slo-ms",
+        value_name = "[pNN=]MS",
+        help_heading = "Checks"
+    )]
+    pub latency_slo_ms: Vec<String>,
     /// Statistical checks to run: all, none, or a comma-separated list of sanity, segments,
     /// reference [default: all].
     #[arg(

@@ -96,6 +96,8 @@ pub struct ColumnsSection {
     pub env: Option<String>,
     /// Row id column.
     pub id: Option<String>,
+    /// Latency column (milliseconds).
+    pub latency: Option<String>,
 }
 
 /// `[metrics]`.
@@ -176,6 +178,20 @@ pub struct ChecksSection {
     pub noise_warn: Option<f64>,
     /// Excess label-error share from which the label-noise check fails.
     pub noise_fail: Option<f64>,
+    /// Largest drop against the reference, by metric path (`max_drop = { f1 = 0.02 }`).
+    pub max_drop: Option<BTreeMap<String, f64>>,
+    /// Latency objectives: milliseconds for the p95, or a table by percentile.
+    pub latency_slo_ms: Option<LatencySloConfig>,
+}
+
+/// `[checks] latency_slo_ms`: `250` (the p95) or `{ p95 = 250, p99 = 400 }`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum LatencySloConfig {
+    /// The p95's bound.
+    P95(f64),
+    /// Bounds by percentile.
+    ByPercentile(BTreeMap<String, f64>),
 }
 
 /// `[output]`.

@@ -120,6 +120,23 @@ impl Direction {
             Direction::HigherIsBetter
         }
     }
+
+    /// How much worse `new` is than `old` (negative when it is better): a drop for
+    /// higher-is-better metrics, a rise for lower-is-better ones.
+    pub fn worsening(self, old: f64, new: f64) -> f64 {
+        match self {
+            Direction::HigherIsBetter => old - new,
+            Direction::LowerIsBetter => new - old,
+        }
+    }
+
+    /// The worst value a metric may take when it may get worse than `old` by at most `delta`.
+    pub fn worst_allowed(self, old: f64, delta: f64) -> f64 {
+        match self {
+            Direction::HigherIsBetter => old - delta,
+            Direction::LowerIsBetter => old + delta,
+        }
+    }
 }
 
 /// A `--max-drop METRIC=DELTA` rule.
@@ -563,9 +580,10 @@ fn rule_outcome(rule: &MaxDrop, change: Option<&MetricChange>) -> RuleOutcome {
     let m = &rule.metric;
     let (drop, passed, message) = match change.map(|c| (c.old, c.new, c.direction)) {
         Some((Some(o), Some(n), direction)) => {
-            let (drop, verb) = match direction {
-                Direction::HigherIsBetter => (o - n, "dropped"),
-                Direction::LowerIsBetter => (n - o, "rose"),
+            let drop = direction.worsening(o, n);
+            let verb = match direction {
+                Direction::HigherIsBetter => "dropped",
+                Direction::LowerIsBetter => "rose",
             };
             let passed = drop <= rule.delta + EPSILON;
             let message = if drop <= 0.0 {

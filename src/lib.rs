@@ -50,6 +50,9 @@ pub enum Error {
     /// `mlguard explain` with a code that does not exist.
     #[error("unknown finding code `{0}` (run `mlguard explain` to list every code)")]
     UnknownCode(String),
+    /// A saved reference profile that cannot be used.
+    #[error("{0}")]
+    Profile(#[from] checks::profile::ProfileError),
     /// Standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -76,6 +79,10 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
         cli::Command::Eval(args) => {
             let settings = settings::EvalSettings::from_args(&args)?;
             commands::eval::run(&settings)
+        }
+        cli::Command::Profile(args) => {
+            let settings = settings::EvalSettings::from_args(&args)?;
+            commands::profile::run(&settings)
         }
         cli::Command::Diff(args) => {
             let settings = settings::DiffSettings::from_args(&args)?;

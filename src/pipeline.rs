@@ -23,6 +23,7 @@ use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
 use crate::metrics::audit::SkipReason;
 use crate::metrics::fingerprint;
+use crate::metrics::latency::{LatencyHistogram, MAX_LATENCY_MS};
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
 use crate::metrics::RowProblem;
 use crate::settings::InputSpec;
@@ -80,6 +81,8 @@ pub struct Scan {
     pub first_data_line: u64,
     /// Things worth telling the user.
     pub warnings: Vec<String>,
+    /// The latencies, with `--latency-col`.
+    pub latency: Option<LatencyHistogram>,
 }
 
 /// A fatal problem and its line.
@@ -96,6 +99,8 @@ struct Consumer<'a> {
     segment_names: &'a [String],
     time_index: Option<usize>,
     id_index: Option<usize>,
+    latency_index: Option<usize>,
+    latency: LatencyHistogram,
     skip_invalid: bool,
     proba: Vec<f64>,
     rows_skipped: u64,
@@ -141,6 +146,19 @@ impl Consumer<'_> {
             Ok(row) => row,
             Err(problem) => return self.skip(problem, Some(line)),
         };
+        let latency = match self.latency_index {
+            None => None,
+            Some(col) => match parse_latency(rec.field(col)) {
+                Ok(ms) => Some(ms),
+                Err(()) => {
+                    let problem = Problem::BadLatency {
+                        column: self.header[col].clone(),
+                        value: String::from_utf8_lossy(rec.field(col)).trim().to_string(),
+                    };
+                    return self.skip(problem, Some(line));
+                }
+            },
+        };
         let index = self.segment_index;
         let segment = |c: usize| std::str::from_utf8(rec.field(index[c])).unwrap_or_default();
         let pushed = match (&self.state.windows, self.time_index) {
@@ -180,6 +198,11 @@ impl Consumer<'_> {
         let id = self.id_index.map(|i| rec.field(i));
         self.state
             .audit(&row, line, fingerprint::finish(record), id);
+        match latency {
+            Some(Some(ms)) => self.latency.push(ms),
+            Some(None) => self.latency.push_missing(),
+            None => {}
+        }
         Ok(())
     }
 
@@ -219,6 +242,7 @@ impl Consumer<'_> {
     /// Adds another worker's results.
     fn absorb(&mut self, other: Consumer<'_>) {
         self.state.merge(&other.state);
+        self.latency.merge(&other.latency);
         self.rows_skipped += other.rows_skipped;
         self.skipped.extend(other.skipped);
         self.skipped.sort_by_key(|s| s.0);
@@ -315,6 +339,7 @@ struct Setup {
     segment_names: Vec<String>,
     time_index: Option<usize>,
     id_index: Option<usize>,
+    latency_index: Option<usize>,
     windows: WindowSpec,
 }
 
@@ -354,6 +379,10 @@ fn setup(
         Some(name) => Some(find(name, "--id-col")?),
         None => None,
     };
+    let latency_index = match &flags.latency {
+        Some(name) => Some(find(name, "--latency-col")?),
+        None => None,
+    };
     Ok(Setup {
         proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
         decoder: RowDecoder::new(plan.clone(), &header, rules),
@@ -363,6 +392,7 @@ fn setup(
         segment_index,
         time_index,
         id_index,
+        latency_index,
         windows: windows.clone(),
     })
 }
@@ -377,6 +407,8 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
         state,
         time_index: s.time_index,
         id_index: s.id_index,
+        latency_index: s.latency_index,
+        latency: LatencyHistogram::default(),
         header: &s.header,
         plan: &s.plan,
         segment_index: &s.segment_index,
@@ -408,7 +440,20 @@ fn finish_scan(
         skipped: c.skipped,
         first_data_line,
         warnings,
+        latency: s.latency_index.map(|_| c.latency),
     })
+}
+
+/// A latency cell: empty is missing; otherwise a number of milliseconds in [0, 1e12].
+fn parse_latency(cell: &[u8]) -> Result<Option<f64>, ()> {
+    let text = std::str::from_utf8(cell).map_err(|_| ())?.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(ms) if (0.0..=MAX_LATENCY_MS).contains(&ms) => Ok(Some(ms)),
+        _ => Err(()),
+    }
 }
 
 /// JSON Lines: one thread, record by record.

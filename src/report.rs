@@ -11,6 +11,7 @@ use crate::checks::Check;
 use crate::metrics::audit::AuditSummary;
 use crate::metrics::calibration::Calibration;
 use crate::metrics::classification::ClassificationMetrics;
+use crate::metrics::latency::LatencySummary;
 use crate::metrics::ranking::Thresholds;
 use crate::metrics::scores::{Curves, ScoreMetrics};
 use crate::metrics::Task;
@@ -138,6 +139,8 @@ pub struct Report {
     pub segments: OrderedMap<OrderedMap<SegmentReport>>,
     /// Metrics per time (or row) window, in order (null without `--time-col` or `--window`).
     pub windows: Option<Vec<WindowReport>>,
+    /// Serving latency (null without `--latency-col`).
+    pub latency: Option<LatencySummary>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
     /// The row audit: duplicates, ids, likely label errors, recalibration.

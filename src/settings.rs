@@ -13,13 +13,14 @@ use thiserror::Error;
 
 use crate::checks::gate::FailOn;
 use crate::checks::health::HealthOptions;
+use crate::checks::latency::{LatencyError, LatencySlo};
 use crate::checks::rules::{Bound, GateOn, Rule, RuleError};
 use crate::checks::statistical::StatOptions;
 use crate::cli::{
     ColorArg, DiffArgs, DiffFormatArg, EvalArgs, FailOnArg, GateOnArg, InputFormatArg,
     ReportFormatArg, TaskArg,
 };
-use crate::config::{ConfigError, ConfigFile};
+use crate::config::{ConfigError, ConfigFile, LatencySloConfig};
 use crate::diagnosis::DiagnosisContext;
 use crate::diff::{DiffError, MaxDrop};
 use crate::io::columns::ColumnFlags;
@@ -68,6 +69,12 @@ pub enum SettingsError {
     /// A `--max-drop` rule is unusable.
     #[error("{0}")]
     MaxDrop(#[from] DiffError),
+    /// `--max-drop` without a reference to compare with.
+    #[error("--max-drop {0} compares with a reference run, but none was given (add --reference FILE, or reference = \"FILE\" under [checks] in mlguard.toml)")]
+    MaxDropNeedsReference(String),
+    /// A latency objective is unusable.
+    #[error("{0}")]
+    Latency(#[from] LatencyError),
     /// Two outputs name the same file.
     #[error(
         "{0}: two outputs name the same file (give each --output and --output-FORMAT its own path)"
@@ -211,6 +218,10 @@ pub struct CheckSpec {
     pub reference: Option<String>,
     /// Test settings.
     pub stat: StatOptions,
+    /// `--max-drop` rules against the reference.
+    pub max_drop: Vec<MaxDrop>,
+    /// Latency objectives (`--latency-slo-ms`).
+    pub latency_slo: Vec<LatencySlo>,
     /// Thresholds of the data and training checks.
     pub health: HealthOptions,
     /// The same model's predictions on its training data, if given.
@@ -310,6 +321,48 @@ fn combine_rules(file: &ConfigFile, args: &EvalArgs) -> Result<Vec<Rule>, Settin
         }
     }
     Ok(rules)
+}
+
+/// The file's `[checks] max_drop` rules and the `--max-drop` flags, a flag replacing the file's
+/// rule on the same metric.
+fn combine_max_drop(
+    file: Option<&std::collections::BTreeMap<String, f64>>,
+    flags: &[String],
+) -> Result<Vec<MaxDrop>, SettingsError> {
+    let mut rules: Vec<MaxDrop> = Vec::new();
+    let parsed = file
+        .into_iter()
+        .flatten()
+        .map(|(metric, delta)| MaxDrop::parse(&format!("{metric}={delta}")))
+        .chain(flags.iter().map(|raw| MaxDrop::parse(raw)));
+    for rule in parsed {
+        let rule = rule?;
+        rules.retain(|r| r.metric != rule.metric);
+        rules.push(rule);
+    }
+    Ok(rules)
+}
+
+/// The file's `[checks] latency_slo_ms` and the `--latency-slo-ms` flags, a flag replacing the
+/// file's objective on the same percentile.
+fn combine_latency_slo(
+    file: Option<&LatencySloConfig>,
+    flags: &[String],
+) -> Result<Vec<LatencySlo>, SettingsError> {
+    let from_file: Vec<String> = match file {
+        None => Vec::new(),
+        Some(LatencySloConfig::P95(ms)) => vec![format!("p95={ms}")],
+        Some(LatencySloConfig::ByPercentile(table)) => {
+            table.iter().map(|(p, ms)| format!("{p}={ms}")).collect()
+        }
+    };
+    let mut out: Vec<LatencySlo> = Vec::new();
+    for raw in from_file.iter().chain(flags) {
+        let slo = LatencySlo::parse(raw)?;
+        out.retain(|s| s.quantile != slo.quantile);
+        out.push(slo);
+    }
+    Ok(out)
 }
 
 /// The `--output-FORMAT` files, refusing two outputs on one path.
@@ -471,6 +524,7 @@ impl EvalSettings {
                 score: pick(&args.score_col, &c.score),
                 proba_prefix: pick(&args.proba_prefix, &c.proba_prefix),
                 id: pick(&args.id_col, &c.id),
+                latency: pick(&args.latency_col, &c.latency),
             },
             segments,
             windows: WindowSpec {
@@ -559,12 +613,30 @@ impl EvalSettings {
                         });
                     }
                 }
+                let reference = args.reference.clone().or_else(|| c.reference.clone());
+                let max_drop = combine_max_drop(c.max_drop.as_ref(), &args.max_drop)?;
+                if let (Some(first), None) = (max_drop.first(), &reference) {
+                    return Err(SettingsError::MaxDropNeedsReference(format!(
+                        "{}={}",
+                        first.metric, first.delta
+                    )));
+                }
+                let latency_slo =
+                    combine_latency_slo(c.latency_slo_ms.as_ref(), &args.latency_slo_ms)?;
+                if let (Some(first), None) = (
+                    latency_slo.first(),
+                    args.latency_col.as_ref().or(file.columns.latency.as_ref()),
+                ) {
+                    return Err(LatencyError::NoColumn(format!("{}={}", first.name, first.ms)).into());
+                }
                 CheckSpec {
                     families: CheckFamilies::parse(&names)?,
-                    reference: args.reference.clone().or_else(|| c.reference.clone()),
+                    reference,
                     stat,
                     health,
                     train: args.train.clone().or_else(|| c.train.clone()),
+                    max_drop,
+                    latency_slo,
                 }
             },
             diagnosis: DiagnosisSpec {

@@ -1287,6 +1287,14 @@ fn check_common_contract(r: &Value) {
     expect(r, "/calibration", &[Object, Null]);
     expect(r, "/curves", &[Object, Null]);
     expect(r, "/thresholds", &[Object, Null]);
+    if expect(r, "/latency", &[Object, Null]).is_object() {
+        expect(r, "/latency/column", &[String]);
+        expect(r, "/latency/rows", &[Integer]);
+        expect(r, "/latency/missing", &[Integer]);
+        for key in ["mean_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms"] {
+            expect(r, &format!("/latency/{key}"), &[Number, Null]);
+        }
+    }
     for w in expect(r, "/warnings", &[Array]).as_array().unwrap() {
         assert!(w.is_string(), "warnings are strings: {w}");
     }
@@ -1342,6 +1350,26 @@ fn json_report(file: &str) -> Value {
         );
     }
     run.json()
+}
+
+#[test]
+fn json_contract_latency() {
+    use Kind::*;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_temp(
+        &dir,
+        "latency.csv",
+        b"label,prediction,latency_ms\n1,1,12.5\n0,0,\n0,1,80\n",
+    );
+    let run = eval(&file, &["--format", "json", "--latency-col", "latency_ms"]);
+    assert_ok(&run);
+    let r = run.json();
+    check_common_contract(&r);
+    expect(&r, "/latency", &[Object]);
+    assert_eq!(r["latency"]["rows"], 2);
+    assert_eq!(r["latency"]["missing"], 1);
+    expect(&r, "/latency/p95_ms", &[Number]);
+    assert!(json_report("examples/binary.csv")["latency"].is_null());
 }
 
 #[test]

@@ -3,7 +3,11 @@
 
 pub mod gate;
 pub mod health;
+pub mod latency;
+pub mod max_drop;
 pub mod paired;
+pub mod proba_drift;
+pub mod profile;
 pub mod rules;
 pub mod statistical;
 pub mod windows;

@@ -68,6 +68,9 @@ pub struct Profile {
     /// Binary: the scores of positive rows and of negative rows, apart.
     #[serde(skip)]
     pub by_class: Vec<Ranked>,
+    /// Multiclass: each class's probability over all rows, by class name.
+    #[serde(skip)]
+    pub proba: Vec<(String, Ranked)>,
 }
 
 impl Profile {
@@ -87,6 +90,11 @@ impl Profile {
                 .as_ref()
                 .filter(|s| !s.sorted.0.is_empty() || !s.sorted.1.is_empty())
                 .map(|s| vec![s.sorted.0.clone(), s.sorted.1.clone()])
+                .unwrap_or_default(),
+            proba: e
+                .scores
+                .as_ref()
+                .map(|s| s.proba.clone())
                 .unwrap_or_default(),
         }
     }
@@ -123,7 +131,7 @@ pub(crate) fn detail(test: &'static str, effect: &'static str, n: u64) -> Statis
 
 /// The status of a test with an effect: fail when significant and the effect reaches
 /// `fail_at`, warn when significant and it reaches `warn_at`.
-fn graded(p: f64, effect: f64, alpha: f64, warn_at: f64, fail_at: f64) -> CheckStatus {
+pub(super) fn graded(p: f64, effect: f64, alpha: f64, warn_at: f64, fail_at: f64) -> CheckStatus {
     if p < alpha && effect >= fail_at {
         CheckStatus::Fail
     } else if p < alpha && effect >= warn_at {
@@ -698,5 +706,6 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
             d,
         ));
     }
+    out.extend(super::proba_drift::proba_drift(cur, reference, opts));
     out
 }

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use crate::checks::gate::Gate;
 use crate::checks::health;
+use crate::checks::latency as latency_checks;
+use crate::checks::max_drop;
 use crate::checks::paired::paired_regression;
 use crate::checks::rules::{self, lookup, metric_names, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
@@ -17,20 +19,20 @@ use crate::io::output::write_atomic;
 use crate::io::time::{format_time, WindowWidth};
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
-use crate::metrics::audit::{multiclass_issues, IdOutcomes};
+use crate::metrics::audit::multiclass_issues;
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::noise::{self, NoiseBaseline};
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use crate::ordered_map::OrderedMap;
-use crate::pipeline::{scan, WindowSpec};
+use crate::pipeline::scan;
 use crate::render::progress::TerminalProgress;
 use crate::render::{self, style::Style};
 use crate::report::{
     Columns, InputSummary, Metrics, Report, SegmentReport, Tool, WindowReport, SCHEMA_VERSION,
 };
-use crate::settings::{EvalSettings, InputSpec, ReportFormat, SettingsError};
+use crate::settings::{EvalSettings, ReportFormat, SettingsError};
 use crate::{Error, ExitStatus};
 use rayon::prelude::*;
 
@@ -296,44 +298,6 @@ fn run_rules(
     Ok(checks)
 }
 
-/// Evaluates the reference run with the input's settings, for comparisons.
-fn reference_profile(
-    settings: &EvalSettings,
-    path: &str,
-    finish: &FinishOptions,
-    progress: &TerminalProgress,
-) -> Result<(Profile, Option<IdOutcomes>), Error> {
-    let input = InputSpec {
-        path: path.to_string(),
-        ..settings.input.clone()
-    };
-    let scan = scan(
-        &input,
-        &settings.columns,
-        settings.rules,
-        &[],
-        &WindowSpec::default(),
-        progress,
-    )?;
-    let opts = FinishOptions {
-        bootstrap: Bootstrap {
-            replicates: 0,
-            ..finish.bootstrap
-        },
-        ..finish.clone()
-    };
-    let evaluation = scan
-        .state
-        .overall
-        .finish(&opts)
-        .map_err(|e| Problem::from(e).at(path, None))?;
-    let ids = scan
-        .state
-        .audit
-        .id_outcomes(evaluation.pos_label.as_deref());
-    Ok((Profile::of(&evaluation), ids))
-}
-
 /// The data and training checks of a report.
 fn health_checks(
     report: &Report,
@@ -463,19 +427,28 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
     let train = match (&settings.checks.train, families.training) {
-        (Some(path), true) => Some(reference_profile(settings, path, &finish, &progress)?.0),
+        (Some(path), true) => {
+            Some(super::profile::load_reference(settings, path, &finish, &progress)?.0)
+        }
         _ => None,
     };
-    if let (Some(path), true) = (&settings.checks.reference, families.reference) {
-        let (reference, ref_ids) = reference_profile(settings, path, &finish, &progress)?;
+    let max_drop = &settings.checks.max_drop;
+    let reference = match &settings.checks.reference {
+        Some(path) if families.reference || !max_drop.is_empty() => Some(
+            super::profile::load_reference(settings, path, &finish, &progress)?,
+        ),
+        _ => None,
+    };
+    if let (Some((reference, _, ref_ids)), true) = (&reference, families.reference) {
         stat_checks.extend(statistical::against_reference(
-            &profile, &reference, stat_opts,
+            &profile, reference, stat_opts,
         ));
         let ids = audit.id_outcomes(evaluation.pos_label.as_deref());
         if let (Some(cur), Some(before)) = (ids, ref_ids) {
-            stat_checks.push(paired_regression(&cur, &before, stat_opts));
+            stat_checks.push(paired_regression(&cur, before, stat_opts));
         }
     }
+    let scan_latency = scan.latency;
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
         let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();
@@ -527,6 +500,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         intervals: evaluation.intervals,
         segments,
         windows: windows.map(|(reports, _, _)| reports),
+        latency: None,
         warnings,
         audit: Some(audit),
         checks: Vec::new(),
@@ -535,6 +509,27 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     };
     report.checks = run_rules(&settings.gate.rules, &report, settings)
         .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
+    if let Some((_, reference_metrics, _)) = &reference {
+        let overall = serde_json::to_value(&report.metrics).expect("metrics serialise");
+        let interval = |path: &str| report.intervals.get(path).copied();
+        let subject = Subject {
+            metrics: &overall,
+            interval: &interval,
+            rows: report.input.rows,
+            segment: None,
+            skip: None,
+        };
+        let drops = max_drop::checks(max_drop, reference_metrics, &subject, settings.gate.gate_on)
+            .map_err(|e| Error::Settings(SettingsError::Rule(e)))?;
+        report.checks.extend(drops);
+    }
+    if let (Some(latency), Some(column)) = (&scan_latency, &settings.columns.latency) {
+        report.latency = Some(latency.summary(column));
+        let slo = &settings.checks.latency_slo;
+        report
+            .checks
+            .extend(slo.iter().map(|s| latency_checks::check(s, latency)));
+    }
     report.checks.extend(stat_checks);
     let health_checks = health_checks(&report, train.as_ref(), noise_baseline, settings);
     report.checks.extend(health_checks);

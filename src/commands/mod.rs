@@ -3,3 +3,4 @@
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod profile;

@@ -52,6 +52,8 @@ pub struct ColumnFlags {
     pub proba_prefix: Option<String>,
     /// `--id-col`: the column naming each row, for duplicate ids and paired comparisons.
     pub id: Option<String>,
+    /// `--latency-col`: per-row serving latency in milliseconds.
+    pub latency: Option<String>,
 }
 
 /// A per-class probability column.

@@ -227,6 +227,14 @@ pub enum Problem {
         /// The cell.
         value: String,
     },
+    /// A latency cell that is not a latency.
+    #[error("'{value}' in latency column '{column}' is not a latency (latencies must be numbers of milliseconds in [0, 1e12]; leave the cell empty when unknown, or pass --skip-invalid to skip such rows)")]
+    BadLatency {
+        /// The column.
+        column: String,
+        /// The cell.
+        value: String,
+    },
     /// A segment column with too many distinct values.
     #[error("segment column '{column}' has more than {limit} distinct values (segment by a column with fewer values, not an id)")]
     TooManySegments {
@@ -254,6 +262,7 @@ impl Problem {
                 | Problem::InvalidUtf8(_)
                 | Problem::LabelWithoutProba { .. }
                 | Problem::BadTime { .. }
+                | Problem::BadLatency { .. }
                 | Problem::Json(_)
                 | Problem::JsonNested(_)
         )

@@ -17,7 +17,7 @@ use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
 use crate::ordered_map::OrderedMap;
 
 /// The kind of classification problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
     /// Two classes, one of them positive.

@@ -11,6 +11,7 @@ pub mod distinct;
 pub mod evaluation;
 pub mod fingerprint;
 pub mod intervals;
+pub mod latency;
 pub mod noise;
 pub mod probabilistic;
 pub mod ranked;

@@ -241,7 +241,12 @@ impl ScoreColumn {
 }
 
 /// Distinct scores in ascending order with how many rows have each.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Its serialised form is two parallel arrays, `values` (each the shortest decimal text that
+/// reads back as the same `f64`, so a saved distribution is exact) and `counts`; reading it
+/// back checks that the values are finite and strictly ascending and the counts positive.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "RankedForm", try_from = "RankedForm")]
 pub struct Ranked {
     /// Distinct values, ascending.
     pub values: Vec<f64>,
@@ -318,9 +323,78 @@ impl Ranked {
     }
 }
 
+/// The saved form of [`Ranked`]: values as exact decimal text, counts beside them.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RankedForm {
+    values: Vec<String>,
+    counts: Vec<u64>,
+}
+
+impl From<Ranked> for RankedForm {
+    fn from(r: Ranked) -> RankedForm {
+        RankedForm {
+            // `{:?}` is the shortest text that parses back to the same f64.
+            values: r.values.iter().map(|v| format!("{v:?}")).collect(),
+            counts: r.counts,
+        }
+    }
+}
+
+impl TryFrom<RankedForm> for Ranked {
+    type Error = String;
+
+    fn try_from(form: RankedForm) -> Result<Ranked, String> {
+        if form.values.len() != form.counts.len() {
+            return Err(format!(
+                "a distribution has {} values but {} counts",
+                form.values.len(),
+                form.counts.len()
+            ));
+        }
+        let mut values = Vec::with_capacity(form.values.len());
+        for text in &form.values {
+            let v: f64 = text
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| format!("distribution value {text:?} is not a finite number"))?;
+            if values.last().is_some_and(|&last| last >= v) {
+                return Err(format!(
+                    "distribution values are not strictly ascending at {text:?}"
+                ));
+            }
+            values.push(v);
+        }
+        if form.counts.contains(&0) {
+            return Err("a distribution count is 0".into());
+        }
+        Ok(Ranked {
+            values,
+            counts: form.counts,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_form_is_exact_and_checked() {
+        let r = Ranked::from_values(vec![0.1, 0.1, 1e-300, 0.30000000000000004, 2.0 / 3.0, 1.0]);
+        let text = serde_json::to_string(&r).unwrap();
+        let back: Ranked = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+        for bad in [
+            r#"{"values":["0.2","0.1"],"counts":[1,1]}"#,
+            r#"{"values":["0.1"],"counts":[1,1]}"#,
+            r#"{"values":["NaN"],"counts":[1]}"#,
+            r#"{"values":["0.1"],"counts":[0]}"#,
+        ] {
+            assert!(serde_json::from_str::<Ranked>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn grid_parsing_is_exact() {

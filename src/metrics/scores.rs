@@ -122,6 +122,9 @@ pub struct ScoreResults {
     /// The distribution of the scores the drift and outlier checks test: the positive-class
     /// score (binary) or the top-label confidence (multiclass).
     pub distribution: Ranked,
+    /// Multiclass: each probability column's values over all rows, by column (class) name, in
+    /// column order; empty for binary scores.
+    pub proba: Vec<(String, Ranked)>,
 }
 
 fn histogram_bin(p: f64) -> usize {
@@ -202,6 +205,7 @@ pub fn binary(
         averages: None,
         intervals: Vec::new(),
         distribution: Ranked::merge(pos_scores.clone(), neg_scores.clone()),
+        proba: Vec::new(),
         sorted: (pos_scores, neg_scores),
     }
 }
@@ -259,6 +263,7 @@ pub fn multiclass(
 
     // One-vs-rest ranking per probability column.
     let mut per_column: Vec<(ClassRanking, u64)> = Vec::with_capacity(k);
+    let mut proba = Vec::with_capacity(k);
     let mut curves = Vec::new();
     for (j, name) in column_names.iter().enumerate() {
         let mut pos = Vec::new();
@@ -288,6 +293,7 @@ pub fn multiclass(
             ));
         }
         per_column.push((ranking, pos_count));
+        proba.push((name.clone(), Ranked::merge(pos, neg)));
     }
     let undefined: Vec<&str> = column_names
         .iter()
@@ -352,5 +358,6 @@ pub fn multiclass(
         intervals: Vec::new(),
         sorted: (Ranked::default(), Ranked::default()),
         distribution: Ranked::from_values(confidences),
+        proba,
     }
 }

@@ -1,0 +1,166 @@
+//! `mlguard profile REF.csv -o ref.profile.json`: read a reference run once and save what the
+//! comparisons of `mlguard eval --reference` need; and the reading of `--reference` itself,
+//! which takes either a data file or such a profile (told apart by content).
+
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::checks::profile::{is_report, looks_like_profile, ProfileError, SavedProfile};
+use crate::checks::statistical::Profile;
+use crate::io::output::write_atomic;
+use crate::io::Problem;
+use crate::metrics::audit::IdOutcomes;
+use crate::metrics::intervals::Bootstrap;
+use crate::metrics::{Evaluation, FinishOptions};
+use crate::pipeline::{scan, Progress, WindowSpec};
+use crate::render::progress::TerminalProgress;
+use crate::report::Metrics;
+use crate::settings::{EvalSettings, InputSpec};
+use crate::{Error, ExitStatus};
+
+/// Bytes read from the start of a reference to tell a profile from data.
+const HEAD_BYTES: u64 = 256;
+
+/// Evaluates a data file with the settings' column roles and metric options (no bootstrap).
+fn evaluate(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &dyn Progress,
+) -> Result<(Evaluation, Option<IdOutcomes>), Error> {
+    let input = InputSpec {
+        path: path.to_string(),
+        ..settings.input.clone()
+    };
+    let scan = scan(
+        &input,
+        &settings.columns,
+        settings.rules,
+        &[],
+        &WindowSpec::default(),
+        progress,
+    )?;
+    let opts = FinishOptions {
+        bootstrap: Bootstrap {
+            replicates: 0,
+            ..finish.bootstrap
+        },
+        ..finish.clone()
+    };
+    let evaluation = scan
+        .state
+        .overall
+        .finish(&opts)
+        .map_err(|e| Problem::from(e).at(path, None))?;
+    let ids = scan
+        .state
+        .audit
+        .id_outcomes(evaluation.pos_label.as_deref());
+    Ok((evaluation, ids))
+}
+
+/// The report's `metrics` object of an evaluation, as JSON read back from its text, so that a
+/// data file and a profile saved from it give the very same values.
+fn metrics_json(evaluation: &Evaluation) -> Value {
+    let metrics = Metrics {
+        labels: evaluation.metrics.clone(),
+        scores: evaluation
+            .scores
+            .as_ref()
+            .map(|s| s.metrics.clone())
+            .unwrap_or_default(),
+    };
+    let text = serde_json::to_string(&metrics).expect("metrics serialise");
+    serde_json::from_str(&text).expect("metrics read back")
+}
+
+/// The saved profile of a data file.
+fn saved_profile(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &dyn Progress,
+) -> Result<(SavedProfile, Option<IdOutcomes>), Error> {
+    let (evaluation, ids) = evaluate(settings, path, finish, progress)?;
+    Ok((
+        SavedProfile::new(
+            &Profile::of(&evaluation),
+            evaluation.task,
+            evaluation.pos_label.clone(),
+            metrics_json(&evaluation),
+        ),
+        ids,
+    ))
+}
+
+/// What a reference file is, judged by its first bytes (and, for JSON, its first record).
+fn saved_reference(path: &str) -> Result<Option<SavedProfile>, Error> {
+    if path == "-" {
+        return Ok(None);
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        // The data reader reports the problem with its usual message.
+        return Ok(None);
+    };
+    let mut head = Vec::new();
+    if file.take(HEAD_BYTES).read_to_end(&mut head).is_err() {
+        return Ok(None);
+    }
+    if looks_like_profile(&head) {
+        let text = std::fs::read(path).map_err(|e| ProfileError::Invalid {
+            path: path.to_string(),
+            what: e.to_string(),
+        })?;
+        return Ok(Some(SavedProfile::parse(&text, path)?));
+    }
+    if head.trim_ascii_start().starts_with(b"{") {
+        if let Ok(file) = std::fs::File::open(path) {
+            let first = serde_json::Deserializer::from_reader(BufReader::new(file))
+                .into_iter::<Value>()
+                .next();
+            if let Some(Ok(first)) = first {
+                if is_report(&first) {
+                    return Err(ProfileError::Report {
+                        path: path.to_string(),
+                    }
+                    .into());
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The reference of `--reference`: a saved profile, or a data file evaluated with the input's
+/// settings. Returns the profile the comparisons take, the reference's metrics, and — for a
+/// data file with `--id-col` — whether each id was predicted right (for the paired test).
+pub fn load_reference(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &dyn Progress,
+) -> Result<(Profile, Value, Option<IdOutcomes>), Error> {
+    let (saved, ids) = match saved_reference(path)? {
+        Some(saved) => (saved, None),
+        None => saved_profile(settings, path, finish, progress)?,
+    };
+    let (profile, metrics) = saved.into_profile();
+    Ok((profile, metrics, ids))
+}
+
+/// Runs `mlguard profile`.
+pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
+    let progress = TerminalProgress::new(settings.output.quiet);
+    let path = settings.input.path.as_str();
+    let (saved, _) = saved_profile(settings, path, &settings.finish, &progress)?;
+    let text = saved.to_text();
+    let mut inputs = vec![Path::new(path)];
+    inputs.extend(settings.config.as_deref());
+    match &settings.output.path {
+        Some(out) => write_atomic(out, text.as_bytes(), &inputs)?,
+        None => crate::write_stdout(text.as_bytes())?,
+    }
+    Ok(ExitStatus::Passed)
+}
