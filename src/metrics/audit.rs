@@ -12,10 +12,10 @@
 //!   learning: estimating uncertainty in dataset labels"): the per-class thresholds are the mean
 //!   probability of a class over the rows labelled with it, known only at the end, so the count
 //!   of suspects is computed then from the exact score data the evaluation keeps
-//!   ([`super::confident`]); the rows listed
-//!   come from a bounded set of the rows with the largest margin max_{j≠y} p_j − p_y;
+//!   ([`super::confident`]); the rows listed come from a bounded set of the rows with the
+//!   largest margin max_{j≠y} p_j − p_y;
 //! - a bottom-k sample by hash of the line number (deterministic, mergeable) for
-//!   [`recalibrate`](super::recalibrate).
+//!   [`super::recalibrate`].
 //!
 //! Every part keeps a set defined by the data alone (keys below a level, the k smallest hashes,
 //! the k largest margins with ties broken by line), so the result does not depend on how rows
