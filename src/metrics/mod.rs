@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calibration;
 pub mod classes;
 pub mod classification;
+pub mod confident;
 pub mod confusion;
 pub mod distinct;
 pub mod evaluation;
