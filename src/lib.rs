@@ -23,6 +23,7 @@ pub mod render;
 pub mod report;
 pub mod row;
 pub mod settings;
+pub mod shard;
 pub mod stats;
 
 use std::io::Write;
@@ -46,6 +47,9 @@ pub enum Error {
     /// A saved report that cannot be compared.
     #[error("{0}")]
     Diff(#[from] diff::DiffError),
+    /// A saved state that cannot be read, merged or written.
+    #[error("{0}")]
+    State(#[from] shard::StateError),
     /// Standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -73,6 +77,7 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
             let settings = settings::EvalSettings::from_args(&args)?;
             commands::eval::run(&settings)
         }
+        cli::Command::Merge(args) => commands::merge::run(&args),
         cli::Command::Diff(args) => {
             let settings = settings::DiffSettings::from_args(&args)?;
             commands::diff::run(&settings)

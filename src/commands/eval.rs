@@ -19,13 +19,14 @@ use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use crate::ordered_map::OrderedMap;
-use crate::pipeline::{scan, WindowSpec};
+use crate::pipeline::{scan, Scan, WindowSpec};
 use crate::render::progress::TerminalProgress;
 use crate::render::{self, style::Style};
 use crate::report::{
     Columns, InputSummary, Metrics, Report, SegmentReport, Tool, WindowReport, SCHEMA_VERSION,
 };
 use crate::settings::{EvalSettings, InputSpec, ReportFormat, SettingsError};
+use crate::shard::{self, ReadSettings};
 use crate::{Error, ExitStatus};
 use rayon::prelude::*;
 
@@ -327,22 +328,53 @@ fn reference_profile(
 
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
-    let input = &settings.input;
+    let progress = TerminalProgress::new(settings.output.quiet);
+    let scan = scan_input(settings, &progress)?;
+    report_from_scan(settings, &settings.input.path, scan, &progress)
+}
+
+/// Uses `--threads` worker threads for finishing too.
+pub fn configure_threads(input: &InputSpec) {
     if input.threads > 0 {
         // Only the first call configures the pool; later ones (tests) keep it.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(input.threads)
             .build_global();
     }
-    let progress = TerminalProgress::new(settings.output.quiet);
-    let scan = scan(
+}
+
+/// The first half of an evaluation: reads the settings' input into a mergeable state.
+pub fn scan_input(settings: &EvalSettings, progress: &TerminalProgress) -> Result<Scan, Error> {
+    let input = &settings.input;
+    configure_threads(input);
+    Ok(scan(
         input,
         &settings.columns,
         settings.rules,
         &settings.segments,
         &settings.windows,
-        &progress,
-    )?;
+        progress,
+    )?)
+}
+
+/// The settings a scan was read with, saved with its state.
+pub fn read_settings(settings: &EvalSettings) -> ReadSettings {
+    ReadSettings {
+        columns: settings.columns.clone(),
+        segments: settings.segments.clone(),
+        windows: settings.windows.clone(),
+        rules: settings.rules,
+    }
+}
+
+/// The second half of an evaluation: finishes a scanned (or merged) state into the report of
+/// `input_name`.
+pub fn report_from_scan(
+    settings: &EvalSettings,
+    input_name: &str,
+    scan: Scan,
+    progress: &TerminalProgress,
+) -> Result<Report, Error> {
     let mut finish = settings.finish.clone();
     if scan.plan.prediction.is_none() && scan.plan.score.is_some() {
         finish.scores.targets.current = Some(settings.rules.threshold);
@@ -365,7 +397,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
             ..finish.clone()
         })
         .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
-        .map_err(|e| Problem::from(e).at(&input.path, None))?;
+        .map_err(|e| Problem::from(e).at(input_name, None))?;
     let min_rows = settings.gate.min_segment_rows;
     let names = &scan.segment_columns;
     let window_pos = pos_label.clone();
@@ -378,7 +410,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         },
         || windows.map(|w| window_reports(w, task, window_pos, &finish)),
     );
-    let evaluation = evaluation.map_err(|e| Problem::from(e).at(&input.path, None))?;
+    let evaluation = evaluation.map_err(|e| Problem::from(e).at(input_name, None))?;
     let stat_opts = &settings.checks.stat;
     let families = settings.checks.families;
     let profile = Profile::of(&evaluation);
@@ -399,7 +431,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.push(window_checks::change_point(fine, stat_opts));
     }
     if let (Some(path), true) = (&settings.checks.reference, families.reference) {
-        let reference = reference_profile(settings, path, &finish, &progress)?;
+        let reference = reference_profile(settings, path, &finish, progress)?;
         stat_checks.extend(statistical::against_reference(
             &profile, &reference, stat_opts,
         ));
@@ -425,7 +457,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
         input: InputSummary {
-            path: input.path.clone(),
+            path: input_name.to_string(),
             rows: evaluation.rows,
             rows_skipped: scan.rows_skipped,
             columns: Columns {
@@ -478,18 +510,33 @@ pub fn render_as(report: &Report, format: ReportFormat, color: bool) -> Vec<u8> 
 
 /// Runs `mlguard eval`.
 pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
-    let report = build_report(settings)?;
     let input = Path::new(&settings.input.path);
     let mut inputs = vec![input];
     inputs.extend(settings.config.as_deref());
+    let progress = TerminalProgress::new(settings.output.quiet);
+    let scan = scan_input(settings, &progress)?;
+    if let Some(path) = &settings.output.save_state {
+        let read = read_settings(settings);
+        shard::save_scan(path, &inputs, &scan, &settings.input.path, &read)?;
+    }
+    let report = report_from_scan(settings, &settings.input.path, scan, &progress)?;
+    deliver(&report, settings, &inputs)
+}
+
+/// Writes the report's outputs and maps the gate to the exit status.
+pub fn deliver(
+    report: &Report,
+    settings: &EvalSettings,
+    inputs: &[&Path],
+) -> Result<ExitStatus, Error> {
     // Every extra report is written before standard output, so a closed pipe loses none.
     for (format, path) in &settings.output.files {
-        write_atomic(path, &render_as(&report, *format, false), &inputs)?;
+        write_atomic(path, &render_as(report, *format, false), inputs)?;
     }
-    let bytes = render_report(&report, settings);
+    let bytes = render_report(report, settings);
     match &settings.output.path {
         Some(path) => {
-            write_atomic(path, &bytes, &inputs)?;
+            write_atomic(path, &bytes, inputs)?;
         }
         None => crate::write_stdout(&bytes)?,
     }

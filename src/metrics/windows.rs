@@ -18,7 +18,7 @@ pub const MAX_BASE_WINDOWS: usize = 4096;
 pub const AUTO_BASE_SECONDS: i64 = 3600;
 
 /// States per window of one axis.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WindowColumn {
     /// The window width (in seconds or rows).
     pub width: WindowWidth,
