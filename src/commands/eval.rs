@@ -410,13 +410,13 @@ pub fn report_from_scan(
         },
         || windows.map(|w| window_reports(w, task, window_pos, &finish)),
     );
-    let evaluation = evaluation.map_err(|e| Problem::from(e).at(input_name, None))?;
+    let mut evaluation = evaluation.map_err(|e| Problem::from(e).at(input_name, None))?;
     let stat_opts = &settings.checks.stat;
     let families = settings.checks.families;
-    let profile = Profile::of(&evaluation);
+    let profile = Profile::take_from(&mut evaluation);
     let mut stat_checks = Vec::new();
     if families.sanity {
-        stat_checks.extend(statistical::sanity(&evaluation, stat_opts));
+        stat_checks.extend(statistical::sanity_of(&evaluation, &profile, stat_opts));
     }
     if families.segments {
         stat_checks.extend(statistical::weak_segments(

@@ -373,6 +373,11 @@ impl Ranked {
         if a.values.is_empty() {
             return b;
         }
+        Ranked::union(&a, &b)
+    }
+
+    /// The merge of two ranked lists left in place (no copy of either is made).
+    pub fn union(a: &Ranked, b: &Ranked) -> Ranked {
         let mut out = Ranked {
             values: Vec::with_capacity(a.values.len() + b.values.len()),
             counts: Vec::with_capacity(a.values.len() + b.values.len()),
