@@ -11,6 +11,7 @@
 //! Fields are read with `#[serde(default)]`: a state written before a field was added reads that
 //! field as empty. A change that makes older states unreadable raises [`STATE_VERSION`].
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ use crate::io::columns::{ColumnFlags, ColumnPlan};
 use crate::io::decode::ScoreRules;
 use crate::io::output::{write_atomic, OutputError};
 use crate::label::LabelKey;
-use crate::metrics::segments::SegmentedState;
+use crate::metrics::segments::{SegmentedState, MAX_SEGMENTS};
 use crate::pipeline::{Scan, WindowSpec};
 
 /// The marker in the `format` field of every state file.
@@ -81,6 +82,19 @@ pub enum StateError {
         expected: String,
         /// Its value here.
         found: String,
+    },
+    /// Merging would give a segment column more distinct values than one pass accepts.
+    #[error(
+        "{path}: segment column '{column}' would have more than {limit} distinct values with this \
+         state (segment by a column with fewer values)"
+    )]
+    TooManySegments {
+        /// The file.
+        path: PathBuf,
+        /// The segment column.
+        column: String,
+        /// The limit.
+        limit: usize,
     },
     /// A flag that only applies when an input is read was given to `mlguard merge`.
     #[error(
@@ -304,6 +318,27 @@ impl SavedState {
                 format!("{:?}", self.read.rules),
                 format!("{:?}", other.read.rules),
             );
+        }
+        for ((mine, theirs), column) in self
+            .state
+            .columns
+            .iter()
+            .zip(&other.state.columns)
+            .zip(&self.segment_columns)
+        {
+            let known: HashSet<&str> = mine.states.iter().map(|(v, _)| &**v).collect();
+            let new = theirs
+                .states
+                .iter()
+                .filter(|(v, _)| !known.contains(&**v))
+                .count();
+            if known.len() + new > MAX_SEGMENTS {
+                return Err(StateError::TooManySegments {
+                    path: path.to_path_buf(),
+                    column: column.clone(),
+                    limit: MAX_SEGMENTS,
+                });
+            }
         }
         self.state.merge(&other.state);
         self.rows_skipped += other.rows_skipped;

@@ -426,3 +426,38 @@ proptest! {
         assert_same_report(&merged, &single);
     }
 }
+
+#[test]
+fn merged_segment_values_beyond_the_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut states = Vec::new();
+    for part in 0..2 {
+        let mut body = String::from("label,prediction,seg\n");
+        for i in 0..6000 {
+            body.push_str(&format!("{},{},s{part}-{i}\n", i % 2, (i / 2) % 2));
+        }
+        let csv = dir.path().join(format!("ids-{part}.csv"));
+        std::fs::write(&csv, body).unwrap();
+        let state = dir.path().join(format!("ids-{part}.state"));
+        let run = mlguard(&[
+            "eval",
+            csv.to_str().unwrap(),
+            "--segment-col",
+            "seg",
+            "--bootstrap",
+            "0",
+            "--checks",
+            "none",
+            "--save-state",
+            state.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        states.push(state.to_str().unwrap().to_string());
+    }
+    assert_refused(
+        &mlguard(&["merge", &states[0], &states[1]]),
+        &states[1],
+        "more than 10000 distinct values",
+    );
+}
