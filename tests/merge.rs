@@ -243,6 +243,8 @@ fn merge_of_merges_equals_one_run_and_other_formats_work() {
         "json",
         "--seed",
         "3",
+        "--reference",
+        "examples/reference.csv",
     ]));
     let single = json(&mlguard(&[
         "eval",
@@ -253,8 +255,23 @@ fn merge_of_merges_equals_one_run_and_other_formats_work() {
         "json",
         "--seed",
         "3",
+        "--reference",
+        "examples/reference.csv",
     ]));
     assert_same_report(&merged, &single);
+    let ids = |r: &Value| -> Vec<String> {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(
+        ids(&merged).iter().any(|id| id == "drift:score"),
+        "{:?}",
+        ids(&merged)
+    );
     // The gate decides the exit code as in eval.
     let failing = mlguard(&["merge", &s(state(0)), "--min", "accuracy=0.999", "-q"]);
     assert_eq!(failing.code, Some(1));
