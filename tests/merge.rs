@@ -367,6 +367,18 @@ fn states_read_with_other_columns_or_versions_are_refused() {
         inconsistent.to_str().unwrap(),
         "damaged state file",
     );
+    let scores = dir.path().join("scores.state");
+    let extra = text.replacen("\"grid\":[", "\"grid\":[0,", 1).replacen(
+        "\"grid_counts\":[",
+        "\"grid_counts\":[5000,",
+        1,
+    );
+    std::fs::write(&scores, extra).unwrap();
+    assert_refused(
+        &mlguard(&["merge", scores.to_str().unwrap()]),
+        scores.to_str().unwrap(),
+        "more scores than rows",
+    );
     assert_refused(
         &mlguard(&["merge", "no/such.state"]),
         "no/such.state",

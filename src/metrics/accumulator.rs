@@ -156,6 +156,10 @@ impl EvalState {
             Err("a probability column names a class that is not in the class table".into())
         } else if !self.samples.is_well_formed(n) {
             Err("the probability samples do not fit the classes".into())
+        } else if self.scores.iter().map(ScoreColumn::count).sum::<u64>() + self.samples.rows()
+            > self.rows
+        {
+            Err("more scores than rows".into())
         } else if self.confusion.total() + sides != self.rows {
             Err(format!(
                 "the counts add up to {} rows, the state says {}",

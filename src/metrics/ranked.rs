@@ -161,6 +161,18 @@ impl ScoreColumn {
             }
     }
 
+    /// How many scores are kept.
+    pub fn count(&self) -> u64 {
+        let grid = match &self.grid {
+            Grid::Sparse(list) => list.len() as u64,
+            Grid::Dense(dense) => {
+                dense.counts.iter().map(|&c| u64::from(c)).sum::<u64>()
+                    + dense.pending.iter().map(|b| b.len() as u64).sum::<u64>()
+            }
+        };
+        grid + self.raw.len() as u64
+    }
+
     /// Keeps one score.
     #[inline]
     pub fn push(&mut self, score: Score) {

@@ -64,6 +64,12 @@ impl ScoreSamples {
             })
     }
 
+    /// Rows kept.
+    pub fn rows(&self) -> u64 {
+        let values: usize = self.by_class.iter().map(Vec::len).sum();
+        values.checked_div(self.width).unwrap_or(0) as u64
+    }
+
     /// The samples of true class `t` (`width` values per row).
     pub fn of_class(&self, t: usize) -> &[f64] {
         self.by_class.get(t).map_or(&[], Vec::as_slice)
