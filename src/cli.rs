@@ -36,6 +36,57 @@ pub enum Command {
     /// Explain a finding code: what it means, how it is detected, typical causes, remedies.
     /// Without a code, list every code.
     Explain(ExplainArgs),
+    /// Merge the states of shards (written by `mlguard eval --save-state`) and report on them as
+    /// on one file: the same metrics, rules, checks, formats and exit codes.
+    #[command(
+        after_help = MERGE_HELP,
+        mut_arg("input", |a| a
+            .value_name("STATE")
+            .index(1)
+            .help("A state file written by `mlguard eval … --save-state FILE`")),
+        mut_args(|a| {
+            let reading = MERGE_READ_FLAGS.contains(&a.get_id().as_str());
+            a.hide(reading)
+        }),
+    )]
+    Merge(MergeArgs),
+}
+
+/// The `eval` flags that decide how rows are read: fixed in each state, so hidden from (and
+/// refused by) `mlguard merge`.
+pub const MERGE_READ_FLAGS: &[&str] = &[
+    "label_col",
+    "pred_col",
+    "score_col",
+    "proba_prefix",
+    "time_col",
+    "window",
+    "segment_cols",
+    "input_format",
+    "delimiter",
+    "skip_invalid",
+    "scores_are_logits",
+    "threshold",
+];
+
+/// How `mlguard merge` reads its states, and its exit codes.
+pub const MERGE_HELP: &str = "States are merged in the order given. Column, segment, window and \
+score-reading flags are fixed when each shard is read; the report flags apply here.
+
+Exit codes:
+  0  merged, and the gate passed (or no rules were given)
+  1  merged, and the gate failed
+  2  usage error, or a state file that is foreign, damaged or read with other settings";
+
+/// Arguments of `mlguard merge`: the report flags of `mlguard eval`, and the state files.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The report flags (and, as `input`, the first state file).
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// More state files, merged in the order given.
+    #[arg(value_name = "STATE", index = 2)]
+    pub more: Vec<String>,
 }
 
 /// Arguments of `mlguard explain`.
@@ -354,4 +405,7 @@ pub struct EvalArgs {
     /// No progress bar on standard error.
     #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
+    /// Also write the exact mergeable state of this run to FILE, for `mlguard merge`.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub save_state: Option<PathBuf>,
 }

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// The canonical identity of a class label.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LabelKey {
     /// A finite number, stored as the bits of its `f64` value (`-0.0` folded into `0.0`).
     Number(u64),

@@ -24,6 +24,7 @@ pub mod render;
 pub mod report;
 pub mod row;
 pub mod settings;
+pub mod shard;
 pub mod stats;
 
 use std::io::Write;
@@ -53,6 +54,9 @@ pub enum Error {
     /// A saved reference profile that cannot be used.
     #[error("{0}")]
     Profile(#[from] checks::profile::ProfileError),
+    /// A saved state that cannot be read, merged or written.
+    #[error("{0}")]
+    State(#[from] shard::StateError),
     /// Standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -84,6 +88,7 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
             let settings = settings::EvalSettings::from_args(&args)?;
             commands::profile::run(&settings)
         }
+        cli::Command::Merge(args) => commands::merge::run(&args),
         cli::Command::Diff(args) => {
             let settings = settings::DiffSettings::from_args(&args)?;
             commands::diff::run(&settings)

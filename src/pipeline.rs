@@ -48,7 +48,7 @@ impl Progress for NoProgress {
 }
 
 /// Which windows to keep: along a time column, or along row numbers.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WindowSpec {
     /// The time column, if any.
     pub time_col: Option<String>,

@@ -133,6 +133,8 @@ pub struct OutputSpec {
     pub files: Vec<(ReportFormat, PathBuf)>,
     /// No progress bar.
     pub quiet: bool,
+    /// Where to also write the run's mergeable state (`--save-state`).
+    pub save_state: Option<PathBuf>,
 }
 
 /// Release rules and how they are judged.
@@ -378,7 +380,7 @@ fn output_files(args: &EvalArgs) -> Result<Vec<(ReportFormat, PathBuf)>, Setting
     .filter_map(|(format, path)| Some((format, path.clone()?)))
     .collect();
     let mut seen: Vec<&PathBuf> = args.output.iter().collect();
-    for (_, path) in &files {
+    for path in files.iter().map(|(_, p)| p).chain(&args.save_state) {
         if seen.contains(&path) {
             return Err(SettingsError::SameOutput(path.clone()));
         }
@@ -666,6 +668,7 @@ impl EvalSettings {
                 path: args.output.clone(),
                 files,
                 quiet: args.quiet,
+                save_state: args.save_state.clone(),
             },
         })
     }

@@ -287,5 +287,4 @@ fn multiclass_suspects_name_the_class_the_model_prefers() {
     assert_eq!(issues["rows"][0]["label"], "b");
     assert_eq!(issues["rows"][0]["suggested"], "a");
     assert_eq!(issues["all_listed"], true);
-    assert_eq!(r["audit"]["recalibration"]["method"], "temperature");
 }

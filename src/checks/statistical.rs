@@ -74,6 +74,28 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The profile of an evaluation, moving its score distributions out of it instead of copying
+    /// them (at a million distinct scores each copy is tens of megabytes; the report does not
+    /// use them).
+    pub fn take_from(e: &mut Evaluation) -> Profile {
+        let taken = e.scores.as_mut().map(|s| {
+            (
+                std::mem::take(&mut s.distribution),
+                std::mem::take(&mut s.sorted),
+            )
+        });
+        let mut profile = Profile::of(e);
+        if let Some((distribution, (pos, neg))) = taken {
+            profile.distribution = Some(distribution);
+            profile.by_class = if pos.is_empty() && neg.is_empty() {
+                Vec::new()
+            } else {
+                vec![pos, neg]
+            };
+        }
+        profile
+    }
+
     /// The profile of an evaluation.
     pub fn of(e: &Evaluation) -> Profile {
         let m = &e.metrics.confusion_matrix.matrix;
@@ -198,7 +220,11 @@ pub(crate) fn fmt_p(p: f64) -> String {
 /// Checks of the current file alone: degenerate predictions, predicted vs label distribution,
 /// score outliers, saturation, probability rows that do not sum to 1.
 pub fn sanity(e: &Evaluation, opts: &StatOptions) -> Vec<Check> {
-    let p = Profile::of(e);
+    sanity_of(e, &Profile::of(e), opts)
+}
+
+/// [`sanity`] with the evaluation's profile already made (see [`Profile::take_from`]).
+pub fn sanity_of(e: &Evaluation, p: &Profile, opts: &StatOptions) -> Vec<Check> {
     let n = p.rows;
     let mut out = Vec::new();
 
@@ -708,4 +734,47 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     }
     out.extend(super::proba_drift::proba_drift(cur, reference, opts));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ranked::Score;
+    use crate::metrics::{EvalState, FinishOptions};
+    use crate::row::{Prediction, Row};
+
+    fn evaluation() -> Evaluation {
+        let mut state = EvalState::default();
+        for i in 0..400u32 {
+            let label = if i % 3 == 0 { "1" } else { "0" };
+            let grid = (i * 2_477) % 1_000_001;
+            let row = Row {
+                label,
+                prediction: Prediction::Positive(grid >= 500_000),
+                score: Some(Score {
+                    value: f64::from(grid) / 1e6,
+                    grid: Some(grid),
+                }),
+                proba: &[],
+            };
+            state.push(&row).unwrap();
+        }
+        state.finish(&FinishOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn a_taken_profile_equals_a_copied_one() {
+        let e = evaluation();
+        let copied = Profile::of(&e);
+        let mut moved = evaluation();
+        let taken = Profile::take_from(&mut moved);
+        assert_eq!(taken.distribution, copied.distribution);
+        assert_eq!(taken.by_class, copied.by_class);
+        assert!(copied.distribution.as_ref().is_some_and(|d| !d.is_empty()));
+        assert_eq!(taken.label_counts, copied.label_counts);
+        let opts = StatOptions::default();
+        let a = serde_json::to_value(sanity(&e, &opts)).unwrap();
+        let b = serde_json::to_value(sanity_of(&moved, &taken, &opts)).unwrap();
+        assert_eq!(a, b);
+    }
 }

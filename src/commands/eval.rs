@@ -26,13 +26,14 @@ use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use crate::ordered_map::OrderedMap;
-use crate::pipeline::scan;
+use crate::pipeline::{scan, Scan};
 use crate::render::progress::TerminalProgress;
 use crate::render::{self, style::Style};
 use crate::report::{
     Columns, InputSummary, Metrics, Report, SegmentReport, Tool, WindowReport, SCHEMA_VERSION,
 };
-use crate::settings::{EvalSettings, ReportFormat, SettingsError};
+use crate::settings::{EvalSettings, InputSpec, ReportFormat, SettingsError};
+use crate::shard::{self, ReadSettings};
 use crate::{Error, ExitStatus};
 use rayon::prelude::*;
 
@@ -335,22 +336,53 @@ fn health_checks(
 
 /// Builds the report for the settings' input.
 pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
-    let input = &settings.input;
+    let progress = TerminalProgress::new(settings.output.quiet);
+    let scan = scan_input(settings, &progress)?;
+    report_from_scan(settings, &settings.input.path, scan, &progress)
+}
+
+/// Uses `--threads` worker threads for finishing too.
+pub fn configure_threads(input: &InputSpec) {
     if input.threads > 0 {
         // Only the first call configures the pool; later ones (tests) keep it.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(input.threads)
             .build_global();
     }
-    let progress = TerminalProgress::new(settings.output.quiet);
-    let scan = scan(
+}
+
+/// The first half of an evaluation: reads the settings' input into a mergeable state.
+pub fn scan_input(settings: &EvalSettings, progress: &TerminalProgress) -> Result<Scan, Error> {
+    let input = &settings.input;
+    configure_threads(input);
+    Ok(scan(
         input,
         &settings.columns,
         settings.rules,
         &settings.segments,
         &settings.windows,
-        &progress,
-    )?;
+        progress,
+    )?)
+}
+
+/// The settings a scan was read with, saved with its state.
+pub fn read_settings(settings: &EvalSettings) -> ReadSettings {
+    ReadSettings {
+        columns: settings.columns.clone(),
+        segments: settings.segments.clone(),
+        windows: settings.windows.clone(),
+        rules: settings.rules,
+    }
+}
+
+/// The second half of an evaluation: finishes a scanned (or merged) state into the report of
+/// `input_name`.
+pub fn report_from_scan(
+    settings: &EvalSettings,
+    input_name: &str,
+    scan: Scan,
+    progress: &TerminalProgress,
+) -> Result<Report, Error> {
     let mut finish = settings.finish.clone();
     if scan.plan.prediction.is_none() && scan.plan.score.is_some() {
         finish.scores.targets.current = Some(settings.rules.threshold);
@@ -375,7 +407,7 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
             ..finish.clone()
         })
         .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
-        .map_err(|e| Problem::from(e).at(&input.path, None))?;
+        .map_err(|e| Problem::from(e).at(input_name, None))?;
     let multi_issues = (task == Task::Multiclass)
         .then(|| multiclass_issues(&overall))
         .flatten();
@@ -406,13 +438,26 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         },
         || windows.map(|w| window_reports(w, task, window_pos, &finish)),
     );
-    let evaluation = evaluation.map_err(|e| Problem::from(e).at(&input.path, None))?;
+    let mut evaluation = evaluation.map_err(|e| Problem::from(e).at(input_name, None))?;
+    // The audit and the label-noise baseline read the score distributions, which the profile
+    // below takes over.
+    let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
+    let id_col = settings.columns.id.as_deref();
+    let current_ids = audit.id_outcomes(evaluation.pos_label.as_deref());
+    let audit = audit.summary(&evaluation, &classes, &proba, multi_issues, id_col);
+    let noise_baseline = match task {
+        Task::Multiclass => multi_noise,
+        Task::Binary => evaluation
+            .scores
+            .as_ref()
+            .and_then(|s| noise::binary_auto(&s.sorted)),
+    };
     let stat_opts = &settings.checks.stat;
     let families = settings.checks.families;
-    let profile = Profile::of(&evaluation);
+    let profile = Profile::take_from(&mut evaluation);
     let mut stat_checks = Vec::new();
     if families.sanity {
-        stat_checks.extend(statistical::sanity(&evaluation, stat_opts));
+        stat_checks.extend(statistical::sanity_of(&evaluation, &profile, stat_opts));
     }
     if families.segments {
         stat_checks.extend(statistical::weak_segments(
@@ -428,14 +473,14 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     }
     let train = match (&settings.checks.train, families.training) {
         (Some(path), true) => {
-            Some(super::profile::load_reference(settings, path, &finish, &progress)?.0)
+            Some(super::profile::load_reference(settings, path, &finish, progress)?.0)
         }
         _ => None,
     };
     let max_drop = &settings.checks.max_drop;
     let reference = match &settings.checks.reference {
         Some(path) if families.reference || !max_drop.is_empty() => Some(
-            super::profile::load_reference(settings, path, &finish, &progress)?,
+            super::profile::load_reference(settings, path, &finish, progress)?,
         ),
         _ => None,
     };
@@ -443,9 +488,8 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
         stat_checks.extend(statistical::against_reference(
             &profile, reference, stat_opts,
         ));
-        let ids = audit.id_outcomes(evaluation.pos_label.as_deref());
-        if let (Some(cur), Some(before)) = (ids, ref_ids) {
-            stat_checks.push(paired_regression(&cur, before, stat_opts));
+        if let (Some(cur), Some(before)) = (&current_ids, ref_ids) {
+            stat_checks.push(paired_regression(cur, before, stat_opts));
         }
     }
     let scan_latency = scan.latency;
@@ -465,22 +509,12 @@ pub fn build_report(settings: &EvalSettings) -> Result<Report, Error> {
     warnings.extend(evaluation.warnings.iter().cloned());
     let metrics = metrics_of(&evaluation);
     let h = &scan.header;
-    let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
-    let id_col = settings.columns.id.as_deref();
-    let audit = audit.summary(&evaluation, &classes, &proba, multi_issues, id_col);
-    let noise_baseline = match task {
-        Task::Multiclass => multi_noise,
-        Task::Binary => evaluation
-            .scores
-            .as_ref()
-            .and_then(|s| noise::binary_auto(&s.sorted)),
-    };
     let scores = evaluation.scores;
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
         input: InputSummary {
-            path: input.path.clone(),
+            path: input_name.to_string(),
             rows: evaluation.rows,
             rows_skipped: scan.rows_skipped,
             columns: Columns {
@@ -559,22 +593,37 @@ pub fn render_as(report: &Report, format: ReportFormat, color: bool) -> Vec<u8> 
 
 /// Runs `mlguard eval`.
 pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
-    let report = build_report(settings)?;
     let input = Path::new(&settings.input.path);
     let mut inputs = vec![input];
     inputs.extend(settings.config.as_deref());
+    let progress = TerminalProgress::new(settings.output.quiet);
+    let scan = scan_input(settings, &progress)?;
+    if let Some(path) = &settings.output.save_state {
+        let read = read_settings(settings);
+        shard::save_scan(path, &inputs, &scan, &settings.input.path, &read)?;
+    }
+    let report = report_from_scan(settings, &settings.input.path, scan, &progress)?;
+    deliver(&report, settings, &inputs)
+}
+
+/// Writes the report's outputs and maps the gate to the exit status.
+pub fn deliver(
+    report: &Report,
+    settings: &EvalSettings,
+    inputs: &[&Path],
+) -> Result<ExitStatus, Error> {
     if let Some(path) = &settings.diagnosis.export_issues {
-        let rows = render::issues::rows_of(&report);
-        write_atomic(path, &render::issues::render(&rows), &inputs)?;
+        let rows = render::issues::rows_of(report);
+        write_atomic(path, &render::issues::render(&rows), inputs)?;
     }
     // Every extra report is written before standard output, so a closed pipe loses none.
     for (format, path) in &settings.output.files {
-        write_atomic(path, &render_as(&report, *format, false), &inputs)?;
+        write_atomic(path, &render_as(report, *format, false), inputs)?;
     }
-    let bytes = render_report(&report, settings);
+    let bytes = render_report(report, settings);
     match &settings.output.path {
         Some(path) => {
-            write_atomic(path, &bytes, &inputs)?;
+            write_atomic(path, &bytes, inputs)?;
         }
         None => crate::write_stdout(&bytes)?,
     }

@@ -3,4 +3,5 @@
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod merge;
 pub mod profile;

@@ -13,7 +13,7 @@ use memchr::{memchr, memchr2_iter, memchr_iter, memrchr};
 use super::decode::Fields;
 
 /// Target size of a chunk.
-pub const CHUNK_BYTES: usize = 4 << 20;
+pub const CHUNK_BYTES: usize = 1 << 20;
 
 /// Whole records and the line the first one starts on.
 #[derive(Debug)]
@@ -99,6 +99,9 @@ impl Chunker {
         let mut want = CHUNK_BYTES;
         loop {
             if !self.done && buf.len() < want {
+                // Exactly one chunk's room: growing by doubling would leave up to twice that
+                // allocated in every chunk in flight.
+                buf.reserve_exact(want - buf.len());
                 let need = (want - buf.len()) as u64;
                 let before = buf.len();
                 (&mut self.input).take(need).read_to_end(&mut buf)?;

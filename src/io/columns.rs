@@ -40,7 +40,7 @@ pub const SCORE_NAMES: &[&str] = &[
 pub const PROBA_PREFIXES: &[&str] = &["proba_", "prob_", "p_"];
 
 /// Column names given by the user, each overriding detection of its role.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnFlags {
     /// `--label-col`.
     pub label: Option<String>,
@@ -57,7 +57,7 @@ pub struct ColumnFlags {
 }
 
 /// A per-class probability column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProbaColumn {
     /// Position in the header.
     pub index: usize,
@@ -68,7 +68,7 @@ pub struct ProbaColumn {
 }
 
 /// The columns that play each role.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnPlan {
     /// The label column.
     pub label: usize,

@@ -28,7 +28,7 @@ impl Fields for ByteRecord {
 }
 
 /// How scores are read and turned into predictions.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScoreRules {
     /// A binary prediction is positive when its score is at least this.
     pub threshold: f64,

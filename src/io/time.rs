@@ -102,7 +102,7 @@ pub fn parse_time(text: &[u8]) -> Option<i64> {
 }
 
 /// A window width: `30m`, `1h`, `6h`, `1d`, `7d` (seconds), or `10000rows` (rows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WindowWidth {
     /// A span of time, in seconds.
     Seconds(i64),

@@ -21,7 +21,8 @@ pub enum RowProblem {
 }
 
 /// Mergeable state of one evaluation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct EvalState {
     /// Classes met so far, in this state's numbering.
     pub(crate) classes: ClassTable,
@@ -40,6 +41,7 @@ pub struct EvalState {
     /// Rows counted.
     pub(crate) rows: u64,
     /// The class ids of the last row counted (for states that follow this one).
+    #[serde(skip)]
     pub(crate) last_ids: Option<(u32, Option<u32>)>,
 }
 
@@ -138,6 +140,34 @@ impl EvalState {
             proba_rows_off: self.proba_rows_off,
             rows: self.rows,
             last_ids: None,
+        }
+    }
+
+    /// Checks that the parts of a state read from a file agree (class ids within the class
+    /// table, counts that add up to the rows), so that finishing it cannot go wrong.
+    pub fn check(&self) -> Result<(), String> {
+        let n = self.classes.len();
+        let sides: u64 = self.sides.iter().map(|s| s[0] + s[1]).sum();
+        if !self.confusion.is_well_formed() {
+            Err("the confusion counts do not fit the classes".into())
+        } else if self.sides.len() > n || self.scores.len() > n {
+            Err("score counts name a class that is not in the class table".into())
+        } else if self.proba_ids.iter().any(|&id| id as usize >= n) {
+            Err("a probability column names a class that is not in the class table".into())
+        } else if !self.samples.is_well_formed(n) {
+            Err("the probability samples do not fit the classes".into())
+        } else if self.scores.iter().map(ScoreColumn::count).sum::<u64>() + self.samples.rows()
+            > self.rows
+        {
+            Err("more scores than rows".into())
+        } else if self.confusion.total() + sides != self.rows {
+            Err(format!(
+                "the counts add up to {} rows, the state says {}",
+                self.confusion.total() + sides,
+                self.rows
+            ))
+        } else {
+            Ok(())
         }
     }
 

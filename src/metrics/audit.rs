@@ -473,12 +473,22 @@ impl RowAudit {
                 );
             }
         }
-        self.push_scores(state, row, line, label, t);
+        self.push_scores(state, row, line, record, label, t);
     }
 
     /// Keeps the row as a candidate label error and in the uniform sample, when it qualifies.
+    /// The sample is keyed by the record's content, not its line, so that shards of a file
+    /// (whose lines restart) sample the same rows as one pass over it.
     #[inline]
-    fn push_scores(&mut self, state: &EvalState, row: &Row<'_>, line: u64, label: u64, t: u32) {
+    fn push_scores(
+        &mut self,
+        state: &EvalState,
+        row: &Row<'_>,
+        line: u64,
+        record: u64,
+        label: u64,
+        t: u32,
+    ) {
         // Probability rows keep their values in `proba` (and no score).
         let (score, proba) = if !row.proba.is_empty() {
             (0.0, row.proba)
@@ -492,7 +502,7 @@ impl RowAudit {
             self.sample = BottomK::new(SAMPLE_ROWS.min(SAMPLE_VALUES / width));
             self.margins = BottomK::new(CANDIDATES_KEPT);
         }
-        let key = fingerprint::of_line(line);
+        let key = fingerprint::of_line(record);
         let make = |key: u64| SampledRow {
             key,
             line,
@@ -798,7 +808,9 @@ impl RowAudit {
             for set in sets {
                 for r in &set.rows {
                     if let Some(probs) = binary(r) {
-                        if seen.insert(r.line) {
+                        // A row may be a candidate in several sets; merged shards repeat line
+                        // numbers, so the row is known by its line and content together.
+                        if seen.insert((r.line, r.label, r.score.to_bits())) {
                             let mut r = r.clone();
                             let p_label = probs.iter().find(|(h, _)| *h == r.label).map(|x| x.1);
                             let other = probs.iter().find(|(h, _)| *h != r.label).map(|x| x.1);

@@ -17,7 +17,8 @@ const SPELLING_CACHE_LIMIT: usize = 4096;
 const RECENT: usize = 8;
 
 /// Classes numbered in the order they were met.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(try_from = "Vec<LabelKey>")]
 pub struct ClassTable {
     keys: Vec<LabelKey>,
     by_key: HashMap<LabelKey, u32>,
@@ -106,6 +107,28 @@ impl ClassTable {
             .iter()
             .map(|k| self.id_of_key(k.clone()))
             .collect()
+    }
+}
+
+/// A class table serialises as its keys in id order; the caches are rebuilt on reading.
+impl serde::Serialize for ClassTable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.keys.serialize(serializer)
+    }
+}
+
+impl TryFrom<Vec<LabelKey>> for ClassTable {
+    type Error = String;
+
+    fn try_from(keys: Vec<LabelKey>) -> Result<ClassTable, String> {
+        let mut table = ClassTable::default();
+        for key in keys {
+            let n = table.len();
+            if table.id_of_key(key.clone()) as usize != n {
+                return Err(format!("class {key} is listed twice"));
+            }
+        }
+        Ok(table)
     }
 }
 

@@ -5,7 +5,7 @@
 //! matrix cell by cell after translating its numbering.
 
 /// A growable square matrix of counts, rows = true class, columns = predicted class.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConfusionCounts {
     dim: usize,
     cells: Vec<u64>,
@@ -48,6 +48,11 @@ impl ConfusionCounts {
         } else {
             0
         }
+    }
+
+    /// Whether the matrix is square with `dim` × `dim` cells (checked on states read from files).
+    pub fn is_well_formed(&self) -> bool {
+        self.dim.checked_mul(self.dim) == Some(self.cells.len())
     }
 
     /// Total number of rows counted.

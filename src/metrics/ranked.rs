@@ -142,7 +142,10 @@ impl Default for Grid {
 }
 
 /// The scores of one class.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// It serialises as [`ScoreCounts`]: parallel arrays of distinct values and their counts.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(try_from = "ScoreCounts")]
 pub struct ScoreColumn {
     grid: Grid,
     raw: Vec<f64>,
@@ -156,6 +159,18 @@ impl ScoreColumn {
                 Grid::Sparse(v) => v.is_empty(),
                 Grid::Dense(_) => false,
             }
+    }
+
+    /// How many scores are kept.
+    pub fn count(&self) -> u64 {
+        let grid = match &self.grid {
+            Grid::Sparse(list) => list.len() as u64,
+            Grid::Dense(dense) => {
+                dense.counts.iter().map(|&c| u64::from(c)).sum::<u64>()
+                    + dense.pending.iter().map(|b| b.len() as u64).sum::<u64>()
+            }
+        };
+        grid + self.raw.len() as u64
     }
 
     /// Keeps one score.
@@ -240,6 +255,99 @@ impl ScoreColumn {
     }
 }
 
+/// The saved form of a [`ScoreColumn`]: distinct grid points and other values, each ascending
+/// with its count, as parallel arrays (a dense table of a million counts is mostly zeros).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ScoreCounts {
+    /// Distinct grid points (the score times 10⁶), ascending.
+    pub grid: Vec<u32>,
+    /// Rows per grid point.
+    pub grid_counts: Vec<u64>,
+    /// Distinct scores off the grid, ascending.
+    pub values: Vec<f64>,
+    /// Rows per off-grid score.
+    pub value_counts: Vec<u64>,
+}
+
+impl serde::Serialize for ScoreColumn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut saved = ScoreCounts::default();
+        let mut add = |i: u32, n: u64| {
+            if n > 0 {
+                saved.grid.push(i);
+                saved.grid_counts.push(n);
+            }
+        };
+        match &self.grid {
+            Grid::Sparse(list) => {
+                let mut list = list.clone();
+                list.sort_unstable();
+                for chunk in list.chunk_by(|a, b| a == b) {
+                    add(chunk[0], chunk.len() as u64);
+                }
+            }
+            Grid::Dense(dense) => {
+                // Counted in u64, so that buffered points never overflow a u32 count here.
+                let mut counts: Vec<u64> = dense.counts.iter().map(|&c| u64::from(c)).collect();
+                for &i in dense.pending.iter().flatten() {
+                    counts[i as usize] += 1;
+                }
+                for (i, &n) in counts.iter().enumerate() {
+                    add(i as u32, n);
+                }
+            }
+        }
+        let raw = Ranked::from_values(self.raw.clone());
+        saved.values = raw.values;
+        saved.value_counts = raw.counts;
+        saved.serialize(serializer)
+    }
+}
+
+impl TryFrom<ScoreCounts> for ScoreColumn {
+    type Error = String;
+
+    fn try_from(saved: ScoreCounts) -> Result<ScoreColumn, String> {
+        if saved.grid.len() != saved.grid_counts.len()
+            || saved.values.len() != saved.value_counts.len()
+        {
+            return Err("score values and counts differ in length".into());
+        }
+        if let Some(&i) = saved.grid.iter().find(|&&i| i > GRID_SCALE) {
+            return Err(format!("grid point {i} is beyond {GRID_SCALE}"));
+        }
+        if saved.values.iter().any(|v| !v.is_finite()) {
+            return Err("a score is not a finite number".into());
+        }
+        let mut column = ScoreColumn::default();
+        let on_grid: u64 = saved.grid_counts.iter().sum();
+        if on_grid >= DENSE_AT as u64 {
+            let mut dense = DenseCounts::new(&[]);
+            for (&i, &n) in saved.grid.iter().zip(&saved.grid_counts) {
+                let c = &mut dense.counts[i as usize];
+                let fits = n.min(u64::from(u32::MAX - *c));
+                *c += fits as u32;
+                let v = f64::from(i) / f64::from(GRID_SCALE);
+                column
+                    .raw
+                    .extend(std::iter::repeat_n(v, (n - fits) as usize));
+            }
+            column.grid = Grid::Dense(dense);
+        } else {
+            let mut list = Vec::with_capacity(on_grid as usize);
+            for (&i, &n) in saved.grid.iter().zip(&saved.grid_counts) {
+                list.extend(std::iter::repeat_n(i, n as usize));
+            }
+            column.grid = Grid::Sparse(list);
+        }
+        for (&v, &n) in saved.values.iter().zip(&saved.value_counts) {
+            column.raw.extend(std::iter::repeat_n(v, n as usize));
+        }
+        Ok(column)
+    }
+}
+
 /// Distinct scores in ascending order with how many rows have each.
 ///
 /// Its serialised form is two parallel arrays, `values` (each the shortest decimal text that
@@ -282,6 +390,11 @@ impl Ranked {
         if a.values.is_empty() {
             return b;
         }
+        Ranked::union(&a, &b)
+    }
+
+    /// The merge of two ranked lists left in place (no copy of either is made).
+    pub fn union(a: &Ranked, b: &Ranked) -> Ranked {
         let mut out = Ranked {
             values: Vec::with_capacity(a.values.len() + b.values.len()),
             counts: Vec::with_capacity(a.values.len() + b.values.len()),
@@ -445,6 +558,42 @@ mod tests {
         let r = c.into_ranked();
         assert_eq!(r.values, vec![0.1234567, 0.25, 0.5]);
         assert_eq!(r.counts, vec![1, 2, 2]);
+    }
+
+    fn round_trip(c: &ScoreColumn) -> ScoreColumn {
+        let text = serde_json::to_string(c).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn saved_columns_read_back_equal() {
+        let sparse = column(&["0.5", "0.25", "0.5", "0.1234567", "0.25", "0.1234567"]);
+        assert_eq!(
+            round_trip(&sparse).into_ranked(),
+            sparse.clone().into_ranked()
+        );
+        let mut dense = ScoreColumn::default();
+        for i in 0..DENSE_AT + 40 {
+            dense.push(Score {
+                value: (i % 11) as f64 / 1e6,
+                grid: Some((i % 11) as u32),
+            });
+        }
+        dense.push(Score::raw(0.3333333333333333));
+        let back = round_trip(&dense);
+        assert!(matches!(back.grid, Grid::Dense(_)));
+        assert_eq!(back.into_ranked(), dense.into_ranked());
+    }
+
+    #[test]
+    fn malformed_saved_columns_are_refused() {
+        for text in [
+            r#"{"grid":[1,2],"grid_counts":[1]}"#,
+            r#"{"grid":[1000001],"grid_counts":[1]}"#,
+            r#"{"values":[0.5],"value_counts":[]}"#,
+        ] {
+            assert!(serde_json::from_str::<ScoreColumn>(text).is_err(), "{text}");
+        }
     }
 
     #[test]

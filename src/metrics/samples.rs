@@ -7,7 +7,7 @@
 //! is positive can be decided at the end. Merging appends, which keeps merged states exact.
 
 /// Scores grouped by true class id.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScoreSamples {
     /// Values per row: 1 for a binary score, the number of classes for probabilities.
     width: usize,
@@ -52,6 +52,22 @@ impl ScoreSamples {
             }
             self.by_class[id].extend_from_slice(values);
         }
+    }
+
+    /// Whether the samples fit `classes` classes, `width` finite values a row (checked on states
+    /// read from files).
+    pub fn is_well_formed(&self, classes: usize) -> bool {
+        self.by_class.len() <= classes
+            && self.by_class.iter().all(|v| {
+                (self.width == 0 && v.is_empty() || self.width > 0 && v.len() % self.width == 0)
+                    && v.iter().all(|x| x.is_finite())
+            })
+    }
+
+    /// Rows kept.
+    pub fn rows(&self) -> u64 {
+        let values: usize = self.by_class.iter().map(Vec::len).sum();
+        values.checked_div(self.width).unwrap_or(0) as u64
     }
 
     /// The samples of true class `t` (`width` values per row).

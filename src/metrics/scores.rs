@@ -204,7 +204,7 @@ pub fn binary(
         per_class: Vec::new(),
         averages: None,
         intervals: Vec::new(),
-        distribution: Ranked::merge(pos_scores.clone(), neg_scores.clone()),
+        distribution: Ranked::union(&pos_scores, &neg_scores),
         proba: Vec::new(),
         sorted: (pos_scores, neg_scores),
     }

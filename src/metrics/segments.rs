@@ -21,11 +21,16 @@ pub const MISSING_SEGMENT: &str = "(missing)";
 const LINEAR_LOOKUP: usize = 16;
 
 /// States per value of one segment column.
-#[derive(Debug, Clone, Default)]
+///
+/// It serialises as its list of (value, state) pairs; the look-up tables are rebuilt on reading.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(from = "Vec<(Box<str>, EvalState)>")]
 pub struct SegmentColumn {
     /// Per segment value, in the order first met.
     pub states: Vec<(Box<str>, EvalState)>,
+    #[serde(skip)]
     index: HashMap<Box<str>, usize>,
+    #[serde(skip)]
     short: Vec<(u64, usize)>,
 }
 
@@ -72,8 +77,41 @@ impl SegmentColumn {
     }
 }
 
+impl serde::Serialize for SegmentColumn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.states.serialize(serializer)
+    }
+}
+
+impl From<Vec<(Box<str>, EvalState)>> for SegmentColumn {
+    fn from(states: Vec<(Box<str>, EvalState)>) -> SegmentColumn {
+        let mut column = SegmentColumn::default();
+        for (value, state) in states {
+            match column.find(&value) {
+                Some(i) => column.states[i].1.merge(&state),
+                None => {
+                    // Read from a file: the segment limit was enforced when it was written.
+                    column.index.insert(value.clone(), column.states.len());
+                    if let (Some(key), true) = (
+                        short_key(value.as_bytes()),
+                        column.short.len() < LINEAR_LOOKUP,
+                    ) {
+                        column.short.push((key, column.states.len()));
+                    }
+                    column.states.push((value, state));
+                }
+            }
+        }
+        column
+    }
+}
+
 /// The overall state and the per-segment states of a run.
-#[derive(Debug, Clone, Default)]
+///
+/// It serialises (for `--save-state`) with `#[serde(default)]`, so that a field added later reads
+/// as empty from a state written before it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SegmentedState {
     /// All rows.
     pub overall: EvalState,
@@ -163,6 +201,30 @@ impl SegmentedState {
     #[inline]
     pub fn audit(&mut self, row: &Row<'_>, line: u64, record: u64, id: Option<&[u8]>) {
         self.audit.push(&self.overall, row, line, record, id);
+    }
+
+    /// The classes named by the probability columns, in column order.
+    pub fn proba_classes(&self) -> &[LabelKey] {
+        &self.proba_classes
+    }
+
+    /// Checks every state of one read from a file (see [`EvalState::check`]).
+    pub fn check(&self) -> Result<(), String> {
+        self.overall.check()?;
+        for column in &self.columns {
+            for (value, state) in &column.states {
+                state.check().map_err(|e| format!("segment {value}: {e}"))?;
+            }
+        }
+        if let Some(w) = &self.windows {
+            if w.units() <= 0 {
+                return Err("the window width is not positive".into());
+            }
+            for (key, state) in &w.states {
+                state.check().map_err(|e| format!("window {key}: {e}"))?;
+            }
+        }
+        Ok(())
     }
 
     /// Adds another state's rows.

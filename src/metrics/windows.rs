@@ -18,7 +18,7 @@ pub const MAX_BASE_WINDOWS: usize = 4096;
 pub const AUTO_BASE_SECONDS: i64 = 3600;
 
 /// States per window of one axis.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WindowColumn {
     /// The window width (in seconds or rows).
     pub width: WindowWidth,
@@ -90,6 +90,11 @@ impl WindowColumn {
                 }
             }
         }
+        // Two parts of a long span may each fit in the window limit while their union does not;
+        // one pass would have doubled the width until it fit, and so does the merge.
+        while self.auto && self.states.len() > MAX_BASE_WINDOWS {
+            self.coarsen(2);
+        }
     }
 }
 
@@ -108,4 +113,39 @@ pub fn push_window(
         state.follow_classes(overall);
     }
     state.push_resolved(row, ids.0, ids.1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::row::{Prediction, Row};
+
+    fn column(hours: std::ops::Range<i64>) -> WindowColumn {
+        let mut column = WindowColumn::new(None);
+        let row = Row {
+            label: "a",
+            prediction: Prediction::Label("a"),
+            score: None,
+            proba: &[],
+        };
+        let mut ids = EvalState::default();
+        let (t, p) = ids.resolve(&row).unwrap();
+        for h in hours {
+            push_window(&mut column, h * 3600, &row, (t, p), &ids, &[]);
+        }
+        column
+    }
+
+    #[test]
+    fn merged_parts_of_a_long_span_coarsen_like_one_pass() {
+        let whole = column(0..6000);
+        let mut merged = column(0..3000);
+        merged.merge(&column(3000..6000));
+        assert_eq!(merged.width, whole.width);
+        assert_ne!(merged.width, WindowWidth::Seconds(AUTO_BASE_SECONDS));
+        let rows = |c: &WindowColumn| -> Vec<(i64, u64)> {
+            c.states.iter().map(|(&k, s)| (k, s.rows())).collect()
+        };
+        assert_eq!(rows(&merged), rows(&whole));
+    }
 }

@@ -1,0 +1,437 @@
+//! Saved shard states: the exact, mergeable state of a scan written to a file
+//! (`mlguard eval --save-state`), read back and merged (`mlguard merge`).
+//!
+//! A state file is one JSON object: a format marker and version, the settings the shard was read
+//! with (column roles, segment columns, windows, score rules), the facts of its header that the
+//! report shows, the rows skipped and warnings, and the full [`SegmentedState`]. Score tables are
+//! written as parallel arrays of distinct values and counts, so a state stays small however many
+//! rows it holds. Because the accumulators merge exactly, merging the states of the parts of a
+//! file, in order, gives the state of one pass over the whole file.
+//!
+//! Fields are read with `#[serde(default)]`: a state written before a field was added reads that
+//! field as empty. A change that makes older states unreadable raises [`STATE_VERSION`].
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::io::columns::{ColumnFlags, ColumnPlan};
+use crate::io::decode::ScoreRules;
+use crate::io::output::{write_atomic, OutputError};
+use crate::label::LabelKey;
+use crate::metrics::latency::LatencyHistogram;
+use crate::metrics::segments::{SegmentedState, MAX_SEGMENTS};
+use crate::pipeline::{Scan, WindowSpec};
+
+/// The marker in the `format` field of every state file.
+pub const STATE_FORMAT: &str = "mlguard-state";
+/// The version of the state layout; states of another version are refused.
+pub const STATE_VERSION: u32 = 1;
+/// How many skipped line numbers a merged state keeps (as a scan does).
+const SKIPPED_KEPT: usize = 10;
+
+/// Why a state file cannot be used.
+#[derive(Debug, Error)]
+pub enum StateError {
+    /// The file cannot be read.
+    #[error("{path}: cannot read the state file: {source} (check the path)")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a state file.
+    #[error(
+        "{0}: not an mlguard state file (write one with `mlguard eval FILE --save-state {0}`)"
+    )]
+    Foreign(PathBuf),
+    /// The file was written by a version with another state layout.
+    #[error(
+        "{path}: state format version {found}, this mlguard reads version {STATE_VERSION} \
+         (write the state again with this mlguard's `eval --save-state`)"
+    )]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: u64,
+    },
+    /// The file is damaged.
+    #[error("{path}: damaged state file: {detail} (write the state again with `mlguard eval --save-state`)")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The file was read with other settings than the first state.
+    #[error(
+        "{path}: {what} is {found}, but {first} has {expected} (merge only states of one input \
+         read with the same columns and settings)"
+    )]
+    Incompatible {
+        /// The file.
+        path: PathBuf,
+        /// The setting that differs.
+        what: &'static str,
+        /// The first state file.
+        first: PathBuf,
+        /// Its value there.
+        expected: String,
+        /// Its value here.
+        found: String,
+    },
+    /// Merging would give a segment column more distinct values than one pass accepts.
+    #[error(
+        "{path}: segment column '{column}' would have more than {limit} distinct values with this \
+         state (segment by a column with fewer values)"
+    )]
+    TooManySegments {
+        /// The file.
+        path: PathBuf,
+        /// The segment column.
+        column: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// A flag that only applies when an input is read was given to `mlguard merge`.
+    #[error(
+        "{0} applies when a shard is read: give it to each `mlguard eval … --save-state`, not to \
+         `mlguard merge`"
+    )]
+    ReadFlag(&'static str),
+    /// The state cannot be written.
+    #[error("{0}")]
+    Write(#[from] OutputError),
+}
+
+/// The settings a shard was read with, which every merged shard must share.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadSettings {
+    /// Column roles given by flags.
+    pub columns: ColumnFlags,
+    /// Segment columns as asked for.
+    pub segments: Vec<String>,
+    /// Time windows.
+    pub windows: WindowSpec,
+    /// How scores were read.
+    pub rules: ScoreRules,
+}
+
+/// A state file as written (borrowing the scan).
+#[derive(Serialize)]
+struct SavedRef<'a> {
+    format: &'static str,
+    version: u32,
+    tool_version: &'static str,
+    input: &'a str,
+    read: &'a ReadSettings,
+    header: &'a [String],
+    plan: &'a ColumnPlan,
+    segment_columns: &'a [String],
+    rows_skipped: u64,
+    skipped: &'a [(u64, String)],
+    warnings: &'a [String],
+    state: &'a SegmentedState,
+    latency: Option<&'a LatencyHistogram>,
+}
+
+/// A state file as read.
+#[derive(Debug, Deserialize)]
+pub struct SavedState {
+    /// The input the state was read from (for a merge: a description of the states merged).
+    pub input: String,
+    /// The settings it was read with.
+    #[serde(default)]
+    pub read: ReadSettings,
+    /// The header of the input.
+    pub header: Vec<String>,
+    /// The columns used.
+    pub plan: ColumnPlan,
+    /// The segment columns, in the order of the state's columns.
+    #[serde(default)]
+    pub segment_columns: Vec<String>,
+    /// Rows skipped as invalid.
+    #[serde(default)]
+    pub rows_skipped: u64,
+    /// The first skipped rows: line number (in its shard) and problem.
+    #[serde(default)]
+    pub skipped: Vec<(u64, String)>,
+    /// Things worth telling the user.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// The accumulated state.
+    pub state: SegmentedState,
+    /// The latencies, with `--latency-col`.
+    #[serde(default)]
+    pub latency: Option<LatencyHistogram>,
+}
+
+/// The first fields, read before the rest to tell a foreign or newer file from a damaged one.
+#[derive(Deserialize)]
+struct Marker {
+    format: Option<String>,
+    version: Option<u64>,
+}
+
+impl SavedState {
+    /// The state of a finished scan, read with `read` from `input`.
+    pub fn from_scan(scan: Scan, input: &str, read: &ReadSettings) -> SavedState {
+        SavedState {
+            input: input.to_string(),
+            read: read.clone(),
+            header: scan.header,
+            plan: scan.plan,
+            segment_columns: scan.segment_columns,
+            rows_skipped: scan.rows_skipped,
+            skipped: scan.skipped,
+            warnings: scan.warnings,
+            state: scan.state,
+            latency: scan.latency,
+        }
+    }
+
+    /// The scan this state stands for, ready to be finished into a report.
+    pub fn into_scan(self) -> Scan {
+        Scan {
+            state: self.state,
+            segment_columns: self.segment_columns,
+            header: self.header,
+            plan: self.plan,
+            rows_skipped: self.rows_skipped,
+            skipped: self.skipped,
+            first_data_line: 0,
+            warnings: self.warnings,
+            latency: self.latency,
+        }
+    }
+
+    /// Reads and checks a state file.
+    pub fn load(path: &Path) -> Result<SavedState, StateError> {
+        let bytes = std::fs::read(path).map_err(|source| StateError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let marker: Marker =
+            serde_json::from_slice(&bytes).map_err(|_| StateError::Foreign(path.to_path_buf()))?;
+        if marker.format.as_deref() != Some(STATE_FORMAT) {
+            return Err(StateError::Foreign(path.to_path_buf()));
+        }
+        match marker.version {
+            Some(v) if v == u64::from(STATE_VERSION) => {}
+            found => {
+                return Err(StateError::Version {
+                    path: path.to_path_buf(),
+                    found: found.unwrap_or(0),
+                })
+            }
+        }
+        let corrupt = |detail: String| StateError::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let saved: SavedState =
+            serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        saved.check().map_err(corrupt)?;
+        Ok(saved)
+    }
+
+    /// Checks that the parts of the state agree, so that finishing it cannot go wrong.
+    fn check(&self) -> Result<(), String> {
+        let columns = self.header.len();
+        let plan = &self.plan;
+        let indices = [Some(plan.label), plan.prediction, plan.score]
+            .into_iter()
+            .flatten()
+            .chain(plan.proba.iter().map(|c| c.index));
+        if indices.into_iter().any(|i| i >= columns) {
+            return Err("a column role points past the header".into());
+        }
+        if self.segment_columns.len() != self.state.columns.len() {
+            return Err("the segment columns do not match the segment states".into());
+        }
+        let classes: Vec<LabelKey> = plan.proba.iter().map(|c| c.class.clone()).collect();
+        if self.state.proba_classes() != classes {
+            return Err("the probability classes do not match the columns".into());
+        }
+        self.state.check()
+    }
+
+    /// Writes the state to `path` atomically, refusing to replace any of `inputs`.
+    pub fn save(&self, path: &Path, inputs: &[&Path]) -> Result<(), StateError> {
+        write_state(path, inputs, self.as_ref())
+    }
+
+    fn as_ref(&self) -> SavedRef<'_> {
+        SavedRef {
+            format: STATE_FORMAT,
+            version: STATE_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            input: &self.input,
+            read: &self.read,
+            header: &self.header,
+            plan: &self.plan,
+            segment_columns: &self.segment_columns,
+            rows_skipped: self.rows_skipped,
+            skipped: &self.skipped,
+            warnings: &self.warnings,
+            state: &self.state,
+            latency: self.latency.as_ref(),
+        }
+    }
+
+    /// Adds the rows of `other`, read from `path`, after checking that both were read alike.
+    pub fn merge(
+        &mut self,
+        first: &Path,
+        other: &SavedState,
+        path: &Path,
+    ) -> Result<(), StateError> {
+        let differ = |what: &'static str, expected: String, found: String| {
+            Err(StateError::Incompatible {
+                path: path.to_path_buf(),
+                what,
+                first: first.to_path_buf(),
+                expected,
+                found,
+            })
+        };
+        let (mine, theirs) = (self.roles(), other.roles());
+        for ((what, a), (_, b)) in mine.into_iter().zip(theirs) {
+            if a != b {
+                return differ(what, a, b);
+            }
+        }
+        if self.segment_columns != other.segment_columns {
+            return differ(
+                "the segment columns",
+                format!("{:?}", self.segment_columns),
+                format!("{:?}", other.segment_columns),
+            );
+        }
+        if self.read.windows != other.read.windows {
+            return differ(
+                "the time windows",
+                format!("{:?}", self.read.windows),
+                format!("{:?}", other.read.windows),
+            );
+        }
+        if self.read.rules != other.read.rules {
+            return differ(
+                "the score reading (--threshold, --scores-are-logits)",
+                format!("{:?}", self.read.rules),
+                format!("{:?}", other.read.rules),
+            );
+        }
+        for ((mine, theirs), column) in self
+            .state
+            .columns
+            .iter()
+            .zip(&other.state.columns)
+            .zip(&self.segment_columns)
+        {
+            let known: HashSet<&str> = mine.states.iter().map(|(v, _)| &**v).collect();
+            let new = theirs
+                .states
+                .iter()
+                .filter(|(v, _)| !known.contains(&**v))
+                .count();
+            if known.len() + new > MAX_SEGMENTS {
+                return Err(StateError::TooManySegments {
+                    path: path.to_path_buf(),
+                    column: column.clone(),
+                    limit: MAX_SEGMENTS,
+                });
+            }
+        }
+        if self.latency.is_some() != other.latency.is_some() {
+            return differ(
+                "the latency column (--latency-col)",
+                format!("{}", self.latency.is_some()),
+                format!("{}", other.latency.is_some()),
+            );
+        }
+        self.state.merge(&other.state);
+        if let (Some(mine), Some(theirs)) = (&mut self.latency, &other.latency) {
+            mine.merge(theirs);
+        }
+        self.rows_skipped += other.rows_skipped;
+        let room = SKIPPED_KEPT.saturating_sub(self.skipped.len());
+        self.skipped
+            .extend(other.skipped.iter().take(room).cloned());
+        for w in &other.warnings {
+            if !self.warnings.contains(w) {
+                self.warnings.push(w.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The column roles, by name, as the report shows them.
+    fn roles(&self) -> [(&'static str, String); 4] {
+        let name =
+            |i: Option<usize>| i.map_or_else(|| "none".to_string(), |i| self.header[i].clone());
+        let proba: Vec<&str> = self.plan.proba.iter().map(|c| c.name.as_str()).collect();
+        [
+            ("the label column", name(Some(self.plan.label))),
+            ("the prediction column", name(self.plan.prediction)),
+            ("the score column", name(self.plan.score)),
+            ("the probability columns", format!("{proba:?}")),
+        ]
+    }
+}
+
+/// Writes a state for a scan that is not owned (`mlguard eval --save-state`).
+pub fn save_scan(
+    path: &Path,
+    inputs: &[&Path],
+    scan: &Scan,
+    input: &str,
+    read: &ReadSettings,
+) -> Result<(), StateError> {
+    write_state(
+        path,
+        inputs,
+        SavedRef {
+            format: STATE_FORMAT,
+            version: STATE_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            input,
+            read,
+            header: &scan.header,
+            plan: &scan.plan,
+            segment_columns: &scan.segment_columns,
+            rows_skipped: scan.rows_skipped,
+            skipped: &scan.skipped,
+            warnings: &scan.warnings,
+            state: &scan.state,
+            latency: scan.latency.as_ref(),
+        },
+    )
+}
+
+fn write_state(path: &Path, inputs: &[&Path], saved: SavedRef<'_>) -> Result<(), StateError> {
+    let mut bytes = serde_json::to_vec(&saved).expect("states serialise");
+    bytes.push(b'\n');
+    Ok(write_atomic(path, &bytes, inputs)?)
+}
+
+/// What `input.path` says for a merge: how many states, the first and the last.
+pub fn merged_input_name(paths: &[PathBuf]) -> String {
+    let shown = |p: &PathBuf| p.display().to_string();
+    match paths {
+        [] => "merge of 0 states".to_string(),
+        [one] => format!("merge of 1 state ({})", shown(one)),
+        [a, b] => format!("merge of 2 states ({}, {})", shown(a), shown(b)),
+        [first, .., last] => format!(
+            "merge of {} states ({} … {})",
+            paths.len(),
+            shown(first),
+            shown(last)
+        ),
+    }
+}

@@ -1,0 +1,504 @@
+//! Sharded runs: `mlguard eval --save-state` on the parts of a file, then `mlguard merge`, give
+//! the report of one `mlguard eval` over the whole file; merges merge; states read with other
+//! settings, foreign files and damaged files are refused with exit 2.
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use mlguard::cli::{Cli, Command};
+use mlguard::commands::eval::{read_settings, report_from_scan, scan_input};
+use mlguard::commands::merge::merge_states;
+use mlguard::render::progress::TerminalProgress;
+use mlguard::settings::EvalSettings;
+use mlguard::shard::SavedState;
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// What a run of the binary produced.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the built binary with `args` from the package root.
+fn mlguard(args: &[&str]) -> Run {
+    let out = assert_cmd::Command::cargo_bin("mlguard")
+        .expect("the mlguard binary is built")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mlguard runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json(run: &Run) -> Value {
+    assert!(
+        matches!(run.code, Some(0 | 1)),
+        "exit {:?}: {}",
+        run.code,
+        run.stderr
+    );
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// Writes the data lines of `file` cut before each of `cuts` (data line indices) into shards
+/// that each repeat the header; returns their paths.
+fn split(file: &Path, cuts: &[usize], dir: &Path, stem: &str) -> Vec<PathBuf> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let mut bounds = vec![0];
+    bounds.extend(cuts.iter().map(|&c| c.min(rows.len())));
+    bounds.push(rows.len());
+    bounds
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let path = dir.join(format!("{stem}-{i}.csv"));
+            let mut body = format!("{header}\n");
+            for row in &rows[w[0]..w[1]] {
+                body.push_str(row);
+                body.push('\n');
+            }
+            std::fs::write(&path, body).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// Line numbers are those within each shard in a merged report (documented): the values that
+/// are lines, or are ordered by line, are compared by count only.
+fn is_line_valued(path: &str) -> bool {
+    path == ".audit.duplicates.lines"
+        || path == ".audit.label_issues.rows"
+        || path == ".audit.ids.examples"
+        || (path.starts_with(".findings[") && path.ends_with("].rows"))
+}
+
+/// Asserts that two reports agree: every key, every string, every number to 1e-12, apart from
+/// `input.path` and `input.rows_skipped`, and line numbers (compared by count).
+fn assert_same_report(merged: &Value, single: &Value) {
+    fn walk(a: &Value, b: &Value, at: &str) {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                assert!(
+                    (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0),
+                    "{at}: {x} ≠ {y}"
+                );
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                let kx: Vec<&String> = x.keys().collect();
+                let ky: Vec<&String> = y.keys().collect();
+                assert_eq!(kx, ky, "{at}: keys differ");
+                for (k, v) in x {
+                    let path = format!("{at}.{k}");
+                    if path == ".input.path" || path == ".input.rows_skipped" {
+                        continue;
+                    }
+                    walk(v, &y[k], &path);
+                }
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                assert_eq!(x.len(), y.len(), "{at}: lengths differ");
+                if is_line_valued(at) {
+                    return;
+                }
+                for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                    walk(v, w, &format!("{at}[{i}]"));
+                }
+            }
+            _ => assert_eq!(a, b, "{at}"),
+        }
+    }
+    walk(merged, single, "");
+}
+
+/// Evaluates `file` whole, and in shards merged through state files; returns both reports.
+fn whole_and_merged(file: &str, cuts: &[usize], flags: &[&str]) -> (Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = example(file);
+    let mut args = vec!["eval", path.to_str().unwrap(), "--format", "json"];
+    args.extend(flags);
+    let single = json(&mlguard(&args));
+    let shards = split(&path, cuts, dir.path(), "part");
+    let mut states = Vec::new();
+    for (i, shard) in shards.iter().enumerate() {
+        let state = dir.path().join(format!("part-{i}.state"));
+        let mut args = vec!["eval", shard.to_str().unwrap(), "--format", "json"];
+        args.extend(flags);
+        args.extend(["--save-state", state.to_str().unwrap()]);
+        let run = mlguard(&args);
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        states.push(state.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["merge"];
+    args.extend(states.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    args.extend(report_flags(flags));
+    let merged = json(&mlguard(&args));
+    (single, merged)
+}
+
+/// The flags of `flags` that `mlguard merge` takes (not those that decide how rows are read).
+fn report_flags<'a>(flags: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < flags.len() {
+        let reading = ["--segment-col", "--time-col", "--window", "--threshold"];
+        if reading.contains(&flags[i]) {
+            i += 2;
+        } else {
+            out.push(flags[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+const BINARY_FLAGS: &[&str] = &[
+    "--segment-col",
+    "segment",
+    "--time-col",
+    "timestamp",
+    "--min",
+    "f1=0.5",
+    "--min",
+    "segment:accuracy=0.5",
+    "--seed",
+    "11",
+];
+
+#[test]
+fn merged_binary_shards_equal_one_run() {
+    let (single, merged) = whole_and_merged("binary.csv", &[1700, 3100], BINARY_FLAGS);
+    assert_same_report(&merged, &single);
+    assert_eq!(merged["input"]["rows"], 5000);
+    let name = merged["input"]["path"].as_str().unwrap();
+    assert!(name.starts_with("merge of 3 states ("), "{name}");
+}
+
+#[test]
+fn merged_multiclass_shards_equal_one_run() {
+    let flags = [
+        "--segment-col",
+        "prediction",
+        "--time-col",
+        "timestamp",
+        "--min",
+        "accuracy=0.5",
+        "--seed",
+        "5",
+    ];
+    let (single, merged) = whole_and_merged("multiclass.csv", &[1000, 2000], &flags);
+    assert_same_report(&merged, &single);
+    assert!(merged["windows"].as_array().is_some_and(|w| !w.is_empty()));
+}
+
+#[test]
+fn merge_of_merges_equals_one_run_and_other_formats_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = example("binary.csv");
+    let shards = split(&path, &[900, 2000, 3500], dir.path(), "p");
+    let state = |i: usize| dir.path().join(format!("p-{i}.state"));
+    for (i, shard) in shards.iter().enumerate() {
+        let run = mlguard(&[
+            "eval",
+            shard.to_str().unwrap(),
+            "--segment-col",
+            "segment",
+            "--save-state",
+            state(i).to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    }
+    let s = |p: PathBuf| p.to_str().unwrap().to_string();
+    let (left, right) = (
+        dir.path().join("left.state"),
+        dir.path().join("right.state"),
+    );
+    for (out, parts) in [(&left, [0, 1]), (&right, [2, 3])] {
+        let run = mlguard(&[
+            "merge",
+            &s(state(parts[0])),
+            &s(state(parts[1])),
+            "--save-state",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        assert!(
+            run.stdout.contains("accuracy"),
+            "a text report: {}",
+            run.stdout
+        );
+    }
+    let merged = json(&mlguard(&[
+        "merge",
+        &s(left),
+        &s(right),
+        "--format",
+        "json",
+        "--seed",
+        "3",
+        "--reference",
+        "examples/reference.csv",
+    ]));
+    let single = json(&mlguard(&[
+        "eval",
+        path.to_str().unwrap(),
+        "--segment-col",
+        "segment",
+        "--format",
+        "json",
+        "--seed",
+        "3",
+        "--reference",
+        "examples/reference.csv",
+    ]));
+    assert_same_report(&merged, &single);
+    let ids = |r: &Value| -> Vec<String> {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(
+        ids(&merged).iter().any(|id| id == "drift:score"),
+        "{:?}",
+        ids(&merged)
+    );
+    // The gate decides the exit code as in eval.
+    let failing = mlguard(&["merge", &s(state(0)), "--min", "accuracy=0.999", "-q"]);
+    assert_eq!(failing.code, Some(1));
+}
+
+/// One line on stderr, exit 2, naming the file.
+fn assert_refused(run: &Run, names: &str, says: &str) {
+    assert_eq!(run.code, Some(2), "stderr: {}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("mlguard: error: "), "{}", run.stderr);
+    assert!(run.stderr.contains(names), "{}", run.stderr);
+    assert!(run.stderr.contains(says), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn states_read_with_other_columns_or_versions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = example("binary.csv");
+    let shards = split(&path, &[2500], dir.path(), "s");
+    let a = dir.path().join("a.state");
+    let b = dir.path().join("b.state");
+    let c = dir.path().join("c.state");
+    let (a, b, c) = (
+        a.to_str().unwrap().to_string(),
+        b.to_str().unwrap().to_string(),
+        c.to_str().unwrap().to_string(),
+    );
+    let shard = |i: usize| shards[i].to_str().unwrap().to_string();
+    let saved = |run: Run| assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    saved(mlguard(&["eval", &shard(0), "--save-state", &a, "-q"]));
+    // Labels from the prediction column: a different label column.
+    saved(mlguard(&[
+        "eval",
+        &shard(1),
+        "--label-col",
+        "prediction",
+        "--pred-col",
+        "label",
+        "--save-state",
+        &b,
+        "-q",
+    ]));
+    assert_refused(&mlguard(&["merge", &a, &b]), &b, "label column");
+    // Other segment columns.
+    saved(mlguard(&[
+        "eval",
+        &shard(1),
+        "--segment-col",
+        "segment",
+        "--save-state",
+        &c,
+        "-q",
+    ]));
+    assert_refused(&mlguard(&["merge", &a, &c]), &c, "segment columns");
+    // Another version.
+    let text = std::fs::read_to_string(&a).unwrap();
+    let newer = dir.path().join("newer.state");
+    std::fs::write(
+        &newer,
+        text.replacen("\"version\":1,", "\"version\":99,", 1),
+    )
+    .unwrap();
+    assert_refused(
+        &mlguard(&["merge", &a, newer.to_str().unwrap()]),
+        newer.to_str().unwrap(),
+        "version 99",
+    );
+    // A report is not a state; a truncated state is damaged; a missing file is named.
+    let report = dir.path().join("report.json");
+    let run = mlguard(&["eval", &shard(0), "--format", "json"]);
+    std::fs::write(&report, run.stdout).unwrap();
+    assert_refused(
+        &mlguard(&["merge", report.to_str().unwrap()]),
+        report.to_str().unwrap(),
+        "not an mlguard state file",
+    );
+    let cut = dir.path().join("cut.state");
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    assert_refused(
+        &mlguard(&["merge", &a, cut.to_str().unwrap()]),
+        cut.to_str().unwrap(),
+        "not an mlguard state file",
+    );
+    let inconsistent = dir.path().join("rows.state");
+    std::fs::write(
+        &inconsistent,
+        text.replacen("\"rows\":2500", "\"rows\":2501", 1),
+    )
+    .unwrap();
+    assert_refused(
+        &mlguard(&["merge", inconsistent.to_str().unwrap()]),
+        inconsistent.to_str().unwrap(),
+        "damaged state file",
+    );
+    let scores = dir.path().join("scores.state");
+    let extra = text.replacen("\"grid\":[", "\"grid\":[0,", 1).replacen(
+        "\"grid_counts\":[",
+        "\"grid_counts\":[5000,",
+        1,
+    );
+    std::fs::write(&scores, extra).unwrap();
+    assert_refused(
+        &mlguard(&["merge", scores.to_str().unwrap()]),
+        scores.to_str().unwrap(),
+        "more scores than rows",
+    );
+    assert_refused(
+        &mlguard(&["merge", "no/such.state"]),
+        "no/such.state",
+        "cannot read",
+    );
+    // Flags that decide how rows are read belong to eval.
+    assert_refused(
+        &mlguard(&["merge", &a, "--label-col", "label"]),
+        "--label-col",
+        "mlguard eval",
+    );
+    // A state is never written over an input.
+    assert_refused(&mlguard(&["merge", &a, "--save-state", &a]), &a, "input");
+}
+
+/// Evaluates with the library: whole, and as shards saved, loaded and merged.
+fn library_reports(cuts: &[usize]) -> (Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = example("binary.csv");
+    let flags = [
+        "--segment-col",
+        "segment",
+        "--time-col",
+        "timestamp",
+        "--bootstrap",
+        "50",
+        "--quiet",
+    ];
+    let settings_for = |file: &Path| -> EvalSettings {
+        let mut args = vec!["mlguard", "eval", file.to_str().unwrap()];
+        args.extend(flags);
+        match Cli::parse_from(args).command {
+            Command::Eval(a) => EvalSettings::from_args(&a).unwrap(),
+            _ => unreachable!("an eval command line"),
+        }
+    };
+    let progress = TerminalProgress::new(true);
+    let whole = settings_for(&path);
+    let scan = scan_input(&whole, &progress).unwrap();
+    let single = report_from_scan(&whole, "whole", scan, &progress).unwrap();
+    let mut states = Vec::new();
+    for (i, shard) in split(&path, cuts, dir.path(), "q").iter().enumerate() {
+        let settings = settings_for(shard);
+        let scan = scan_input(&settings, &progress).unwrap();
+        let state = dir.path().join(format!("q-{i}.state"));
+        let name = shard.to_str().unwrap();
+        SavedState::from_scan(scan, name, &read_settings(&settings))
+            .save(&state, &[])
+            .unwrap();
+        states.push(state);
+    }
+    let report_of = |paths: &[PathBuf]| {
+        let merged = merge_states(paths).unwrap();
+        let name = merged.input.clone();
+        let report = report_from_scan(&whole, &name, merged.into_scan(), &progress).unwrap();
+        serde_json::to_value(&report).unwrap()
+    };
+    let merged = report_of(&states);
+    states.reverse();
+    // The order of the states changes nothing but line numbers in warnings (none here).
+    assert_same_report(&report_of(&states), &merged);
+    (merged, serde_json::to_value(&single).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Wherever the file is cut (empty shards aside), the merged report equals one pass.
+    #[test]
+    fn any_split_gives_the_same_report(a in 1usize..4999, b in 1usize..4999) {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let cuts: Vec<usize> = if lo == hi { vec![lo] } else { vec![lo, hi] };
+        let (merged, single) = library_reports(&cuts);
+        assert_same_report(&merged, &single);
+    }
+}
+
+#[test]
+fn merged_segment_values_beyond_the_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut states = Vec::new();
+    for part in 0..2 {
+        let mut body = String::from("label,prediction,seg\n");
+        for i in 0..6000 {
+            body.push_str(&format!("{},{},s{part}-{i}\n", i % 2, (i / 2) % 2));
+        }
+        let csv = dir.path().join(format!("ids-{part}.csv"));
+        std::fs::write(&csv, body).unwrap();
+        let state = dir.path().join(format!("ids-{part}.state"));
+        let run = mlguard(&[
+            "eval",
+            csv.to_str().unwrap(),
+            "--segment-col",
+            "seg",
+            "--bootstrap",
+            "0",
+            "--checks",
+            "none",
+            "--save-state",
+            state.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        states.push(state.to_str().unwrap().to_string());
+    }
+    assert_refused(
+        &mlguard(&["merge", &states[0], &states[1]]),
+        &states[1],
+        "more than 10000 distinct values",
+    );
+}
