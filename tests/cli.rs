@@ -1472,3 +1472,43 @@ fn json_contract_of_a_degenerate_input_has_no_nan() {
     let r = json_report(&path);
     check_common_contract(&r);
 }
+
+/// The keys of a finding are part of the contract: each finding of a run that raises some has
+/// every one of them, with its type.
+#[test]
+fn json_contract_findings() {
+    let run = eval(
+        "examples/collapse.csv",
+        &[
+            "--format",
+            "json",
+            "--time-col",
+            "timestamp",
+            "--reference",
+            "examples/reference.csv",
+        ],
+    );
+    assert_no_panic(&run);
+    assert_eq!(run.code, Some(1), "the collapse fails the gate");
+    let r = run.json();
+    let findings = r["findings"].as_array().expect("findings is an array");
+    assert!(!findings.is_empty(), "the collapse raises findings");
+    for f in findings {
+        for key in ["code", "severity", "category", "title"] {
+            assert!(f[key].is_string(), "finding without {key}: {f}");
+        }
+        assert!(["info", "warning", "error"].contains(&f["severity"].as_str().unwrap()));
+        assert!(["data", "training", "deployment"].contains(&f["category"].as_str().unwrap()));
+        assert!(f["confidence"].is_f64(), "{f}");
+        let e = &f["evidence"];
+        assert!(e["checks"].is_array() && e["because"].is_array(), "{f}");
+        assert!(e["location"].is_object() && e["values"].is_object(), "{f}");
+        assert!(f["remedies"].is_array() && !f["remedies"].as_array().unwrap().is_empty());
+        assert!(f["fix"].is_object() && f["rows"].is_array(), "{f}");
+    }
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes[0], "deployment.step_change", "{codes:?}");
+}

@@ -161,6 +161,31 @@ pub fn check_report(report: &Report) {
             assert!(parsed.is_ok(), "the JSON report does not parse: {parsed:?}");
         }
     }
+    // Findings are ordered most severe first, and every code is documented.
+    for pair in report.findings.windows(2) {
+        assert!(pair[0].severity >= pair[1].severity, "findings out of order");
+    }
+    for f in &report.findings {
+        assert!(
+            mlguard::diagnosis::catalog::info(&f.code).is_some(),
+            "undocumented code {}",
+            f.code
+        );
+        assert!((0.0..=1.0).contains(&f.confidence), "confidence {}", f.confidence);
+    }
+    // The issues export is CSV whose cells from the input cannot start a formula.
+    let rows = mlguard::render::issues::rows_of(report);
+    let csv = mlguard::render::issues::render(&rows);
+    let mut reader = csv::ReaderBuilder::new().from_reader(&csv[..]);
+    for record in reader.records() {
+        let record = record.expect("the issues export parses");
+        for cell in record.iter().skip(2) {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "unneutralised cell {cell:?}"
+            );
+        }
+    }
 }
 
 /// Delimited or JSON Lines text in a file named `in.EXT`, evaluated with the default flags and

@@ -273,7 +273,35 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
     }
 
     render_segments(report, out, style)?;
+    render_latency(report, out, style)?;
     render_verdict(report, out, style)
+}
+
+/// Serving latency, with `--latency-col`.
+fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let Some(l) = &report.latency else {
+        return Ok(());
+    };
+    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1} ms"));
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} {}",
+        style.heading("Latency"),
+        style.dim(&format!(
+            "({}, {} rows, {} missing)",
+            l.column, l.rows, l.missing
+        ))
+    )?;
+    writeln!(
+        out,
+        "  mean {}  p50 {}  p95 {}  p99 {}  max {}",
+        ms(l.mean_ms),
+        ms(l.p50_ms),
+        ms(l.p95_ms),
+        ms(l.p99_ms),
+        ms(l.max_ms)
+    )
 }
 
 /// Per-segment headline metrics.
