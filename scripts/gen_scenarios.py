@@ -57,6 +57,8 @@ Scenarios with a known cause, for the diagnosis (tests/diagnosis.rs):
                 data quality.
   missing       as clean, but 5% of the labels are empty (run with --skip-invalid): data
                 quality.
+  nan_scores    as clean, but 5% of the scores are written as NaN (run with --skip-invalid):
+                malformed model output, deployment.
 Multiclass scenarios write the columns id,label,prediction,proba_a,proba_b,proba_c,proba_d
 instead (probabilities with 4 decimals, summing to 1 up to rounding):
   multiclass    labels a, b, c, d with shares 0.3, 0.3, 0.3, 0.1; the prediction is the label
@@ -86,7 +88,7 @@ HEADER = ["id", "timestamp", "segment", "label", "prediction", "score", "version
 SCENARIOS = [
     "clean", "weak_segment", "score_shift", "prior_shift", "collapse", "degenerate",
     "label_noise", "underfit", "overfit_train", "overconfident", "version_gap", "duplicates",
-    "missing",
+    "missing", "nan_scores",
 ]
 FLIP_RATE = 0.20
 UNDERFIT_SEPARATION = 0.1
@@ -173,6 +175,8 @@ def generate(scenario, seed, rows):
         ]
         if scenario == "missing" and rng.random() < MISSING_RATE:
             fields[3] = ""
+        if scenario == "nan_scores" and rng.random() < MISSING_RATE:
+            fields[5] = "NaN"
         out.append(fields)
         if scenario == "duplicates" and rng.random() < DUPLICATE_RATE:
             out.append(list(fields))

@@ -147,6 +147,11 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
         "2026-03-08T00:00:00Z"
     );
 
+    // Deployment: malformed model output.
+    let f = generate(d, "nan_scores", 14, ROWS);
+    let r = eval(d, &f, &["--skip-invalid"]);
+    leading(&r, "deployment.abnormal_outputs", "nan_scores");
+
     // Deployment: one class only.
     let f = generate(d, "degenerate", 6, ROWS);
     let r = eval(d, &f, &[]);

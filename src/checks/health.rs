@@ -67,23 +67,54 @@ fn by_share(share: f64, warn: f64, fail: f64) -> CheckStatus {
 pub fn missing(report: &Report, by_reason: &OrderedMap<u64>, opts: &HealthOptions) -> Check {
     let skipped = report.input.rows_skipped;
     let read = report.input.rows + skipped;
-    let share = skipped as f64 / read.max(1) as f64;
+    // Invalid scores are the model's output, not the data: `sanity:invalid_scores` has them.
+    let invalid = by_reason.get("invalid_score").copied().unwrap_or(0);
+    let missing = skipped.saturating_sub(invalid);
+    let share = missing as f64 / read.max(1) as f64;
     let mut d = detail("share", "share", read);
     d.effect_size = Some(share);
-    d.values = OrderedMap(vec![("skipped".into(), skipped as f64)]);
+    d.values = OrderedMap(vec![
+        ("skipped".into(), skipped as f64),
+        ("missing".into(), missing as f64),
+    ]);
     d.values
         .0
         .extend(by_reason.iter().map(|(k, v)| (k.clone(), *v as f64)));
     let status = by_share(share, opts.share_warn, opts.share_fail);
-    let message = if skipped == 0 {
-        "no row was skipped as invalid".to_string()
+    let message = if missing == 0 {
+        "no row was skipped for a missing or unreadable label or prediction".to_string()
     } else {
         format!(
-            "{skipped} of {read} rows ({:.2}%) were skipped as invalid (missing or unreadable label, prediction or score)",
+            "{missing} of {read} rows ({:.2}%) were skipped for a missing or unreadable label or prediction",
             share * 100.0
         )
     };
     stat("data:missing".into(), status, message, d)
+}
+
+/// Rows skipped because the model's score or probability was not a number in [0, 1] (NaN,
+/// infinite, out of range): malformed model output.
+pub fn invalid_scores(report: &Report, by_reason: &OrderedMap<u64>, opts: &HealthOptions) -> Check {
+    let read = report.input.rows + report.input.rows_skipped;
+    let invalid = by_reason.get("invalid_score").copied().unwrap_or(0);
+    let share = invalid as f64 / read.max(1) as f64;
+    let mut d = detail("share", "share", read);
+    d.effect_size = Some(share);
+    d.values = OrderedMap(vec![("invalid_scores".into(), invalid as f64)]);
+    let status = if invalid == 0 {
+        CheckStatus::Pass
+    } else {
+        by_share(share, opts.share_warn, opts.share_fail).max(CheckStatus::Warn)
+    };
+    let message = if invalid == 0 {
+        "every score and probability read is a finite number in [0, 1]".to_string()
+    } else {
+        format!(
+            "{invalid} of {read} rows ({:.2}%) had a score or probability that is not a finite number in [0, 1] (skipped)",
+            share * 100.0
+        )
+    };
+    stat("sanity:invalid_scores".into(), status, message, d)
 }
 
 /// Identical rows, from the row audit.

@@ -313,6 +313,7 @@ fn health_checks(
         let empty = OrderedMap::default();
         let skipped = report.audit.as_ref().map_or(&empty, |a| &a.skipped);
         out.push(health::missing(report, skipped, opts));
+        out.push(health::invalid_scores(report, skipped, opts));
         if let Some(audit) = &report.audit {
             out.push(health::duplicates(&audit.duplicates, opts));
             if let Some(ids) = &audit.ids {

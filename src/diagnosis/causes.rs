@@ -83,6 +83,7 @@ pub const SIGNALS: &[(&str, Signal)] = &[
     ("sanity:prediction_distribution", PredictionBias),
     ("sanity:score_outliers", AbnormalOutputs),
     ("sanity:probability_sums", AbnormalOutputs),
+    ("sanity:invalid_scores", AbnormalOutputs),
     ("sanity:score_saturation", Saturation),
     ("window:change_point", StepChange),
     ("window:worse", DegradedWindow),
