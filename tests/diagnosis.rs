@@ -331,3 +331,38 @@ fn readme_documents_every_code_and_cause_row() {
         );
     }
 }
+
+#[test]
+fn repeated_rows_without_an_identifying_column_are_not_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::from("label,prediction\n");
+    for i in 0..1000 {
+        text.push_str(&format!("{},{}\n", i % 2, i % 2));
+    }
+    let plain = d.join("labels.csv");
+    std::fs::write(&plain, &text).unwrap();
+    let r = eval(d, plain.to_str().unwrap(), &[]);
+    let check = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "data:duplicates")
+        .expect("a data:duplicates check");
+    assert_eq!(check["status"], "skip", "{check}");
+    assert!(r["findings"].as_array().unwrap().is_empty(), "{r}");
+    // The same rows with an id column that repeats are duplicates.
+    let mut text = String::from("id,label,prediction\n");
+    for i in 0..1000 {
+        text.push_str(&format!("{},{},{}\n", i % 900, i % 2, i % 2));
+    }
+    let with_id = d.join("with_id.csv");
+    std::fs::write(&with_id, &text).unwrap();
+    let r = eval(d, with_id.to_str().unwrap(), &[]);
+    assert_eq!(
+        r["findings"][0]["code"],
+        "data.duplicate_rows",
+        "{}",
+        listing(&r)
+    );
+}

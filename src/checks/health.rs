@@ -117,10 +117,20 @@ pub fn invalid_scores(report: &Report, by_reason: &OrderedMap<u64>, opts: &Healt
     stat("sanity:invalid_scores".into(), status, message, d)
 }
 
-/// Identical rows, from the row audit.
-pub fn duplicates(d: &Duplicates, opts: &HealthOptions) -> Check {
+/// Identical rows, from the row audit. `identifying`: whether the file has a column beyond the
+/// labels, predictions, scores and segments (an id, a time) that tells rows apart; without one,
+/// identical rows are expected and the check is skipped.
+pub fn duplicates(d: &Duplicates, identifying: bool, opts: &HealthOptions) -> Check {
     let share = d.duplicate_rows as f64 / d.rows_checked.max(1) as f64;
     let mut det = detail("share", "share", d.rows_checked);
+    if !identifying {
+        return stat(
+            "data:duplicates".into(),
+            CheckStatus::Skip,
+            "every column is a label, prediction, score or segment, so identical rows are expected; add an id or time column to find duplicates".into(),
+            det,
+        );
+    }
     det.effect_size = Some(share);
     det.values = OrderedMap(vec![("duplicate_rows".into(), d.duplicate_rows as f64)]);
     let mut status = by_share(share, opts.share_warn, opts.share_fail);

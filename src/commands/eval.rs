@@ -304,6 +304,7 @@ fn health_checks(
     report: &Report,
     train: Option<&Profile>,
     noise: Option<NoiseBaseline>,
+    identifying: bool,
     settings: &EvalSettings,
 ) -> Vec<Check> {
     let families = settings.checks.families;
@@ -315,7 +316,7 @@ fn health_checks(
         out.push(health::missing(report, skipped, opts));
         out.push(health::invalid_scores(report, skipped, opts));
         if let Some(audit) = &report.audit {
-            out.push(health::duplicates(&audit.duplicates, opts));
+            out.push(health::duplicates(&audit.duplicates, identifying, opts));
             if let Some(ids) = &audit.ids {
                 out.extend(health::ids(ids, opts));
             }
@@ -566,7 +567,21 @@ pub fn report_from_scan(
             .extend(slo.iter().map(|s| latency_checks::check(s, latency)));
     }
     report.checks.extend(stat_checks);
-    let health_checks = health_checks(&report, train.as_ref(), noise_baseline, settings);
+    // Rows can only be told apart by a column beyond labels, predictions, scores and segments
+    // (an id, a time, a feature): without one, identical rows are expected, not duplicates.
+    let roles = 1
+        + usize::from(scan.plan.prediction.is_some())
+        + usize::from(scan.plan.score.is_some())
+        + scan.plan.proba.len()
+        + scan.segment_columns.len();
+    let identifying = scan.header.len() > roles;
+    let health_checks = health_checks(
+        &report,
+        train.as_ref(),
+        noise_baseline,
+        identifying,
+        settings,
+    );
     report.checks.extend(health_checks);
     report.gate = Gate::decide(&report.checks, settings.gate.fail_on);
     report.findings = diagnose(&report, &settings.diagnosis.context);
