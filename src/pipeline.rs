@@ -18,6 +18,7 @@ use crate::io::error::cell;
 use crate::io::format::Format;
 use crate::io::records::Records;
 use crate::io::source::{read_problem, Compression};
+use crate::io::text::as_text;
 use crate::io::time::{parse_time, WindowWidth};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
@@ -138,7 +139,7 @@ impl Consumer<'_> {
         if let Some(&i) = self
             .segment_index
             .iter()
-            .find(|&&i| std::str::from_utf8(rec.field(i)).is_err())
+            .find(|&&i| as_text(rec.field(i)).is_err())
         {
             return self.skip(Problem::InvalidUtf8(self.header[i].clone()), Some(line));
         }
@@ -160,7 +161,7 @@ impl Consumer<'_> {
             },
         };
         let index = self.segment_index;
-        let segment = |c: usize| std::str::from_utf8(rec.field(index[c])).unwrap_or_default();
+        let segment = |c: usize| as_text(rec.field(index[c])).unwrap_or_default();
         let pushed = match (&self.state.windows, self.time_index) {
             (None, _) => self.state.push(&row, segment),
             (Some(_), None) => self.state.push_at(&row, segment, line as i64),
@@ -446,7 +447,7 @@ fn finish_scan(
 
 /// A latency cell: empty is missing; otherwise a number of milliseconds in [0, 1e12].
 fn parse_latency(cell: &[u8]) -> Result<Option<f64>, ()> {
-    let text = std::str::from_utf8(cell).map_err(|_| ())?.trim();
+    let text = as_text(cell).map_err(|_| ())?.trim();
     if text.is_empty() {
         return Ok(None);
     }

@@ -8,7 +8,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use memchr::{memchr, memchr2_iter, memchr_iter, memrchr};
+use memchr::{memchr, memchr_iter, memrchr};
 
 use super::decode::Fields;
 
@@ -191,7 +191,7 @@ pub fn for_each_plain_record<E>(
         bounds.clear();
         result
     };
-    for i in memchr2_iter(delimiter, b'\n', data) {
+    let mut at_separator = |i: usize| -> Result<(), E> {
         if data[i] == delimiter {
             let base = line_start as u32;
             bounds.push((field_start as u32 - base, i as u32 - base));
@@ -202,11 +202,57 @@ pub fn for_each_plain_record<E>(
             line_start = i + 1;
             field_start = i + 1;
         }
+        Ok(())
+    };
+    let blocks = data.chunks_exact(BLOCK);
+    let tail = blocks.remainder();
+    for (b, block) in blocks.enumerate() {
+        let mut mask = separator_mask(block, delimiter);
+        while mask != 0 {
+            at_separator(b * BLOCK + mask.trailing_zeros() as usize)?;
+            mask &= mask - 1;
+        }
+    }
+    let base = data.len() - tail.len();
+    for (j, &byte) in tail.iter().enumerate() {
+        if byte == delimiter || byte == b'\n' {
+            at_separator(base + j)?;
+        }
     }
     if line_start < data.len() {
         emit(line_start, data.len(), &mut bounds, field_start, line_no)?;
     }
     Ok(())
+}
+
+/// Bytes scanned per separator mask.
+const BLOCK: usize = 64;
+
+/// Bit `j` set where byte `j` of a 64-byte block is the delimiter or a line end. Eight bytes
+/// at a time without branches (SWAR): a byte equal to the target is zero after an xor, the
+/// exact zero-byte test sets its high bit, and one multiply gathers the eight high bits. On
+/// these short fields that is several times faster than searching for each separator in turn.
+#[inline]
+fn separator_mask(block: &[u8], delimiter: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    /// The high bit of every byte of `x` that is zero (exact: no false positives).
+    #[inline]
+    fn zero_bytes(x: u64) -> u64 {
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    }
+    let delimiters = u64::from_ne_bytes([delimiter; 8]);
+    let newlines = u64::from_ne_bytes([b'\n'; 8]);
+    let mut mask = 0u64;
+    for (k, word) in block.chunks_exact(8).enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_le_bytes(w);
+        let hits = zero_bytes(w ^ delimiters) | zero_bytes(w ^ newlines);
+        // Bits 7, 15, .., 63 moved to bits 56..63 in byte order, then down to the bottom.
+        let bits = ((hits >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= bits << (8 * k);
+    }
+    mask
 }
 
 /// Whether the chunk can take the fast path (no quoting anywhere).
@@ -226,6 +272,31 @@ mod tests {
             out.push((ch.first_line, String::from_utf8(ch.data).unwrap()));
         }
         out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn separator_mask_marks_exactly_the_separators(
+            block in proptest::collection::vec(proptest::prelude::any::<u8>(), 64),
+            delimiter in proptest::sample::select(vec![b',', b'\t', b';', b'|', 0xff]),
+        ) {
+            let expected = block
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == delimiter || b == b'\n')
+                .fold(0u64, |m, (j, _)| m | 1 << j);
+            proptest::prop_assert_eq!(separator_mask(&block, delimiter), expected);
+        }
+    }
+
+    #[test]
+    fn separator_mask_of_dense_and_high_bytes() {
+        let mut block = [b','; 64];
+        block[63] = b'\n';
+        block[0] = 0x80 | b',';
+        assert_eq!(separator_mask(&block, b','), !1u64);
+        assert_eq!(separator_mask(&[0xffu8; 64], b','), 0);
+        assert_eq!(separator_mask(&[b'\n'; 64], b'\t'), u64::MAX);
     }
 
     #[test]

@@ -79,7 +79,7 @@ impl RowDecoder {
     /// A field as text, without surrounding ASCII whitespace.
     #[inline]
     fn text<'r, R: Fields>(&self, rec: &'r R, col: usize) -> Result<&'r str, Problem> {
-        std::str::from_utf8(rec.field(col).trim_ascii())
+        super::text::as_text(rec.field(col).trim_ascii())
             .map_err(|_| Problem::InvalidUtf8(self.names[col].clone()))
     }
 

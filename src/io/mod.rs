@@ -10,6 +10,7 @@ pub mod format;
 pub mod output;
 pub mod records;
 pub mod source;
+pub mod text;
 pub mod time;
 
 pub use error::{InputError, Location, Problem};

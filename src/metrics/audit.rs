@@ -452,7 +452,7 @@ impl RowAudit {
         let label = self.class(state, t);
         if let Some(cell) = id {
             let cell = cell.trim_ascii();
-            let text = std::str::from_utf8(cell).unwrap_or_default();
+            let text = crate::io::text::as_text(cell).unwrap_or_default();
             if !text.is_empty() {
                 let pred = match row.prediction {
                     Prediction::Label(_) => self.class(state, p.unwrap_or(t)),

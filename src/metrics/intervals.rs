@@ -8,13 +8,15 @@
 //! Chamandy et al. 2012) each row's weight is Poisson(1), so a cell or bin holding c rows
 //! resamples to Poisson(c) — exact in distribution for confusion counts, and for scores grouped
 //! into at most [`SCORE_BINS`] runs of adjacent values (the ranking replicates are then shifted by
-//! the gap between the exact and the grouped estimate). Counts above 1,000 are drawn from the
-//! normal approximation of the Poisson. The cost is independent of the row count, and a fixed
+//! the gap between the exact and the grouped estimate). Counts up to 1,000 are drawn by inverting
+//! the Poisson distribution function (tabulated once per count), larger ones from its normal
+//! approximation. The cost is independent of the row count, and a fixed
 //! seed makes the intervals reproducible.
 
 use rand::rngs::StdRng;
-use rand::SeedableRng;
-use rand_distr::{Distribution, Poisson, StandardNormal};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use statrs::function::gamma::ln_gamma;
 
 use super::classification::{classification_metrics, Headline};
 use super::ranked::Ranked;
@@ -59,20 +61,77 @@ pub fn wilson(successes: u64, n: u64) -> Option<[f64; 2]> {
 /// the bootstrap's own (the skewness of Poisson(c) is 1/√c).
 const NORMAL_ABOVE: u64 = 1000;
 
-/// Draws Poisson(c) (0 for c = 0).
-#[inline]
-fn poisson(rng: &mut StdRng, c: u64) -> u64 {
-    if c == 0 {
-        return 0;
+/// Poisson(c) set up once for a count that is resampled in every replicate.
+enum PoissonOf {
+    Zero,
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// The cumulative distribution over `first..first + cdf.len()`, drawn by inversion: one
+    /// uniform number and a binary search per draw, where a rejection sampler would spend
+    /// logarithms, a tangent and an exponential.
+    Table {
+        first: u64,
+        cdf: Vec<f64>,
+    },
+}
+
+impl PoissonOf {
+    fn new(c: u64) -> PoissonOf {
+        if c == 0 {
+            return PoissonOf::Zero;
+        }
+        let mean = c as f64;
+        if c > NORMAL_ABOVE {
+            return PoissonOf::Normal {
+                mean,
+                sd: mean.sqrt(),
+            };
+        }
+        // Ten standard deviations (and ten more) either side: the mass left out is below 1e-20.
+        let spread = 10.0 * mean.sqrt() + 10.0;
+        let first = (mean - spread).floor().max(0.0) as u64;
+        let last = (mean + spread).ceil() as u64;
+        let mut pmf = vec![0.0; (last - first + 1) as usize];
+        // The mode (c itself, for an integer mean) from the log-density; its neighbours by the
+        // ratios p(k + 1) / p(k) = c / (k + 1).
+        let at = |k: u64| (k - first) as usize;
+        pmf[at(c)] = (mean.ln() * mean - mean - ln_gamma(mean + 1.0)).exp();
+        for k in c + 1..=last {
+            pmf[at(k)] = pmf[at(k - 1)] * mean / k as f64;
+        }
+        for k in (first..c).rev() {
+            pmf[at(k)] = pmf[at(k + 1)] * (k + 1) as f64 / mean;
+        }
+        let mut cdf = pmf;
+        let mut total = 0.0;
+        for p in &mut cdf {
+            total += *p;
+            *p = total;
+        }
+        for p in &mut cdf {
+            *p /= total;
+        }
+        PoissonOf::Table { first, cdf }
     }
-    if c > NORMAL_ABOVE {
-        let z: f64 = StandardNormal.sample(rng);
-        let c = c as f64;
-        return (c + z * c.sqrt()).round().max(0.0) as u64;
+
+    /// One draw (0 for c = 0).
+    #[inline]
+    fn draw(&self, rng: &mut StdRng) -> u64 {
+        match self {
+            PoissonOf::Zero => 0,
+            PoissonOf::Normal { mean, sd } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mean + z * sd).round().max(0.0) as u64
+            }
+            PoissonOf::Table { first, cdf } => {
+                let u: f64 = rng.gen();
+                let k = cdf.partition_point(|&p| p <= u).min(cdf.len() - 1);
+                first + k as u64
+            }
+        }
     }
-    // Poisson::new only fails for a non-positive or non-finite mean.
-    let d = Poisson::new(c as f64).expect("positive mean");
-    d.sample(rng) as u64
 }
 
 /// The 2.5th and 97.5th percentiles (linear interpolation, as numpy's default).
@@ -119,10 +178,14 @@ pub fn confusion_bootstrap(
     let mut rng = StdRng::seed_from_u64(boot.seed);
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(boot.replicates); NAMES.len()];
     let mut ignored = Vec::new();
+    let dists: Vec<Vec<PoissonOf>> = matrix
+        .iter()
+        .map(|row| row.iter().map(|&c| PoissonOf::new(c)).collect())
+        .collect();
     for _ in 0..boot.replicates {
-        let m: Vec<Vec<u64>> = matrix
+        let m: Vec<Vec<u64>> = dists
             .iter()
-            .map(|row| row.iter().map(|&c| poisson(&mut rng, c)).collect())
+            .map(|row| row.iter().map(|d| d.draw(&mut rng)).collect())
             .collect();
         if m.iter().flatten().all(|&c| c == 0) {
             continue;
@@ -276,10 +339,15 @@ pub fn ranking_bootstrap(
     let mut rng = StdRng::seed_from_u64(boot.seed ^ 0x5eed_5c0e);
     let mut aucs = Vec::with_capacity(boot.replicates);
     let mut aps = Vec::with_capacity(boot.replicates);
+    // The distributions are set up once: that costs logarithms and a log-gamma per run.
+    let dists: Vec<(PoissonOf, PoissonOf)> = runs
+        .iter()
+        .map(|&(p, n)| (PoissonOf::new(p), PoissonOf::new(n)))
+        .collect();
     let mut sample = vec![(0u64, 0u64); runs.len()];
     for _ in 0..boot.replicates {
-        for (s, &(p, n)) in sample.iter_mut().zip(&runs) {
-            *s = (poisson(&mut rng, p), poisson(&mut rng, n));
+        for (s, (p, n)) in sample.iter_mut().zip(&dists) {
+            *s = (p.draw(&mut rng), n.draw(&mut rng));
         }
         let (auc, ap) = ranking_of_runs(&sample);
         aucs.extend(auc.map(|v| (v + auc_shift).clamp(0.0, 1.0)));
@@ -294,6 +362,37 @@ pub fn ranking_bootstrap(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn poisson_tables_draw_the_poisson_distribution() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for c in [1u64, 3, 40, 1000] {
+            let d = PoissonOf::new(c);
+            let n = 200_000;
+            let draws: Vec<u64> = (0..n).map(|_| d.draw(&mut rng)).collect();
+            let mean = draws.iter().sum::<u64>() as f64 / n as f64;
+            let var = draws
+                .iter()
+                .map(|&x| (x as f64 - mean).powi(2))
+                .sum::<f64>()
+                / n as f64;
+            let c = c as f64;
+            // Standard errors of the mean and of the variance are √(c/n) and about c√(2/n).
+            assert!(
+                (mean - c).abs() < 5.0 * (c / n as f64).sqrt(),
+                "{c}: mean {mean}"
+            );
+            assert!(
+                (var - c).abs() < 5.0 * c * (2.0 / n as f64).sqrt(),
+                "{c}: var {var}"
+            );
+        }
+        // P(X = 0) for Poisson(3) is e⁻³.
+        let d = PoissonOf::new(3);
+        let zeros = (0..200_000).filter(|_| d.draw(&mut rng) == 0).count() as f64 / 200_000.0;
+        assert!((zeros - (-3f64).exp()).abs() < 0.003, "{zeros}");
+        assert_eq!(PoissonOf::new(0).draw(&mut rng), 0);
+    }
 
     #[test]
     fn wilson_matches_the_closed_form() {
