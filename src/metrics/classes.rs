@@ -33,10 +33,8 @@ pub fn short_key(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 7 {
         return None;
     }
-    let mut buf = [0u8; 8];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[7] = bytes.len() as u8;
-    Some(u64::from_le_bytes(buf))
+    // Loaded a word at a time, not copied: a copy of a run-time length is a call to memcpy.
+    Some(super::fingerprint::short_word(bytes) | (bytes.len() as u64) << 56)
 }
 
 impl ClassTable {
@@ -135,6 +133,19 @@ impl TryFrom<Vec<LabelKey>> for ClassTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_keys_pack_the_bytes_and_the_length() {
+        let text = b"abcdefgh";
+        for n in 0..=7 {
+            let mut buf = [0u8; 8];
+            buf[..n].copy_from_slice(&text[..n]);
+            buf[7] = n as u8;
+            assert_eq!(short_key(&text[..n]), Some(u64::from_le_bytes(buf)), "{n}");
+        }
+        assert_eq!(short_key(text), None);
+        assert_ne!(short_key(b"a"), short_key(b"a\0"));
+    }
 
     #[test]
     fn spellings_of_one_class_share_an_id() {

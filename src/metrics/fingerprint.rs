@@ -20,8 +20,8 @@ fn fold(h: u64, word: u64) -> u64 {
 
 /// The bytes of a string shorter than eight bytes as one word (little-endian, zero-padded),
 /// read in at most three loads instead of a copy.
-#[inline]
-fn short_word(b: &[u8]) -> u64 {
+#[inline(always)]
+pub(crate) fn short_word(b: &[u8]) -> u64 {
     let n = b.len();
     let mut w = 0u64;
     let mut off = 0;
@@ -43,7 +43,7 @@ fn short_word(b: &[u8]) -> u64 {
 /// `a,bc` differ). A string under eight bytes is one word with its length in the top byte; a
 /// longer one is its length (top byte 0xff) and then its words, the last read overlapping the
 /// one before so that no byte is copied.
-#[inline]
+#[inline(always)]
 pub fn fold_bytes(h: u64, bytes: &[u8]) -> u64 {
     let n = bytes.len();
     if n < 8 {

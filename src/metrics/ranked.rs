@@ -233,6 +233,11 @@ impl ScoreColumn {
         match &mut self.grid {
             Grid::Dense(dense) => {
                 let counts = dense.settled(&mut self.raw);
+                // Reserved exactly: growing by doubling would copy and fault in up to twice
+                // the memory of a million-value list.
+                let distinct = counts.iter().filter(|&&c| c > 0).count();
+                grid.values.reserve_exact(distinct);
+                grid.counts.reserve_exact(distinct);
                 for (i, &c) in counts.iter().enumerate() {
                     if c > 0 {
                         grid.values.push(i as f64 / scale);
