@@ -86,6 +86,13 @@ pub struct Scan {
     pub latency: Option<LatencyHistogram>,
 }
 
+impl Scan {
+    /// Whether the input held a header and nothing under it (no row counted or skipped).
+    pub fn is_header_only(&self) -> bool {
+        self.state.overall.rows() == 0 && self.rows_skipped == 0
+    }
+}
+
 /// A fatal problem and its line.
 type Fatal = (Option<u64>, Problem);
 
@@ -424,12 +431,12 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
 fn finish_scan(
     c: Consumer<'_>,
     s: &Setup,
-    header_line: u64,
+    (header_line, header_only_ok): (u64, bool),
     file: &str,
     warnings: Vec<String>,
 ) -> Result<Scan, InputError> {
     let first_data_line = header_line + 1;
-    if c.state.overall.rows() == 0 && c.rows_skipped == 0 {
+    if c.state.overall.rows() == 0 && c.rows_skipped == 0 && !header_only_ok {
         return Err(Problem::HeaderOnly.at(file, Some(first_data_line)));
     }
     Ok(Scan {
@@ -497,7 +504,7 @@ fn scan_records(
         }
     }
     let warnings = std::mem::take(&mut records.warnings);
-    finish_scan(c, &s, header_line, file, warnings)
+    finish_scan(c, &s, (header_line, input.header_only_ok), file, warnings)
 }
 
 /// Delimited text: a reader thread cuts chunks, worker threads parse them.
@@ -609,7 +616,7 @@ fn scan_chunks(
         return Err(problem.at(file, line));
     }
     let c = merged.expect("at least one worker");
-    finish_scan(c, &s, header_line, file, warnings)
+    finish_scan(c, &s, (header_line, input.header_only_ok), file, warnings)
 }
 
 /// The line a read error is reported on: the first line not yet handed out.

@@ -103,6 +103,9 @@ pub struct InputSpec {
     pub skip_invalid: bool,
     /// Worker threads for parsing (0: one per core).
     pub threads: usize,
+    /// Accept a header with no rows under it (an empty shard whose state is saved); otherwise
+    /// such a file is an error.
+    pub header_only_ok: bool,
 }
 
 /// The report format.
@@ -519,6 +522,7 @@ impl EvalSettings {
                 format,
                 skip_invalid: args.skip_invalid || file.input.skip_invalid.unwrap_or(false),
                 threads: args.threads.unwrap_or(0),
+                header_only_ok: args.save_state.is_some(),
             },
             columns: ColumnFlags {
                 label: pick(&args.label_col, &c.label),

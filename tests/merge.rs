@@ -192,6 +192,40 @@ fn merged_binary_shards_equal_one_run() {
 }
 
 #[test]
+fn header_only_shards_save_empty_states_that_merge_to_the_same_report() {
+    // Cuts at 0, twice at 2500 and at the end leave three shards with only a header.
+    let (single, merged) = whole_and_merged("binary.csv", &[0, 2500, 2500, 5000], BINARY_FLAGS);
+    assert_same_report(&merged, &single);
+    assert!(merged["input"]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("merge of 5 states ("));
+
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "id,label,prediction,score\n").unwrap();
+    let state = dir.path().join("empty.state");
+    let run = mlguard(&[
+        "eval",
+        empty.to_str().unwrap(),
+        "--save-state",
+        state.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stdout, "", "no report for an empty shard");
+    assert!(run.stderr.contains("holds no data rows"), "{}", run.stderr);
+    assert!(state.exists());
+    // Without --save-state a header-only file is still an error, and so is a merge of nothing.
+    let run = mlguard(&["eval", empty.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("empty.csv:2:"), "{}", run.stderr);
+    let s = state.to_str().unwrap();
+    let run = mlguard(&["merge", s, s]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("no data rows"), "{}", run.stderr);
+}
+
+#[test]
 fn merged_multiclass_shards_equal_one_run() {
     let flags = [
         "--segment-col",
@@ -501,4 +535,44 @@ fn merged_segment_values_beyond_the_limit_are_refused() {
         &states[1],
         "more than 10000 distinct values",
     );
+}
+
+#[test]
+fn shards_with_the_same_rows_on_the_same_lines_keep_every_suspect_row() {
+    // Two shards holding the same rows: their suspect rows share line, label and score, and
+    // must still each be listed, as one pass over the file lists them.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("binary.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let half: Vec<&str> = lines.take(2500).collect();
+    let mut body = format!("{header}\n");
+    for _ in 0..2 {
+        for row in &half {
+            body.push_str(row);
+            body.push('\n');
+        }
+    }
+    let doubled = dir.path().join("doubled.csv");
+    std::fs::write(&doubled, body).unwrap();
+    let file = doubled.to_str().unwrap();
+    let single = json(&mlguard(&["eval", file, "--format", "json"]));
+    let mut states = Vec::new();
+    for (i, shard) in split(&doubled, &[2500], dir.path(), "half")
+        .iter()
+        .enumerate()
+    {
+        let state = dir.path().join(format!("half-{i}.state"));
+        let shard = shard.to_str().unwrap();
+        let run = mlguard(&["eval", shard, "--save-state", state.to_str().unwrap()]);
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        states.push(state.to_str().unwrap().to_string());
+    }
+    let merged = json(&mlguard(&[
+        "merge", &states[0], &states[1], "--format", "json",
+    ]));
+    let listed = |r: &Value| r["audit"]["label_issues"]["rows"].as_array().unwrap().len();
+    assert!(listed(&single) > 0);
+    assert_eq!(listed(&merged), listed(&single));
+    assert_same_report(&merged, &single);
 }

@@ -617,6 +617,18 @@ pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
     if let Some(path) = &settings.output.save_state {
         let read = read_settings(settings);
         shard::save_scan(path, &inputs, &scan, &settings.input.path, &read)?;
+        if scan.is_header_only() {
+            // An empty shard: its state is all there is to give (merges add nothing from it).
+            if !settings.output.quiet {
+                eprintln!(
+                    "mlguard: note: {} holds no data rows; saved its empty state to {} and \
+                     wrote no report (merge it with the other shards' states)",
+                    settings.input.path,
+                    path.display()
+                );
+            }
+            return Ok(ExitStatus::Passed);
+        }
     }
     let report = report_from_scan(settings, &settings.input.path, scan, &progress)?;
     deliver(&report, settings, &inputs)

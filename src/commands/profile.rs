@@ -32,6 +32,7 @@ fn evaluate(
 ) -> Result<(Evaluation, Option<IdOutcomes>), Error> {
     let input = InputSpec {
         path: path.to_string(),
+        header_only_ok: false,
         ..settings.input.clone()
     };
     let scan = scan(

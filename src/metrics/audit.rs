@@ -187,10 +187,11 @@ impl RecordEntry {
     }
 }
 
+/// Adds the other side's lines. Shards number their lines from the start, so the same line
+/// number on both sides is two rows, and both are kept.
 fn merge_lines(mine: &mut Vec<u64>, theirs: &[u64]) {
     mine.extend_from_slice(theirs);
     mine.sort_unstable();
-    mine.dedup();
     mine.truncate(LINES_KEPT);
 }
 
@@ -799,26 +800,31 @@ impl RowAudit {
             Some(vec![(pos, p), (neg, 1.0 - p)])
         };
         if context.pos.is_some() {
-            let mut seen = std::collections::HashSet::new();
+            // A label's suspects are its rows scored most like the other class: the lowest
+            // scores for the positive class, the highest for the other. Taking that one set
+            // per label lists each row once, without telling rows apart by their line (which
+            // merged shards repeat).
             let sets = self
                 .scores
                 .iter()
-                .flat_map(|c| [&c.if_positive, &c.if_negative])
+                .map(|c| {
+                    if Some(c.label) == pos {
+                        &c.if_positive
+                    } else {
+                        &c.if_negative
+                    }
+                })
                 .chain([&self.margins]);
             for set in sets {
                 for r in &set.rows {
                     if let Some(probs) = binary(r) {
-                        // A row may be a candidate in several sets; merged shards repeat line
-                        // numbers, so the row is known by its line and content together.
-                        if seen.insert((r.line, r.label, r.score.to_bits())) {
-                            let mut r = r.clone();
-                            let p_label = probs.iter().find(|(h, _)| *h == r.label).map(|x| x.1);
-                            let other = probs.iter().find(|(h, _)| *h != r.label).map(|x| x.1);
-                            if let (Some(a), Some(b)) = (p_label, other) {
-                                r.key = margin_key(b - a);
-                            }
-                            consider(&r, &probs);
+                        let mut r = r.clone();
+                        let p_label = probs.iter().find(|(h, _)| *h == r.label).map(|x| x.1);
+                        let other = probs.iter().find(|(h, _)| *h != r.label).map(|x| x.1);
+                        if let (Some(a), Some(b)) = (p_label, other) {
+                            r.key = margin_key(b - a);
                         }
+                        consider(&r, &probs);
                     }
                 }
             }
