@@ -187,24 +187,45 @@ pub fn wasserstein(a: &Ranked, b: &Ranked) -> f64 {
 pub fn median_mad(sample: &Ranked) -> Option<(f64, f64)> {
     let pairs: Vec<(f64, u64)> = sample.iter().collect();
     let median = weighted_median(&pairs)?;
-    let mut dev: Vec<(f64, u64)> = pairs
-        .iter()
-        .map(|&(v, c)| ((v - median).abs(), c))
-        .collect();
-    dev.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    Some((median, weighted_median(&dev)?))
+    // The deviations in ascending order without sorting them: those of the values below the
+    // median grow walking down from it, those of the others grow walking up; merge the two.
+    let split = pairs.partition_point(|&(v, _)| v < median);
+    let (mut down, mut up) = (split, split);
+    let dev = |i: usize| (pairs[i].0 - median).abs();
+    let ascending = std::iter::from_fn(|| {
+        let take_down = match (down > 0, up < pairs.len()) {
+            (false, false) => return None,
+            (true, false) => true,
+            (false, true) => false,
+            (true, true) => dev(down - 1) <= dev(up),
+        };
+        let i = if take_down {
+            down -= 1;
+            down
+        } else {
+            up += 1;
+            up - 1
+        };
+        Some((dev(i), pairs[i].1))
+    });
+    Some((median, median_of_ascending(sample.total(), ascending)?))
 }
 
 /// The median of sorted (value, count) pairs (the mean of the two middle values for even n).
 fn weighted_median(pairs: &[(f64, u64)]) -> Option<f64> {
     let n: u64 = pairs.iter().map(|(_, c)| c).sum();
+    median_of_ascending(n, pairs.iter().copied())
+}
+
+/// The median of `n` values given as ascending (value, count) pairs.
+fn median_of_ascending(n: u64, pairs: impl Iterator<Item = (f64, u64)>) -> Option<f64> {
     if n == 0 {
         return None;
     }
     let (lo_rank, hi_rank) = ((n - 1) / 2, n / 2);
     let (mut lo, mut hi) = (None, None);
     let mut seen = 0u64;
-    for &(v, c) in pairs {
+    for (v, c) in pairs {
         if lo.is_none() && seen + c > lo_rank {
             lo = Some(v);
         }
@@ -220,6 +241,29 @@ fn weighted_median(pairs: &[(f64, u64)]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition: sort the deviations.
+    fn median_mad_by_sorting(sample: &Ranked) -> Option<(f64, f64)> {
+        let pairs: Vec<(f64, u64)> = sample.iter().collect();
+        let median = weighted_median(&pairs)?;
+        let mut dev: Vec<(f64, u64)> = pairs
+            .iter()
+            .map(|&(v, c)| ((v - median).abs(), c))
+            .collect();
+        dev.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        Some((median, weighted_median(&dev)?))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn median_mad_equals_sorting_the_deviations(
+            values in proptest::collection::vec(-50i32..50, 1..60),
+            scale in proptest::sample::select(vec![1.0, 0.1, 1e-3, 7.25]),
+        ) {
+            let sample = r(&values.iter().map(|&v| f64::from(v) * scale).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(median_mad(&sample), median_mad_by_sorting(&sample));
+        }
+    }
 
     fn r(v: &[f64]) -> Ranked {
         Ranked::from_values(v.to_vec())

@@ -19,12 +19,12 @@ use crate::io::output::write_atomic;
 use crate::io::time::{format_time, WindowWidth};
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
-use crate::metrics::audit::multiclass_issues;
+use crate::metrics::audit::{multiclass_issues, AuditSummary, IdOutcomes};
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::noise::{self, NoiseBaseline};
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
-use crate::metrics::{EvalState, Evaluation, FinishOptions, Task};
+use crate::metrics::{EvalState, Evaluation, FinishOptions, MetricsError, Task};
 use crate::ordered_map::OrderedMap;
 use crate::pipeline::{scan, Scan};
 use crate::render::progress::TerminalProgress;
@@ -63,6 +63,16 @@ fn ordered_segments(column: SegmentColumn) -> Vec<(String, EvalState)> {
     sort_labels(&mut sorted);
     keyed.sort_by_key(|(k, raw, _)| (sorted.iter().position(|s| s == k), raw.clone()));
     keyed.into_iter().map(|(_, raw, s)| (raw, s)).collect()
+}
+
+/// What is computed from the overall state alone.
+struct OverallPart {
+    evaluation: Evaluation,
+    current_ids: Option<IdOutcomes>,
+    audit: AuditSummary,
+    noise_baseline: Option<NoiseBaseline>,
+    profile: Profile,
+    sanity: Vec<Check>,
 }
 
 /// Evaluates every segment, in parallel, with the overall task and positive class.
@@ -431,36 +441,56 @@ pub fn report_from_scan(
     let min_rows = settings.gate.min_segment_rows;
     let names = &scan.segment_columns;
     let window_pos = pos_label.clone();
-    let ((evaluation, segments), windows) = rayon::join(
+    let stat_opts = &settings.checks.stat;
+    let families = settings.checks.families;
+    let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
+    let id_col = settings.columns.id.as_deref();
+    // Everything that reads only the overall result runs while the segments are finished.
+    let overall_part = || {
+        let mut evaluation = overall.finish(&finish)?;
+        // The audit and the label-noise baseline read the score distributions, which the
+        // profile below takes over.
+        let current_ids = audit.id_outcomes(evaluation.pos_label.as_deref());
+        let audit = audit.summary(&evaluation, &classes, &proba, multi_issues, id_col);
+        let noise_baseline = match task {
+            Task::Multiclass => multi_noise,
+            Task::Binary => evaluation
+                .scores
+                .as_ref()
+                .and_then(|s| noise::binary_auto(&s.sorted)),
+        };
+        let profile = Profile::take_from(&mut evaluation);
+        let sanity = if families.sanity {
+            statistical::sanity_of(&evaluation, &profile, stat_opts)
+        } else {
+            Vec::new()
+        };
+        Ok::<_, MetricsError>(OverallPart {
+            evaluation,
+            current_ids,
+            audit,
+            noise_baseline,
+            profile,
+            sanity,
+        })
+    };
+    let ((overall_part, segments), windows) = rayon::join(
         || {
-            rayon::join(
-                || overall.finish(&finish),
-                || segment_reports(columns, names, task, pos_label, &finish, min_rows),
-            )
+            rayon::join(overall_part, || {
+                segment_reports(columns, names, task, pos_label, &finish, min_rows)
+            })
         },
         || windows.map(|w| window_reports(w, task, window_pos, &finish)),
     );
-    let mut evaluation = evaluation.map_err(|e| Problem::from(e).at(input_name, None))?;
-    // The audit and the label-noise baseline read the score distributions, which the profile
-    // below takes over.
-    let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
-    let id_col = settings.columns.id.as_deref();
-    let current_ids = audit.id_outcomes(evaluation.pos_label.as_deref());
-    let audit = audit.summary(&evaluation, &classes, &proba, multi_issues, id_col);
-    let noise_baseline = match task {
-        Task::Multiclass => multi_noise,
-        Task::Binary => evaluation
-            .scores
-            .as_ref()
-            .and_then(|s| noise::binary_auto(&s.sorted)),
-    };
-    let stat_opts = &settings.checks.stat;
-    let families = settings.checks.families;
-    let profile = Profile::take_from(&mut evaluation);
-    let mut stat_checks = Vec::new();
-    if families.sanity {
-        stat_checks.extend(statistical::sanity_of(&evaluation, &profile, stat_opts));
-    }
+    let OverallPart {
+        evaluation,
+        current_ids,
+        audit,
+        noise_baseline,
+        profile,
+        sanity,
+    } = overall_part.map_err(|e| Problem::from(e).at(input_name, None))?;
+    let mut stat_checks = sanity;
     if families.segments {
         stat_checks.extend(statistical::weak_segments(
             &segments,
