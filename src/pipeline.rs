@@ -439,8 +439,10 @@ fn finish_scan(
     if c.state.overall.rows() == 0 && c.rows_skipped == 0 && !header_only_ok {
         return Err(Problem::HeaderOnly.at(file, Some(first_data_line)));
     }
+    let mut state = c.state;
+    state.settle();
     Ok(Scan {
-        state: c.state,
+        state,
         segment_columns: s.segment_names.clone(),
         header: s.header.clone(),
         plan: s.plan.clone(),

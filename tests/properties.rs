@@ -941,14 +941,30 @@ fn check_merge(case: &Case, mask: &[bool], exact: bool) -> Result<(), TestCaseEr
 /// The same for segmented states: the overall state and every segment's state.
 fn check_segmented_merge(case: &Case, mask: &[bool], exact: bool) -> Result<(), TestCaseError> {
     let opts = options(case, 16);
-    let whole = segmented_of(case, &case.rows);
+    let mut whole = segmented_of(case, &case.rows);
+    whole.settle();
     let (left, right) = split(&case.rows, mask);
+    // Merged as the workers of a scan do (before settling), and settled on one side only.
     let mut merged = segmented_of(case, left.iter().copied());
     merged.merge(&segmented_of(case, right.iter().copied()));
+    merged.settle();
+    let mut mixed = segmented_of(case, right.iter().copied());
+    mixed.settle();
+    mixed.merge(&segmented_of(case, left.iter().copied()));
+    mixed.settle();
     let overall = whole.overall.clone().finish(&opts);
+    // The settled overall state equals one that counted every score itself.
+    let plain = state_of(case, &case.rows).finish(&opts);
+    same("settled overall", &overall, &plain, exact)?;
     same(
         "overall",
         &merged.overall.clone().finish(&opts),
+        &overall,
+        exact,
+    )?;
+    same(
+        "overall, one side settled",
+        &mixed.overall.clone().finish(&opts),
         &overall,
         exact,
     )?;

@@ -102,6 +102,23 @@ impl EvalState {
     /// Counts a row whose class ids were resolved (by this state or one it follows).
     #[inline]
     pub fn push_resolved(&mut self, row: &Row<'_>, t: u32, p: Option<u32>) {
+        self.push_counts(row, t, p);
+        if row.proba.is_empty() {
+            if let Some(score) = row.score {
+                let t = t as usize;
+                if self.scores.len() <= t {
+                    self.scores.resize_with(t + 1, ScoreColumn::default);
+                }
+                self.scores[t].push(score);
+            }
+        }
+    }
+
+    /// Counts a row like [`push_resolved`](Self::push_resolved) but leaves out its score (a
+    /// single score, not probabilities), which [`add_scores_of`](Self::add_scores_of) adds
+    /// later from states that kept it.
+    #[inline]
+    pub fn push_counts(&mut self, row: &Row<'_>, t: u32, p: Option<u32>) {
         match row.prediction {
             Prediction::Label(_) => self.confusion.add(t, p.unwrap_or(t), 1),
             Prediction::ProbaArgmax(i) => self.confusion.add(t, self.proba_ids[i], 1),
@@ -118,14 +135,20 @@ impl EvalState {
                 self.proba_rows_off += 1;
             }
             self.samples.push(t, row.proba);
-        } else if let Some(score) = row.score {
-            let t = t as usize;
-            if self.scores.len() <= t {
-                self.scores.resize_with(t + 1, ScoreColumn::default);
-            }
-            self.scores[t].push(score);
         }
         self.rows += 1;
+    }
+
+    /// Adds the scores of `other` (and nothing else), matching classes by name.
+    pub fn add_scores_of(&mut self, other: &EvalState) {
+        let remap = self.classes.absorb(&other.classes);
+        for (t, column) in other.scores.iter().enumerate() {
+            let id = remap[t] as usize;
+            if self.scores.len() <= id {
+                self.scores.resize_with(id + 1, ScoreColumn::default);
+            }
+            self.scores[id].merge(column);
+        }
     }
 
     /// A copy of the label counts without the scores (cheap: for deciding task and classes).

@@ -122,6 +122,11 @@ pub struct SegmentedState {
     /// The row audit (overall only).
     pub audit: RowAudit,
     proba_classes: Vec<LabelKey>,
+    /// While rows are counted with segment columns, the overall state leaves out their scores
+    /// (each row's score is counted once, in its segment of the first column, instead of twice);
+    /// [`settle`](Self::settle) adds them to the overall state from there.
+    #[serde(skip)]
+    scores_in_segments: bool,
 }
 
 /// Why a row could not be counted by segment.
@@ -142,6 +147,20 @@ impl SegmentedState {
             windows: None,
             audit: RowAudit::default(),
             proba_classes: proba_classes.to_vec(),
+            scores_in_segments: segment_columns > 0,
+        }
+    }
+
+    /// Completes the overall state with the scores its segments kept: done once all rows are
+    /// counted and merged, before the state is finished or saved (a scan does it).
+    pub fn settle(&mut self) {
+        if !std::mem::take(&mut self.scores_in_segments) {
+            return;
+        }
+        if let Some(column) = self.columns.first() {
+            for (_, state) in &column.states {
+                self.overall.add_scores_of(state);
+            }
         }
     }
 
@@ -178,7 +197,11 @@ impl SegmentedState {
         segment: impl Fn(usize) -> &'s str,
     ) -> Result<(), SegmentProblem> {
         let (t, p) = self.overall.resolve(row).map_err(SegmentProblem::Row)?;
-        self.overall.push_resolved(row, t, p);
+        if self.scores_in_segments {
+            self.overall.push_counts(row, t, p);
+        } else {
+            self.overall.push_resolved(row, t, p);
+        }
         self.overall.last_ids = Some((t, p));
         for (c, column) in self.columns.iter_mut().enumerate() {
             let mut value = segment(c).trim();
@@ -229,7 +252,18 @@ impl SegmentedState {
 
     /// Adds another state's rows.
     pub fn merge(&mut self, other: &SegmentedState) {
+        // Both sides alike: scores stay in the segments until the merged state settles.
+        if self.scores_in_segments && !other.scores_in_segments {
+            self.settle();
+        }
         self.overall.merge(&other.overall);
+        if other.scores_in_segments && !self.scores_in_segments {
+            if let Some(column) = other.columns.first() {
+                for (_, state) in &column.states {
+                    self.overall.add_scores_of(state);
+                }
+            }
+        }
         self.audit.merge(&other.audit);
         match (&mut self.windows, &other.windows) {
             (Some(mine), Some(theirs)) => mine.merge(theirs),
