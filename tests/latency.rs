@@ -237,3 +237,49 @@ fn bad_latency_cells_and_flags_are_errors() {
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     }
 }
+
+#[test]
+fn every_readable_format_shows_the_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, _) = latency_file(dir.path(), 2000);
+    let json = mlguard_in(
+        dir.path(),
+        &[
+            "eval",
+            &file,
+            "--latency-col",
+            "latency_ms",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    let p95 = format!("{:.1} ms", report["latency"]["p95_ms"].as_f64().unwrap());
+    for format in ["text", "markdown", "html"] {
+        let run = mlguard_in(
+            dir.path(),
+            &[
+                "eval",
+                &file,
+                "--latency-col",
+                "latency_ms",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        assert!(run.stdout.contains("p95"), "{format}: no p95");
+        assert!(run.stdout.contains(&p95), "{format}: no {p95}");
+        // Markdown escapes the underscore.
+        let column = if format == "markdown" {
+            "latency\\_ms"
+        } else {
+            "latency_ms"
+        };
+        assert!(run.stdout.contains(column), "{format}: no column name");
+    }
+    // Without a latency column no format has a latency section.
+    let run = mlguard_in(dir.path(), &["eval", &file, "--format", "markdown"]);
+    assert!(!run.stdout.contains("Latency of"), "{}", run.stdout);
+}

@@ -1,6 +1,7 @@
 //! The headline metrics every report format leads with, with their 95% intervals: the same list,
 //! names and order in Markdown, HTML and JUnit, so readers of each see the same numbers.
 
+use crate::metrics::latency::LatencySummary;
 use crate::report::Report;
 
 /// One headline metric.
@@ -82,4 +83,16 @@ pub fn task_name(report: &Report) -> String {
         .ok()
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default()
+}
+
+/// The serving-latency figures every format shows, in order: (name, value in ms or `-`).
+pub fn latency_cells(l: &LatencySummary) -> [(&'static str, String); 5] {
+    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1} ms"));
+    [
+        ("mean", ms(l.mean_ms)),
+        ("p50", ms(l.p50_ms)),
+        ("p95", ms(l.p95_ms)),
+        ("p99", ms(l.p99_ms)),
+        ("max", ms(l.max_ms)),
+    ]
 }

@@ -24,7 +24,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::clip::{clip, more, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
-use super::headline::{headline, interval, num, task_name};
+use super::headline::{headline, interval, latency_cells, num, task_name};
 use crate::checks::CheckStatus;
 use crate::report::Report;
 
@@ -121,6 +121,7 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
             a href="#classes" { "Per class" }
             @if !report.segments.0.is_empty() { a href="#segments" { "Segments" } }
             @if report.windows.as_ref().is_some_and(|w| !w.is_empty()) { a href="#windows" { "Over time" } }
+            @if report.latency.is_some() { a href="#latency" { "Latency" } }
             @if !checks.is_empty() { a href="#checks" { "Checks" } }
             @if !report.warnings.is_empty() { a href="#warnings" { "Warnings" } }
         }
@@ -397,6 +398,24 @@ fn windows(report: &Report) -> Markup {
     }
 }
 
+fn latency(report: &Report) -> Markup {
+    let Some(l) = &report.latency else {
+        return html! {};
+    };
+    let cells = latency_cells(l);
+    html! {
+        h2 #latency { "Serving latency" }
+        p.sub {
+            "Column " span.mono { (clip(&l.column, LABEL)) } " · " (thousands(l.rows)) " rows · "
+            (thousands(l.missing)) " missing"
+        }
+        table {
+            thead { tr { @for (name, _) in &cells { th.n { (name) } } } }
+            tbody { tr { @for (_, value) in &cells { td.n { (value) } } } }
+        }
+    }
+}
+
 fn all_checks(checks: &[CheckEntry]) -> Markup {
     if checks.is_empty() {
         return html! {};
@@ -475,6 +494,7 @@ pub fn page(report: &Report) -> Markup {
                     (confusion(report))
                     (segments(report, &checks))
                     (windows(report))
+                    (latency(report))
                     (all_checks(&checks))
                     (warnings(report))
                     (footer(report))

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 
 use super::clip::{clip, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
-use super::headline::{headline, interval, num, task_name};
+use super::headline::{headline, interval, latency_cells, num, task_name};
 use super::html::WindowFlags;
 use crate::checks::CheckStatus;
 use crate::report::Report;
@@ -593,6 +593,28 @@ fn windows(doc: &mut Doc, report: &Report) {
     close_details(doc);
 }
 
+/// Serving latency, with `--latency-col`.
+fn latency(doc: &mut Doc, report: &Report) {
+    let Some(l) = &report.latency else {
+        return;
+    };
+    let summary = format!(
+        "Latency of {} ({} rows, {} missing)",
+        label(&l.column),
+        thousands(l.rows),
+        thousands(l.missing)
+    );
+    if !open_details(doc, &summary) {
+        return;
+    }
+    let cells = latency_cells(l);
+    let header: Vec<&str> = cells.iter().map(|(name, _)| *name).collect();
+    let right = vec![true; header.len()];
+    let row: Vec<String> = cells.into_iter().map(|(_, value)| value).collect();
+    doc.table(&header, &right, &[row], 1, "rows");
+    close_details(doc);
+}
+
 /// Writes the Markdown report.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let checks = CheckEntry::all(&report.checks);
@@ -617,6 +639,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     confusion(&mut doc, report);
     segments(&mut doc, report, &checks);
     windows(&mut doc, report);
+    latency(&mut doc, report);
     doc.force("");
     if doc.cut {
         doc.force(&format!(

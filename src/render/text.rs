@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use super::clip::clip;
+use super::headline::latency_cells;
 use super::style::Style;
 use crate::metrics::ranking::OperatingPoint;
 use crate::report::Report;
@@ -282,7 +283,6 @@ fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
     let Some(l) = &report.latency else {
         return Ok(());
     };
-    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1} ms"));
     writeln!(out)?;
     writeln!(
         out,
@@ -293,15 +293,11 @@ fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
             l.column, l.rows, l.missing
         ))
     )?;
-    writeln!(
-        out,
-        "  mean {}  p50 {}  p95 {}  p99 {}  max {}",
-        ms(l.mean_ms),
-        ms(l.p50_ms),
-        ms(l.p95_ms),
-        ms(l.p99_ms),
-        ms(l.max_ms)
-    )
+    let cells: Vec<String> = latency_cells(l)
+        .iter()
+        .map(|(name, value)| format!("{name} {value}"))
+        .collect();
+    writeln!(out, "  {}", cells.join("  "))
 }
 
 /// Per-segment headline metrics.
