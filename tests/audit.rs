@@ -288,3 +288,33 @@ fn multiclass_suspects_name_the_class_the_model_prefers() {
     assert_eq!(issues["rows"][0]["suggested"], "a");
     assert_eq!(issues["all_listed"], true);
 }
+
+#[test]
+fn markdown_and_html_show_the_audit_and_the_most_suspicious_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _) = flipped_file(2000, 0.1, 7);
+    let file = write(&dir, "flipped.csv", &text);
+    let (_, r) = eval_json(&file, &[]);
+    let issues = &r["audit"]["label_issues"];
+    let suspects = issues["suspects"].as_u64().unwrap();
+    let first_line = issues["rows"][0]["line"].as_u64().unwrap();
+    for format in ["markdown", "html"] {
+        let out = Command::cargo_bin("mlguard")
+            .unwrap()
+            .args(["eval", &file, "--format", format, "--quiet"])
+            .output()
+            .unwrap();
+        let page = String::from_utf8_lossy(&out.stdout);
+        assert!(page.contains("Row audit"), "{format}");
+        assert!(
+            page.contains(&format!("{suspects} (")),
+            "{format}: no {suspects} suspects"
+        );
+        let cell = if format == "markdown" {
+            format!("| {first_line} |")
+        } else {
+            format!("<td class=\"n\">{first_line}</td>")
+        };
+        assert!(page.contains(&cell), "{format}: no row {first_line}");
+    }
+}

@@ -121,6 +121,7 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
             a href="#classes" { "Per class" }
             @if !report.segments.0.is_empty() { a href="#segments" { "Segments" } }
             @if report.windows.as_ref().is_some_and(|w| !w.is_empty()) { a href="#windows" { "Over time" } }
+            @if report.audit.is_some() { a href="#audit" { "Row audit" } }
             @if report.latency.is_some() { a href="#latency" { "Latency" } }
             @if !checks.is_empty() { a href="#checks" { "Checks" } }
             @if !report.warnings.is_empty() { a href="#warnings" { "Warnings" } }
@@ -398,6 +399,69 @@ fn windows(report: &Report) -> Markup {
     }
 }
 
+/// Suspect rows shown in the row audit.
+const MAX_SUSPECTS: usize = 20;
+
+fn audit(report: &Report) -> Markup {
+    let Some(a) = &report.audit else {
+        return html! {};
+    };
+    let estimated = |exact: bool| if exact { "" } else { " (estimated)" };
+    let d = &a.duplicates;
+    html! {
+        h2 #audit { "Row audit" }
+        table {
+            tbody {
+                tr {
+                    td { "rows identical to an earlier row" }
+                    td.n { (thousands(d.duplicate_rows)) " of " (thousands(d.rows_checked)) (estimated(d.exact)) }
+                }
+                @if let Some(ids) = &a.ids {
+                    tr {
+                        td { "ids in " span.mono { (clip(&ids.column, LABEL)) } }
+                        td.n {
+                            (thousands(ids.distinct)) " distinct, " (thousands(ids.duplicate_ids)) " on several rows, "
+                            (thousands(ids.conflicting_ids)) " with conflicting labels" (estimated(ids.exact))
+                        }
+                    }
+                }
+                @if let Some(li) = &a.label_issues {
+                    tr {
+                        td { "likely label errors" }
+                        td.n { (thousands(li.suspects)) " (" (format!("{:.2}", 100.0 * li.noise_rate)) "% of rows)" }
+                    }
+                }
+                @if let Some(r) = &a.recalibration {
+                    tr {
+                        td { "recalibration (" (r.method) ")" }
+                        td.n { "ECE " (format!("{:.4}", r.ece_before)) " → " (format!("{:.4}", r.ece_after)) " on " (thousands(r.eval_rows)) " held-out rows" }
+                    }
+                }
+            }
+        }
+        @if let Some(li) = a.label_issues.as_ref().filter(|li| !li.rows.is_empty()) {
+            figure {
+                figcaption { "Most suspicious rows" }
+                table {
+                    thead { tr { th.n { "line" } th { "label" } th { "suggested" } th.n { "p(label)" } th.n { "p(suggested)" } } }
+                    tbody {
+                        @for r in li.rows.iter().take(MAX_SUSPECTS) {
+                            tr {
+                                td.n { (r.line) }
+                                td.label { (clip(&r.label, LABEL)) }
+                                td.label { (clip(&r.suggested, LABEL)) }
+                                td.n { (format!("{:.4}", r.p_label)) }
+                                td.n { (format!("{:.4}", r.p_suggested)) }
+                            }
+                        }
+                    }
+                }
+                (more_note(li.rows.len(), MAX_SUSPECTS, "suspect rows"))
+            }
+        }
+    }
+}
+
 fn latency(report: &Report) -> Markup {
     let Some(l) = &report.latency else {
         return html! {};
@@ -494,6 +558,7 @@ pub fn page(report: &Report) -> Markup {
                     (confusion(report))
                     (segments(report, &checks))
                     (windows(report))
+                    (audit(report))
                     (latency(report))
                     (all_checks(&checks))
                     (warnings(report))

@@ -593,6 +593,95 @@ fn windows(doc: &mut Doc, report: &Report) {
     close_details(doc);
 }
 
+/// Suspect rows shown in the row audit.
+const MAX_SUSPECTS: usize = 10;
+
+/// The row audit: duplicates, ids, likely label errors and the best recalibration.
+fn audit(doc: &mut Doc, report: &Report) {
+    let Some(a) = &report.audit else {
+        return;
+    };
+    if !open_details(doc, "Row audit") {
+        return;
+    }
+    let estimated = |exact: bool| if exact { "" } else { " (estimated)" };
+    let d = &a.duplicates;
+    let mut rows = vec![vec![
+        "rows identical to an earlier row".to_string(),
+        format!(
+            "{} of {}{}",
+            thousands(d.duplicate_rows),
+            thousands(d.rows_checked),
+            estimated(d.exact)
+        ),
+    ]];
+    if let Some(ids) = &a.ids {
+        rows.push(vec![
+            format!("ids in {}", label(&ids.column)),
+            format!(
+                "{} distinct, {} on several rows, {} with conflicting labels{}",
+                thousands(ids.distinct),
+                thousands(ids.duplicate_ids),
+                thousands(ids.conflicting_ids),
+                estimated(ids.exact)
+            ),
+        ]);
+    }
+    if let Some(li) = &a.label_issues {
+        rows.push(vec![
+            "likely label errors".to_string(),
+            format!(
+                "{} ({:.2}% of rows)",
+                thousands(li.suspects),
+                100.0 * li.noise_rate
+            ),
+        ]);
+    }
+    if let Some(r) = &a.recalibration {
+        rows.push(vec![
+            format!("recalibration ({})", r.method),
+            format!(
+                "ECE {:.4} → {:.4} on {} held-out rows",
+                r.ece_before,
+                r.ece_after,
+                thousands(r.eval_rows)
+            ),
+        ]);
+    }
+    doc.table(
+        &["checked", "found"],
+        &[false, true],
+        &rows,
+        rows.len(),
+        "facts",
+    );
+    if let Some(li) = a.label_issues.as_ref().filter(|li| !li.rows.is_empty()) {
+        if doc.line("") && doc.line("Most suspicious rows:") && doc.line("") {
+            let rows: Vec<Vec<String>> = li
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.line.to_string(),
+                        label(&r.label),
+                        label(&r.suggested),
+                        format!("{:.4}", r.p_label),
+                        format!("{:.4}", r.p_suggested),
+                    ]
+                })
+                .collect();
+            doc.table(
+                &["line", "label", "suggested", "p(label)", "p(suggested)"],
+                &[true, false, false, true, true],
+                &rows,
+                MAX_SUSPECTS,
+                "suspect rows",
+            );
+        }
+    }
+    close_details(doc);
+}
+
 /// Serving latency, with `--latency-col`.
 fn latency(doc: &mut Doc, report: &Report) {
     let Some(l) = &report.latency else {
@@ -639,6 +728,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     confusion(&mut doc, report);
     segments(&mut doc, report, &checks);
     windows(&mut doc, report);
+    audit(&mut doc, report);
     latency(&mut doc, report);
     doc.force("");
     if doc.cut {
