@@ -201,7 +201,10 @@ impl Consumer<'_> {
         }
         let mut record = 0u64;
         for i in 0..fields {
-            record = fingerprint::fold_bytes(record, rec.field(i));
+            record = match rec.short_word(i) {
+                Some((word, len)) => fingerprint::fold_short(record, word, len),
+                None => fingerprint::fold_bytes(record, rec.field(i)),
+            };
         }
         let id = self.id_index.map(|i| rec.field(i));
         self.state

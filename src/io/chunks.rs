@@ -140,6 +140,9 @@ impl Chunker {
 /// A record split by the fast path: a line and its field boundaries.
 pub struct SplitLine<'a> {
     line: &'a [u8],
+    /// The chunk from the line's start on: a short field is read as the eight bytes from its
+    /// start (masked to its length) when the chunk has them.
+    rest: &'a [u8],
     bounds: &'a [(u32, u32)],
 }
 
@@ -148,6 +151,18 @@ impl Fields for SplitLine<'_> {
     fn field(&self, i: usize) -> &[u8] {
         let (a, b) = self.bounds[i];
         &self.line[a as usize..b as usize]
+    }
+
+    #[inline]
+    fn short_word(&self, i: usize) -> Option<(u64, usize)> {
+        let (a, b) = self.bounds[i];
+        let (a, n) = (a as usize, (b - a) as usize);
+        let bytes = self.rest.get(a..a + 8).filter(|_| n < 8)?;
+        let mut w = [0u8; 8];
+        w.copy_from_slice(bytes);
+        // The bytes past the field (the next fields, the line end) are masked off.
+        let mask = (1u64 << (8 * n)).wrapping_sub(1);
+        Some((u64::from_le_bytes(w) & mask, n))
     }
 }
 
@@ -184,6 +199,7 @@ pub fn for_each_plain_record<E>(
         ));
         let record = SplitLine {
             line: &data[line_start..end],
+            rest: &data[line_start..],
             bounds,
         };
         let n = bounds.len();
@@ -287,6 +303,33 @@ mod tests {
                 .fold(0u64, |m, (j, _)| m | 1 << j);
             proptest::prop_assert_eq!(separator_mask(&block, delimiter), expected);
         }
+    }
+
+    #[test]
+    fn short_words_are_the_padded_fields() {
+        let chunk = Chunk {
+            first_line: 1,
+            data: b"a,bc,defghij,klmnopqr,,\nxy,z\n1234567".to_vec(),
+        };
+        let mut seen = 0;
+        for_each_plain_record(&chunk, b',', |rec, _, n| {
+            for i in 0..n {
+                let field = rec.field(i);
+                match rec.short_word(i) {
+                    Some((w, len)) => {
+                        let mut padded = [0u8; 8];
+                        padded[..field.len()].copy_from_slice(field);
+                        assert_eq!((w, len), (u64::from_le_bytes(padded), field.len()));
+                        seen += 1;
+                    }
+                    // Long fields, and short ones too near the end of the chunk.
+                    None => assert!(field.len() >= 8 || rec.rest.len() < 8 + 8),
+                }
+            }
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert!(seen >= 6, "{seen}");
     }
 
     #[test]

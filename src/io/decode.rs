@@ -18,6 +18,13 @@ use crate::row::{Prediction, Row};
 pub trait Fields {
     /// The bytes of field `i` (which exists: records are checked against the header first).
     fn field(&self, i: usize) -> &[u8];
+
+    /// Field `i`, when shorter than eight bytes, as one little-endian word padded with zeros,
+    /// and its length; `None` when it is longer or cannot be read as a word cheaply.
+    #[inline]
+    fn short_word(&self, _i: usize) -> Option<(u64, usize)> {
+        None
+    }
 }
 
 impl Fields for ByteRecord {
