@@ -16,6 +16,7 @@ use crate::io::columns::{plan_columns, ColumnFlags, ColumnPlan};
 use crate::io::decode::{Fields, RowDecoder, ScoreRules};
 use crate::io::error::cell;
 use crate::io::format::Format;
+use crate::io::memo::CellMemo;
 use crate::io::records::Records;
 use crate::io::source::{read_problem, Compression};
 use crate::io::text::as_text;
@@ -25,8 +26,10 @@ use crate::label::LabelKey;
 use crate::metrics::audit::SkipReason;
 use crate::metrics::fingerprint;
 use crate::metrics::latency::{LatencyHistogram, MAX_LATENCY_MS};
+use crate::metrics::ranked::Score;
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
 use crate::metrics::RowProblem;
+use crate::row::{Prediction, Row};
 use crate::settings::InputSpec;
 
 /// How many skipped line numbers are kept for the report.
@@ -113,7 +116,31 @@ struct Consumer<'a> {
     proba: Vec<f64>,
     rows_skipped: u64,
     skipped: Vec<(u64, String)>,
+    /// The fast lane for rows whose cells were all met before, when the input allows it.
+    lane: Option<Lane>,
+    /// The delimiter fields are joined by for a record's fingerprint (`,` for JSON Lines).
+    delimiter: u8,
+    /// Scratch for a record's joined fields.
+    joined: Vec<u8>,
 }
+
+/// What the cells of the label, prediction and segment columns decoded to before (see
+/// [`CellMemo`]): a row whose cells are all remembered and whose score is a plain decimal is
+/// counted without decoding; any other row takes the full path, which teaches the memos.
+///
+/// Only for rows of labels, predictions, scores, segments and ids: probabilities, times,
+/// windows, latencies and logit scores always take the full path.
+#[derive(Clone)]
+struct Lane {
+    label: CellMemo,
+    prediction: CellMemo,
+    segments: Vec<CellMemo>,
+    /// Scratch: the segment positions of the row at hand.
+    at: Vec<u32>,
+}
+
+/// Segment columns the fast lane handles.
+const LANE_SEGMENT_COLUMNS: usize = 8;
 
 impl Consumer<'_> {
     /// Skips a bad row, or returns it as fatal.
@@ -133,6 +160,78 @@ impl Consumer<'_> {
         Ok(())
     }
 
+    /// Counts a record through the fast lane; `false` (and nothing counted) when it does not
+    /// qualify.
+    #[inline]
+    fn fast<R: Fields>(&mut self, rec: &R, line: u64, fields: usize) -> bool {
+        let Some(lane) = &mut self.lane else {
+            return false;
+        };
+        let plan = self.plan;
+        let Some(t) = lane.label.get(rec, plan.label) else {
+            return false;
+        };
+        let score = match plan.score {
+            Some(col) => match Score::parse_grid(rec.field(col)) {
+                Some(s) => Some(s),
+                None => return false,
+            },
+            None => None,
+        };
+        let (p, prediction) = match (plan.prediction, score) {
+            (Some(col), _) => match lane.prediction.get(rec, col) {
+                // The spelling is not read once the class id is known.
+                Some(p) => (Some(p), Prediction::Label("")),
+                None => return false,
+            },
+            (None, Some(s)) => (
+                None,
+                Prediction::Positive(s.value >= self.decoder.threshold()),
+            ),
+            (None, None) => return false,
+        };
+        lane.at.clear();
+        for (memo, &col) in lane.segments.iter().zip(self.segment_index) {
+            match memo.get(rec, col) {
+                Some(i) => lane.at.push(i),
+                None => return false,
+            }
+        }
+        let row = Row {
+            label: "",
+            prediction,
+            score,
+            proba: &[],
+        };
+        self.state.push_known(&row, t, p, &lane.at);
+        let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
+        let id = self.id_index.map(|i| rec.field(i));
+        self.state.audit(&row, line, record, id);
+        true
+    }
+
+    /// Remembers the cells of a record the full path has just counted.
+    fn learn<R: Fields>(&mut self, rec: &R) {
+        let Some(lane) = &mut self.lane else {
+            return;
+        };
+        let Some((t, p)) = self.state.overall.last_ids else {
+            return;
+        };
+        lane.label.learn(rec, self.plan.label, t);
+        if let (Some(col), Some(p)) = (self.plan.prediction, p) {
+            lane.prediction.learn(rec, col, p);
+        }
+        for ((memo, &col), &i) in lane
+            .segments
+            .iter_mut()
+            .zip(self.segment_index)
+            .zip(self.state.last_segments())
+        {
+            memo.learn(rec, col, i);
+        }
+    }
+
     /// Decodes and counts one record of `fields` fields.
     #[inline]
     fn record<R: Fields>(&mut self, rec: &R, line: u64, fields: usize) -> Result<(), Fatal> {
@@ -142,6 +241,9 @@ impl Consumer<'_> {
                 expected: self.header.len(),
             };
             return self.skip(problem, Some(line));
+        }
+        if self.fast(rec, line, fields) {
+            return Ok(());
         }
         if let Some(&i) = self
             .segment_index
@@ -199,21 +301,15 @@ impl Consumer<'_> {
             };
             return self.skip(problem, Some(line));
         }
-        let mut record = 0u64;
-        for i in 0..fields {
-            record = match rec.short_word(i) {
-                Some((word, len)) => fingerprint::fold_short(record, word, len),
-                None => fingerprint::fold_bytes(record, rec.field(i)),
-            };
-        }
+        let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
         let id = self.id_index.map(|i| rec.field(i));
-        self.state
-            .audit(&row, line, fingerprint::finish(record), id);
+        self.state.audit(&row, line, record, id);
         match latency {
             Some(Some(ms)) => self.latency.push(ms),
             Some(None) => self.latency.push_missing(),
             None => {}
         }
+        self.learn(rec);
         Ok(())
     }
 
@@ -259,6 +355,38 @@ impl Consumer<'_> {
         self.skipped.sort_by_key(|s| s.0);
         self.skipped.truncate(SKIPPED_LINES_KEPT);
     }
+}
+
+/// The fingerprint of a record, for the row audit: its line as written when it was read as
+/// one, else its fields joined by `delimiter` into `joined` (scratch), which gives the same
+/// fingerprint to the same fields however they were quoted. The last field loses the `\r` of a
+/// `\r\n` line end, as the fast path's does. Fields that hold the delimiter cannot be joined
+/// unambiguously and are fingerprinted one by one instead.
+#[inline]
+fn record_fingerprint<R: Fields>(
+    rec: &R,
+    fields: usize,
+    delimiter: u8,
+    joined: &mut Vec<u8>,
+) -> u64 {
+    if let Some(line) = rec.line() {
+        return fingerprint::of_record(line);
+    }
+    joined.clear();
+    for i in 0..fields {
+        let mut field = rec.field(i);
+        if i + 1 == fields {
+            field = field.strip_suffix(b"\r").unwrap_or(field);
+        }
+        if memchr::memchr(delimiter, field).is_some() {
+            return fingerprint::of_fields((0..fields).map(|i| rec.field(i)));
+        }
+        if i > 0 {
+            joined.push(delimiter);
+        }
+        joined.extend_from_slice(field);
+    }
+    fingerprint::of_record(joined)
 }
 
 /// The audit's name for why a row was skipped.
@@ -408,7 +536,7 @@ fn setup(
     })
 }
 
-fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
+fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a> {
     let mut state = SegmentedState::new(&s.proba_classes, s.segment_index.len());
     if s.windows.enabled() {
         state = state.with_windows(s.windows.width);
@@ -428,7 +556,27 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool) -> Consumer<'a> {
         proba: Vec::with_capacity(s.proba_classes.len()),
         rows_skipped: 0,
         skipped: Vec::new(),
+        lane: lane_for(s),
+        delimiter,
+        joined: Vec::new(),
     }
+}
+
+/// The fast lane, when every row of the input can take it.
+fn lane_for(s: &Setup) -> Option<Lane> {
+    let plain = s.proba_classes.is_empty()
+        && !s.windows.enabled()
+        && s.time_index.is_none()
+        && s.latency_index.is_none()
+        && !s.decoder.rules().logits
+        && (s.plan.prediction.is_some() || s.plan.score.is_some())
+        && s.segment_index.len() <= LANE_SEGMENT_COLUMNS;
+    plain.then(|| Lane {
+        label: CellMemo::default(),
+        prediction: CellMemo::default(),
+        segments: vec![CellMemo::default(); s.segment_index.len()],
+        at: Vec::with_capacity(s.segment_index.len()),
+    })
 }
 
 fn finish_scan(
@@ -493,7 +641,7 @@ fn scan_records(
         segment_columns,
         windows,
     )?;
-    let mut c = consumer(&s, input.skip_invalid);
+    let mut c = consumer(&s, input.skip_invalid, b',');
     let mut rec = ByteRecord::new();
     let fatal = |(line, problem): Fatal| problem.at(file, line);
     let mut count = 0u64;
@@ -559,7 +707,7 @@ fn scan_chunks(
             .map(|_| {
                 let rx = &rx;
                 let stop_at = &stop_at;
-                let mut c = consumer(&s, input.skip_invalid);
+                let mut c = consumer(&s, input.skip_invalid, b',');
                 scope.spawn(move || -> Result<Consumer<'_>, Fatal> {
                     loop {
                         let chunk = match rx.lock().expect("no worker panics").recv() {
@@ -659,4 +807,89 @@ fn read_header(data: &[u8], delimiter: u8) -> Result<(Vec<String>, usize, u64), 
         }
     }
     Ok((header, end, line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The state and skipped-row count of reading `body` (rows under `header`) in two chunks,
+    /// with or without the fast lane.
+    fn read(header: &str, body: &str, segments: &[String], lane: bool) -> (String, u64) {
+        let names: Vec<String> = header.split(',').map(String::from).collect();
+        let flags = ColumnFlags {
+            id: Some("id".into()),
+            ..ColumnFlags::default()
+        };
+        let rules = ScoreRules::default();
+        let windows = WindowSpec::default();
+        let s = setup(names, 1, "t.csv", &flags, rules, segments, &windows).unwrap();
+        let mut c = consumer(&s, true, b',');
+        if !lane {
+            c.lane = None;
+        }
+        assert_eq!(c.lane.is_some(), lane);
+        let half = body[..body.len() / 2].rfind('\n').map_or(0, |i| i + 1);
+        let lines = body[..half].matches('\n').count() as u64;
+        for (first_line, data) in [(2, &body[..half]), (2 + lines, &body[half..])] {
+            let chunk = Chunk {
+                first_line,
+                data: data.as_bytes().to_vec(),
+            };
+            c.chunk(&chunk, b',', Compression::None).unwrap();
+        }
+        c.state.settle();
+        (serde_json::to_string(&c.state).unwrap(), c.rows_skipped)
+    }
+
+    const SEGMENTS: &[&str] = &["web", "ios", " web", "", "NA", "a-long-segment-name"];
+    const LABELS: &[&str] = &["0", "1", " 1", "1 ", "NA", "", "positive-class", "2", "01"];
+    const SCORES: &[&str] = &[
+        "0.5",
+        "0.25",
+        "1",
+        "0",
+        " 0.3",
+        "0.1234567",
+        "abc",
+        "1.5",
+        "",
+        ".5",
+        "0.999999",
+        "1e-3",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_fast_lane_counts_exactly_what_the_full_path_does(
+            rows in proptest::collection::vec(
+                (0..8usize, 0..SEGMENTS.len(), 0..LABELS.len(), 0..LABELS.len(), 0..SCORES.len()),
+                1..300,
+            ),
+            with_prediction in any::<bool>(),
+        ) {
+            let header = if with_prediction {
+                "id,segment,label,prediction,score"
+            } else {
+                "id,segment,label,score"
+            };
+            let mut body = String::new();
+            for (id, seg, label, pred, score) in rows {
+                let (seg, label, score) = (SEGMENTS[seg], LABELS[label], SCORES[score]);
+                if with_prediction {
+                    body += &format!("r{id},{seg},{label},{},{score}\n", LABELS[pred]);
+                } else {
+                    body += &format!("r{id},{seg},{label},{score}\n");
+                }
+            }
+            let segments = vec!["segment".to_string()];
+            for segments in [&segments[..], &[]] {
+                let full = read(header, &body, segments, false);
+                let fast = read(header, &body, segments, true);
+                prop_assert_eq!(full, fast);
+            }
+        }
+    }
 }

@@ -9,7 +9,8 @@
 //! file, in order, gives the state of one pass over the whole file.
 //!
 //! Fields are read with `#[serde(default)]`: a state written before a field was added reads that
-//! field as empty. A change that makes older states unreadable raises [`STATE_VERSION`].
+//! field as empty. A change that makes older states unreadable or unmergeable with newer ones
+//! (version 2: records are fingerprinted by their whole line) raises [`STATE_VERSION`].
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,7 @@ use crate::pipeline::{Scan, WindowSpec};
 /// The marker in the `format` field of every state file.
 pub const STATE_FORMAT: &str = "mlguard-state";
 /// The version of the state layout; states of another version are refused.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 /// How many skipped line numbers a merged state keeps (as a scan does).
 const SKIPPED_KEPT: usize = 10;
 

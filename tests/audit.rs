@@ -52,6 +52,37 @@ fn duplicate_rows_are_found_with_their_lines() {
 }
 
 #[test]
+fn duplicates_are_the_same_fields_however_they_are_quoted() {
+    // Over a megabyte, so that the first chunk is read by the fast path (no quotes) and the
+    // last by the full CSV reader (quotes); CRLF line ends throughout.
+    let mut text = String::from("key,label,prediction,score,note\r\n");
+    let rows = 40_000;
+    for i in 0..rows {
+        writeln!(text, "r{i},1,0,0.25,padding-to-pass-one-chunk\r").unwrap();
+    }
+    // Copies of the first three rows, quoted; a quoted field holding the delimiter, twice.
+    for i in 0..3 {
+        writeln!(text, "\"r{i}\",1,0,0.25,\"padding-to-pass-one-chunk\"\r").unwrap();
+    }
+    for _ in 0..2 {
+        text.push_str("\"r0,1\",0,0,0.25,padding-to-pass-one-chunk\r\n");
+    }
+    assert!(text.len() > 1 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "quoted.csv", &text);
+    let (_, r) = eval_json(&file, &[]);
+    let d = &r["audit"]["duplicates"];
+    assert_eq!(d["exact"], true);
+    assert_eq!(d["rows_checked"], rows + 5);
+    assert_eq!(d["duplicate_rows"], 4, "{d}");
+    let first = rows + 2;
+    assert_eq!(
+        d["lines"],
+        serde_json::json!([first, first + 1, first + 2, first + 4])
+    );
+}
+
+#[test]
 fn duplicate_and_conflicting_ids() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(

@@ -153,7 +153,7 @@ impl Fields for SplitLine<'_> {
         &self.line[a as usize..b as usize]
     }
 
-    #[inline]
+    #[inline(always)]
     fn short_word(&self, i: usize) -> Option<(u64, usize)> {
         let (a, b) = self.bounds[i];
         let (a, n) = (a as usize, (b - a) as usize);
@@ -163,6 +163,13 @@ impl Fields for SplitLine<'_> {
         // The bytes past the field (the next fields, the line end) are masked off.
         let mask = (1u64 << (8 * n)).wrapping_sub(1);
         Some((u64::from_le_bytes(w) & mask, n))
+    }
+
+    #[inline]
+    fn line(&self) -> Option<&[u8]> {
+        // The last field ends where the line does, before a `\r\n`.
+        let end = self.bounds.last().map_or(0, |b| b.1 as usize);
+        Some(&self.line[..end])
     }
 }
 

@@ -25,6 +25,13 @@ pub trait Fields {
     fn short_word(&self, _i: usize) -> Option<(u64, usize)> {
         None
     }
+
+    /// The record as it was written: its fields joined by the delimiter, without the line end;
+    /// `None` when the fields were not read from one such line.
+    #[inline]
+    fn line(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 impl Fields for ByteRecord {
@@ -76,6 +83,17 @@ impl RowDecoder {
             proba_classes,
             checked: HashMap::new(),
         }
+    }
+
+    /// How scores are read.
+    pub fn rules(&self) -> ScoreRules {
+        self.rules
+    }
+
+    /// The score from which a binary prediction is positive.
+    #[inline]
+    pub fn threshold(&self) -> f64 {
+        self.rules.threshold
     }
 
     /// The plan followed.

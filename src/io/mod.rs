@@ -7,6 +7,7 @@ pub mod columns;
 pub mod decode;
 pub mod error;
 pub mod format;
+pub mod memo;
 pub mod output;
 pub mod records;
 pub mod source;

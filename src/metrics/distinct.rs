@@ -19,12 +19,21 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CAP: usize = 1 << 18;
 
 /// A hasher for keys that are already uniform 64-bit hashes.
+///
+/// The keys of a sample are not uniform in their top bits: every kept hash starts with `level`
+/// zero bits. The hash table places a key by its low bits but tells keys apart in a group by
+/// its top seven bits, so passed through as they are, kept keys would all carry the same tag and
+/// every look-up would compare keys one by one. One multiply by an odd constant (a bijection)
+/// spreads every bit into the top ones and leaves the low bits as uniform as they were.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PassThrough(u64);
 
+/// The odd multiplier of [`PassThrough`] (2^64 divided by the golden ratio).
+const SPREAD: u64 = 0x9e37_79b9_7f4a_7c15;
+
 impl Hasher for PassThrough {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.wrapping_mul(SPREAD)
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
@@ -168,6 +177,17 @@ mod tests {
             s.add(of_line(k), || Count(1), |c| c.0 += 1);
         }
         s
+    }
+
+    #[test]
+    fn kept_keys_get_spread_table_tags() {
+        use std::hash::BuildHasher;
+        // Keys a sample at level 16 keeps: the top 16 bits are zero.
+        let tags: std::collections::HashSet<u64> = (0..10_000u64)
+            .map(|k| of_line(k) >> 16)
+            .map(|key| BuildHasherDefault::<PassThrough>::default().hash_one(key) >> 57)
+            .collect();
+        assert_eq!(tags.len(), 128, "the top seven bits take every value");
     }
 
     #[test]

@@ -50,30 +50,38 @@ impl SegmentColumn {
         }
     }
 
+    /// The position of a segment value, added (with the state `make` gives) when new; `Err`
+    /// when it is new and the column already holds [`MAX_SEGMENTS`] values.
+    fn position_or_add(
+        &mut self,
+        value: &str,
+        make: impl FnOnce() -> EvalState,
+    ) -> Result<u32, ()> {
+        if let Some(i) = self.find(value) {
+            return Ok(i as u32);
+        }
+        if self.states.len() >= MAX_SEGMENTS {
+            return Err(());
+        }
+        if let (Some(key), true) = (
+            short_key(value.as_bytes()),
+            self.short.len() < LINEAR_LOOKUP,
+        ) {
+            self.short.push((key, self.states.len()));
+        }
+        self.index.insert(value.into(), self.states.len());
+        self.states.push((value.into(), make()));
+        Ok(self.states.len() as u32 - 1)
+    }
+
     /// The state of a segment value, added when new.
     fn state_mut(
         &mut self,
         value: &str,
         make: impl FnOnce() -> EvalState,
     ) -> Result<&mut EvalState, ()> {
-        let i = match self.find(value) {
-            Some(i) => i,
-            None => {
-                if self.states.len() >= MAX_SEGMENTS {
-                    return Err(());
-                }
-                if let (Some(key), true) = (
-                    short_key(value.as_bytes()),
-                    self.short.len() < LINEAR_LOOKUP,
-                ) {
-                    self.short.push((key, self.states.len()));
-                }
-                self.index.insert(value.into(), self.states.len());
-                self.states.push((value.into(), make()));
-                self.states.len() - 1
-            }
-        };
-        Ok(&mut self.states[i].1)
+        let i = self.position_or_add(value, make)?;
+        Ok(&mut self.states[i as usize].1)
     }
 }
 
@@ -127,6 +135,9 @@ pub struct SegmentedState {
     /// [`settle`](Self::settle) adds them to the overall state from there.
     #[serde(skip)]
     scores_in_segments: bool,
+    /// Scratch: the segment positions of the row last counted.
+    #[serde(skip)]
+    last_segments: Vec<u32>,
 }
 
 /// Why a row could not be counted by segment.
@@ -148,6 +159,7 @@ impl SegmentedState {
             audit: RowAudit::default(),
             proba_classes: proba_classes.to_vec(),
             scores_in_segments: segment_columns > 0,
+            last_segments: Vec::with_capacity(segment_columns),
         }
     }
 
@@ -190,6 +202,10 @@ impl SegmentedState {
     }
 
     /// Counts a row whose value in segment column `c` is `segment(c)`.
+    ///
+    /// Nothing is counted when the row cannot be (a missing label, or a new value in a segment
+    /// column already at its limit). The segment positions used are then in
+    /// [`last_segments`](Self::last_segments).
     #[inline]
     pub fn push<'s>(
         &mut self,
@@ -197,27 +213,50 @@ impl SegmentedState {
         segment: impl Fn(usize) -> &'s str,
     ) -> Result<(), SegmentProblem> {
         let (t, p) = self.overall.resolve(row).map_err(SegmentProblem::Row)?;
+        let mut at = std::mem::take(&mut self.last_segments);
+        at.clear();
+        for (c, column) in self.columns.iter_mut().enumerate() {
+            let mut value = segment(c).trim();
+            if value.is_empty() {
+                value = MISSING_SEGMENT;
+            }
+            match column.position_or_add(value, || EvalState::new(&self.proba_classes)) {
+                Ok(i) => at.push(i),
+                Err(()) => {
+                    self.last_segments = at;
+                    return Err(SegmentProblem::TooManySegments(c));
+                }
+            }
+        }
+        self.push_known(row, t, p, &at);
+        self.last_segments = at;
+        Ok(())
+    }
+
+    /// The position, in each segment column, of the segment of the row last counted by
+    /// [`push`](Self::push).
+    pub fn last_segments(&self) -> &[u32] {
+        &self.last_segments
+    }
+
+    /// Counts a row whose class ids (`t`, `p`, resolved by the overall state) and segment
+    /// positions (`segments[c]` in column `c`) are known: what [`push`](Self::push) does once it
+    /// has found them.
+    #[inline]
+    pub fn push_known(&mut self, row: &Row<'_>, t: u32, p: Option<u32>, segments: &[u32]) {
         if self.scores_in_segments {
             self.overall.push_counts(row, t, p);
         } else {
             self.overall.push_resolved(row, t, p);
         }
         self.overall.last_ids = Some((t, p));
-        for (c, column) in self.columns.iter_mut().enumerate() {
-            let mut value = segment(c).trim();
-            if value.is_empty() {
-                value = MISSING_SEGMENT;
-            }
-            let classes = &self.proba_classes;
-            let state = column
-                .state_mut(value, || EvalState::new(classes))
-                .map_err(|()| SegmentProblem::TooManySegments(c))?;
+        for (column, &i) in self.columns.iter_mut().zip(segments) {
+            let state = &mut column.states[i as usize].1;
             if state.classes.len() < self.overall.classes.len() {
                 state.follow_classes(&self.overall);
             }
             state.push_resolved(row, t, p);
         }
-        Ok(())
     }
 
     /// Audits the row just counted (see [`RowAudit::push`]).
