@@ -884,7 +884,7 @@ mod tests {
                     body += &format!("r{id},{seg},{label},{score}\n");
                 }
             }
-            let segments = vec!["segment".to_string()];
+            let segments = ["segment".to_string()];
             for segments in [&segments[..], &[]] {
                 let full = read(header, &body, segments, false);
                 let fast = read(header, &body, segments, true);
