@@ -562,6 +562,7 @@ impl EvalSettings {
                         precision: target_precision,
                         recall: target_recall,
                     },
+                    detail: true,
                 },
                 bootstrap,
             },

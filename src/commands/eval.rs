@@ -87,6 +87,7 @@ fn segment_reports(
     let mut fixed = opts.clone();
     fixed.task = Some(task);
     fixed.pos_label = pos_label;
+    fixed.scores.detail = false;
     let jobs: Vec<(usize, String, EvalState)> = columns
         .into_iter()
         .enumerate()
@@ -157,6 +158,7 @@ fn window_reports(
     fixed.task = Some(task);
     fixed.pos_label = pos_label;
     fixed.bootstrap.replicates = 0;
+    fixed.scores.detail = false;
     let base = column.width;
     let units = column.units();
     let counts: Vec<WindowCounts> = column

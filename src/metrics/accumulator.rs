@@ -4,6 +4,8 @@
 //! chunks and separate shards give the same numbers) and is turned into an
 //! [`Evaluation`](super::Evaluation) by [`EvalState::finish`](super::evaluation).
 
+use rayon::prelude::*;
+
 use super::classes::ClassTable;
 use super::confusion::ConfusionCounts;
 use super::ranked::ScoreColumn;
@@ -142,13 +144,29 @@ impl EvalState {
     /// Adds the scores of `other` (and nothing else), matching classes by name.
     pub fn add_scores_of(&mut self, other: &EvalState) {
         let remap = self.classes.absorb(&other.classes);
+        self.merge_scores(other, &remap);
+    }
+
+    /// Adds the score columns of `other`, whose class `t` is class `remap[t]` here; the classes
+    /// in parallel (a column can be a table of a million counts).
+    fn merge_scores(&mut self, other: &EvalState, remap: &[u32]) {
+        let mut theirs: Vec<Option<&ScoreColumn>> = vec![None; self.scores.len()];
         for (t, column) in other.scores.iter().enumerate() {
             let id = remap[t] as usize;
             if self.scores.len() <= id {
                 self.scores.resize_with(id + 1, ScoreColumn::default);
+                theirs.resize(id + 1, None);
             }
-            self.scores[id].merge(column);
+            theirs[id] = Some(column);
         }
+        self.scores
+            .par_iter_mut()
+            .zip(theirs)
+            .for_each(|(mine, theirs)| {
+                if let Some(theirs) = theirs {
+                    mine.merge(theirs);
+                }
+            });
     }
 
     /// A copy of the label counts without the scores (cheap: for deciding task and classes).
@@ -207,13 +225,7 @@ impl EvalState {
             self.sides[id][1] += counts[1];
         }
         self.samples.merge_mapped(&other.samples, &remap);
-        for (t, column) in other.scores.iter().enumerate() {
-            let id = remap[t] as usize;
-            if self.scores.len() <= id {
-                self.scores.resize_with(id + 1, ScoreColumn::default);
-            }
-            self.scores[id].merge(column);
-        }
+        self.merge_scores(other, &remap);
         self.proba_rows_off += other.proba_rows_off;
         self.rows += other.rows;
     }

@@ -204,23 +204,35 @@ impl ScoreColumn {
                 }
             }
             Grid::Dense(theirs) => {
-                let mut theirs = theirs.clone();
-                let theirs = theirs.settled(&mut self.raw);
                 if let Grid::Sparse(list) = &self.grid {
                     self.grid = Grid::Dense(DenseCounts::new(list));
                 }
                 let Grid::Dense(mine) = &mut self.grid else {
                     unreachable!("made dense above")
                 };
-                let mine = &mut mine.counts;
-                for (i, (m, &t)) in mine.iter_mut().zip(theirs).enumerate() {
-                    match m.checked_add(t) {
-                        Some(sum) => *m = sum,
-                        None => {
-                            let v = i as f64 / f64::from(GRID_SCALE);
-                            self.raw.extend(std::iter::repeat_n(v, t as usize));
+                // Whether any count would overflow, in one pass without early exit (so that it,
+                // and the plain sum below, compile to vector instructions).
+                let overflows = (mine.counts.iter().zip(&theirs.counts))
+                    .fold(false, |o, (&m, &t)| o | m.overflowing_add(t).1);
+                if !overflows {
+                    for (m, &t) in mine.counts.iter_mut().zip(&theirs.counts) {
+                        *m += t;
+                    }
+                } else {
+                    for (i, (m, &t)) in mine.counts.iter_mut().zip(&theirs.counts).enumerate() {
+                        match m.checked_add(t) {
+                            Some(sum) => *m = sum,
+                            None => {
+                                let v = i as f64 / f64::from(GRID_SCALE);
+                                self.raw.extend(std::iter::repeat_n(v, t as usize));
+                            }
                         }
                     }
+                }
+                // Their points still buffered are counted one by one (at most a few per
+                // stretch of the table).
+                for &i in theirs.pending.iter().flatten() {
+                    mine.add(i, &mut self.raw);
                 }
             }
         }

@@ -93,6 +93,29 @@ pub fn roc_auc(pos: &Ranked, neg: &Ranked) -> Option<f64> {
     Some(u2 as f64 / (2 * p * n) as f64)
 }
 
+/// ROC AUC and average precision in one sweep, computed exactly as [`summarize`] computes
+/// them (the same sums in the same order), without its curves and thresholds.
+pub fn ranking_values(pos: &Ranked, neg: &Ranked) -> (Option<f64>, Option<f64>) {
+    let (p, n) = (pos.total(), neg.total());
+    if p == 0 || n == 0 {
+        return (None, None);
+    }
+    let pf = p as f64;
+    let (mut u2, mut ap) = (0u128, 0.0);
+    let (mut tp, mut fp, mut prev_recall) = (0u64, 0u64, 0.0);
+    for s in Sweep::new(pos, neg) {
+        let (dp, dn) = (u128::from(s.tp - tp), u128::from(s.fp - fp));
+        u2 += dp * (2 * u128::from(n - s.fp) + dn);
+        let recall = s.tp as f64 / pf;
+        ap += (recall - prev_recall) * (s.tp as f64 / (s.tp + s.fp) as f64);
+        prev_recall = recall;
+        tp = s.tp;
+        fp = s.fp;
+    }
+    let auc = u2 as f64 / (2 * u128::from(p) * u128::from(n)) as f64;
+    (Some(auc), Some(ap))
+}
+
 /// Average precision of ranked scores; `None` unless both classes occur.
 pub fn average_precision(pos: &Ranked, neg: &Ranked) -> Option<f64> {
     if pos.is_empty() || neg.is_empty() {
@@ -559,6 +582,7 @@ mod tests {
         let s = summarize(&pos, &neg, targets, 50);
         assert_eq!(s.roc_auc, roc_auc(&pos, &neg));
         assert_eq!(s.average_precision, average_precision(&pos, &neg));
+        assert_eq!((s.roc_auc, s.average_precision), ranking_values(&pos, &neg));
         assert_eq!(s.thresholds, thresholds(&pos, &neg, targets));
         assert_eq!(s.roc, roc_curve(&pos, &neg, 50));
         assert_eq!(s.pr, pr_curve(&pos, &neg, 50));

@@ -8,7 +8,7 @@ use super::calibration::{Binner, Calibration};
 use super::probabilistic::{log_loss_term, Sum};
 use super::ranked::Ranked;
 use super::ranking::{
-    average_precision, pr_curve, roc_auc, roc_curve, summarize, PrPoint, RocPoint,
+    average_precision, pr_curve, ranking_values, roc_auc, roc_curve, summarize, PrPoint, RocPoint,
     ThresholdTargets, Thresholds,
 };
 use super::samples::ScoreSamples;
@@ -28,6 +28,9 @@ pub struct ScoreOptions {
     pub calibration_bins: usize,
     /// Threshold analysis targets.
     pub targets: ThresholdTargets,
+    /// Binary scores: also the curves, histograms, threshold analysis and score distribution.
+    /// Segments and windows, whose reports show only the metrics, leave them out.
+    pub detail: bool,
 }
 
 impl Default for ScoreOptions {
@@ -35,6 +38,7 @@ impl Default for ScoreOptions {
         ScoreOptions {
             calibration_bins: 15,
             targets: ThresholdTargets::default(),
+            detail: true,
         }
     }
 }
@@ -158,12 +162,16 @@ pub fn binary(
         let y = if is_pos { 1.0 } else { 0.0 };
         let mut hist = vec![0u64; HISTOGRAM_BINS];
         for (s, n) in ranked.iter() {
-            hist[histogram_bin(s)] += n;
+            if opts.detail {
+                hist[histogram_bin(s)] += n;
+            }
             binner.add_many(s, is_pos, n);
             log_loss.add(n as f64 * log_loss_term(if is_pos { s } else { 1.0 - s }));
             brier.add(n as f64 * (s - y) * (s - y));
         }
-        histograms.push((class.name.clone(), hist));
+        if opts.detail {
+            histograms.push((class.name.clone(), hist));
+        }
         if is_pos {
             pos_scores = ranked;
         } else {
@@ -171,8 +179,17 @@ pub fn binary(
         }
     }
     let n = (pos_scores.total() + neg_scores.total()) as f64;
-    let summary = summarize(&pos_scores, &neg_scores, opts.targets, CURVE_POINTS);
-    let (auc, ap) = (summary.roc_auc, summary.average_precision);
+    let summary = opts
+        .detail
+        .then(|| summarize(&pos_scores, &neg_scores, opts.targets, CURVE_POINTS));
+    let (auc, ap) = match &summary {
+        Some(s) => (s.roc_auc, s.average_precision),
+        None => ranking_values(&pos_scores, &neg_scores),
+    };
+    let (roc, pr, thresholds) = match summary {
+        Some(s) => (Some(s.roc), Some(s.pr), Some(s.thresholds)),
+        None => (None, None, None),
+    };
     if auc.is_none() {
         warnings.push(
             "roc_auc and average_precision are undefined: only one class occurs among the labels"
@@ -191,8 +208,8 @@ pub fn binary(
         },
         calibration,
         curves: Curves {
-            roc: Some(summary.roc),
-            pr: Some(summary.pr),
+            roc,
+            pr,
             per_class: OrderedMap::default(),
             histograms: Histograms {
                 bins: HISTOGRAM_BINS,
@@ -200,11 +217,15 @@ pub fn binary(
                 by_class: OrderedMap(histograms),
             },
         },
-        thresholds: Some(summary.thresholds),
+        thresholds,
         per_class: Vec::new(),
         averages: None,
         intervals: Vec::new(),
-        distribution: Ranked::union(&pos_scores, &neg_scores),
+        distribution: if opts.detail {
+            Ranked::union(&pos_scores, &neg_scores)
+        } else {
+            Ranked::default()
+        },
         proba: Vec::new(),
         sorted: (pos_scores, neg_scores),
     }

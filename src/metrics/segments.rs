@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::accumulator::{EvalState, RowProblem};
 use super::audit::RowAudit;
 use super::classes::short_key;
@@ -72,16 +74,6 @@ impl SegmentColumn {
         self.index.insert(value.into(), self.states.len());
         self.states.push((value.into(), make()));
         Ok(self.states.len() as u32 - 1)
-    }
-
-    /// The state of a segment value, added when new.
-    fn state_mut(
-        &mut self,
-        value: &str,
-        make: impl FnOnce() -> EvalState,
-    ) -> Result<&mut EvalState, ()> {
-        let i = self.position_or_add(value, make)?;
-        Ok(&mut self.states[i as usize].1)
     }
 }
 
@@ -310,14 +302,26 @@ impl SegmentedState {
             _ => {}
         }
         for (mine, theirs) in self.columns.iter_mut().zip(&other.columns) {
+            // Each of their values is found (or added) here first, then the states merge in
+            // parallel. Merging never adds more values than the two sides had, both within the
+            // limit except in the rare case of two shards with many distinct values.
+            let mut sources: Vec<Option<&EvalState>> = Vec::new();
             for (value, state) in &theirs.states {
                 let proba = &self.proba_classes;
-                // Merging never adds more values than the two sides had, both within the limit
-                // except in the rare case of two shards with many distinct values.
-                if let Ok(s) = mine.state_mut(value, || EvalState::new(proba)) {
-                    s.merge(state);
+                if let Ok(i) = mine.position_or_add(value, || EvalState::new(proba)) {
+                    sources.resize(mine.states.len(), None);
+                    sources[i as usize] = Some(state);
                 }
             }
+            sources.resize(mine.states.len(), None);
+            mine.states
+                .par_iter_mut()
+                .zip(sources)
+                .for_each(|((_, s), theirs)| {
+                    if let Some(theirs) = theirs {
+                        s.merge(theirs);
+                    }
+                });
         }
     }
 }
