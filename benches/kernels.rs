@@ -58,10 +58,7 @@ fn csv_chunk(rows: usize) -> Chunk {
             .as_bytes(),
         );
     }
-    Chunk {
-        first_line: 2,
-        data,
-    }
+    Chunk::new(2, data)
 }
 
 /// Splitting a 4 MB-class chunk of plain CSV into records and fields.

@@ -11,7 +11,7 @@ use std::sync::{mpsc, Mutex};
 
 use csv::ByteRecord;
 
-use crate::io::chunks::{for_each_plain_record, is_plain, Chunk, Chunker};
+use crate::io::chunks::{for_each_plain_record, Chunk, Chunker, Recycler};
 use crate::io::columns::{plan_columns, ColumnFlags, ColumnPlan};
 use crate::io::decode::{Fields, RowDecoder, ScoreRules};
 use crate::io::error::cell;
@@ -320,7 +320,7 @@ impl Consumer<'_> {
         delimiter: u8,
         compression: Compression,
     ) -> Result<(), Fatal> {
-        if is_plain(chunk) {
+        if chunk.plain {
             return for_each_plain_record(chunk, delimiter, |rec, line, n| {
                 self.record(rec, line, n)
             });
@@ -690,13 +690,11 @@ fn scan_chunks(
         segment_columns,
         windows,
     )?;
-    let rest = Chunk {
-        first_line: header_line + 1,
-        data: first.data[header_end..].to_vec(),
-    };
+    let rest = Chunk::new(header_line + 1, first.data[header_end..].to_vec());
     drop(first);
 
     let workers = worker_count(input.threads);
+    let recycler: Recycler = chunker.recycler();
     let stop_at = AtomicU64::new(u64::MAX);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(workers * 2);
     let rx = Mutex::new(rx);
@@ -707,7 +705,8 @@ fn scan_chunks(
             .map(|_| {
                 let rx = &rx;
                 let stop_at = &stop_at;
-                let mut c = consumer(&s, input.skip_invalid, b',');
+                let recycler = recycler.clone();
+                let mut c = consumer(&s, input.skip_invalid, delimiter);
                 scope.spawn(move || -> Result<Consumer<'_>, Fatal> {
                     loop {
                         let chunk = match rx.lock().expect("no worker panics").recv() {
@@ -721,6 +720,7 @@ fn scan_chunks(
                             stop_at.fetch_min(line.unwrap_or(chunk.first_line), Ordering::Relaxed);
                             return Err((line, problem));
                         }
+                        recycler.give(chunk.data);
                     }
                 })
             })
@@ -833,10 +833,7 @@ mod tests {
         let half = body[..body.len() / 2].rfind('\n').map_or(0, |i| i + 1);
         let lines = body[..half].matches('\n').count() as u64;
         for (first_line, data) in [(2, &body[..half]), (2 + lines, &body[half..])] {
-            let chunk = Chunk {
-                first_line,
-                data: data.as_bytes().to_vec(),
-            };
+            let chunk = Chunk::new(first_line, data.as_bytes().to_vec());
             c.chunk(&chunk, b',', Compression::None).unwrap();
         }
         c.state.settle();

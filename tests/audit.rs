@@ -53,33 +53,44 @@ fn duplicate_rows_are_found_with_their_lines() {
 
 #[test]
 fn duplicates_are_the_same_fields_however_they_are_quoted() {
-    // Over a megabyte, so that the first chunk is read by the fast path (no quotes) and the
-    // last by the full CSV reader (quotes); CRLF line ends throughout.
-    let mut text = String::from("key,label,prediction,score,note\r\n");
-    let rows = 40_000;
-    for i in 0..rows {
-        writeln!(text, "r{i},1,0,0.25,padding-to-pass-one-chunk\r").unwrap();
+    for (d, name) in [(',', "quoted.csv"), ('\t', "quoted.tsv")] {
+        // Over a megabyte, so that the first chunk is read by the fast path (no quotes) and the
+        // last by the full reader (quotes); CRLF line ends throughout.
+        let mut text = format!("key{d}label{d}prediction{d}score{d}note\r\n");
+        let rows = 40_000;
+        for i in 0..rows {
+            writeln!(text, "r{i}{d}1{d}0{d}0.25{d}padding-to-pass-one-chunk\r").unwrap();
+        }
+        // Copies of the first three rows, quoted; a quoted field holding the delimiter, twice.
+        for i in 0..3 {
+            writeln!(
+                text,
+                "\"r{i}\"{d}1{d}0{d}0.25{d}\"padding-to-pass-one-chunk\"\r"
+            )
+            .unwrap();
+        }
+        for _ in 0..2 {
+            writeln!(
+                text,
+                "\"r0{d}1\"{d}0{d}0{d}0.25{d}padding-to-pass-one-chunk\r"
+            )
+            .unwrap();
+        }
+        assert!(text.len() > 1 << 20);
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(&dir, name, &text);
+        let (_, r) = eval_json(&file, &[]);
+        let dups = &r["audit"]["duplicates"];
+        assert_eq!(dups["exact"], true, "{name}");
+        assert_eq!(dups["rows_checked"], rows + 5, "{name}");
+        assert_eq!(dups["duplicate_rows"], 4, "{name}: {dups}");
+        let first = rows + 2;
+        assert_eq!(
+            dups["lines"],
+            serde_json::json!([first, first + 1, first + 2, first + 4]),
+            "{name}"
+        );
     }
-    // Copies of the first three rows, quoted; a quoted field holding the delimiter, twice.
-    for i in 0..3 {
-        writeln!(text, "\"r{i}\",1,0,0.25,\"padding-to-pass-one-chunk\"\r").unwrap();
-    }
-    for _ in 0..2 {
-        text.push_str("\"r0,1\",0,0,0.25,padding-to-pass-one-chunk\r\n");
-    }
-    assert!(text.len() > 1 << 20);
-    let dir = tempfile::tempdir().unwrap();
-    let file = write(&dir, "quoted.csv", &text);
-    let (_, r) = eval_json(&file, &[]);
-    let d = &r["audit"]["duplicates"];
-    assert_eq!(d["exact"], true);
-    assert_eq!(d["rows_checked"], rows + 5);
-    assert_eq!(d["duplicate_rows"], 4, "{d}");
-    let first = rows + 2;
-    assert_eq!(
-        d["lines"],
-        serde_json::json!([first, first + 1, first + 2, first + 4])
-    );
 }
 
 #[test]
