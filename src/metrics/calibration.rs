@@ -73,6 +73,23 @@ impl Binner {
     #[inline]
     pub fn add_many(&mut self, prob: f64, event: bool, n: u64) {
         let b = self.inner_edges.partition_point(|&e| e < prob);
+        self.add_to(b, prob, event, n);
+    }
+
+    /// [`add_many`](Self::add_many) for probabilities given in ascending order: `bin` starts at
+    /// 0 and follows them up the bins, instead of a binary search (whose branches a million
+    /// ascending values mispredict) per value.
+    #[inline]
+    pub fn add_ascending(&mut self, bin: &mut usize, prob: f64, event: bool, n: u64) {
+        while *bin < self.inner_edges.len() && self.inner_edges[*bin] < prob {
+            *bin += 1;
+        }
+        debug_assert_eq!(*bin, self.inner_edges.partition_point(|&e| e < prob));
+        self.add_to(*bin, prob, event, n);
+    }
+
+    #[inline]
+    fn add_to(&mut self, b: usize, prob: f64, event: bool, n: u64) {
         self.count[b] += n;
         self.sum_prob[b] += prob * n as f64;
         if event {
@@ -138,6 +155,23 @@ impl Binner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascending_adds_equal_searched_adds() {
+        let mut probs: Vec<f64> = (0..=300).map(|i| f64::from(i) / 300.0).collect();
+        probs.extend((1..15).map(|i| f64::from(i) / 15.0));
+        probs.sort_by(f64::total_cmp);
+        let (mut searched, mut ascending) = (Binner::new(15), Binner::new(15));
+        let mut bin = 0;
+        for (i, &p) in probs.iter().enumerate() {
+            searched.add_many(p, i % 3 == 0, i as u64 % 5 + 1);
+            ascending.add_ascending(&mut bin, p, i % 3 == 0, i as u64 % 5 + 1);
+        }
+        assert_eq!(
+            format!("{:?}", searched.finish("positive_class")),
+            format!("{:?}", ascending.finish("positive_class"))
+        );
+    }
 
     #[test]
     fn edges_go_to_the_lower_bin() {

@@ -6,6 +6,12 @@
 //! with its default `scale_by_half="auto"`). Sums are compensated (Neumaier) so that the result
 //! does not depend on the order rows arrive in beyond the last bit.
 
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use super::ranked::GRID_SCALE;
+
 /// A compensated (Neumaier) sum.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Sum {
@@ -39,6 +45,51 @@ pub fn log_loss_term(p_true: f64) -> f64 {
     -p_true.clamp(eps, 1.0 - eps).ln()
 }
 
+/// Distinct scores of one class beyond which [`GridTerms`] pay for their set-up.
+pub const GRID_TERMS_FROM: usize = 100_000;
+
+/// The log-loss terms of every score with at most six decimals, for both outcomes, computed
+/// once per run (16 MB): an evaluation with a million distinct scores in each of several states
+/// would otherwise take a logarithm per distinct score per state. A look-up gives exactly what
+/// [`log_loss_term`] gives, so whether it is used never changes a result.
+pub struct GridTerms {
+    /// `log_loss_term(k / 10⁶)` at k.
+    positive: Vec<f64>,
+    /// `log_loss_term(1 − k / 10⁶)` at k.
+    negative: Vec<f64>,
+}
+
+impl GridTerms {
+    /// The shared table, computed on first use.
+    pub fn get() -> &'static GridTerms {
+        static TERMS: OnceLock<GridTerms> = OnceLock::new();
+        TERMS.get_or_init(|| {
+            let table = |f: fn(f64) -> f64| -> Vec<f64> {
+                (0..=GRID_SCALE)
+                    .into_par_iter()
+                    .map(|k| log_loss_term(f(f64::from(k) / f64::from(GRID_SCALE))))
+                    .collect()
+            };
+            let (positive, negative) = rayon::join(|| table(|s| s), || table(|s| 1.0 - s));
+            GridTerms { positive, negative }
+        })
+    }
+
+    /// `log_loss_term(s)` when the row is positive, else `log_loss_term(1 − s)`.
+    #[inline]
+    pub fn term(&self, s: f64, positive: bool) -> f64 {
+        // The grid point s stands for, if it is one (s is in [0, 1]).
+        let k = (s * f64::from(GRID_SCALE) + 0.5) as u32;
+        let on_grid = k <= GRID_SCALE && f64::from(k) / f64::from(GRID_SCALE) == s;
+        match (on_grid, positive) {
+            (true, true) => self.positive[k as usize],
+            (true, false) => self.negative[k as usize],
+            (false, true) => log_loss_term(s),
+            (false, false) => log_loss_term(1.0 - s),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +109,31 @@ mod tests {
     fn log_loss_clips() {
         assert_eq!(log_loss_term(0.0), -f64::EPSILON.ln());
         assert_eq!(log_loss_term(1.0), -(1.0 - f64::EPSILON).ln());
+    }
+
+    #[test]
+    fn grid_terms_are_the_terms() {
+        let terms = GridTerms::get();
+        let scale = f64::from(GRID_SCALE);
+        let grid = (0..=GRID_SCALE)
+            .step_by(997)
+            .chain([1, 499_999, 500_000, 999_999, GRID_SCALE]);
+        for k in grid {
+            let s = f64::from(k) / scale;
+            assert_eq!(
+                terms.term(s, true).to_bits(),
+                log_loss_term(s).to_bits(),
+                "{s}"
+            );
+            assert_eq!(
+                terms.term(s, false).to_bits(),
+                log_loss_term(1.0 - s).to_bits(),
+                "{s}"
+            );
+        }
+        for s in [0.1234567, 1e-9, 0.3 + 1e-12, 1.0 - 1e-12] {
+            assert_eq!(terms.term(s, true), log_loss_term(s), "{s}");
+            assert_eq!(terms.term(s, false), log_loss_term(1.0 - s), "{s}");
+        }
     }
 }

@@ -447,6 +447,11 @@ impl Ranked {
         self.values.is_empty()
     }
 
+    /// How many distinct values.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
     /// (value, count) pairs, ascending.
     pub fn iter(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
         self.values.iter().copied().zip(self.counts.iter().copied())

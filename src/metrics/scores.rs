@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::calibration::{Binner, Calibration};
-use super::probabilistic::{log_loss_term, Sum};
+use super::probabilistic::{log_loss_term, GridTerms, Sum, GRID_TERMS_FROM};
 use super::ranked::Ranked;
 use super::ranking::{
     average_precision, pr_curve, ranking_values, roc_auc, roc_curve, summarize, PrPoint, RocPoint,
@@ -161,12 +161,18 @@ pub fn binary(
         let is_pos = i == pos;
         let y = if is_pos { 1.0 } else { 0.0 };
         let mut hist = vec![0u64; HISTOGRAM_BINS];
+        let terms = (ranked.len() >= GRID_TERMS_FROM).then(GridTerms::get);
+        let mut bin = 0;
         for (s, n) in ranked.iter() {
             if opts.detail {
                 hist[histogram_bin(s)] += n;
             }
-            binner.add_many(s, is_pos, n);
-            log_loss.add(n as f64 * log_loss_term(if is_pos { s } else { 1.0 - s }));
+            binner.add_ascending(&mut bin, s, is_pos, n);
+            let term = match terms {
+                Some(terms) => terms.term(s, is_pos),
+                None => log_loss_term(if is_pos { s } else { 1.0 - s }),
+            };
+            log_loss.add(n as f64 * term);
             brier.add(n as f64 * (s - y) * (s - y));
         }
         if opts.detail {
