@@ -102,24 +102,31 @@ impl EvalState {
     }
 
     /// Counts a row whose class ids were resolved (by this state or one it follows).
-    #[inline]
+    #[inline(always)]
     pub fn push_resolved(&mut self, row: &Row<'_>, t: u32, p: Option<u32>) {
         self.push_counts(row, t, p);
         if row.proba.is_empty() {
             if let Some(score) = row.score {
                 let t = t as usize;
                 if self.scores.len() <= t {
-                    self.scores.resize_with(t + 1, ScoreColumn::default);
+                    self.add_score_columns(t + 1);
                 }
                 self.scores[t].push(score);
             }
         }
     }
 
+    /// Makes room for the scores of `classes` classes (once per class met).
+    #[cold]
+    #[inline(never)]
+    fn add_score_columns(&mut self, classes: usize) {
+        self.scores.resize_with(classes, ScoreColumn::default);
+    }
+
     /// Counts a row like [`push_resolved`](Self::push_resolved) but leaves out its score (a
     /// single score, not probabilities), which [`add_scores_of`](Self::add_scores_of) adds
     /// later from states that kept it.
-    #[inline]
+    #[inline(always)]
     pub fn push_counts(&mut self, row: &Row<'_>, t: u32, p: Option<u32>) {
         match row.prediction {
             Prediction::Label(_) => self.confusion.add(t, p.unwrap_or(t), 1),
@@ -145,6 +152,27 @@ impl EvalState {
     pub fn add_scores_of(&mut self, other: &EvalState) {
         let remap = self.classes.absorb(&other.classes);
         self.merge_scores(other, &remap);
+    }
+
+    /// Adds the scores of every state of `others` (and nothing else), matching classes by
+    /// name: each class's columns summed in one pass, the classes in parallel.
+    pub fn add_scores_of_all<'a>(&mut self, others: impl IntoIterator<Item = &'a EvalState>) {
+        let mut theirs: Vec<Vec<&ScoreColumn>> = vec![Vec::new(); self.scores.len()];
+        for other in others {
+            let remap = self.classes.absorb(&other.classes);
+            for (t, column) in other.scores.iter().enumerate() {
+                let id = remap[t] as usize;
+                if self.scores.len() <= id {
+                    self.scores.resize_with(id + 1, ScoreColumn::default);
+                    theirs.resize(id + 1, Vec::new());
+                }
+                theirs[id].push(column);
+            }
+        }
+        self.scores
+            .par_iter_mut()
+            .zip(theirs)
+            .for_each(|(mine, theirs)| mine.merge_all(&theirs));
     }
 
     /// Adds the score columns of `other`, whose class `t` is class `remap[t]` here; the classes

@@ -32,13 +32,20 @@ impl ConfusionCounts {
     }
 
     /// Counts `n` rows of true class `t` predicted as `p`.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, t: u32, p: u32, n: u64) {
         let need = t.max(p) as usize + 1;
         if need > self.dim {
-            self.grow(need.max(self.dim * 2).max(2));
+            self.grow_for(need);
         }
         self.cells[t as usize * self.dim + p as usize] += n;
+    }
+
+    /// Grows the matrix to hold `need` classes (rarely: once per doubling).
+    #[cold]
+    #[inline(never)]
+    fn grow_for(&mut self, need: usize) {
+        self.grow(need.max(self.dim * 2).max(2));
     }
 
     /// The count of true class `t` predicted as `p` (0 outside the matrix).

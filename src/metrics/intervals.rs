@@ -135,7 +135,8 @@ impl PoissonOf {
             PoissonOf::Zero => 0,
             PoissonOf::Normal { mean, sd } => {
                 let z: f64 = StandardNormal.sample(rng);
-                (mean + z * sd).round().max(0.0) as u64
+                // Rounded half up by truncation (x ≥ 0): `round` is a library call.
+                ((mean + z * sd).max(0.0) + 0.5) as u64
             }
             PoissonOf::Table { first, cdf, guide } => {
                 let u: f64 = rng.gen();

@@ -5,15 +5,17 @@
 //! scores than rows. A score `0.123456` is the grid point 123456 of 1,000,000, and the `f64` it
 //! stands for is recovered exactly as `123456.0 / 1e6` (IEEE division is correctly rounded, as is
 //! parsing, so both give the double nearest 123456/10⁶). Grid points are kept as a list of 4-byte
-//! indices while that is smaller than a dense table of counts, then as the table (4 MB); scores
-//! off the grid are kept as `f64`s. Either way ranking metrics stay exact and states merge by
+//! indices until it holds a quarter million, then as a dense table of counts (4 MB): past that,
+//! sorting the list when the column is finished (and merging lists point by point) costs more
+//! than the table's extra memory is worth. Scores off the grid are kept as `f64`s. Either way ranking metrics stay exact and states merge by
 //! adding. [`Ranked`] is the finished form: distinct values in ascending order with their counts.
 
 /// Grid points per unit: scores with up to six decimals lie on the grid.
 pub const GRID_SCALE: u32 = 1_000_000;
 const GRID_LEN: usize = GRID_SCALE as usize + 1;
-/// A sparse grid list longer than this is turned into a dense table (which then costs less).
-const DENSE_AT: usize = GRID_LEN;
+/// A sparse grid list this long is turned into a dense table: sorting a longer list at the end
+/// costs more than summing the table's counts.
+const DENSE_AT: usize = GRID_LEN / 4;
 
 /// A score as read: its value and, when it has at most six decimals, its grid point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,7 +101,7 @@ impl DenseCounts {
     }
 
     /// Counts a point; returns the points whose count would overflow.
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, i: u32, overflow: &mut Vec<f64>) {
         let bucket = &mut self.pending[(i >> BUCKET_SHIFT) as usize];
         bucket.push(i);
@@ -108,6 +110,7 @@ impl DenseCounts {
         }
     }
 
+    #[inline(never)]
     fn drain(counts: &mut [u32], bucket: &mut Vec<u32>, overflow: &mut Vec<f64>) {
         for &i in bucket.iter() {
             let c = &mut counts[i as usize];
@@ -174,20 +177,29 @@ impl ScoreColumn {
     }
 
     /// Keeps one score.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, score: Score) {
         let Some(i) = score.grid else {
             self.raw.push(score.value);
             return;
         };
         match &mut self.grid {
+            Grid::Dense(counts) => counts.add(i, &mut self.raw),
             Grid::Sparse(list) => {
                 list.push(i);
                 if list.len() >= DENSE_AT {
-                    self.grid = Grid::Dense(DenseCounts::new(list));
+                    self.make_dense();
                 }
             }
-            Grid::Dense(counts) => counts.add(i, &mut self.raw),
+        }
+    }
+
+    /// Turns the sparse list into the dense table (once, when the list outgrows it).
+    #[cold]
+    #[inline(never)]
+    fn make_dense(&mut self) {
+        if let Grid::Sparse(list) = &self.grid {
+            self.grid = Grid::Dense(DenseCounts::new(list));
         }
     }
 
@@ -234,6 +246,60 @@ impl ScoreColumn {
                 for &i in theirs.pending.iter().flatten() {
                     mine.add(i, &mut self.raw);
                 }
+            }
+        }
+    }
+
+    /// Adds the scores of several columns: as [`merge`](Self::merge) of each in turn, but their
+    /// dense tables are summed in one pass (a block at a time) instead of one pass each.
+    pub fn merge_all(&mut self, others: &[&ScoreColumn]) {
+        let mut dense = Vec::new();
+        for other in others {
+            match &other.grid {
+                Grid::Dense(d) => {
+                    self.raw.extend_from_slice(&other.raw);
+                    dense.push(d);
+                }
+                Grid::Sparse(_) => self.merge(other),
+            }
+        }
+        if dense.is_empty() {
+            return;
+        }
+        if let Grid::Sparse(list) = &self.grid {
+            self.grid = Grid::Dense(DenseCounts::new(list));
+        }
+        let Grid::Dense(mine) = &mut self.grid else {
+            unreachable!("made dense above")
+        };
+        const SPAN: usize = 4096;
+        let mut sums = [0u64; SPAN];
+        for (b, block) in mine.counts.chunks_mut(SPAN).enumerate() {
+            let sums = &mut sums[..block.len()];
+            for (s, &c) in sums.iter_mut().zip(block.iter()) {
+                *s = u64::from(c);
+            }
+            for d in &dense {
+                let theirs = &d.counts[b * SPAN..b * SPAN + block.len()];
+                for (s, &c) in sums.iter_mut().zip(theirs) {
+                    *s += u64::from(c);
+                }
+            }
+            let overflows = sums
+                .iter()
+                .fold(false, |o, &s| o | (s > u64::from(u32::MAX)));
+            for (j, (c, &s)) in block.iter_mut().zip(sums.iter()).enumerate() {
+                *c = s.min(u64::from(u32::MAX)) as u32;
+                if overflows && s > u64::from(u32::MAX) {
+                    let v = (b * SPAN + j) as f64 / f64::from(GRID_SCALE);
+                    let excess = s - u64::from(u32::MAX);
+                    self.raw.extend(std::iter::repeat_n(v, excess as usize));
+                }
+            }
+        }
+        for d in dense {
+            for &i in d.pending.iter().flatten() {
+                mine.add(i, &mut self.raw);
             }
         }
     }
@@ -632,5 +698,33 @@ mod tests {
         let r = a.into_ranked();
         assert_eq!(r.total(), DENSE_AT as u64 + 2);
         assert_eq!(r.values.len(), 9);
+    }
+
+    #[test]
+    fn merging_all_at_once_equals_merging_in_turn() {
+        let dense = |offset: usize| {
+            let mut c = column(&["0.5", "0.1234567"]);
+            for i in 0..DENSE_AT + 40 {
+                let g = ((i * 7919 + offset) % 1000) as u32;
+                c.push(Score {
+                    value: f64::from(g) / 1e6,
+                    grid: Some(g),
+                });
+            }
+            c
+        };
+        let (d1, d2) = (dense(0), dense(3));
+        let sparse = column(&["0.25", "0.001", "0.3333333"]);
+        for start in [ScoreColumn::default(), column(&["0.7"]), dense(11)] {
+            let parts = [&d1, &sparse, &d2];
+            let mut in_turn = start.clone();
+            for p in parts {
+                in_turn.merge(p);
+            }
+            let mut at_once = start;
+            at_once.merge_all(&parts);
+            assert_eq!(at_once.count(), in_turn.count());
+            assert_eq!(at_once.into_ranked(), in_turn.into_ranked());
+        }
     }
 }

@@ -162,9 +162,8 @@ impl SegmentedState {
             return;
         }
         if let Some(column) = self.columns.first() {
-            for (_, state) in &column.states {
-                self.overall.add_scores_of(state);
-            }
+            self.overall
+                .add_scores_of_all(column.states.iter().map(|(_, state)| state));
         }
     }
 
@@ -234,7 +233,7 @@ impl SegmentedState {
     /// Counts a row whose class ids (`t`, `p`, resolved by the overall state) and segment
     /// positions (`segments[c]` in column `c`) are known: what [`push`](Self::push) does once it
     /// has found them.
-    #[inline]
+    #[inline(always)]
     pub fn push_known(&mut self, row: &Row<'_>, t: u32, p: Option<u32>, segments: &[u32]) {
         if self.scores_in_segments {
             self.overall.push_counts(row, t, p);
@@ -295,33 +294,46 @@ impl SegmentedState {
                 }
             }
         }
-        self.audit.merge(&other.audit);
-        match (&mut self.windows, &other.windows) {
-            (Some(mine), Some(theirs)) => mine.merge(theirs),
-            (None, Some(theirs)) => self.windows = Some(theirs.clone()),
-            _ => {}
-        }
-        for (mine, theirs) in self.columns.iter_mut().zip(&other.columns) {
-            // Each of their values is found (or added) here first, then the states merge in
-            // parallel. Merging never adds more values than the two sides had, both within the
-            // limit except in the rare case of two shards with many distinct values.
-            let mut sources: Vec<Option<&EvalState>> = Vec::new();
-            for (value, state) in &theirs.states {
-                let proba = &self.proba_classes;
-                if let Ok(i) = mine.position_or_add(value, || EvalState::new(proba)) {
-                    sources.resize(mine.states.len(), None);
-                    sources[i as usize] = Some(state);
-                }
+        // The audit merges while the segments do.
+        let (windows, columns, proba) = (&mut self.windows, &mut self.columns, &self.proba_classes);
+        rayon::join(
+            || self.audit.merge(&other.audit),
+            || merge_windows_and_columns(windows, columns, proba, other),
+        );
+    }
+}
+
+/// The window and segment parts of [`SegmentedState::merge`].
+fn merge_windows_and_columns(
+    windows: &mut Option<WindowColumn>,
+    columns: &mut [SegmentColumn],
+    proba_classes: &[LabelKey],
+    other: &SegmentedState,
+) {
+    match (&mut *windows, &other.windows) {
+        (Some(mine), Some(theirs)) => mine.merge(theirs),
+        (None, Some(theirs)) => *windows = Some(theirs.clone()),
+        _ => {}
+    }
+    for (mine, theirs) in columns.iter_mut().zip(&other.columns) {
+        // Each of their values is found (or added) here first, then the states merge in
+        // parallel. Merging never adds more values than the two sides had, both within the
+        // limit except in the rare case of two shards with many distinct values.
+        let mut sources: Vec<Option<&EvalState>> = Vec::new();
+        for (value, state) in &theirs.states {
+            if let Ok(i) = mine.position_or_add(value, || EvalState::new(proba_classes)) {
+                sources.resize(mine.states.len(), None);
+                sources[i as usize] = Some(state);
             }
-            sources.resize(mine.states.len(), None);
-            mine.states
-                .par_iter_mut()
-                .zip(sources)
-                .for_each(|((_, s), theirs)| {
-                    if let Some(theirs) = theirs {
-                        s.merge(theirs);
-                    }
-                });
         }
+        sources.resize(mine.states.len(), None);
+        mine.states
+            .par_iter_mut()
+            .zip(sources)
+            .for_each(|((_, s), theirs)| {
+                if let Some(theirs) = theirs {
+                    s.merge(theirs);
+                }
+            });
     }
 }
