@@ -453,14 +453,16 @@ pub fn report_from_scan(
         // The audit and the label-noise baseline read the score distributions, which the
         // profile below takes over.
         let current_ids = audit.id_outcomes(evaluation.pos_label.as_deref());
-        let audit = audit.summary(&evaluation, &classes, &proba, multi_issues, id_col);
-        let noise_baseline = match task {
-            Task::Multiclass => multi_noise,
-            Task::Binary => evaluation
-                .scores
-                .as_ref()
-                .and_then(|s| noise::binary_auto(&s.sorted)),
-        };
+        let (audit, noise_baseline) = rayon::join(
+            || audit.summary(&evaluation, &classes, &proba, multi_issues, id_col),
+            || match task {
+                Task::Multiclass => multi_noise,
+                Task::Binary => evaluation
+                    .scores
+                    .as_ref()
+                    .and_then(|s| noise::binary_auto(&s.sorted)),
+            },
+        );
         let profile = Profile::take_from(&mut evaluation);
         let sanity = if families.sanity {
             statistical::sanity_of(&evaluation, &profile, stat_opts)

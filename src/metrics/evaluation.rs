@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use super::accumulator::EvalState;
 use super::classification::{classification_metrics, ClassificationMetrics, Headline};
-use super::intervals::{label_intervals, ranking_bootstrap, Bootstrap};
+use super::intervals::{label_intervals, Bootstrap};
 use super::ranked::Ranked;
 use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
 use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
@@ -282,13 +282,14 @@ impl EvalState {
                         })
                         .collect()
                 };
-                let mut results =
-                    scores::binary(per_class, &classes, index, &opts.scores, warnings);
-                let (pos, neg) = std::mem::take(&mut results.sorted);
-                let exact = (results.metrics.roc_auc, results.metrics.average_precision);
-                results.intervals = ranking_bootstrap(&pos, &neg, exact, opts.bootstrap);
-                results.sorted = (pos, neg);
-                Some(results)
+                Some(scores::binary(
+                    per_class,
+                    &classes,
+                    index,
+                    &opts.scores,
+                    opts.bootstrap,
+                    warnings,
+                ))
             }
             Headline::Macro if width == 1 => {
                 warnings.push(

@@ -345,28 +345,25 @@ fn ranking_of_runs(runs: &[(u64, u64)]) -> (Option<f64>, Option<f64>) {
     (Some(u2 / (2.0 * p as f64 * n as f64)), Some(ap))
 }
 
-/// Bootstrap intervals of ROC AUC and average precision from ranked scores.
-/// `exact` holds the exact ROC AUC and average precision the intervals are centred on.
-pub fn ranking_bootstrap(
-    pos: &Ranked,
-    neg: &Ranked,
-    exact: (Option<f64>, Option<f64>),
-    boot: Bootstrap,
-) -> Vec<(String, [f64; 2])> {
+/// Bootstrap replicates of ROC AUC and average precision over grouped score runs, before they
+/// are centred on the exact values: drawn apart from the exact sweep, so both can run at once.
+#[derive(Debug, Clone, Default)]
+pub struct RankingReplicates {
+    /// ROC AUC and average precision of the grouped runs themselves.
+    grouped: (Option<f64>, Option<f64>),
+    /// ROC AUC of each replicate.
+    aucs: Vec<f64>,
+    /// Average precision of each replicate.
+    aps: Vec<f64>,
+}
+
+/// Draws the bootstrap replicates of the ranking metrics (none when switched off or when a class
+/// has no scores).
+pub fn ranking_replicates(pos: &Ranked, neg: &Ranked, boot: Bootstrap) -> RankingReplicates {
     if boot.replicates == 0 || pos.is_empty() || neg.is_empty() {
-        return Vec::new();
+        return RankingReplicates::default();
     }
     let runs = score_runs(pos, neg);
-    // Grouping adjacent scores counts pairs inside a group as ties; the replicates are shifted by
-    // the difference between the exact and the grouped estimate so the interval is centred where
-    // the reported value is.
-    let (grouped_auc, grouped_ap) = ranking_of_runs(&runs);
-    let (exact_auc, exact_ap) = exact;
-    let shift = |exact: Option<f64>, grouped: Option<f64>| match (exact, grouped) {
-        (Some(e), Some(g)) => e - g,
-        _ => 0.0,
-    };
-    let (auc_shift, ap_shift) = (shift(exact_auc, grouped_auc), shift(exact_ap, grouped_ap));
     let mut rng = StdRng::seed_from_u64(boot.seed ^ 0x5eed_5c0e);
     let mut aucs = Vec::with_capacity(boot.replicates);
     let mut aps = Vec::with_capacity(boot.replicates);
@@ -381,13 +378,52 @@ pub fn ranking_bootstrap(
             *s = (p.draw(&mut rng), n.draw(&mut rng));
         }
         let (auc, ap) = ranking_of_runs(&sample);
-        aucs.extend(auc.map(|v| (v + auc_shift).clamp(0.0, 1.0)));
-        aps.extend(ap.map(|v| (v + ap_shift).clamp(0.0, 1.0)));
+        aucs.extend(auc);
+        aps.extend(ap);
     }
-    [("roc_auc", aucs), ("average_precision", aps)]
+    RankingReplicates {
+        grouped: ranking_of_runs(&runs),
+        aucs,
+        aps,
+    }
+}
+
+impl RankingReplicates {
+    /// The intervals, centred where the reported (`exact`) values are: grouping adjacent scores
+    /// counts pairs inside a group as ties, so each replicate is shifted by the difference
+    /// between the exact and the grouped estimate.
+    pub fn intervals(self, exact: (Option<f64>, Option<f64>)) -> Vec<(String, [f64; 2])> {
+        let shift = |exact: Option<f64>, grouped: Option<f64>| match (exact, grouped) {
+            (Some(e), Some(g)) => e - g,
+            _ => 0.0,
+        };
+        let auc_shift = shift(exact.0, self.grouped.0);
+        let ap_shift = shift(exact.1, self.grouped.1);
+        let centred = |values: Vec<f64>, by: f64| -> Vec<f64> {
+            values
+                .into_iter()
+                .map(|v| (v + by).clamp(0.0, 1.0))
+                .collect()
+        };
+        [
+            ("roc_auc", centred(self.aucs, auc_shift)),
+            ("average_precision", centred(self.aps, ap_shift)),
+        ]
         .into_iter()
         .filter_map(|(name, d)| percentile_interval(d).map(|i| (name.to_string(), i)))
         .collect()
+    }
+}
+
+/// Bootstrap intervals of ROC AUC and average precision from ranked scores.
+/// `exact` holds the exact ROC AUC and average precision the intervals are centred on.
+pub fn ranking_bootstrap(
+    pos: &Ranked,
+    neg: &Ranked,
+    exact: (Option<f64>, Option<f64>),
+    boot: Bootstrap,
+) -> Vec<(String, [f64; 2])> {
+    ranking_replicates(pos, neg, boot).intervals(exact)
 }
 
 #[cfg(test)]

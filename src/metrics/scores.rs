@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::calibration::{Binner, Calibration};
+use super::intervals::{ranking_replicates, Bootstrap};
 use super::probabilistic::{log_loss_term, GridTerms, Sum, GRID_TERMS_FROM};
 use super::ranked::Ranked;
 use super::ranking::{
@@ -143,17 +144,20 @@ pub struct ScoredClass {
     pub id: Option<usize>,
 }
 
-/// Binary score metrics from the positive-class scores of each class (in label order, aligned
-/// with `classes`); `pos` is the positive class's position among them (or past the end).
-pub fn binary(
-    per_class: Vec<Ranked>,
+/// The exact ranking results: everything (with curves and thresholds), or the two values.
+enum Ranking {
+    Summary(Box<super::ranking::RankingSummary>),
+    Values((Option<f64>, Option<f64>)),
+}
+
+/// Per-class score histograms (with `opts.detail`), the calibration bins, and the log-loss and
+/// Brier sums of binary scores, class `pos` being the positive one.
+fn class_sums(
+    per_class: &[Ranked],
     classes: &[ScoredClass],
     pos: usize,
     opts: &ScoreOptions,
-    warnings: &mut Vec<String>,
-) -> ScoreResults {
-    let mut pos_scores = Ranked::default();
-    let mut neg_scores = Ranked::default();
+) -> (Vec<(String, Vec<u64>)>, Binner, Sum, Sum) {
     let mut histograms = Vec::new();
     let mut binner = Binner::new(opts.calibration_bins);
     let (mut log_loss, mut brier) = (Sum::default(), Sum::default());
@@ -178,23 +182,78 @@ pub fn binary(
         if opts.detail {
             histograms.push((class.name.clone(), hist));
         }
-        if is_pos {
-            pos_scores = ranked;
-        } else {
-            neg_scores = Ranked::merge(neg_scores, ranked);
-        }
     }
-    let n = (pos_scores.total() + neg_scores.total()) as f64;
-    let summary = opts
-        .detail
-        .then(|| summarize(&pos_scores, &neg_scores, opts.targets, CURVE_POINTS));
-    let (auc, ap) = match &summary {
-        Some(s) => (s.roc_auc, s.average_precision),
-        None => ranking_values(&pos_scores, &neg_scores),
+    (histograms, binner, log_loss, brier)
+}
+
+/// Binary score metrics from the positive-class scores of each class (in label order, aligned
+/// with `classes`); `pos` is the positive class's position among them (or past the end).
+pub fn binary(
+    per_class: Vec<Ranked>,
+    classes: &[ScoredClass],
+    pos: usize,
+    opts: &ScoreOptions,
+    boot: Bootstrap,
+    warnings: &mut Vec<String>,
+) -> ScoreResults {
+    // The negative scores: the one negative class's, or (rarely) several classes' merged.
+    let negatives: Vec<usize> = (0..per_class.len()).filter(|&i| i != pos).collect();
+    let merged_negatives = (negatives.len() > 1).then(|| {
+        negatives.iter().fold(Ranked::default(), |all, &i| {
+            Ranked::merge(all, per_class[i].clone())
+        })
+    });
+    let empty = Ranked::default();
+    let pos_ref = per_class.get(pos).unwrap_or(&empty);
+    let neg_ref = match (&merged_negatives, negatives.first()) {
+        (Some(merged), _) => merged,
+        (None, Some(&i)) => &per_class[i],
+        (None, None) => &empty,
     };
-    let (roc, pr, thresholds) = match summary {
-        Some(s) => (Some(s.roc), Some(s.pr), Some(s.thresholds)),
-        None => (None, None, None),
+    // Three passes that only read the scores run at once: the per-class sums, the exact
+    // ranking sweep, and the bootstrap replicates.
+    let ((histograms, binner, log_loss, brier), (summary, replicates)) = rayon::join(
+        || class_sums(&per_class, classes, pos, opts),
+        || {
+            rayon::join(
+                || match opts.detail {
+                    true => Ranking::Summary(Box::new(summarize(
+                        pos_ref,
+                        neg_ref,
+                        opts.targets,
+                        CURVE_POINTS,
+                    ))),
+                    false => Ranking::Values(ranking_values(pos_ref, neg_ref)),
+                },
+                || ranking_replicates(pos_ref, neg_ref, boot),
+            )
+        },
+    );
+    let distribution = if opts.detail {
+        Ranked::union(pos_ref, neg_ref)
+    } else {
+        Ranked::default()
+    };
+    let mut per_class = per_class;
+    let pos_scores = per_class
+        .get_mut(pos)
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let neg_scores = match (merged_negatives, negatives.first()) {
+        (Some(merged), _) => merged,
+        (None, Some(&i)) => std::mem::take(&mut per_class[i]),
+        (None, None) => Ranked::default(),
+    };
+    let n = (pos_scores.total() + neg_scores.total()) as f64;
+    let (auc, ap, roc, pr, thresholds) = match summary {
+        Ranking::Summary(s) => (
+            s.roc_auc,
+            s.average_precision,
+            Some(s.roc),
+            Some(s.pr),
+            Some(s.thresholds),
+        ),
+        Ranking::Values((auc, ap)) => (auc, ap, None, None, None),
     };
     if auc.is_none() {
         warnings.push(
@@ -226,12 +285,8 @@ pub fn binary(
         thresholds,
         per_class: Vec::new(),
         averages: None,
-        intervals: Vec::new(),
-        distribution: if opts.detail {
-            Ranked::union(&pos_scores, &neg_scores)
-        } else {
-            Ranked::default()
-        },
+        intervals: replicates.intervals((auc, ap)),
+        distribution,
         proba: Vec::new(),
         sorted: (pos_scores, neg_scores),
     }
