@@ -36,6 +36,20 @@ impl Score {
     /// Returns `None` for anything else (which the caller parses the general way).
     #[inline]
     pub fn parse_grid(text: &[u8]) -> Option<Score> {
+        if let Ok(eight) = <[u8; 8]>::try_from(text) {
+            if let Some(grid) = six_decimals(eight) {
+                return Some(Score {
+                    value: f64::from(grid) / f64::from(GRID_SCALE),
+                    grid: Some(grid),
+                });
+            }
+        }
+        Self::parse_grid_digits(text)
+    }
+
+    /// [`parse_grid`](Self::parse_grid) digit by digit.
+    #[inline]
+    fn parse_grid_digits(text: &[u8]) -> Option<Score> {
         let (int_part, frac) = match text.iter().position(|&b| b == b'.') {
             Some(dot) => (&text[..dot], &text[dot + 1..]),
             None => (text, &[][..]),
@@ -70,6 +84,35 @@ impl Score {
             grid: Some(grid),
         })
     }
+}
+
+/// The grid point of a score written `d.dddddd` (the usual form: six decimals), read eight
+/// bytes at once: the point replaced by a zero digit, all eight bytes checked to be digits, and
+/// the eight-digit number formed with three multiplies (Lemire's unrolled eight-digit parse).
+/// `None` for anything else, which the digit-by-digit parse then reads (or refuses).
+#[inline]
+fn six_decimals(text: [u8; 8]) -> Option<u32> {
+    if text[1] != b'.' || text[0] > b'1' {
+        return None;
+    }
+    let w = (u64::from_le_bytes(text) & !0xff00) | 0x3000;
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    let digits = (w & HIGH) | (((w.wrapping_add(0x0606_0606_0606_0606)) & HIGH) >> 4);
+    if digits != 0x3333_3333_3333_3333 {
+        return None;
+    }
+    // The products wrap by design: only the bits the shifts keep matter.
+    let mut v = w - 0x3030_3030_3030_3030;
+    v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    v = ((v & 0x0000_00ff_0000_00ff)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & 0x0000_00ff_0000_00ff).wrapping_mul(1 + (10_000 << 32))))
+        >> 32;
+    // The eight digits d0dddddd: the whole part d, then the six decimals.
+    let number = v as u32;
+    let whole = number / 10_000_000;
+    let grid = whole * GRID_SCALE + number % 10_000_000;
+    (grid <= GRID_SCALE).then_some(grid)
 }
 
 /// Grid points per write-combining bucket of the dense table (a 16 KB stretch of counts).
@@ -594,6 +637,42 @@ mod tests {
             r#"{"values":["0.1"],"counts":[0]}"#,
         ] {
             assert!(serde_json::from_str::<Ranked>(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn eight_byte_scores_parse_as_digit_by_digit(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"0123456789.1-+ e/:".to_vec()),
+                8,
+            ),
+        ) {
+            let text: [u8; 8] = text.try_into().unwrap();
+            proptest::prop_assert_eq!(Score::parse_grid(&text), Score::parse_grid_digits(&text));
+        }
+    }
+
+    #[test]
+    fn six_decimals_read_at_once() {
+        for (text, want) in [
+            (b"0.211260", Some(211_260)),
+            (b"1.000000", Some(1_000_000)),
+            (b"0.000000", Some(0)),
+            (b"0.999999", Some(999_999)),
+            (b"1.000001", None),
+            (b"2.000000", None),
+            (b"0.21126a", None),
+            (b"0,211260", None),
+            (b"0.2112/0", None),
+            (b"0.2112:0", None),
+        ] {
+            assert_eq!(
+                six_decimals(*text),
+                want,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 
