@@ -34,7 +34,7 @@ impl Score {
 
     /// Reads a score written as plain decimal digits with at most six decimals, in [0, 1].
     /// Returns `None` for anything else (which the caller parses the general way).
-    #[inline]
+    #[inline(always)]
     pub fn parse_grid(text: &[u8]) -> Option<Score> {
         if let Ok(eight) = <[u8; 8]>::try_from(text) {
             if let Some(grid) = six_decimals(eight) {
@@ -47,8 +47,9 @@ impl Score {
         Self::parse_grid_digits(text)
     }
 
-    /// [`parse_grid`](Self::parse_grid) digit by digit.
-    #[inline]
+    /// [`parse_grid`](Self::parse_grid) digit by digit (out of line: the common six-decimal form
+    /// never gets here).
+    #[inline(never)]
     fn parse_grid_digits(text: &[u8]) -> Option<Score> {
         let (int_part, frac) = match text.iter().position(|&b| b == b'.') {
             Some(dot) => (&text[..dot], &text[dot + 1..]),
@@ -90,7 +91,7 @@ impl Score {
 /// bytes at once: the point replaced by a zero digit, all eight bytes checked to be digits, and
 /// the eight-digit number formed with three multiplies (Lemire's unrolled eight-digit parse).
 /// `None` for anything else, which the digit-by-digit parse then reads (or refuses).
-#[inline]
+#[inline(always)]
 fn six_decimals(text: [u8; 8]) -> Option<u32> {
     if text[1] != b'.' || text[0] > b'1' {
         return None;
