@@ -11,7 +11,7 @@ use thiserror::Error;
 use super::accumulator::EvalState;
 use super::classification::{classification_metrics, ClassificationMetrics, Headline};
 use super::intervals::{label_intervals, Bootstrap};
-use super::ranked::Ranked;
+use super::ranked::{Ranked, ScoreColumn};
 use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
 use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
 use crate::ordered_map::OrderedMap;
@@ -260,6 +260,19 @@ impl EvalState {
         let width = if has_scores { 1 } else { samples.width() };
         match headline {
             Headline::Binary { pos: index } => {
+                if has_scores && !opts.scores.detail {
+                    if let Some(tables) = grid_tables(&mut columns, &classes) {
+                        if index < 2 {
+                            return Some(scores::binary_grid(
+                                tables,
+                                index,
+                                &opts.scores,
+                                opts.bootstrap,
+                                warnings,
+                            ));
+                        }
+                    }
+                }
                 let per_class: Vec<Ranked> = if has_scores {
                     classes
                         .iter()
@@ -351,6 +364,26 @@ impl EvalState {
 }
 
 /// The positive class among `classes`: the user's choice, or the conventional one.
+/// The grid tables of the two classes' scores, in label order, when there are two classes and
+/// every score of both is in its column's dense grid table.
+fn grid_tables<'a>(
+    columns: &'a mut [ScoreColumn],
+    classes: &[ScoredClass],
+) -> Option<[&'a [u32]; 2]> {
+    let [a, b] = classes else {
+        return None;
+    };
+    let (a, b) = (a.id?, b.id?);
+    if a == b || a >= columns.len() || b >= columns.len() {
+        return None;
+    }
+    if !(columns[a].settle_grid() && columns[b].settle_grid()) {
+        return None;
+    }
+    let columns: &'a [ScoreColumn] = columns;
+    Some([columns[a].grid_table()?, columns[b].grid_table()?])
+}
+
 fn positive_class(classes: &[LabelKey], opts: &FinishOptions) -> Result<LabelKey, MetricsError> {
     let mut sorted = classes.to_vec();
     sort_labels(&mut sorted);

@@ -20,6 +20,7 @@ use statrs::function::gamma::ln_gamma;
 
 use super::classification::{classification_metrics, Headline};
 use super::ranked::Ranked;
+use super::ranking::{Step, Sweep};
 
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -284,8 +285,7 @@ pub fn label_intervals(
 /// Runs of adjacent scores, highest first: (positives, negatives) per run. More than
 /// [`SCORE_BINS`] runs are grouped, in order, into groups of about equal row counts; the
 /// grouping happens during the sweep, so a million distinct scores never become a list.
-fn score_runs(pos: &Ranked, neg: &Ranked) -> Vec<(u64, u64)> {
-    let total = pos.total() + neg.total();
+fn score_runs(total: u64, steps: impl Iterator<Item = Step>) -> Vec<(u64, u64)> {
     let per_bin = total.div_ceil(SCORE_BINS as u64);
     let mut runs: Vec<(u64, u64)> = Vec::with_capacity(SCORE_BINS + 1);
     let mut grouped: Option<Vec<(u64, u64)>> = None;
@@ -299,7 +299,7 @@ fn score_runs(pos: &Ranked, neg: &Ranked) -> Vec<(u64, u64)> {
         }
     };
     let (mut tp, mut fp) = (0u64, 0u64);
-    for s in super::ranking::Sweep::new(pos, neg) {
+    for s in steps {
         let run = (s.tp - tp, s.fp - fp);
         (tp, fp) = (s.tp, s.fp);
         match &mut grouped {
@@ -360,10 +360,20 @@ pub struct RankingReplicates {
 /// Draws the bootstrap replicates of the ranking metrics (none when switched off or when a class
 /// has no scores).
 pub fn ranking_replicates(pos: &Ranked, neg: &Ranked, boot: Bootstrap) -> RankingReplicates {
-    if boot.replicates == 0 || pos.is_empty() || neg.is_empty() {
+    ranking_replicates_of(pos.total(), neg.total(), Sweep::new(pos, neg), boot)
+}
+
+/// [`ranking_replicates`] over the steps of a sweep of `p` positives and `n` negatives.
+pub fn ranking_replicates_of(
+    p: u64,
+    n: u64,
+    steps: impl Iterator<Item = Step>,
+    boot: Bootstrap,
+) -> RankingReplicates {
+    if boot.replicates == 0 || p == 0 || n == 0 {
         return RankingReplicates::default();
     }
-    let runs = score_runs(pos, neg);
+    let runs = score_runs(p + n, steps);
     let mut rng = StdRng::seed_from_u64(boot.seed ^ 0x5eed_5c0e);
     let mut aucs = Vec::with_capacity(boot.replicates);
     let mut aps = Vec::with_capacity(boot.replicates);
@@ -504,7 +514,7 @@ mod tests {
     fn run_ranking_equals_exact_ranking() {
         let pos = Ranked::from_values(vec![0.3, 0.6, 0.6, 0.9]);
         let neg = Ranked::from_values(vec![0.1, 0.3, 0.6, 0.7]);
-        let runs = score_runs(&pos, &neg);
+        let runs = score_runs(pos.total() + neg.total(), Sweep::new(&pos, &neg));
         let (auc, ap) = ranking_of_runs(&runs);
         assert!((auc.unwrap() - super::super::ranking::roc_auc(&pos, &neg).unwrap()).abs() < 1e-15);
         let exact = super::super::ranking::average_precision(&pos, &neg).unwrap();

@@ -75,6 +75,16 @@ impl GridTerms {
         })
     }
 
+    /// `log_loss_term(k / 10⁶)` when the row is positive, else `log_loss_term(1 − k / 10⁶)`.
+    #[inline]
+    pub fn at(&self, k: usize, positive: bool) -> f64 {
+        if positive {
+            self.positive[k]
+        } else {
+            self.negative[k]
+        }
+    }
+
     /// `log_loss_term(s)` when the row is positive, else `log_loss_term(1 − s)`.
     #[inline]
     pub fn term(&self, s: f64, positive: bool) -> f64 {

@@ -208,6 +208,32 @@ impl ScoreColumn {
             }
     }
 
+    /// Counts every buffered grid point, and tells whether all the column's scores are in its
+    /// table of grid counts (see [`grid_table`](Self::grid_table)).
+    pub fn settle_grid(&mut self) -> bool {
+        match &mut self.grid {
+            Grid::Dense(dense) => {
+                dense.settled(&mut self.raw);
+                self.raw.is_empty()
+            }
+            Grid::Sparse(_) => false,
+        }
+    }
+
+    /// The counts per grid point (index k counts the score k / 10⁶), when every score of the
+    /// column lies on the grid, is kept in a dense table, and is counted there (after
+    /// [`settle_grid`](Self::settle_grid)); `None` otherwise.
+    pub fn grid_table(&self) -> Option<&[u32]> {
+        match &self.grid {
+            Grid::Dense(dense)
+                if self.raw.is_empty() && dense.pending.iter().all(Vec::is_empty) =>
+            {
+                Some(&dense.counts)
+            }
+            _ => None,
+        }
+    }
+
     /// How many scores are kept.
     pub fn count(&self) -> u64 {
         let grid = match &self.grid {

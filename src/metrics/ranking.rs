@@ -75,6 +75,53 @@ impl Iterator for Sweep<'_> {
     }
 }
 
+/// [`Sweep`] over two tables of counts per grid point (index k stands for the score k / 10⁶,
+/// as in [`ScoreColumn`](super::ranked::ScoreColumn)): the same steps as a sweep over the
+/// ranked lists the tables would become, without building them.
+pub struct GridSweep<'a> {
+    pos: &'a [u32],
+    neg: &'a [u32],
+    k: usize,
+    tp: u64,
+    fp: u64,
+}
+
+impl<'a> GridSweep<'a> {
+    /// A sweep over grid tables of equal length.
+    pub fn new(pos: &'a [u32], neg: &'a [u32]) -> GridSweep<'a> {
+        assert_eq!(pos.len(), neg.len(), "grid tables have one length");
+        GridSweep {
+            pos,
+            neg,
+            k: pos.len(),
+            tp: 0,
+            fp: 0,
+        }
+    }
+}
+
+impl Iterator for GridSweep<'_> {
+    type Item = Step;
+
+    #[inline]
+    fn next(&mut self) -> Option<Step> {
+        while self.k > 0 {
+            self.k -= 1;
+            let (p, n) = (self.pos[self.k], self.neg[self.k]);
+            if p | n != 0 {
+                self.tp += u64::from(p);
+                self.fp += u64::from(n);
+                return Some(Step {
+                    threshold: self.k as f64 / f64::from(super::ranked::GRID_SCALE),
+                    tp: self.tp,
+                    fp: self.fp,
+                });
+            }
+        }
+        None
+    }
+}
+
 /// ROC AUC of ranked scores; `None` unless both classes occur.
 pub fn roc_auc(pos: &Ranked, neg: &Ranked) -> Option<f64> {
     let (p, n) = (u128::from(pos.total()), u128::from(neg.total()));
@@ -96,14 +143,22 @@ pub fn roc_auc(pos: &Ranked, neg: &Ranked) -> Option<f64> {
 /// ROC AUC and average precision in one sweep, computed exactly as [`summarize`] computes
 /// them (the same sums in the same order), without its curves and thresholds.
 pub fn ranking_values(pos: &Ranked, neg: &Ranked) -> (Option<f64>, Option<f64>) {
-    let (p, n) = (pos.total(), neg.total());
+    ranking_values_of(pos.total(), neg.total(), Sweep::new(pos, neg))
+}
+
+/// [`ranking_values`] over the steps of a sweep of `p` positives and `n` negatives.
+pub fn ranking_values_of(
+    p: u64,
+    n: u64,
+    steps: impl Iterator<Item = Step>,
+) -> (Option<f64>, Option<f64>) {
     if p == 0 || n == 0 {
         return (None, None);
     }
     let pf = p as f64;
     let (mut u2, mut ap) = (0u128, 0.0);
     let (mut tp, mut fp, mut prev_recall) = (0u64, 0u64, 0.0);
-    for s in Sweep::new(pos, neg) {
+    for s in steps {
         let (dp, dn) = (u128::from(s.tp - tp), u128::from(s.fp - fp));
         u2 += dp * (2 * u128::from(n - s.fp) + dn);
         let recall = s.tp as f64 / pf;

@@ -5,12 +5,12 @@
 use serde::Serialize;
 
 use super::calibration::{Binner, Calibration};
-use super::intervals::{ranking_replicates, Bootstrap};
+use super::intervals::{ranking_replicates, ranking_replicates_of, Bootstrap, RankingReplicates};
 use super::probabilistic::{log_loss_term, GridTerms, Sum, GRID_TERMS_FROM};
-use super::ranked::Ranked;
+use super::ranked::{Ranked, GRID_SCALE};
 use super::ranking::{
-    average_precision, pr_curve, ranking_values, roc_auc, roc_curve, summarize, PrPoint, RocPoint,
-    ThresholdTargets, Thresholds,
+    average_precision, pr_curve, ranking_values, ranking_values_of, roc_auc, roc_curve, summarize,
+    GridSweep, PrPoint, RocPoint, ThresholdTargets, Thresholds,
 };
 use super::samples::ScoreSamples;
 use crate::ordered_map::OrderedMap;
@@ -30,7 +30,8 @@ pub struct ScoreOptions {
     /// Threshold analysis targets.
     pub targets: ThresholdTargets,
     /// Binary scores: also the curves, histograms, threshold analysis and score distribution.
-    /// Segments and windows, whose reports show only the metrics, leave them out.
+    /// Segments and windows, whose reports show only the metrics, leave them out (and may
+    /// leave the ranked scores of each class empty too, see [`binary_grid`]).
     pub detail: bool,
 }
 
@@ -150,6 +151,33 @@ enum Ranking {
     Values((Option<f64>, Option<f64>)),
 }
 
+/// The calibration bins and the log-loss and Brier sums of binary scores.
+struct ClassSums {
+    binner: Binner,
+    log_loss: Sum,
+    brier: Sum,
+}
+
+impl ClassSums {
+    fn new(opts: &ScoreOptions) -> ClassSums {
+        ClassSums {
+            binner: Binner::new(opts.calibration_bins),
+            log_loss: Sum::default(),
+            brier: Sum::default(),
+        }
+    }
+
+    /// Adds `n` rows scored `s` (met in ascending order; `bin` is the cursor of the class's
+    /// walk up the bins), whose log-loss term is `term`.
+    #[inline(always)]
+    fn add(&mut self, bin: &mut usize, s: f64, is_pos: bool, n: u64, term: f64) {
+        let y = if is_pos { 1.0 } else { 0.0 };
+        self.binner.add_ascending(bin, s, is_pos, n);
+        self.log_loss.add(n as f64 * term);
+        self.brier.add(n as f64 * (s - y) * (s - y));
+    }
+}
+
 /// Per-class score histograms (with `opts.detail`), the calibration bins, and the log-loss and
 /// Brier sums of binary scores, class `pos` being the positive one.
 fn class_sums(
@@ -157,13 +185,11 @@ fn class_sums(
     classes: &[ScoredClass],
     pos: usize,
     opts: &ScoreOptions,
-) -> (Vec<(String, Vec<u64>)>, Binner, Sum, Sum) {
+) -> (Vec<(String, Vec<u64>)>, ClassSums) {
     let mut histograms = Vec::new();
-    let mut binner = Binner::new(opts.calibration_bins);
-    let (mut log_loss, mut brier) = (Sum::default(), Sum::default());
+    let mut sums = ClassSums::new(opts);
     for (i, (class, ranked)) in classes.iter().zip(per_class).enumerate() {
         let is_pos = i == pos;
-        let y = if is_pos { 1.0 } else { 0.0 };
         let mut hist = vec![0u64; HISTOGRAM_BINS];
         let terms = (ranked.len() >= GRID_TERMS_FROM).then(GridTerms::get);
         let mut bin = 0;
@@ -171,20 +197,108 @@ fn class_sums(
             if opts.detail {
                 hist[histogram_bin(s)] += n;
             }
-            binner.add_ascending(&mut bin, s, is_pos, n);
             let term = match terms {
                 Some(terms) => terms.term(s, is_pos),
                 None => log_loss_term(if is_pos { s } else { 1.0 - s }),
             };
-            log_loss.add(n as f64 * term);
-            brier.add(n as f64 * (s - y) * (s - y));
+            sums.add(&mut bin, s, is_pos, n, term);
         }
         if opts.detail {
             histograms.push((class.name.clone(), hist));
         }
     }
-    (histograms, binner, log_loss, brier)
+    (histograms, sums)
 }
+
+/// [`class_sums`] without histograms, over two classes' grid tables (in label order).
+fn grid_class_sums(tables: [&[u32]; 2], pos: usize, opts: &ScoreOptions) -> ClassSums {
+    let terms = GridTerms::get();
+    let mut sums = ClassSums::new(opts);
+    for (i, table) in tables.into_iter().enumerate() {
+        let is_pos = i == pos;
+        let mut bin = 0;
+        for (k, &n) in table.iter().enumerate() {
+            if n > 0 {
+                let s = k as f64 / f64::from(GRID_SCALE);
+                sums.add(&mut bin, s, is_pos, u64::from(n), terms.at(k, is_pos));
+            }
+        }
+    }
+    sums
+}
+
+/// [`binary`] without detail (for segments and windows), straight from the grid tables of
+/// counts of two classes (`tables[i]` is class `i`'s, in label order; `pos` is 0 or 1): the
+/// same sums in the same order give the same results, without first turning a million counts
+/// per class into ranked lists. The ranked scores (`sorted`) are left empty.
+pub fn binary_grid(
+    tables: [&[u32]; 2],
+    pos: usize,
+    opts: &ScoreOptions,
+    boot: Bootstrap,
+    warnings: &mut Vec<String>,
+) -> ScoreResults {
+    let (pos_table, neg_table) = (tables[pos], tables[1 - pos]);
+    let total = |t: &[u32]| t.iter().map(|&c| u64::from(c)).sum::<u64>();
+    let (p, n) = (total(pos_table), total(neg_table));
+    let sweep = || GridSweep::new(pos_table, neg_table);
+    let (sums, ((auc, ap), replicates)) = rayon::join(
+        || grid_class_sums(tables, pos, opts),
+        || {
+            rayon::join(
+                || ranking_values_of(p, n, sweep()),
+                || ranking_replicates_of(p, n, sweep(), boot),
+            )
+        },
+    );
+    lean_results(sums, (p + n) as f64, (auc, ap), replicates, warnings)
+}
+
+/// The results of [`binary`] without detail.
+fn lean_results(
+    sums: ClassSums,
+    rows: f64,
+    (auc, ap): (Option<f64>, Option<f64>),
+    replicates: RankingReplicates,
+    warnings: &mut Vec<String>,
+) -> ScoreResults {
+    if auc.is_none() {
+        warnings.push(UNDEFINED_RANKING.to_string());
+    }
+    let calibration = sums.binner.finish("positive_class");
+    ScoreResults {
+        metrics: ScoreMetrics {
+            roc_auc: auc,
+            average_precision: ap,
+            log_loss: Some(sums.log_loss.value() / rows),
+            brier: Some(sums.brier.value() / rows),
+            ece: Some(calibration.ece),
+            mce: Some(calibration.mce),
+        },
+        calibration,
+        curves: Curves {
+            roc: None,
+            pr: None,
+            per_class: OrderedMap::default(),
+            histograms: Histograms {
+                bins: HISTOGRAM_BINS,
+                basis: "positive_class",
+                by_class: OrderedMap(Vec::new()),
+            },
+        },
+        thresholds: None,
+        per_class: Vec::new(),
+        averages: None,
+        intervals: replicates.intervals((auc, ap)),
+        distribution: Ranked::default(),
+        proba: Vec::new(),
+        sorted: (Ranked::default(), Ranked::default()),
+    }
+}
+
+/// The warning when only one class has scores.
+const UNDEFINED_RANKING: &str =
+    "roc_auc and average_precision are undefined: only one class occurs among the labels";
 
 /// Binary score metrics from the positive-class scores of each class (in label order, aligned
 /// with `classes`); `pos` is the positive class's position among them (or past the end).
@@ -212,7 +326,7 @@ pub fn binary(
     };
     // Three passes that only read the scores run at once: the per-class sums, the exact
     // ranking sweep, and the bootstrap replicates.
-    let ((histograms, binner, log_loss, brier), (summary, replicates)) = rayon::join(
+    let ((histograms, sums), (summary, replicates)) = rayon::join(
         || class_sums(&per_class, classes, pos, opts),
         || {
             rayon::join(
@@ -256,18 +370,15 @@ pub fn binary(
         Ranking::Values((auc, ap)) => (auc, ap, None, None, None),
     };
     if auc.is_none() {
-        warnings.push(
-            "roc_auc and average_precision are undefined: only one class occurs among the labels"
-                .to_string(),
-        );
+        warnings.push(UNDEFINED_RANKING.to_string());
     }
-    let calibration = binner.finish("positive_class");
+    let calibration = sums.binner.finish("positive_class");
     ScoreResults {
         metrics: ScoreMetrics {
             roc_auc: auc,
             average_precision: ap,
-            log_loss: Some(log_loss.value() / n),
-            brier: Some(brier.value() / n),
+            log_loss: Some(sums.log_loss.value() / n),
+            brier: Some(sums.brier.value() / n),
             ece: Some(calibration.ece),
             mce: Some(calibration.mce),
         },
@@ -441,5 +552,73 @@ pub fn multiclass(
         sorted: (Ranked::default(), Ranked::default()),
         distribution: Ranked::from_values(confidences),
         proba,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// Two classes' grid tables with scattered and shared points, and their ranked lists.
+    fn tables(seed: u64) -> ([Vec<u32>; 2], [Ranked; 2]) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let len = GRID_SCALE as usize + 1;
+        let mut t = [vec![0u32; len], vec![0u32; len]];
+        for _ in 0..4000 {
+            let k = rng.gen_range(0..len);
+            let class = rng.gen_range(0..3);
+            for (c, table) in t.iter_mut().enumerate() {
+                if class == 2 || class == c {
+                    table[k] += rng.gen_range(1..5);
+                }
+            }
+        }
+        t[0][0] += 3;
+        t[1][len - 1] += 2;
+        let ranked = |table: &[u32]| Ranked {
+            values: (0..len)
+                .filter(|&k| table[k] > 0)
+                .map(|k| k as f64 / f64::from(GRID_SCALE))
+                .collect(),
+            counts: table
+                .iter()
+                .filter(|&&c| c > 0)
+                .map(|&c| u64::from(c))
+                .collect(),
+        };
+        let r = [ranked(&t[0]), ranked(&t[1])];
+        (t, r)
+    }
+
+    #[test]
+    fn grid_tables_give_what_ranked_lists_give() {
+        let opts = ScoreOptions {
+            detail: false,
+            ..ScoreOptions::default()
+        };
+        let boot = Bootstrap {
+            replicates: 200,
+            ..Bootstrap::default()
+        };
+        let classes = [("a", 0), ("b", 1)].map(|(name, id)| ScoredClass {
+            name: name.into(),
+            id: Some(id),
+        });
+        for seed in [1, 2] {
+            let (t, r) = tables(seed);
+            for pos in [0, 1] {
+                let (mut w1, mut w2) = (Vec::new(), Vec::new());
+                let full = binary(r.to_vec(), &classes, pos, &opts, boot, &mut w1);
+                let grid = binary_grid([&t[0], &t[1]], pos, &opts, boot, &mut w2);
+                assert_eq!(grid.metrics, full.metrics);
+                assert_eq!(grid.calibration, full.calibration);
+                assert_eq!(grid.intervals, full.intervals);
+                assert_eq!(grid.curves, full.curves);
+                assert_eq!(w1, w2);
+                assert_eq!(grid.intervals.len(), 2);
+            }
+        }
     }
 }
