@@ -666,12 +666,17 @@ impl RowAudit {
                 .map(|(n, c)| (n.to_string(), c))
                 .collect(),
         );
-        let duplicates = self.duplicates();
-        let ids = context
-            .id_column
-            .map(|column| self.id_summary(column, &name_of));
-        let label_issues = self.label_issues(context, &name_of);
-        let recalibration = self.recalibration(context);
+        // The recalibration fits take longest: they run while the rest is summed up.
+        let ((duplicates, ids, label_issues), recalibration) = rayon::join(
+            || {
+                let duplicates = self.duplicates();
+                let ids = context
+                    .id_column
+                    .map(|column| self.id_summary(column, &name_of));
+                (duplicates, ids, self.label_issues(context, &name_of))
+            },
+            || self.recalibration(context),
+        );
         AuditSummary {
             skipped,
             duplicates,

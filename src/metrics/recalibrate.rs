@@ -183,6 +183,16 @@ fn pick(
     })
 }
 
+/// Three computations at once.
+fn join3<A: Send, B: Send, C: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+    c: impl FnOnce() -> C + Send,
+) -> (A, B, C) {
+    let (a, (b, c)) = rayon::join(a, || rayon::join(b, c));
+    (a, b, c)
+}
+
 /// Platt and temperature scaling of binary scores (`exact`: the rows are every row of the
 /// input). `None` when a half has too few rows or the fit half a single class.
 pub fn binary(rows: &[BinaryRow], exact: bool) -> Option<Recalibration> {
@@ -196,15 +206,24 @@ pub fn binary(rows: &[BinaryRow], exact: bool) -> Option<Recalibration> {
     }
     let z: Vec<f64> = fit.iter().map(|r| logit(r.score)).collect();
     let y: Vec<bool> = fit.iter().map(|r| r.positive).collect();
-    let (slope, intercept) = fit_logistic(&z, &y, true);
-    let (inverse_t, _) = fit_logistic(&z, &y, false);
-    let before = binary_ece(eval.iter().map(|r| (r.score, r.positive)));
     let after = |a: f64, b: f64| {
         binary_ece(
             eval.iter()
                 .map(|r| (sigmoid(a * logit(r.score) + b), r.positive)),
         )
     };
+    // The two fits, each with its held-out error, and the error before run at once.
+    let (((slope, intercept), platt_ece), (inverse_t, temperature_ece), before) = join3(
+        || {
+            let (slope, intercept) = fit_logistic(&z, &y, true);
+            ((slope, intercept), after(slope, intercept))
+        },
+        || {
+            let (inverse_t, _) = fit_logistic(&z, &y, false);
+            (inverse_t, after(inverse_t, 0.0))
+        },
+        || binary_ece(eval.iter().map(|r| (r.score, r.positive))),
+    );
     let candidates = vec![
         (
             "platt",
@@ -212,12 +231,12 @@ pub fn binary(rows: &[BinaryRow], exact: bool) -> Option<Recalibration> {
                 ("slope".to_string(), slope),
                 ("intercept".to_string(), intercept),
             ]),
-            after(slope, intercept),
+            platt_ece,
         ),
         (
             "temperature",
             OrderedMap(vec![("temperature".to_string(), 1.0 / inverse_t)]),
-            after(inverse_t, 0.0),
+            temperature_ece,
         ),
     ];
     pick(candidates, fit.len(), eval.len(), before, exact)
