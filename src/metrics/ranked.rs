@@ -5,10 +5,11 @@
 //! scores than rows. A score `0.123456` is the grid point 123456 of 1,000,000, and the `f64` it
 //! stands for is recovered exactly as `123456.0 / 1e6` (IEEE division is correctly rounded, as is
 //! parsing, so both give the double nearest 123456/10⁶). Grid points are kept as a list of 4-byte
-//! indices until it holds a quarter million, then as a dense table of counts (4 MB): past that,
-//! sorting the list when the column is finished (and merging lists point by point) costs more
-//! than the table's extra memory is worth. Scores off the grid are kept as `f64`s. Either way ranking metrics stay exact and states merge by
-//! adding. [`Ranked`] is the finished form: distinct values in ascending order with their counts.
+//! indices until it holds a quarter million, then as a dense table of counts (1 MB of one-byte
+//! counts while rows are counted, 4 MB of full counts once settled): past that, sorting the list
+//! when the column is finished (and merging lists point by point) costs more than the table's
+//! extra memory is worth. Scores off the grid are kept as `f64`s. Either way ranking metrics
+//! stay exact and states merge by adding. [`Ranked`] is the finished form: distinct values in ascending order with their counts.
 
 /// Grid points per unit: scores with up to six decimals lie on the grid.
 pub const GRID_SCALE: u32 = 1_000_000;
@@ -123,25 +124,54 @@ const BUCKET_DEPTH: usize = 32;
 
 /// A dense table of counts whose increments are buffered per stretch of the table, so that
 /// counting touches one small region at a time instead of missing the cache on every row.
+///
+/// While rows are counted the table holds one-byte counts (1 MB, where a table of full counts
+/// takes 4 MB: a worker counting the scores of a few segments keeps its tables in the shared
+/// cache); a count that wraps past 255 carries 256 into the table of full counts, made at the
+/// first carry. Settling folds the one-byte counts into the full ones. The count of point `i`
+/// is always `counts[i] + low[i]` plus its buffered occurrences (a missing table counts zero).
 #[derive(Debug, Clone, PartialEq)]
 struct DenseCounts {
+    /// Full counts (empty: none carried yet).
     counts: Vec<u32>,
+    /// One-byte counts not yet folded into `counts` (empty once folded).
+    low: Vec<u8>,
     pending: Vec<Vec<u32>>,
 }
 
+/// The empty write-combining buckets of a dense table.
+fn buckets() -> Vec<Vec<u32>> {
+    (0..(GRID_LEN >> BUCKET_SHIFT) + 1)
+        .map(|_| Vec::with_capacity(BUCKET_DEPTH))
+        .collect()
+}
+
 impl DenseCounts {
+    /// A table counting in one-byte counts, holding the points of `list`.
     fn new(list: &[u32]) -> DenseCounts {
-        let buckets = (GRID_LEN >> BUCKET_SHIFT) + 1;
         let mut d = DenseCounts {
-            counts: vec![0u32; GRID_LEN],
-            pending: (0..buckets)
-                .map(|_| Vec::with_capacity(BUCKET_DEPTH))
-                .collect(),
+            counts: Vec::new(),
+            low: vec![0u8; GRID_LEN],
+            pending: buckets(),
         };
         for &i in list {
-            d.counts[i as usize] += 1;
+            let l = &mut d.low[i as usize];
+            *l = l.wrapping_add(1);
+            if *l == 0 {
+                // A list holds fewer than u32::MAX points: no full count can overflow.
+                Self::carry(&mut d.counts, i, &mut Vec::new());
+            }
         }
         d
+    }
+
+    /// An empty table of full counts (for saved states, whose counts are known at once).
+    fn full() -> DenseCounts {
+        DenseCounts {
+            counts: vec![0u32; GRID_LEN],
+            low: Vec::new(),
+            pending: buckets(),
+        }
     }
 
     /// Counts a point; returns the points whose count would overflow.
@@ -150,29 +180,108 @@ impl DenseCounts {
         let bucket = &mut self.pending[(i >> BUCKET_SHIFT) as usize];
         bucket.push(i);
         if bucket.len() == BUCKET_DEPTH {
-            Self::drain(&mut self.counts, bucket, overflow);
+            Self::drain(&mut self.low, &mut self.counts, bucket, overflow);
         }
     }
 
     #[inline(never)]
-    fn drain(counts: &mut [u32], bucket: &mut Vec<u32>, overflow: &mut Vec<f64>) {
-        for &i in bucket.iter() {
-            let c = &mut counts[i as usize];
-            if *c == u32::MAX {
-                overflow.push(f64::from(i) / f64::from(GRID_SCALE));
-            } else {
-                *c += 1;
+    fn drain(
+        low: &mut [u8],
+        counts: &mut Vec<u32>,
+        bucket: &mut Vec<u32>,
+        overflow: &mut Vec<f64>,
+    ) {
+        if low.is_empty() {
+            Self::full_table(counts);
+            for &i in bucket.iter() {
+                add_count(counts, i, 1, overflow);
+            }
+        } else {
+            for &i in bucket.iter() {
+                let l = &mut low[i as usize];
+                *l = l.wrapping_add(1);
+                if *l == 0 {
+                    Self::carry(counts, i, overflow);
+                }
             }
         }
         bucket.clear();
     }
 
+    /// Adds the 256 of a wrapped one-byte count to the full count.
+    #[cold]
+    #[inline(never)]
+    fn carry(counts: &mut Vec<u32>, i: u32, overflow: &mut Vec<f64>) {
+        Self::full_table(counts);
+        add_count(counts, i, 256, overflow);
+    }
+
+    /// Makes the table of full counts if there is none yet.
+    fn full_table(counts: &mut Vec<u32>) {
+        if counts.is_empty() {
+            *counts = vec![0u32; GRID_LEN];
+        }
+    }
+
+    /// The table of full counts, with the one-byte counts folded in (overflow as in `add`).
+    fn folded(&mut self, overflow: &mut Vec<f64>) -> &mut [u32] {
+        if !self.low.is_empty() {
+            if self.counts.is_empty() {
+                self.counts = self.low.iter().map(|&l| u32::from(l)).collect();
+            } else {
+                add_table(&mut self.counts, &self.low, overflow);
+            }
+            self.low = Vec::new();
+        }
+        Self::full_table(&mut self.counts);
+        &mut self.counts
+    }
+
     /// The counts, with every buffered point counted.
     fn settled(&mut self, overflow: &mut Vec<f64>) -> &[u32] {
         for bucket in &mut self.pending {
-            Self::drain(&mut self.counts, bucket, overflow);
+            Self::drain(&mut self.low, &mut self.counts, bucket, overflow);
         }
-        &self.counts
+        self.folded(overflow)
+    }
+
+    /// How many points are counted.
+    fn total(&self) -> u64 {
+        self.counts.iter().map(|&c| u64::from(c)).sum::<u64>()
+            + self.low.iter().map(|&c| u64::from(c)).sum::<u64>()
+            + self.pending.iter().map(|b| b.len() as u64).sum::<u64>()
+    }
+}
+
+/// Adds `n` to the count of point `i`; what would overflow goes to `overflow` as values.
+#[inline]
+fn add_count(counts: &mut [u32], i: u32, n: u32, overflow: &mut Vec<f64>) {
+    let c = &mut counts[i as usize];
+    match c.checked_add(n) {
+        Some(sum) => *c = sum,
+        None => {
+            let excess = n - (u32::MAX - *c);
+            *c = u32::MAX;
+            let v = f64::from(i) / f64::from(GRID_SCALE);
+            overflow.extend(std::iter::repeat_n(v, excess as usize));
+        }
+    }
+}
+
+/// Adds a table of counts to another, point by point; what would overflow goes to `overflow`.
+fn add_table<T: Copy + Into<u32>>(mine: &mut [u32], theirs: &[T], overflow: &mut Vec<f64>) {
+    // Whether any count would overflow, in one pass without early exit (so that it, and the
+    // plain sum below, compile to vector instructions).
+    let overflows =
+        (mine.iter().zip(theirs)).fold(false, |o, (&m, &t)| o | m.overflowing_add(t.into()).1);
+    if !overflows {
+        for (m, &t) in mine.iter_mut().zip(theirs) {
+            *m += t.into();
+        }
+    } else {
+        for (i, &t) in theirs.iter().enumerate().take(mine.len()) {
+            add_count(mine, i as u32, t.into(), overflow);
+        }
     }
 }
 
@@ -226,7 +335,10 @@ impl ScoreColumn {
     pub fn grid_table(&self) -> Option<&[u32]> {
         match &self.grid {
             Grid::Dense(dense)
-                if self.raw.is_empty() && dense.pending.iter().all(Vec::is_empty) =>
+                if self.raw.is_empty()
+                    && dense.low.is_empty()
+                    && !dense.counts.is_empty()
+                    && dense.pending.iter().all(Vec::is_empty) =>
             {
                 Some(&dense.counts)
             }
@@ -238,10 +350,7 @@ impl ScoreColumn {
     pub fn count(&self) -> u64 {
         let grid = match &self.grid {
             Grid::Sparse(list) => list.len() as u64,
-            Grid::Dense(dense) => {
-                dense.counts.iter().map(|&c| u64::from(c)).sum::<u64>()
-                    + dense.pending.iter().map(|b| b.len() as u64).sum::<u64>()
-            }
+            Grid::Dense(dense) => dense.total(),
         };
         grid + self.raw.len() as u64
     }
@@ -292,24 +401,12 @@ impl ScoreColumn {
                 let Grid::Dense(mine) = &mut self.grid else {
                     unreachable!("made dense above")
                 };
-                // Whether any count would overflow, in one pass without early exit (so that it,
-                // and the plain sum below, compile to vector instructions).
-                let overflows = (mine.counts.iter().zip(&theirs.counts))
-                    .fold(false, |o, (&m, &t)| o | m.overflowing_add(t).1);
-                if !overflows {
-                    for (m, &t) in mine.counts.iter_mut().zip(&theirs.counts) {
-                        *m += t;
-                    }
-                } else {
-                    for (i, (m, &t)) in mine.counts.iter_mut().zip(&theirs.counts).enumerate() {
-                        match m.checked_add(t) {
-                            Some(sum) => *m = sum,
-                            None => {
-                                let v = i as f64 / f64::from(GRID_SCALE);
-                                self.raw.extend(std::iter::repeat_n(v, t as usize));
-                            }
-                        }
-                    }
+                let counts = mine.folded(&mut self.raw);
+                if !theirs.counts.is_empty() {
+                    add_table(counts, &theirs.counts, &mut self.raw);
+                }
+                if !theirs.low.is_empty() {
+                    add_table(counts, &theirs.low, &mut self.raw);
                 }
                 // Their points still buffered are counted one by one (at most a few per
                 // stretch of the table).
@@ -344,15 +441,22 @@ impl ScoreColumn {
         };
         const SPAN: usize = 4096;
         let mut sums = [0u64; SPAN];
-        for (b, block) in mine.counts.chunks_mut(SPAN).enumerate() {
+        for (b, block) in mine.folded(&mut self.raw).chunks_mut(SPAN).enumerate() {
             let sums = &mut sums[..block.len()];
             for (s, &c) in sums.iter_mut().zip(block.iter()) {
                 *s = u64::from(c);
             }
+            let span = b * SPAN..b * SPAN + block.len();
             for d in &dense {
-                let theirs = &d.counts[b * SPAN..b * SPAN + block.len()];
-                for (s, &c) in sums.iter_mut().zip(theirs) {
-                    *s += u64::from(c);
+                if !d.counts.is_empty() {
+                    for (s, &c) in sums.iter_mut().zip(&d.counts[span.clone()]) {
+                        *s += u64::from(c);
+                    }
+                }
+                if !d.low.is_empty() {
+                    for (s, &c) in sums.iter_mut().zip(&d.low[span.clone()]) {
+                        *s += u64::from(c);
+                    }
                 }
             }
             let overflows = sums
@@ -442,7 +546,13 @@ impl serde::Serialize for ScoreColumn {
             }
             Grid::Dense(dense) => {
                 // Counted in u64, so that buffered points never overflow a u32 count here.
-                let mut counts: Vec<u64> = dense.counts.iter().map(|&c| u64::from(c)).collect();
+                let mut counts = vec![0u64; GRID_LEN];
+                for (n, &c) in counts.iter_mut().zip(&dense.counts) {
+                    *n += u64::from(c);
+                }
+                for (n, &c) in counts.iter_mut().zip(&dense.low) {
+                    *n += u64::from(c);
+                }
                 for &i in dense.pending.iter().flatten() {
                     counts[i as usize] += 1;
                 }
@@ -476,7 +586,7 @@ impl TryFrom<ScoreCounts> for ScoreColumn {
         let mut column = ScoreColumn::default();
         let on_grid: u64 = saved.grid_counts.iter().sum();
         if on_grid >= DENSE_AT as u64 {
-            let mut dense = DenseCounts::new(&[]);
+            let mut dense = DenseCounts::full();
             for (&i, &n) in saved.grid.iter().zip(&saved.grid_counts) {
                 let c = &mut dense.counts[i as usize];
                 let fits = n.min(u64::from(u32::MAX - *c));
@@ -832,5 +942,74 @@ mod tests {
             assert_eq!(at_once.count(), in_turn.count());
             assert_eq!(at_once.into_ranked(), in_turn.into_ranked());
         }
+    }
+
+    /// A dense column of `n` points drawn with heavy repeats (some counts wrap the one-byte
+    /// table many times, others never), and the exact count of each point.
+    fn counted(n: usize, seed: u64) -> (ScoreColumn, std::collections::BTreeMap<u32, u64>) {
+        let mut c = ScoreColumn::default();
+        let mut exact = std::collections::BTreeMap::new();
+        let mut x = seed;
+        for _ in 0..n {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let g = match (x >> 60) % 4 {
+                0 => 5,
+                1 => ((x >> 20) % 300) as u32,
+                _ => ((x >> 20) % u64::from(GRID_SCALE + 1)) as u32,
+            };
+            c.push(Score {
+                value: f64::from(g) / 1e6,
+                grid: Some(g),
+            });
+            *exact.entry(g).or_insert(0) += 1;
+        }
+        (c, exact)
+    }
+
+    fn counts_of(c: ScoreColumn) -> std::collections::BTreeMap<u32, u64> {
+        let r = c.into_ranked();
+        r.values
+            .iter()
+            .map(|&v| (v * 1e6).round() as u32)
+            .zip(r.counts)
+            .collect()
+    }
+
+    #[test]
+    fn one_byte_counts_carry_and_fold_exactly() {
+        let (a, mut exact) = counted(DENSE_AT + 300_000, 1);
+        assert!(matches!(a.grid, Grid::Dense(_)));
+        assert_eq!(a.count(), (DENSE_AT + 300_000) as u64);
+        assert_eq!(counts_of(a.clone()), exact);
+        // Merged while both still count in one-byte tables, at once and in turn.
+        let (b, more) = counted(DENSE_AT + 5_000, 2);
+        for (g, n) in more {
+            *exact.entry(g).or_insert(0) += n;
+        }
+        let mut in_turn = a.clone();
+        in_turn.merge(&b);
+        let mut at_once = ScoreColumn::default();
+        at_once.merge_all(&[&a, &b]);
+        assert_eq!(in_turn.count(), at_once.count());
+        assert_eq!(counts_of(in_turn), exact);
+        assert_eq!(counts_of(at_once.clone()), exact);
+        assert_eq!(counts_of(round_trip(&at_once)), exact);
+    }
+
+    #[test]
+    fn full_counts_overflow_into_values() {
+        let mut counts = vec![0u32; 4];
+        counts[1] = u32::MAX - 100;
+        let mut overflow = Vec::new();
+        add_count(&mut counts, 1, 256, &mut overflow);
+        assert_eq!(counts[1], u32::MAX);
+        assert_eq!(overflow, vec![1e-6; 156]);
+        let mut mine = vec![u32::MAX - 1, 7, 0, 0];
+        let mut overflow = Vec::new();
+        add_table(&mut mine, &[3u8, 1, 0, 255], &mut overflow);
+        assert_eq!(mine, vec![u32::MAX, 8, 0, 255]);
+        assert_eq!(overflow, vec![0.0; 2]);
     }
 }
