@@ -117,8 +117,9 @@ fn six_decimals(text: [u8; 8]) -> Option<u32> {
     (grid <= GRID_SCALE).then_some(grid)
 }
 
-/// Grid points per write-combining bucket of the dense table (a 16 KB stretch of counts).
-const BUCKET_SHIFT: u32 = 12;
+/// Grid points per write-combining bucket of the dense table (a 16 KB stretch of one-byte
+/// counts).
+const BUCKET_SHIFT: u32 = 14;
 /// Points buffered per bucket before they are counted.
 const BUCKET_DEPTH: usize = 32;
 
