@@ -451,9 +451,13 @@ impl RowAudit {
             |e| e.add(line),
         );
         let label = self.class(state, t);
-        if let Some(cell) = id {
-            let cell = cell.trim_ascii();
-            let text = crate::io::text::as_text(cell).unwrap_or_default();
+        if let Some(cell) = id.map(<[u8]>::trim_ascii).filter(|c| !c.is_empty()) {
+            let hash = id_hash(cell);
+            // Only an id in the sample is read as text (one that is not UTF-8 counts as none).
+            let text = match self.ids.admits(hash) {
+                true => crate::io::text::as_text(cell).unwrap_or_default(),
+                false => "",
+            };
             if !text.is_empty() {
                 let pred = match row.prediction {
                     Prediction::Label(_) => self.class(state, p.unwrap_or(t)),
@@ -462,7 +466,7 @@ impl RowAudit {
                     Prediction::Positive(false) => PRED_NEGATIVE,
                 };
                 self.ids.add(
-                    id_hash(cell),
+                    hash,
                     || IdEntry {
                         count: 1,
                         later: Vec::new(),

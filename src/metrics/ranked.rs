@@ -111,9 +111,10 @@ fn six_decimals(text: [u8; 8]) -> Option<u32> {
         .wrapping_add(((v >> 16) & 0x0000_00ff_0000_00ff).wrapping_mul(1 + (10_000 << 32))))
         >> 32;
     // The eight digits d0dddddd: the whole part d, then the six decimals.
+    // grid = d·10⁶ + decimals = number − 9·10⁶·d.
     let number = v as u32;
-    let whole = number / 10_000_000;
-    let grid = whole * GRID_SCALE + number % 10_000_000;
+    let whole = u32::from(text[0] - b'0');
+    let grid = number - 9 * GRID_SCALE * whole;
     (grid <= GRID_SCALE).then_some(grid)
 }
 

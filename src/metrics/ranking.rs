@@ -156,11 +156,17 @@ pub fn ranking_values_of(
         return (None, None);
     }
     let pf = p as f64;
+    // Below 2³¹ rows a class, every product dp · (2(n − fp) + dn) ≤ 3pn fits in 64 bits.
+    let small = p < 1 << 31 && n < 1 << 31;
     let (mut u2, mut ap) = (0u128, 0.0);
     let (mut tp, mut fp, mut prev_recall) = (0u64, 0u64, 0.0);
     for s in steps {
-        let (dp, dn) = (u128::from(s.tp - tp), u128::from(s.fp - fp));
-        u2 += dp * (2 * u128::from(n - s.fp) + dn);
+        let (dp, dn) = (s.tp - tp, s.fp - fp);
+        u2 += if small {
+            u128::from(dp * (2 * (n - s.fp) + dn))
+        } else {
+            u128::from(dp) * (2 * u128::from(n - s.fp) + u128::from(dn))
+        };
         let recall = s.tp as f64 / pf;
         ap += (recall - prev_recall) * (s.tp as f64 / (s.tp + s.fp) as f64);
         prev_recall = recall;

@@ -324,10 +324,18 @@ pub fn binary(
         (None, Some(&i)) => &per_class[i],
         (None, None) => &empty,
     };
-    // Three passes that only read the scores run at once: the per-class sums, the exact
-    // ranking sweep, and the bootstrap replicates.
-    let ((histograms, sums), (summary, replicates)) = rayon::join(
-        || class_sums(&per_class, classes, pos, opts),
+    // Four passes that only read the scores run at once: the per-class sums (and the union of
+    // the classes' scores), the exact ranking sweep, and the bootstrap replicates.
+    let (((histograms, sums), distribution), (summary, replicates)) = rayon::join(
+        || {
+            rayon::join(
+                || class_sums(&per_class, classes, pos, opts),
+                || match opts.detail {
+                    true => Ranked::union(pos_ref, neg_ref),
+                    false => Ranked::default(),
+                },
+            )
+        },
         || {
             rayon::join(
                 || match opts.detail {
@@ -343,11 +351,6 @@ pub fn binary(
             )
         },
     );
-    let distribution = if opts.detail {
-        Ranked::union(pos_ref, neg_ref)
-    } else {
-        Ranked::default()
-    };
     let mut per_class = per_class;
     let pos_scores = per_class
         .get_mut(pos)
