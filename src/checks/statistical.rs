@@ -10,6 +10,7 @@
 //! 1988); robust z-scores beyond 3.5 as outliers (Iglewicz & Hoaglin 1993); weak segments by a
 //! one-sided two-proportion z-test with Benjamini–Hochberg control across all segments.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Check, CheckDetail, CheckStatus, Location, SegmentRef, StatisticalDetail};
@@ -322,26 +323,24 @@ fn outliers(groups: &[&Ranked], n: u64) -> Check {
         let p = p.clamp(1e-6, 1.0 - 1e-6);
         (p / (1.0 - p)).ln()
     };
-    let mut count = 0u64;
-    let mut tested = 0;
-    for group in groups {
+    // The outliers of each class, the classes at once; `None` for a class not tested.
+    let outliers_of = |group: &&Ranked| -> Option<u64> {
         let on_logits = Ranked {
-            values: group.values.iter().map(|&v| logit(v)).collect(),
+            values: group.values.par_iter().map(|&v| logit(v)).collect(),
             counts: group.counts.clone(),
         };
-        let Some((median, mad)) = median_mad(&on_logits) else {
-            continue;
-        };
-        if mad == 0.0 {
-            continue;
-        }
-        tested += 1;
-        count += on_logits
-            .iter()
-            .filter(|(v, _)| (0.6745 * (v - median) / mad).abs() > 3.5)
-            .map(|(_, c)| c)
-            .sum::<u64>();
-    }
+        let (median, mad) = median_mad(&on_logits)?;
+        (mad != 0.0).then(|| {
+            on_logits
+                .iter()
+                .filter(|(v, _)| (0.6745 * (v - median) / mad).abs() > 3.5)
+                .map(|(_, c)| c)
+                .sum::<u64>()
+        })
+    };
+    let per_group: Vec<Option<u64>> = groups.par_iter().map(outliers_of).collect();
+    let tested = per_group.iter().flatten().count();
+    let count: u64 = per_group.iter().flatten().sum();
     if tested == 0 {
         return stat(
             "sanity:score_outliers".into(),
