@@ -9,6 +9,7 @@ use mlguard::io::decode::Fields;
 use mlguard::metrics::intervals::{ranking_bootstrap, Bootstrap};
 use mlguard::metrics::ranked::{Ranked, Score, ScoreColumn};
 use mlguard::metrics::ranking::roc_auc;
+use mlguard::metrics::scores::{binary_grid, ScoreOptions};
 use mlguard::metrics::EvalState;
 use mlguard::row::{Prediction, Row};
 
@@ -115,6 +116,12 @@ fn rows_into_eval_state(bencher: Bencher, rows: usize) {
 
 /// Ranked scores of positives and negatives, `rows` in all.
 fn ranked_pair(rows: usize) -> (Ranked, Ranked) {
+    let (pos, neg) = score_columns(rows);
+    (pos.into_ranked(), neg.into_ranked())
+}
+
+/// The score columns of positives and negatives, `rows` in all.
+fn score_columns(rows: usize) -> (ScoreColumn, ScoreColumn) {
     let mut g = Gen(11);
     let (mut pos, mut neg) = (ScoreColumn::default(), ScoreColumn::default());
     for _ in 0..rows {
@@ -130,7 +137,26 @@ fn ranked_pair(rows: usize) -> (Ranked, Ranked) {
             neg.push(score);
         }
     }
-    (pos.into_ranked(), neg.into_ranked())
+    (pos, neg)
+}
+
+/// The score metrics of a segment of 2.5M rows straight from its two grid tables: the
+/// calibration, log-loss and Brier sums, exact ROC AUC and AP, and (with `replicates`) the
+/// bootstrap.
+#[divan::bench(args = [0, 1000])]
+fn segment_scores_from_grid(bencher: Bencher, replicates: usize) {
+    let (mut pos, mut neg) = score_columns(2_500_000);
+    assert!(pos.settle_grid() && neg.settle_grid());
+    let tables = [neg.grid_table().unwrap(), pos.grid_table().unwrap()];
+    let opts = ScoreOptions {
+        detail: false,
+        ..ScoreOptions::default()
+    };
+    let boot = Bootstrap {
+        replicates,
+        ..Bootstrap::default()
+    };
+    bencher.bench(|| black_box(binary_grid(tables, 1, &opts, boot, &mut Vec::new())));
 }
 
 /// Exact ROC AUC over ranked scores (one sweep over the distinct values).
