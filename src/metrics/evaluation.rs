@@ -11,7 +11,7 @@ use thiserror::Error;
 use super::accumulator::EvalState;
 use super::classification::{classification_metrics, ClassificationMetrics, Headline};
 use super::intervals::{label_intervals, Bootstrap};
-use super::ranked::{Ranked, ScoreColumn};
+use super::ranked::{GridTable, Ranked, ScoreColumn};
 use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
 use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
 use crate::ordered_map::OrderedMap;
@@ -369,7 +369,7 @@ impl EvalState {
 fn grid_tables<'a>(
     columns: &'a mut [ScoreColumn],
     classes: &[ScoredClass],
-) -> Option<[&'a [u32]; 2]> {
+) -> Option<[GridTable<'a>; 2]> {
     let [a, b] = classes else {
         return None;
     };

@@ -255,6 +255,35 @@ impl DenseCounts {
     }
 }
 
+/// A column's counts per grid point, in one table.
+#[derive(Debug, Clone, Copy)]
+pub enum GridTable<'a> {
+    /// One-byte counts (no point counted more than 255 times).
+    Bytes(&'a [u8]),
+    /// Full counts.
+    Full(&'a [u32]),
+}
+
+/// Adds one-byte counts to one-byte counts; a sum past 255 keeps its low byte and carries 256
+/// into the full counts (made at the first carry; overflow as in `add`).
+fn add_low(mine: &mut [u8], counts: &mut Vec<u32>, theirs: &[u8], overflow: &mut Vec<f64>) {
+    // Whether any sum wraps, in one pass without early exit (vector instructions).
+    let wraps = (mine.iter().zip(theirs)).fold(false, |w, (&m, &t)| w | m.overflowing_add(t).1);
+    if !wraps {
+        for (m, &t) in mine.iter_mut().zip(theirs) {
+            *m += t;
+        }
+        return;
+    }
+    for (i, (m, &t)) in mine.iter_mut().zip(theirs).enumerate() {
+        let (sum, wrapped) = m.overflowing_add(t);
+        *m = sum;
+        if wrapped {
+            DenseCounts::carry(counts, i as u32, overflow);
+        }
+    }
+}
+
 /// Adds `n` to the count of point `i`; what would overflow goes to `overflow` as values.
 #[inline]
 fn add_count(counts: &mut [u32], i: u32, n: u32, overflow: &mut Vec<f64>) {
@@ -319,12 +348,18 @@ impl ScoreColumn {
             }
     }
 
-    /// Counts every buffered grid point, and tells whether all the column's scores are in its
-    /// table of grid counts (see [`grid_table`](Self::grid_table)).
+    /// Counts every buffered grid point into one table (one-byte counts while no count passed
+    /// 255), and tells whether all the column's scores are in it (see
+    /// [`grid_table`](Self::grid_table)).
     pub fn settle_grid(&mut self) -> bool {
         match &mut self.grid {
             Grid::Dense(dense) => {
-                dense.settled(&mut self.raw);
+                for bucket in &mut dense.pending {
+                    DenseCounts::drain(&mut dense.low, &mut dense.counts, bucket, &mut self.raw);
+                }
+                if !dense.counts.is_empty() {
+                    dense.folded(&mut self.raw);
+                }
                 self.raw.is_empty()
             }
             Grid::Sparse(_) => false,
@@ -332,17 +367,18 @@ impl ScoreColumn {
     }
 
     /// The counts per grid point (index k counts the score k / 10⁶), when every score of the
-    /// column lies on the grid, is kept in a dense table, and is counted there (after
+    /// column lies on the grid, is kept in a dense table, and is counted in one table (after
     /// [`settle_grid`](Self::settle_grid)); `None` otherwise.
-    pub fn grid_table(&self) -> Option<&[u32]> {
+    pub fn grid_table(&self) -> Option<GridTable<'_>> {
         match &self.grid {
             Grid::Dense(dense)
-                if self.raw.is_empty()
-                    && dense.low.is_empty()
-                    && !dense.counts.is_empty()
-                    && dense.pending.iter().all(Vec::is_empty) =>
+                if self.raw.is_empty() && dense.pending.iter().all(Vec::is_empty) =>
             {
-                Some(&dense.counts)
+                match (dense.low.is_empty(), dense.counts.is_empty()) {
+                    (false, true) => Some(GridTable::Bytes(&dense.low)),
+                    (true, false) => Some(GridTable::Full(&dense.counts)),
+                    _ => None,
+                }
             }
             _ => None,
         }
@@ -403,12 +439,17 @@ impl ScoreColumn {
                 let Grid::Dense(mine) = &mut self.grid else {
                     unreachable!("made dense above")
                 };
-                let counts = mine.folded(&mut self.raw);
-                if !theirs.counts.is_empty() {
-                    add_table(counts, &theirs.counts, &mut self.raw);
-                }
                 if !theirs.low.is_empty() {
-                    add_table(counts, &theirs.low, &mut self.raw);
+                    if mine.low.is_empty() {
+                        add_table(mine.folded(&mut self.raw), &theirs.low, &mut self.raw);
+                    } else {
+                        // Byte tables add as bytes; the rare wraps carry into full counts.
+                        add_low(&mut mine.low, &mut mine.counts, &theirs.low, &mut self.raw);
+                    }
+                }
+                if !theirs.counts.is_empty() {
+                    DenseCounts::full_table(&mut mine.counts);
+                    add_table(&mut mine.counts, &theirs.counts, &mut self.raw);
                 }
                 // Their points still buffered are counted one by one (at most a few per
                 // stretch of the table).
@@ -995,9 +1036,53 @@ mod tests {
         let mut at_once = ScoreColumn::default();
         at_once.merge_all(&[&a, &b]);
         assert_eq!(in_turn.count(), at_once.count());
+        // Heavy points carried: settled, the column is one table of full counts.
+        let mut settled = in_turn.clone();
+        assert!(settled.settle_grid());
+        let Some(GridTable::Full(table)) = settled.grid_table() else {
+            panic!("full counts expected")
+        };
+        let from_table: std::collections::BTreeMap<u32, u64> = (0..table.len())
+            .filter(|&k| table[k] > 0)
+            .map(|k| (k as u32, u64::from(table[k])))
+            .collect();
+        assert_eq!(from_table, exact);
         assert_eq!(counts_of(in_turn), exact);
         assert_eq!(counts_of(at_once.clone()), exact);
         assert_eq!(counts_of(round_trip(&at_once)), exact);
+    }
+
+    #[test]
+    fn light_columns_settle_into_their_byte_table() {
+        // Every point at most twice, three times after a merge: no count passes 255.
+        let mut light = ScoreColumn::default();
+        for i in 0..DENSE_AT + 1000 {
+            let g = (i * 7 % (GRID_LEN - 1)) as u32;
+            light.push(Score {
+                value: f64::from(g) / 1e6,
+                grid: Some(g),
+            });
+        }
+        assert!(
+            light.grid_table().is_none(),
+            "unsettled: points still buffered"
+        );
+        let mut merged = light.clone();
+        merged.merge(&light);
+        for mut c in [light, merged] {
+            assert!(c.settle_grid());
+            let Some(GridTable::Bytes(table)) = c.grid_table() else {
+                panic!("one-byte counts expected")
+            };
+            let total: u64 = table.iter().map(|&n| u64::from(n)).sum();
+            assert_eq!(total, c.count());
+            let expected: Vec<u64> = table
+                .iter()
+                .filter(|&&n| n > 0)
+                .map(|&n| u64::from(n))
+                .collect();
+            assert_eq!(c.into_ranked().counts, expected);
+        }
     }
 
     #[test]

@@ -78,17 +78,17 @@ impl Iterator for Sweep<'_> {
 /// [`Sweep`] over two tables of counts per grid point (index k stands for the score k / 10⁶,
 /// as in [`ScoreColumn`](super::ranked::ScoreColumn)): the same steps as a sweep over the
 /// ranked lists the tables would become, without building them.
-pub struct GridSweep<'a> {
-    pos: &'a [u32],
-    neg: &'a [u32],
+pub struct GridSweep<'a, P, N> {
+    pos: &'a [P],
+    neg: &'a [N],
     k: usize,
     tp: u64,
     fp: u64,
 }
 
-impl<'a> GridSweep<'a> {
-    /// A sweep over grid tables of equal length.
-    pub fn new(pos: &'a [u32], neg: &'a [u32]) -> GridSweep<'a> {
+impl<'a, P, N> GridSweep<'a, P, N> {
+    /// A sweep over grid tables of equal length (of one-byte or full counts).
+    pub fn new(pos: &'a [P], neg: &'a [N]) -> GridSweep<'a, P, N> {
         assert_eq!(pos.len(), neg.len(), "grid tables have one length");
         GridSweep {
             pos,
@@ -100,17 +100,17 @@ impl<'a> GridSweep<'a> {
     }
 }
 
-impl Iterator for GridSweep<'_> {
+impl<P: Copy + Into<u64>, N: Copy + Into<u64>> Iterator for GridSweep<'_, P, N> {
     type Item = Step;
 
     #[inline]
     fn next(&mut self) -> Option<Step> {
         while self.k > 0 {
             self.k -= 1;
-            let (p, n) = (self.pos[self.k], self.neg[self.k]);
+            let (p, n): (u64, u64) = (self.pos[self.k].into(), self.neg[self.k].into());
             if p | n != 0 {
-                self.tp += u64::from(p);
-                self.fp += u64::from(n);
+                self.tp += p;
+                self.fp += n;
                 return Some(Step {
                     threshold: self.k as f64 / f64::from(super::ranked::GRID_SCALE),
                     tp: self.tp,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::calibration::{Binner, Calibration};
 use super::intervals::{ranking_replicates, ranking_replicates_of, Bootstrap, RankingReplicates};
 use super::probabilistic::{log_loss_term, GridTerms, Sum, GRID_TERMS_FROM};
-use super::ranked::{Ranked, GRID_SCALE};
+use super::ranked::{GridTable, Ranked, GRID_SCALE};
 use super::ranking::{
     average_precision, pr_curve, ranking_values, ranking_values_of, roc_auc, roc_curve, summarize,
     GridSweep, PrPoint, RocPoint, ThresholdTargets, Thresholds,
@@ -210,21 +210,17 @@ fn class_sums(
     (histograms, sums)
 }
 
-/// [`class_sums`] without histograms, over two classes' grid tables (in label order).
-fn grid_class_sums(tables: [&[u32]; 2], pos: usize, opts: &ScoreOptions) -> ClassSums {
+/// Adds one class's grid table, ascending, to the sums of [`class_sums`] (without histograms).
+fn add_grid_class<T: Copy + Into<u64>>(sums: &mut ClassSums, table: &[T], is_pos: bool) {
     let terms = GridTerms::get();
-    let mut sums = ClassSums::new(opts);
-    for (i, table) in tables.into_iter().enumerate() {
-        let is_pos = i == pos;
-        let mut bin = 0;
-        for (k, &n) in table.iter().enumerate() {
-            if n > 0 {
-                let s = k as f64 / f64::from(GRID_SCALE);
-                sums.add(&mut bin, s, is_pos, u64::from(n), terms.at(k, is_pos));
-            }
+    let mut bin = 0;
+    for (k, &n) in table.iter().enumerate() {
+        let n: u64 = n.into();
+        if n > 0 {
+            let s = k as f64 / f64::from(GRID_SCALE);
+            sums.add(&mut bin, s, is_pos, n, terms.at(k, is_pos));
         }
     }
-    sums
 }
 
 /// [`binary`] without detail (for segments and windows), straight from the grid tables of
@@ -232,26 +228,70 @@ fn grid_class_sums(tables: [&[u32]; 2], pos: usize, opts: &ScoreOptions) -> Clas
 /// same sums in the same order give the same results, without first turning a million counts
 /// per class into ranked lists. The ranked scores (`sorted`) are left empty.
 pub fn binary_grid(
-    tables: [&[u32]; 2],
+    tables: [GridTable<'_>; 2],
     pos: usize,
     opts: &ScoreOptions,
     boot: Bootstrap,
     warnings: &mut Vec<String>,
 ) -> ScoreResults {
-    let (pos_table, neg_table) = (tables[pos], tables[1 - pos]);
-    let total = |t: &[u32]| t.iter().map(|&c| u64::from(c)).sum::<u64>();
-    let (p, n) = (total(pos_table), total(neg_table));
-    let sweep = || GridSweep::new(pos_table, neg_table);
-    let (sums, ((auc, ap), replicates)) = rayon::join(
-        || grid_class_sums(tables, pos, opts),
-        || {
-            rayon::join(
-                || ranking_values_of(p, n, sweep()),
-                || ranking_replicates_of(p, n, sweep(), boot),
-            )
-        },
-    );
-    lean_results(sums, (p + n) as f64, (auc, ap), replicates, warnings)
+    use GridTable::{Bytes, Full};
+    match tables {
+        [Bytes(a), Bytes(b)] => grid_pair(a, b, pos, opts, boot, warnings),
+        [Bytes(a), Full(b)] => grid_pair(a, b, pos, opts, boot, warnings),
+        [Full(a), Bytes(b)] => grid_pair(a, b, pos, opts, boot, warnings),
+        [Full(a), Full(b)] => grid_pair(a, b, pos, opts, boot, warnings),
+    }
+}
+
+/// [`binary_grid`] over the tables of class 0 (`a`) and class 1 (`b`).
+fn grid_pair<A, B>(
+    a: &[A],
+    b: &[B],
+    pos: usize,
+    opts: &ScoreOptions,
+    boot: Bootstrap,
+    warnings: &mut Vec<String>,
+) -> ScoreResults
+where
+    A: Copy + Into<u64> + Sync,
+    B: Copy + Into<u64> + Sync,
+{
+    let total_a: u64 = a.iter().map(|&c| c.into()).sum();
+    let total_b: u64 = b.iter().map(|&c| c.into()).sum();
+    let sums = || {
+        let mut sums = ClassSums::new(opts);
+        add_grid_class(&mut sums, a, pos == 0);
+        add_grid_class(&mut sums, b, pos == 1);
+        sums
+    };
+    let (sums, ((auc, ap), replicates)) = rayon::join(sums, || match pos {
+        0 => grid_ranking((a, total_a), (b, total_b), boot),
+        _ => grid_ranking((b, total_b), (a, total_a), boot),
+    });
+    lean_results(
+        sums,
+        (total_a + total_b) as f64,
+        (auc, ap),
+        replicates,
+        warnings,
+    )
+}
+
+/// The exact ROC AUC and AP and the bootstrap replicates of the positive and negative grid
+/// tables (each with its total), the two sweeps at once.
+fn grid_ranking<P, N>(
+    (pos, p): (&[P], u64),
+    (neg, n): (&[N], u64),
+    boot: Bootstrap,
+) -> ((Option<f64>, Option<f64>), RankingReplicates)
+where
+    P: Copy + Into<u64> + Sync,
+    N: Copy + Into<u64> + Sync,
+{
+    rayon::join(
+        || ranking_values_of(p, n, GridSweep::new(pos, neg)),
+        || ranking_replicates_of(p, n, GridSweep::new(pos, neg), boot),
+    )
 }
 
 /// The results of [`binary`] without detail.
@@ -612,15 +652,28 @@ mod tests {
         for seed in [1, 2] {
             let (t, r) = tables(seed);
             for pos in [0, 1] {
-                let (mut w1, mut w2) = (Vec::new(), Vec::new());
+                let mut w1 = Vec::new();
                 let full = binary(r.to_vec(), &classes, pos, &opts, boot, &mut w1);
-                let grid = binary_grid([&t[0], &t[1]], pos, &opts, boot, &mut w2);
-                assert_eq!(grid.metrics, full.metrics);
-                assert_eq!(grid.calibration, full.calibration);
-                assert_eq!(grid.intervals, full.intervals);
-                assert_eq!(grid.curves, full.curves);
-                assert_eq!(w1, w2);
-                assert_eq!(grid.intervals.len(), 2);
+                let bytes: Vec<Vec<u8>> = t
+                    .iter()
+                    .map(|t| t.iter().map(|&c| u8::try_from(c).unwrap()).collect())
+                    .collect();
+                use GridTable::{Bytes, Full};
+                for tables in [
+                    [Full(&t[0]), Full(&t[1])],
+                    [Bytes(&bytes[0]), Bytes(&bytes[1])],
+                    [Bytes(&bytes[0]), Full(&t[1])],
+                    [Full(&t[0]), Bytes(&bytes[1])],
+                ] {
+                    let mut w2 = Vec::new();
+                    let grid = binary_grid(tables, pos, &opts, boot, &mut w2);
+                    assert_eq!(grid.metrics, full.metrics);
+                    assert_eq!(grid.calibration, full.calibration);
+                    assert_eq!(grid.intervals, full.intervals);
+                    assert_eq!(grid.curves, full.curves);
+                    assert_eq!(w1, w2);
+                    assert_eq!(grid.intervals.len(), 2);
+                }
             }
         }
     }
