@@ -294,7 +294,7 @@ where
     )
 }
 
-/// The results of [`binary`] without detail.
+/// The results of [`binary`] without detail (which [`binary`] completes with its detail).
 fn lean_results(
     sums: ClassSums,
     rows: f64,
@@ -412,38 +412,14 @@ pub fn binary(
         ),
         Ranking::Values((auc, ap)) => (auc, ap, None, None, None),
     };
-    if auc.is_none() {
-        warnings.push(UNDEFINED_RANKING.to_string());
-    }
-    let calibration = sums.binner.finish("positive_class");
-    ScoreResults {
-        metrics: ScoreMetrics {
-            roc_auc: auc,
-            average_precision: ap,
-            log_loss: Some(sums.log_loss.value() / n),
-            brier: Some(sums.brier.value() / n),
-            ece: Some(calibration.ece),
-            mce: Some(calibration.mce),
-        },
-        calibration,
-        curves: Curves {
-            roc,
-            pr,
-            per_class: OrderedMap::default(),
-            histograms: Histograms {
-                bins: HISTOGRAM_BINS,
-                basis: "positive_class",
-                by_class: OrderedMap(histograms),
-            },
-        },
-        thresholds,
-        per_class: Vec::new(),
-        averages: None,
-        intervals: replicates.intervals((auc, ap)),
-        distribution,
-        proba: Vec::new(),
-        sorted: (pos_scores, neg_scores),
-    }
+    let mut results = lean_results(sums, n, (auc, ap), replicates, warnings);
+    results.curves.roc = roc;
+    results.curves.pr = pr;
+    results.curves.histograms.by_class = OrderedMap(histograms);
+    results.thresholds = thresholds;
+    results.distribution = distribution;
+    results.sorted = (pos_scores, neg_scores);
+    results
 }
 
 /// Multiclass score metrics from per-class probability columns. `columns[j]` is the position in
