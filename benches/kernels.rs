@@ -67,7 +67,7 @@ fn csv_chunk(rows: usize) -> Chunk {
 fn csv_chunk_parsing(bencher: Bencher, rows: usize) {
     let chunk = csv_chunk(rows);
     bencher
-        .counter(divan::counter::BytesCount::of_slice(&chunk.data))
+        .counter(divan::counter::BytesCount::of_slice(chunk.data()))
         .bench(|| {
             let mut fields = 0usize;
             for_each_plain_record(&chunk, b',', |rec, _, n| {

@@ -325,7 +325,7 @@ impl Consumer<'_> {
                 self.record(rec, line, n)
             });
         }
-        let mut rdr = delimited_reader(&chunk.data[..], delimiter);
+        let mut rdr = delimited_reader(chunk.data(), delimiter);
         let mut rec = ByteRecord::new();
         loop {
             match rdr.read_byte_record(&mut rec) {
@@ -680,7 +680,7 @@ fn scan_chunks(
         .map_err(|e| read_problem(e, compression).at(file, Some(1)))?
         .ok_or_else(|| Problem::Empty.at(file, Some(1)))?;
     let (header, header_end, header_line) =
-        read_header(&first.data, delimiter).map_err(|(line, p)| p.at(file, line))?;
+        read_header(first.data(), delimiter).map_err(|(line, p)| p.at(file, line))?;
     let s = setup(
         header,
         header_line,
@@ -690,7 +690,7 @@ fn scan_chunks(
         segment_columns,
         windows,
     )?;
-    let rest = Chunk::new(header_line + 1, first.data[header_end..].to_vec());
+    let rest = Chunk::new(header_line + 1, first.data()[header_end..].to_vec());
     drop(first);
 
     let workers = worker_count(input.threads);
@@ -720,7 +720,7 @@ fn scan_chunks(
                             stop_at.fetch_min(line.unwrap_or(chunk.first_line), Ordering::Relaxed);
                             return Err((line, problem));
                         }
-                        recycler.give(chunk.data);
+                        recycler.give(chunk.into_buffer());
                     }
                 })
             })

@@ -458,6 +458,19 @@ matrix! {
         args: &[],
         expect: Report { rows: 2, warning: None },
     };
+    record_longer_than_a_chunk_then_quoted_delimiters_to_the_end => Case {
+        // The chunk holding the long record is read on to the end of the input, quotes
+        // included: it must not be split as if it held none.
+        input: Input::File("long_then_quoted.csv", || {
+            let mut text = String::from("label,prediction,note\n0,0,");
+            text.push_str(&"x".repeat(1_100_000));
+            text.push('\n');
+            text.push_str(&"1,1,\"a,b\"\n".repeat(1000));
+            text.into_bytes()
+        }),
+        args: &[],
+        expect: Report { rows: 1001, warning: None },
+    };
     ten_mb_quoted_field_with_newlines_then_a_bad_row => Case {
         input: Input::File("wide_cell.csv", || {
             let mut text = String::from("label,prediction,note\n0,0,\"");

@@ -21,20 +21,34 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 pub struct Chunk {
     /// 1-based line number of the first byte.
     pub first_line: u64,
-    /// The records, each ending with `\n` except possibly the last of the input.
-    pub data: Vec<u8>,
+    /// The buffer: the records in its first `len` bytes, leftovers of earlier reads after them
+    /// (kept so that the buffer never has to be zeroed again when it is reused).
+    buffer: Vec<u8>,
+    /// How many bytes of `buffer` are the records.
+    len: usize,
     /// Whether no byte is a quote, so that the fast path can split it.
     pub plain: bool,
 }
 
 impl Chunk {
-    /// A chunk of `data` whose first byte is on line `first_line`.
+    /// A chunk of `data`, checked for quotes.
     pub fn new(first_line: u64, data: Vec<u8>) -> Chunk {
         Chunk {
             first_line,
             plain: memchr(b'"', &data).is_none(),
-            data,
+            len: data.len(),
+            buffer: data,
         }
+    }
+
+    /// The records, each ending with `\n` except possibly the last of the input.
+    pub fn data(&self) -> &[u8] {
+        &self.buffer[..self.len]
+    }
+
+    /// The buffer, to be given back to the [`Recycler`] once the chunk is parsed.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buffer
     }
 }
 
@@ -47,16 +61,16 @@ pub struct Recycler(Arc<Mutex<Vec<Vec<u8>>>>);
 const RECYCLED_KEPT: usize = 16;
 
 impl Recycler {
-    /// Gives a parsed chunk's buffer back.
-    pub fn give(&self, mut buf: Vec<u8>) {
+    /// Gives a parsed chunk's buffer back, whole: its bytes stay initialised, so the reader
+    /// fills it again without zeroing it first.
+    pub fn give(&self, buf: Vec<u8>) {
         let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if pool.len() < RECYCLED_KEPT {
-            buf.clear();
             pool.push(buf);
         }
     }
 
-    /// An empty buffer, recycled when one is available.
+    /// A buffer of stale bytes to overwrite (empty when none is recycled).
     fn take(&self) -> Vec<u8> {
         let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
         pool.pop().unwrap_or_default()
@@ -141,54 +155,71 @@ impl Chunker {
         if self.done && self.carry.is_empty() {
             return Ok(None);
         }
+        // The buffer is filled through `read` into bytes already initialised: reading into
+        // spare capacity would zero every megabyte first (the byte counter under the reader
+        // has no uninitialised-read path on stable Rust).
         let mut buf = self.recycler.take();
-        buf.extend_from_slice(&self.carry);
+        let mut filled = self.carry.len();
+        let mut want = CHUNK_BYTES.max(filled);
+        if buf.len() < want {
+            grow(&mut buf, want);
+        }
+        buf[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
-        let mut want = CHUNK_BYTES;
-        // Whether the bytes read hold no quote (then neither does any part of them).
+        // Whether the bytes read so far hold no quote (then neither does any part of them);
+        // `false` until known.
         let mut plain = false;
         loop {
-            if !self.done && buf.len() < want {
-                // Exactly one chunk's room: growing by doubling would leave up to twice that
-                // allocated in every chunk in flight.
-                buf.reserve_exact(want - buf.len());
-                let need = (want - buf.len()) as u64;
-                let before = buf.len();
-                (&mut self.input).take(need).read_to_end(&mut buf)?;
-                if buf.len() == before {
-                    self.done = true;
-                }
-                if buf.len() < want && !self.done {
-                    continue;
+            while !self.done && filled < want {
+                match self.input.read(&mut buf[filled..want]) {
+                    Ok(0) => self.done = true,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
             }
             if self.done {
                 break;
             }
-            plain = memchr(b'"', &buf).is_none();
-            match last_boundary(&buf, self.delimiter, plain) {
+            let data = &buf[..filled];
+            plain = memchr(b'"', data).is_none();
+            match last_boundary(data, self.delimiter, plain) {
                 Some(end) => {
-                    self.carry.extend_from_slice(&buf[end..]);
-                    buf.truncate(end);
+                    self.carry.extend_from_slice(&buf[end..filled]);
+                    filled = end;
                     break;
                 }
-                // One record longer than the chunk: read more.
-                None => want *= 2,
+                // One record longer than the chunk: read more (whose quotes are not known yet).
+                None => {
+                    plain = false;
+                    want *= 2;
+                    grow(&mut buf, want);
+                }
             }
         }
-        if buf.is_empty() {
+        if filled == 0 {
             return Ok(None);
         }
         let first_line = self.next_line;
-        self.next_line += memchr_iter(b'\n', &buf).count() as u64;
-        if plain {
-            return Ok(Some(Chunk {
-                first_line,
-                data: buf,
-                plain,
-            }));
+        self.next_line += memchr_iter(b'\n', &buf[..filled]).count() as u64;
+        if !plain {
+            plain = memchr(b'"', &buf[..filled]).is_none();
         }
-        Ok(Some(Chunk::new(first_line, buf)))
+        Ok(Some(Chunk {
+            first_line,
+            buffer: buf,
+            len: filled,
+            plain,
+        }))
+    }
+}
+
+/// Grows `buf` to `len` initialised bytes, allocating exactly that much: growing by doubling
+/// would leave up to twice a chunk allocated in every chunk in flight.
+fn grow(buf: &mut Vec<u8>, len: usize) {
+    if buf.len() < len {
+        buf.reserve_exact(len - buf.len());
+        buf.resize(len, 0);
     }
 }
 
@@ -235,7 +266,7 @@ pub fn for_each_plain_record<E>(
     delimiter: u8,
     mut each: impl FnMut(&SplitLine<'_>, u64, usize) -> Result<(), E>,
 ) -> Result<(), E> {
-    let data = &chunk.data[..];
+    let data = chunk.data();
     let mut bounds: Vec<(u32, u32)> = Vec::with_capacity(64);
     let mut line_start = 0usize;
     let mut field_start = 0usize;
@@ -380,7 +411,10 @@ mod tests {
         let mut c = Chunker::new(Box::new(io::Cursor::new(text.as_bytes().to_vec())), 2, b',');
         let mut out = Vec::new();
         while let Some(ch) = c.next_chunk().unwrap() {
-            out.push((ch.first_line, String::from_utf8(ch.data).unwrap()));
+            out.push((
+                ch.first_line,
+                String::from_utf8(ch.data().to_vec()).unwrap(),
+            ));
         }
         out
     }
@@ -450,6 +484,62 @@ mod tests {
         // A quote inside an unquoted field is literal and does not open quoting.
         assert_eq!(last_boundary_of(b"a,5\"x\nb,c\n", b','), Some(10));
         assert_eq!(last_boundary_of(b"a,\"x\"\"y\"\nb\n", b','), Some(11));
+    }
+
+    /// Hands out at most seven bytes per read, as a pipe may.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(7);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    /// Reads `text` chunk by chunk, recycling every buffer, and checks the chunks: their lines,
+    /// their quote flags, and that together they are the text. Returns the number of chunks.
+    fn chunk_with_stale_buffers(text: &str) -> usize {
+        let input = Trickle(io::Cursor::new(text.as_bytes().to_vec()));
+        let mut c = Chunker::new(Box::new(io::BufReader::new(input)), 1, b',');
+        let recycler = c.recycler();
+        // Stale buffers full of line ends and quotes, shorter and longer than a chunk.
+        recycler.give(vec![b'\n'; 100]);
+        recycler.give(vec![b'"'; 3 * CHUNK_BYTES]);
+        let (mut joined, mut line, mut count) = (Vec::new(), 1u64, 0);
+        while let Some(chunk) = c.next_chunk().unwrap() {
+            assert_eq!(chunk.first_line, line);
+            let quoted = chunk.data().contains(&b'"');
+            assert_eq!(chunk.plain, !quoted, "chunk {count} at line {line}");
+            line += chunk.data().iter().filter(|&&b| b == b'\n').count() as u64;
+            joined.extend_from_slice(chunk.data());
+            count += 1;
+            recycler.give(chunk.into_buffer());
+        }
+        assert_eq!(String::from_utf8(joined).unwrap(), text);
+        count
+    }
+
+    #[test]
+    fn recycled_buffers_never_leak_stale_bytes() {
+        // Plain records, quoted ones with line ends inside, and one record longer than a chunk
+        // whose doubled read reaches the end of the input, quotes and all.
+        let mut text = String::new();
+        for i in 0..60_000 {
+            text.push_str(&format!("{i},plain,{}\n", i % 7));
+        }
+        text.push_str("1,\"quoted\nacross lines\",2\n");
+        text.push_str(&format!("2,{},3\n", "y".repeat(CHUNK_BYTES + 10)));
+        for i in 0..60_000 {
+            text.push_str(&format!("{i},\"q\",{}\n", i % 5));
+        }
+        let mut longer = text.clone();
+        text.push_str("last,line,without end");
+        assert_eq!(chunk_with_stale_buffers(&text), 2);
+        // The same followed by enough records for more chunks.
+        for i in 0..300_000 {
+            longer.push_str(&format!("{i},plain,{}\n", i % 3));
+        }
+        assert!(chunk_with_stale_buffers(&longer) > 4);
     }
 
     #[test]
