@@ -226,6 +226,29 @@ pub fn sanity(e: &Evaluation, opts: &StatOptions) -> Vec<Check> {
 
 /// [`sanity`] with the evaluation's profile already made (see [`Profile::take_from`]).
 pub fn sanity_of(e: &Evaluation, p: &Profile, opts: &StatOptions) -> Vec<Check> {
+    sanity_with(e, p, opts, None)
+}
+
+/// The score-outlier check of an evaluation whose scores are still in place (what
+/// [`sanity_of`] computes from the profile taken from it), so that it can run beside the other
+/// readers of the scores; `None` without scores.
+pub fn outliers_of(e: &Evaluation) -> Option<Check> {
+    let s = e.scores.as_ref()?;
+    let by_class: Vec<&Ranked> = if s.sorted.0.is_empty() && s.sorted.1.is_empty() {
+        Vec::new()
+    } else {
+        vec![&s.sorted.0, &s.sorted.1]
+    };
+    Some(score_outliers(&s.distribution, &by_class, e.rows))
+}
+
+/// [`sanity_of`] with the score-outlier check computed before ([`outliers_of`]) when given.
+pub fn sanity_with(
+    e: &Evaluation,
+    p: &Profile,
+    opts: &StatOptions,
+    outliers: Option<Check>,
+) -> Vec<Check> {
     let n = p.rows;
     let mut out = Vec::new();
 
@@ -300,12 +323,14 @@ pub fn sanity_of(e: &Evaluation, p: &Profile, opts: &StatOptions) -> Vec<Check> 
     }
 
     if let Some(dist) = &p.distribution {
-        let groups: Vec<&Ranked> = if p.by_class.is_empty() {
-            vec![dist]
-        } else {
-            p.by_class.iter().collect()
+        let outliers = match outliers {
+            Some(check) => check,
+            None => {
+                let by_class: Vec<&Ranked> = p.by_class.iter().collect();
+                score_outliers(dist, &by_class, n)
+            }
         };
-        out.push(outliers(&groups, n));
+        out.push(outliers);
         out.push(saturation(dist, n));
     }
     if !e.labels.is_empty() && e.scores.as_ref().is_some_and(|s| s.thresholds.is_none()) {
@@ -317,14 +342,20 @@ pub fn sanity_of(e: &Evaluation, p: &Profile, opts: &StatOptions) -> Vec<Check> 
 /// Score outliers by the robust z-score 0.6745 (x − median) / MAD, |z| > 3.5, on the logit
 /// scale and within each true class (binary): probabilities are bounded and a binary model's
 /// scores are bimodal by design, so outliers are judged against rows of the same class.
-fn outliers(groups: &[&Ranked], n: u64) -> Check {
+/// The rows of each class of `by_class` are tested apart; without classes, `distribution`.
+fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check {
+    let groups: &[&Ranked] = if by_class.is_empty() {
+        &[distribution]
+    } else {
+        by_class
+    };
     let mut d = detail("robust_z", "share", n);
     let logit = |p: f64| {
         let p = p.clamp(1e-6, 1.0 - 1e-6);
         (p / (1.0 - p)).ln()
     };
     // The outliers of each class, the classes at once; `None` for a class not tested.
-    let outliers_of = |group: &&Ranked| -> Option<u64> {
+    let count_in = |group: &&Ranked| -> Option<u64> {
         let on_logits = Ranked {
             values: group.values.par_iter().map(|&v| logit(v)).collect(),
             counts: group.counts.clone(),
@@ -338,7 +369,7 @@ fn outliers(groups: &[&Ranked], n: u64) -> Check {
                 .sum::<u64>()
         })
     };
-    let per_group: Vec<Option<u64>> = groups.par_iter().map(outliers_of).collect();
+    let per_group: Vec<Option<u64>> = groups.par_iter().map(count_in).collect();
     let tested = per_group.iter().flatten().count();
     let count: u64 = per_group.iter().flatten().sum();
     if tested == 0 {

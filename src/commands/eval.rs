@@ -447,25 +447,43 @@ pub fn report_from_scan(
     let families = settings.checks.families;
     let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
     let id_col = settings.columns.id.as_deref();
-    // Everything that reads only the overall result runs while the segments are finished.
+    // Everything that reads only the overall result runs while the segments are finished, and
+    // the recalibration fits (which read only the audit's sample) while both are.
     let overall_part = || {
-        let mut evaluation = overall.finish(&finish)?;
-        // The audit and the label-noise baseline read the score distributions, which the
-        // profile below takes over.
+        let (evaluation, recalibration) = rayon::join(
+            || overall.finish(&finish),
+            || audit.recalibration(pos_label.as_ref(), &proba),
+        );
+        let mut evaluation = evaluation?;
+        // The audit, the label-noise baseline and the outlier check read the score
+        // distributions, which the profile below takes over.
         let current_ids = audit.id_outcomes(evaluation.pos_label.as_deref());
-        let (audit, noise_baseline) = rayon::join(
-            || audit.summary(&evaluation, &classes, &proba, multi_issues, id_col),
-            || match task {
-                Task::Multiclass => multi_noise,
-                Task::Binary => evaluation
-                    .scores
-                    .as_ref()
-                    .and_then(|s| noise::binary_auto(&s.sorted)),
+        let (audit, (noise_baseline, outliers)) = rayon::join(
+            || {
+                let known = (classes.as_slice(), proba.as_slice());
+                audit.summary(&evaluation, known, multi_issues, id_col, recalibration)
+            },
+            || {
+                rayon::join(
+                    || match task {
+                        Task::Multiclass => multi_noise,
+                        Task::Binary => evaluation
+                            .scores
+                            .as_ref()
+                            .and_then(|s| noise::binary_auto(&s.sorted)),
+                    },
+                    || {
+                        families
+                            .sanity
+                            .then(|| statistical::outliers_of(&evaluation))
+                            .flatten()
+                    },
+                )
             },
         );
         let profile = Profile::take_from(&mut evaluation);
         let sanity = if families.sanity {
-            statistical::sanity_of(&evaluation, &profile, stat_opts)
+            statistical::sanity_with(&evaluation, &profile, stat_opts, outliers)
         } else {
             Vec::new()
         };
@@ -481,7 +499,7 @@ pub fn report_from_scan(
     let ((overall_part, segments), windows) = rayon::join(
         || {
             rayon::join(overall_part, || {
-                segment_reports(columns, names, task, pos_label, &finish, min_rows)
+                segment_reports(columns, names, task, pos_label.clone(), &finish, min_rows)
             })
         },
         || windows.map(|w| window_reports(w, task, window_pos, &finish)),

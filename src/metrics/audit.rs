@@ -616,14 +616,15 @@ impl RowAudit {
     /// The summary of a finished run: `evaluation` is the overall result, `classes` every class
     /// of the overall state, `proba` the classes of the probability columns in column order,
     /// `multiclass` the exact label issues of a multiclass task ([`multiclass_issues`], taken
-    /// before the state was finished).
+    /// before the state was finished), `recalibration` what [`recalibration`](Self::recalibration)
+    /// gave for the evaluation's positive class (the longest part, so callers run it early).
     pub fn summary(
-        self,
+        &self,
         evaluation: &super::Evaluation,
-        classes: &[LabelKey],
-        proba: &[LabelKey],
+        (classes, proba): (&[LabelKey], &[LabelKey]),
         multiclass: Option<ExactIssues>,
         id_column: Option<&str>,
+        recalibration: Option<Recalibration>,
     ) -> AuditSummary {
         let pos = evaluation.pos_label.as_deref().and_then(LabelKey::parse);
         let neg = pos.as_ref().and_then(|p| {
@@ -641,21 +642,29 @@ impl RowAudit {
             (None, _, Some(_)) => multiclass,
             _ => None,
         };
-        self.finish(&AuditContext {
-            classes,
-            proba,
-            pos: pos.as_ref(),
-            id_column,
-            rows: evaluation.rows,
-            issues,
-        })
+        self.finish(
+            &AuditContext {
+                classes,
+                proba,
+                pos: pos.as_ref(),
+                id_column,
+                rows: evaluation.rows,
+                issues,
+            },
+            recalibration,
+        )
     }
 
     /// The summary. `classes` are every class of the overall state, `proba` the classes of the
     /// probability columns in column order, `pos` the positive class of a binary task,
     /// `binary_scores` the exact (positive, negative) ranked positive-class scores of a binary
-    /// task, and `multiclass` the exact label issues of a multiclass task.
-    pub fn finish(self, context: &AuditContext<'_>) -> AuditSummary {
+    /// task, and `multiclass` the exact label issues of a multiclass task; `recalibration` is
+    /// taken as given.
+    pub fn finish(
+        &self,
+        context: &AuditContext<'_>,
+        recalibration: Option<Recalibration>,
+    ) -> AuditSummary {
         let name_of = |h: u64| {
             context
                 .classes
@@ -670,17 +679,11 @@ impl RowAudit {
                 .map(|(n, c)| (n.to_string(), c))
                 .collect(),
         );
-        // The recalibration fits take longest: they run while the rest is summed up.
-        let ((duplicates, ids, label_issues), recalibration) = rayon::join(
-            || {
-                let duplicates = self.duplicates();
-                let ids = context
-                    .id_column
-                    .map(|column| self.id_summary(column, &name_of));
-                (duplicates, ids, self.label_issues(context, &name_of))
-            },
-            || self.recalibration(context),
-        );
+        let duplicates = self.duplicates();
+        let ids = context
+            .id_column
+            .map(|column| self.id_summary(column, &name_of));
+        let label_issues = self.label_issues(context, &name_of);
         AuditSummary {
             skipped,
             duplicates,
@@ -865,14 +868,21 @@ impl RowAudit {
         })
     }
 
-    fn recalibration(&self, context: &AuditContext<'_>) -> Option<Recalibration> {
+    /// The recalibration fits on the uniform sample: `pos` is the positive class of a binary
+    /// task, `proba` the classes of the probability columns in column order. It reads nothing
+    /// of the finished evaluation, so it can run while the evaluation is finished.
+    pub fn recalibration(
+        &self,
+        pos: Option<&LabelKey>,
+        proba: &[LabelKey],
+    ) -> Option<Recalibration> {
         let rows = self.sample.clone().finished();
         if rows.is_empty() {
             return None;
         }
         let exact = (rows.len() as u64) == self.rows;
-        let proba_hashes: Vec<u64> = context.proba.iter().map(class_hash).collect();
-        match context.pos {
+        let proba_hashes: Vec<u64> = proba.iter().map(class_hash).collect();
+        match pos {
             Some(pos) => {
                 let pos = class_hash(pos);
                 let column = proba_hashes.iter().position(|&h| h == pos);
