@@ -312,13 +312,21 @@ impl BottomK {
         }
     }
 
-    /// Keeps the k smallest (key, line) and lowers the bound to the largest kept key.
+    /// Keeps the k smallest (key, line) and lowers the bound to the largest kept key. The k-th
+    /// smallest is selected among the (key, line) pairs alone, and the rows kept by one pass in
+    /// order: selecting among the rows themselves would move them around many times over.
     fn compact(&mut self) {
         if self.rows.len() > self.k {
-            self.rows
-                .select_nth_unstable_by_key(self.k - 1, |r| (r.key, r.line));
-            self.rows.truncate(self.k);
-            self.bound = self.rows.iter().map(|r| r.key).max().unwrap_or(u64::MAX);
+            let mut order: Vec<(u64, u64)> = self.rows.iter().map(|r| (r.key, r.line)).collect();
+            let kth = *order.select_nth_unstable(self.k - 1).1;
+            self.rows.retain(|r| (r.key, r.line) <= kth);
+            if self.rows.len() > self.k {
+                // Rows alike in key and line (merged shards): any k of the smallest.
+                self.rows
+                    .select_nth_unstable_by_key(self.k - 1, |r| (r.key, r.line));
+                self.rows.truncate(self.k);
+            }
+            self.bound = kth.0;
         }
     }
 
@@ -1049,6 +1057,37 @@ mod tests {
             let keys: Vec<u64> = a.finished().iter().map(|r| r.key).collect();
             assert_eq!(keys, expect, "cut {cut}");
         }
+    }
+
+    #[test]
+    fn bottom_k_keeps_k_rows_when_shards_repeat_keys_and_lines() {
+        // Two shards of the same rows (lines restart in each shard), and repeated keys.
+        let rows: Vec<SampledRow> = (0..400)
+            .map(|i| SampledRow {
+                key: fingerprint::of_line(i % 150),
+                line: i % 150,
+                label: 0,
+                score: 0.0,
+                proba: Vec::new(),
+            })
+            .collect();
+        let fill = || {
+            let mut b = BottomK::new(50);
+            for r in &rows {
+                if b.takes(r.key) {
+                    b.push(r.clone());
+                }
+            }
+            b
+        };
+        let mut all: Vec<(u64, u64)> = rows.iter().map(|r| (r.key, r.line)).collect();
+        all.extend(all.clone());
+        all.sort_unstable();
+        all.truncate(50);
+        let mut a = fill();
+        a.merge(&fill());
+        let kept: Vec<(u64, u64)> = a.finished().iter().map(|r| (r.key, r.line)).collect();
+        assert_eq!(kept, all);
     }
 
     #[test]
