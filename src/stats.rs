@@ -185,15 +185,21 @@ pub fn wasserstein(a: &Ranked, b: &Ranked) -> f64 {
 
 /// Median and median absolute deviation of a ranked sample.
 pub fn median_mad(sample: &Ranked) -> Option<(f64, f64)> {
-    let pairs: Vec<(f64, u64)> = sample.iter().collect();
-    let median = weighted_median(&pairs)?;
+    median_mad_of(&sample.values, &sample.counts)
+}
+
+/// [`median_mad`] of `values` in ascending order (ties allowed), `counts[i]` rows each, read
+/// in place.
+pub fn median_mad_of(values: &[f64], counts: &[u64]) -> Option<(f64, f64)> {
+    let n: u64 = counts.iter().sum();
+    let median = median_of_ascending(n, values.iter().copied().zip(counts.iter().copied()))?;
     // The deviations in ascending order without sorting them: those of the values below the
     // median grow walking down from it, those of the others grow walking up; merge the two.
-    let split = pairs.partition_point(|&(v, _)| v < median);
+    let split = values.partition_point(|&v| v < median);
     let (mut down, mut up) = (split, split);
-    let dev = |i: usize| (pairs[i].0 - median).abs();
+    let dev = |i: usize| (values[i] - median).abs();
     let ascending = std::iter::from_fn(|| {
-        let take_down = match (down > 0, up < pairs.len()) {
+        let take_down = match (down > 0, up < values.len()) {
             (false, false) => return None,
             (true, false) => true,
             (false, true) => false,
@@ -206,12 +212,13 @@ pub fn median_mad(sample: &Ranked) -> Option<(f64, f64)> {
             up += 1;
             up - 1
         };
-        Some((dev(i), pairs[i].1))
+        Some((dev(i), counts[i]))
     });
-    Some((median, median_of_ascending(sample.total(), ascending)?))
+    Some((median, median_of_ascending(n, ascending)?))
 }
 
 /// The median of sorted (value, count) pairs (the mean of the two middle values for even n).
+#[cfg(test)]
 fn weighted_median(pairs: &[(f64, u64)]) -> Option<f64> {
     let n: u64 = pairs.iter().map(|(_, c)| c).sum();
     median_of_ascending(n, pairs.iter().copied())
@@ -262,6 +269,23 @@ mod tests {
         ) {
             let sample = r(&values.iter().map(|&v| f64::from(v) * scale).collect::<Vec<_>>());
             proptest::prop_assert_eq!(median_mad(&sample), median_mad_by_sorting(&sample));
+        }
+
+        #[test]
+        fn median_mad_of_repeated_values_equals_the_grouped_sample(
+            values in proptest::collection::vec((-20i32..20, 1u64..5), 1..40),
+        ) {
+            // Ascending values with repeats (as clamped logits give), each with its own count.
+            let mut values = values;
+            values.sort_unstable();
+            let (v, c): (Vec<f64>, Vec<u64>) =
+                values.iter().map(|&(v, c)| (f64::from(v), c)).unzip();
+            let expanded: Vec<f64> = v
+                .iter()
+                .zip(&c)
+                .flat_map(|(&v, &c)| std::iter::repeat_n(v, c as usize))
+                .collect();
+            proptest::prop_assert_eq!(median_mad_of(&v, &c), median_mad_by_sorting(&r(&expanded)));
         }
     }
 

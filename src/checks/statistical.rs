@@ -20,7 +20,7 @@ use crate::ordered_map::OrderedMap;
 use crate::report::SegmentReport;
 use crate::stats::{
     benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
-    median_mad, normal_two_sided, psi, quantile_edges, wasserstein,
+    median_mad_of, normal_two_sided, psi, quantile_edges, wasserstein,
 };
 
 /// Settings of the statistical checks.
@@ -356,16 +356,15 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
     };
     // The outliers of each class, the classes at once; `None` for a class not tested.
     let count_in = |group: &&Ranked| -> Option<u64> {
-        let on_logits = Ranked {
-            values: group.values.par_iter().map(|&v| logit(v)).collect(),
-            counts: group.counts.clone(),
-        };
-        let (median, mad) = median_mad(&on_logits)?;
+        // Ascending still (the logit is monotone), with the class's counts beside them.
+        let logits: Vec<f64> = group.values.par_iter().map(|&v| logit(v)).collect();
+        let (median, mad) = median_mad_of(&logits, &group.counts)?;
         (mad != 0.0).then(|| {
-            on_logits
+            logits
                 .iter()
-                .filter(|(v, _)| (0.6745 * (v - median) / mad).abs() > 3.5)
-                .map(|(_, c)| c)
+                .zip(&group.counts)
+                .filter(|(&v, _)| (0.6745 * (v - median) / mad).abs() > 3.5)
+                .map(|(_, &c)| c)
                 .sum::<u64>()
         })
     };
