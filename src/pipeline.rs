@@ -23,7 +23,7 @@ use crate::io::text::as_text;
 use crate::io::time::{parse_time, WindowWidth};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
-use crate::metrics::audit::SkipReason;
+use crate::metrics::audit::{ScoredRow, SkipReason};
 use crate::metrics::fingerprint;
 use crate::metrics::latency::{LatencyHistogram, MAX_LATENCY_MS};
 use crate::metrics::ranked::Score;
@@ -122,7 +122,13 @@ struct Consumer<'a> {
     delimiter: u8,
     /// Scratch for a record's joined fields.
     joined: Vec<u8>,
+    /// Rows the fast lane counted and has yet to audit (audited in batches, in row order).
+    pending: Vec<ScoredRow>,
 }
+
+/// Rows of the fast lane audited in one batch: enough for each pass of the audit to run long,
+/// few enough to stay in the core's cache.
+const AUDIT_BATCH: usize = 2048;
 
 /// What the cells of the label, prediction and segment columns decoded to before (see
 /// [`CellMemo`]): a row whose cells are all remembered and whose score is a plain decimal is
@@ -205,8 +211,23 @@ impl Consumer<'_> {
         };
         self.state.push_known(&row, t, p, &lane.at);
         let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
-        let id = self.id_index.map(|i| rec.field(i));
-        self.state.audit(&row, line, record, id);
+        match (self.id_index, score) {
+            (None, Some(score)) => {
+                self.pending.push(ScoredRow {
+                    record,
+                    line,
+                    t,
+                    score: score.value,
+                });
+                if self.pending.len() == AUDIT_BATCH {
+                    self.flush_audit();
+                }
+            }
+            (id, _) => {
+                let id = id.map(|i| rec.field(i));
+                self.state.audit(&row, line, record, id);
+            }
+        }
         true
     }
 
@@ -245,6 +266,8 @@ impl Consumer<'_> {
         if self.fast(rec, line, fields) {
             return Ok(());
         }
+        // The rows before this one are audited first.
+        self.flush_audit();
         if let Some(&i) = self
             .segment_index
             .iter()
@@ -313,8 +336,29 @@ impl Consumer<'_> {
         Ok(())
     }
 
-    /// Parses and counts a chunk of delimited records.
+    /// Audits the rows the fast lane counted since the last call.
+    fn flush_audit(&mut self) {
+        if !self.pending.is_empty() {
+            self.state.audit_scored(&self.pending);
+            self.pending.clear();
+        }
+    }
+
+    /// Parses, counts and audits a chunk of delimited records.
     fn chunk(
+        &mut self,
+        chunk: &Chunk,
+        delimiter: u8,
+        compression: Compression,
+    ) -> Result<(), Fatal> {
+        let counted = self.count_chunk(chunk, delimiter, compression);
+        self.flush_audit();
+        counted
+    }
+
+    /// Parses and counts a chunk of delimited records (the fast lane's last rows are left to
+    /// audit).
+    fn count_chunk(
         &mut self,
         chunk: &Chunk,
         delimiter: u8,
@@ -347,7 +391,9 @@ impl Consumer<'_> {
     }
 
     /// Adds another worker's results.
-    fn absorb(&mut self, other: Consumer<'_>) {
+    fn absorb(&mut self, mut other: Consumer<'_>) {
+        self.flush_audit();
+        other.flush_audit();
         self.state.merge(&other.state);
         self.latency.merge(&other.latency);
         self.rows_skipped += other.rows_skipped;
@@ -559,6 +605,7 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a>
         lane: lane_for(s),
         delimiter,
         joined: Vec::new(),
+        pending: Vec::with_capacity(AUDIT_BATCH),
     }
 }
 
@@ -580,12 +627,13 @@ fn lane_for(s: &Setup) -> Option<Lane> {
 }
 
 fn finish_scan(
-    c: Consumer<'_>,
+    mut c: Consumer<'_>,
     s: &Setup,
     (header_line, header_only_ok): (u64, bool),
     file: &str,
     warnings: Vec<String>,
 ) -> Result<Scan, InputError> {
+    c.flush_audit();
     let first_data_line = header_line + 1;
     if c.state.overall.rows() == 0 && c.rows_skipped == 0 && !header_only_ok {
         return Err(Problem::HeaderOnly.at(file, Some(first_data_line)));
@@ -815,11 +863,12 @@ mod tests {
     use proptest::prelude::*;
 
     /// The state and skipped-row count of reading `body` (rows under `header`) in two chunks,
-    /// with or without the fast lane.
-    fn read(header: &str, body: &str, segments: &[String], lane: bool) -> (String, u64) {
+    /// with or without the fast lane, its `id` column read as ids or as any other column (rows
+    /// without ids are audited in batches).
+    fn read(header: &str, body: &str, segments: &[String], lane: bool, ids: bool) -> (String, u64) {
         let names: Vec<String> = header.split(',').map(String::from).collect();
         let flags = ColumnFlags {
-            id: Some("id".into()),
+            id: ids.then(|| "id".into()),
             ..ColumnFlags::default()
         };
         let rules = ScoreRules::default();
@@ -883,9 +932,11 @@ mod tests {
             }
             let segments = ["segment".to_string()];
             for segments in [&segments[..], &[]] {
-                let full = read(header, &body, segments, false);
-                let fast = read(header, &body, segments, true);
-                prop_assert_eq!(full, fast);
+                for ids in [true, false] {
+                    let full = read(header, &body, segments, false, ids);
+                    let fast = read(header, &body, segments, true, ids);
+                    prop_assert_eq!(full, fast);
+                }
             }
         }
     }

@@ -314,6 +314,20 @@ struct SampledRow {
     proba: Vec<f64>,
 }
 
+/// A row of one score that the fast lane counted, waiting to be audited with others (see
+/// [`RowAudit::push_scored`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredRow {
+    /// The fingerprint of the record.
+    pub record: u64,
+    /// Its line.
+    pub line: u64,
+    /// Its label's class id in the overall state.
+    pub t: u32,
+    /// Its score.
+    pub score: f64,
+}
+
 /// The rows with the smallest keys (at most `k`), kept in bounded memory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct BottomK {
@@ -481,15 +495,7 @@ impl RowAudit {
             return;
         };
         self.rows += 1;
-        self.records.add(
-            record,
-            || RecordEntry {
-                count: 1,
-                first: line,
-                later: LaterLines::default(),
-            },
-            |e| e.add(line),
-        );
+        self.note_record(record, line);
         let label = self.class(state, t);
         if let Some(cell) = id.map(<[u8]>::trim_ascii).filter(|c| !c.is_empty()) {
             let hash = id_hash(cell);
@@ -521,6 +527,62 @@ impl RowAudit {
         self.push_scores(state, row, line, record, label, t);
     }
 
+    /// Audits rows of one score each (no probabilities, no id cell) counted by `state`, as
+    /// [`push`](Self::push) would one by one, in the same order: each of the audit's tables in
+    /// a pass of its own over the rows. Short loops that each keep one table in the cache beat
+    /// one loop that visits every table for every row.
+    pub fn push_scored(&mut self, state: &EvalState, rows: &[ScoredRow]) {
+        let Some(last) = rows.last() else {
+            return;
+        };
+        self.rows += rows.len() as u64;
+        for r in rows {
+            self.note_record(r.record, r.line);
+        }
+        // Every class id of the rows is known to `state`: the hashes are made up to the last.
+        self.class(state, last.t);
+        self.size_samples(1);
+        for r in rows {
+            let key = fingerprint::of_line(r.record);
+            if self.sample.takes(key) {
+                self.sample.push(SampledRow {
+                    key,
+                    line: r.line,
+                    label: self.class_hashes[r.t as usize],
+                    score: r.score,
+                    proba: Vec::new(),
+                });
+            }
+        }
+        for r in rows {
+            let label = self.class_hashes[r.t as usize];
+            self.score_candidates(r.line, label, r.score);
+        }
+    }
+
+    /// Counts a record met at `line` in the duplicate table (when its hash is sampled).
+    #[inline(always)]
+    fn note_record(&mut self, record: u64, line: u64) {
+        self.records.add(
+            record,
+            || RecordEntry {
+                count: 1,
+                first: line,
+                later: LaterLines::default(),
+            },
+            |e| e.add(line),
+        );
+    }
+
+    /// Sizes the uniform sample and the candidate sets for rows of `width` values each, once.
+    #[inline(always)]
+    fn size_samples(&mut self, width: usize) {
+        if self.sample.k == 0 {
+            self.sample = BottomK::new(SAMPLE_ROWS.min(SAMPLE_VALUES / width));
+            self.margins = BottomK::new(CANDIDATES_KEPT);
+        }
+    }
+
     /// Keeps the row as a candidate label error and in the uniform sample, when it qualifies.
     /// The sample is keyed by the record's content, not its line, so that shards of a file
     /// (whose lines restart) sample the same rows as one pass over it.
@@ -542,11 +604,7 @@ impl RowAudit {
         } else {
             return;
         };
-        if self.sample.k == 0 {
-            let width = proba.len().max(1);
-            self.sample = BottomK::new(SAMPLE_ROWS.min(SAMPLE_VALUES / width));
-            self.margins = BottomK::new(CANDIDATES_KEPT);
-        }
+        self.size_samples(proba.len().max(1));
         let key = fingerprint::of_line(record);
         let make = |key: u64| SampledRow {
             key,
@@ -559,26 +617,7 @@ impl RowAudit {
             self.sample.push(make(key));
         }
         if proba.is_empty() {
-            let i = match self.scores.iter().position(|c| c.label == label) {
-                Some(i) => i,
-                None if self.scores.len() < SCORE_LABELS => {
-                    self.scores.push(ScoreCandidates {
-                        label,
-                        if_positive: BottomK::new(CANDIDATES_KEPT),
-                        if_negative: BottomK::new(CANDIDATES_KEPT),
-                    });
-                    self.scores.len() - 1
-                }
-                None => return,
-            };
-            let c = &mut self.scores[i];
-            let (up, down) = (margin_key(1.0 - 2.0 * score), margin_key(2.0 * score - 1.0));
-            if c.if_positive.takes(up) {
-                c.if_positive.push(make(up));
-            }
-            if c.if_negative.takes(down) {
-                c.if_negative.push(make(down));
-            }
+            self.score_candidates(line, label, score);
         } else {
             let Some(col) = state.proba_ids.iter().position(|&id| id == t) else {
                 return;
@@ -593,6 +632,40 @@ impl RowAudit {
             if self.margins.takes(key) {
                 self.margins.push(make(key));
             }
+        }
+    }
+
+    /// Keeps a row of one score as a candidate label error when its score is among those most
+    /// against its label (the lowest, should the label be the positive class; the highest,
+    /// should it be the negative one).
+    #[inline(always)]
+    fn score_candidates(&mut self, line: u64, label: u64, score: f64) {
+        let i = match self.scores.iter().position(|c| c.label == label) {
+            Some(i) => i,
+            None if self.scores.len() < SCORE_LABELS => {
+                self.scores.push(ScoreCandidates {
+                    label,
+                    if_positive: BottomK::new(CANDIDATES_KEPT),
+                    if_negative: BottomK::new(CANDIDATES_KEPT),
+                });
+                self.scores.len() - 1
+            }
+            None => return,
+        };
+        let c = &mut self.scores[i];
+        let (up, down) = (margin_key(1.0 - 2.0 * score), margin_key(2.0 * score - 1.0));
+        let make = |key: u64| SampledRow {
+            key,
+            line,
+            label,
+            score,
+            proba: Vec::new(),
+        };
+        if c.if_positive.takes(up) {
+            c.if_positive.push(make(up));
+        }
+        if c.if_negative.takes(down) {
+            c.if_negative.push(make(down));
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::accumulator::{EvalState, RowProblem};
-use super::audit::RowAudit;
+use super::audit::{RowAudit, ScoredRow};
 use super::classes::short_key;
 use super::windows::{push_window, WindowColumn};
 use crate::io::time::WindowWidth;
@@ -248,6 +248,11 @@ impl SegmentedState {
             }
             state.push_resolved(row, t, p);
         }
+    }
+
+    /// Audits rows the fast lane counted (see [`RowAudit::push_scored`]).
+    pub fn audit_scored(&mut self, rows: &[ScoredRow]) {
+        self.audit.push_scored(&self.overall, rows);
     }
 
     /// Audits the row just counted (see [`RowAudit::push`]).
