@@ -6,8 +6,9 @@
 //! canonical keys, and its score or probabilities. Nothing of a row is kept unless it is
 //! sampled:
 //!
-//! - duplicates and ids by adaptive distinct sampling ([`DistinctSample`], Gibbons 2001): exact
-//!   while nothing was dropped, else scaled by the sampling rate;
+//! - duplicates and ids by adaptive distinct sampling (Gibbons 2001; [`SortedSample`] for
+//!   records, [`DistinctSample`] for ids): exact while nothing was dropped, else scaled by the
+//!   sampling rate;
 //! - likely label errors by confident learning (Northcutt, Jiang & Chuang 2021, "Confident
 //!   learning: estimating uncertainty in dataset labels"): the per-class thresholds are the mean
 //!   probability of a class over the rows labelled with it, known only at the end, so the count
@@ -28,6 +29,7 @@ pub use super::confident::{binary_issues, multiclass_issues, ExactIssues};
 use super::distinct::{DistinctSample, Entry};
 use super::fingerprint;
 use super::recalibrate::{self, BinaryRow};
+use super::sorted_sample::{LineEntry, SortedSample};
 use crate::label::LabelKey;
 use crate::ordered_map::OrderedMap;
 use crate::row::{Prediction, Row};
@@ -236,6 +238,20 @@ fn insert_later(later: &mut Vec<u64>, line: u64) {
     }
 }
 
+impl LineEntry for RecordEntry {
+    fn first(line: u64) -> RecordEntry {
+        RecordEntry {
+            count: 1,
+            first: line,
+            later: LaterLines::default(),
+        }
+    }
+
+    fn add(&mut self, line: u64) {
+        RecordEntry::add(self, line);
+    }
+}
+
 impl Entry for RecordEntry {
     fn merge(&mut self, other: &RecordEntry) {
         let mut lines = vec![self.first, other.first];
@@ -419,7 +435,7 @@ struct ScoreCandidates {
 pub struct RowAudit {
     skipped: [u64; 4],
     rows: u64,
-    records: DistinctSample<RecordEntry>,
+    records: SortedSample<RecordEntry>,
     ids: DistinctSample<IdEntry>,
     /// Hash of each class's canonical key, by the overall state's class id (a per-state cache).
     #[serde(skip)]
@@ -432,9 +448,10 @@ pub struct RowAudit {
     sample: BottomK,
 }
 
-/// Distinct records kept exactly before the duplicate count is sampled. Every row probes this
-/// table until it is full, so it is kept small enough to stay mostly in cache (a table of 2^18
-/// records doubled the cost of a scan through cache misses alone).
+/// Distinct records kept exactly before the duplicate count is sampled. Every row is added to
+/// this table until it is full, so it is kept small (a hash table of 2^18 records doubled the
+/// cost of a scan through cache misses alone; the sorted run that replaced the hash table is
+/// merged into sequentially, but its merges grow with it).
 pub const RECORD_CAP: usize = 1 << 16;
 
 impl Default for RowAudit {
@@ -442,7 +459,7 @@ impl Default for RowAudit {
         RowAudit {
             skipped: [0; 4],
             rows: 0,
-            records: DistinctSample::with_cap(RECORD_CAP),
+            records: SortedSample::with_cap(RECORD_CAP),
             ids: DistinctSample::default(),
             class_hashes: Vec::new(),
             margins: BottomK::default(),
@@ -567,15 +584,7 @@ impl RowAudit {
     /// Counts a record met at `line` in the duplicate table (when its hash is sampled).
     #[inline(always)]
     fn note_record(&mut self, record: u64, line: u64) {
-        self.records.add(
-            record,
-            || RecordEntry {
-                count: 1,
-                first: line,
-                later: LaterLines::default(),
-            },
-            |e| e.add(line),
-        );
+        self.records.add(record, line);
     }
 
     /// Sizes the uniform sample and the candidate sets for rows of `width` values each, once.
@@ -814,12 +823,12 @@ impl RowAudit {
         let scale = self.records.scale();
         let mut extra = 0u64;
         let mut lines = Vec::new();
-        for e in self.records.entries().values() {
+        self.records.for_each_entry(|e| {
             if e.count > 1 {
                 extra += e.count - 1;
                 lines.extend_from_slice(&e.later);
             }
-        }
+        });
         lines.sort_unstable();
         lines.truncate(DUPLICATE_LINES_LISTED);
         Duplicates {

@@ -21,6 +21,7 @@ pub mod recalibrate;
 pub mod samples;
 pub mod scores;
 pub mod segments;
+pub mod sorted_sample;
 pub mod windows;
 
 pub use accumulator::{EvalState, RowProblem};
