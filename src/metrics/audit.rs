@@ -408,15 +408,13 @@ impl BottomK {
 }
 
 /// A margin as a key that sorts the largest margin first.
+#[inline]
 fn margin_key(margin: f64) -> u64 {
-    // Order-preserving map of f64 to u64, then reversed.
+    // Order-preserving map of f64 to u64 (a negative number has every bit flipped, any other
+    // its sign bit set), then reversed; without a branch, as a margin's sign is a coin toss.
     let bits = margin.to_bits();
-    let ordered = if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    };
-    !ordered
+    let negative = ((bits as i64) >> 63) as u64;
+    !(bits ^ (negative | 1 << 63))
 }
 
 /// Candidate rows of a score file labelled with one class: the rows most against that class
@@ -575,9 +573,14 @@ impl RowAudit {
                 });
             }
         }
+        // Each class id's candidate sets, looked up once per batch rather than once per row.
+        let mut slots: Vec<Option<Option<usize>>> = vec![None; self.class_hashes.len()];
         for r in rows {
             let label = self.class_hashes[r.t as usize];
-            self.score_candidates(r.line, label, r.score);
+            let slot = *slots[r.t as usize].get_or_insert_with(|| self.candidate_slot(label));
+            if let Some(i) = slot {
+                self.offer_candidate(i, r.line, label, r.score);
+            }
         }
     }
 
@@ -653,18 +656,31 @@ impl RowAudit {
     /// should it be the negative one).
     #[inline(always)]
     fn score_candidates(&mut self, line: u64, label: u64, score: f64) {
-        let i = match self.scores.iter().position(|c| c.label == label) {
-            Some(i) => i,
+        if let Some(i) = self.candidate_slot(label) {
+            self.offer_candidate(i, line, label, score);
+        }
+    }
+
+    /// The position of the candidate sets of `label` (made when there is room for them).
+    #[inline]
+    fn candidate_slot(&mut self, label: u64) -> Option<usize> {
+        match self.scores.iter().position(|c| c.label == label) {
+            Some(i) => Some(i),
             None if self.scores.len() < SCORE_LABELS => {
                 self.scores.push(ScoreCandidates {
                     label,
                     if_positive: BottomK::new(CANDIDATES_KEPT),
                     if_negative: BottomK::new(CANDIDATES_KEPT),
                 });
-                self.scores.len() - 1
+                Some(self.scores.len() - 1)
             }
-            None => return,
-        };
+            None => None,
+        }
+    }
+
+    /// Offers a row of `label` and `score` to the candidate sets at position `i`.
+    #[inline(always)]
+    fn offer_candidate(&mut self, i: usize, line: u64, label: u64, score: f64) {
         let c = &mut self.scores[i];
         let (up, down) = (margin_key(1.0 - 2.0 * score), margin_key(2.0 * score - 1.0));
         let make = |key: u64| SampledRow {
@@ -1073,6 +1089,27 @@ pub struct AuditContext<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn margin_keys_sort_the_largest_margin_first() {
+        let margins = [
+            f64::INFINITY,
+            1.0,
+            0.5,
+            1e-300,
+            0.0,
+            -0.0,
+            -1e-300,
+            -0.25,
+            -1.0,
+            f64::NEG_INFINITY,
+        ];
+        for pair in margins.windows(2) {
+            let (a, b) = (margin_key(pair[0]), margin_key(pair[1]));
+            // Zero and negative zero are one margin apart by their bits alone.
+            assert!(a < b, "{} should come before {}", pair[0], pair[1]);
+        }
+    }
     use crate::metrics::ranked::Score;
 
     fn audit_rows(rows: &[(u64, &str, f64, &str)], id: bool) -> (RowAudit, EvalState) {
