@@ -29,13 +29,11 @@ use serde::Serialize;
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::checks::rules::{lookup, metric_names};
+pub use crate::checks::max_drop::{Direction, MaxDrop};
+use crate::results::MetricValues;
 
 /// Version of the diff's JSON layout.
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
-
-/// Metrics where lower is better; every other metric is higher-is-better.
-const LOWER_IS_BETTER: [&str; 4] = ["log_loss", "brier", "ece", "mce"];
 
 /// Segment metrics compared.
 const SEGMENT_METRICS: [&str; 10] = [
@@ -85,11 +83,6 @@ pub enum DiffError {
         /// What is missing.
         what: String,
     },
-    /// A `--max-drop` rule that cannot be parsed.
-    #[error(
-        "--max-drop {0:?} must be METRIC=DELTA with DELTA a number >= 0 (e.g. --max-drop f1=0.02)"
-    )]
-    RuleSyntax(String),
     /// A `--max-drop` rule on a metric neither report has.
     #[error("unknown metric '{metric}' in --max-drop {metric}=… (valid names: {valid})")]
     UnknownMetric {
@@ -98,70 +91,6 @@ pub enum DiffError {
         /// Valid names, comma-separated.
         valid: String,
     },
-}
-
-/// Whether higher or lower values of a metric are better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// Higher is better (accuracy, f1, roc_auc, …).
-    HigherIsBetter,
-    /// Lower is better (log_loss, brier, ece, mce).
-    LowerIsBetter,
-}
-
-impl Direction {
-    /// The direction of a metric path, judged by its last component (`per_class.x.recall`).
-    pub fn of(path: &str) -> Direction {
-        let last = path.rsplit('.').next().unwrap_or(path);
-        if LOWER_IS_BETTER.contains(&last) || LOWER_IS_BETTER.contains(&path) {
-            Direction::LowerIsBetter
-        } else {
-            Direction::HigherIsBetter
-        }
-    }
-
-    /// How much worse `new` is than `old` (negative when it is better): a drop for
-    /// higher-is-better metrics, a rise for lower-is-better ones.
-    pub fn worsening(self, old: f64, new: f64) -> f64 {
-        match self {
-            Direction::HigherIsBetter => old - new,
-            Direction::LowerIsBetter => new - old,
-        }
-    }
-
-    /// The worst value a metric may take when it may get worse than `old` by at most `delta`.
-    pub fn worst_allowed(self, old: f64, delta: f64) -> f64 {
-        match self {
-            Direction::HigherIsBetter => old - delta,
-            Direction::LowerIsBetter => old + delta,
-        }
-    }
-}
-
-/// A `--max-drop METRIC=DELTA` rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MaxDrop {
-    /// Metric path in the JSON `metrics`.
-    pub metric: String,
-    /// The largest drop allowed (a rise, for lower-is-better metrics).
-    pub delta: f64,
-}
-
-impl MaxDrop {
-    /// Parses `METRIC=DELTA`.
-    pub fn parse(raw: &str) -> Result<MaxDrop, DiffError> {
-        let err = || DiffError::RuleSyntax(raw.to_string());
-        let (metric, delta) = raw.split_once('=').ok_or_else(err)?;
-        let delta: f64 = delta.trim().parse().map_err(|_| err())?;
-        if metric.trim().is_empty() || !delta.is_finite() || delta < 0.0 {
-            return Err(err());
-        }
-        Ok(MaxDrop {
-            metric: metric.trim().to_string(),
-            delta,
-        })
-    }
 }
 
 /// How a metric moved.
@@ -354,13 +283,13 @@ fn inside(v: f64, [lo, hi]: [f64; 2]) -> bool {
 /// Compares one metric; `old`/`new` are the metrics objects, `*_intervals` their intervals.
 fn compare_metric(
     path: &str,
-    old: &Value,
-    new: &Value,
+    old: &MetricValues,
+    new: &MetricValues,
     old_intervals: Option<&Value>,
     new_intervals: Option<&Value>,
 ) -> MetricChange {
-    let o = lookup(old, path).flatten();
-    let n = lookup(new, path).flatten();
+    let o = old.get(path).flatten();
+    let n = new.get(path).flatten();
     let direction = Direction::of(path);
     let old_interval = interval_of(old_intervals, path);
     let new_interval = interval_of(new_intervals, path);
@@ -403,11 +332,11 @@ fn compare_metric(
 }
 
 /// The scalar metric paths of both reports: the new report's order, then the old one's extras.
-fn metric_paths(old: &Value, new: &Value) -> Vec<String> {
-    let mut paths = metric_names(new);
-    for p in metric_names(old) {
-        if !paths.contains(&p) {
-            paths.push(p);
+fn metric_paths(old: &MetricValues, new: &MetricValues) -> Vec<String> {
+    let mut paths: Vec<String> = new.names().into_iter().map(String::from).collect();
+    for p in old.names() {
+        if !paths.iter().any(|q| q == p) {
+            paths.push(p.to_string());
         }
     }
     paths.retain(|p| p != "beta" && !p.ends_with(".support"));
@@ -458,11 +387,16 @@ fn segments(old: &Value, new: &Value) -> Vec<SegmentChange> {
             let (os, ns) = (o.get(value), n.get(value));
             let rows = |s: Option<&Value>| s.and_then(|s| s.get("rows")).and_then(Value::as_u64);
             let metrics = match (os, ns) {
-                (Some(os), Some(ns)) => SEGMENT_METRICS
-                    .iter()
-                    .map(|m| compare_metric(m, os, ns, os.get("intervals"), ns.get("intervals")))
-                    .filter(|c| c.change != Change::Undefined)
-                    .collect(),
+                (Some(os), Some(ns)) => {
+                    let (ov, nv) = (MetricValues::from_json(os), MetricValues::from_json(ns));
+                    SEGMENT_METRICS
+                        .iter()
+                        .map(|m| {
+                            compare_metric(m, &ov, &nv, os.get("intervals"), ns.get("intervals"))
+                        })
+                        .filter(|c| c.change != Change::Undefined)
+                        .collect()
+                }
                 _ => Vec::new(),
             };
             out.push(SegmentChange {
@@ -641,16 +575,16 @@ pub fn compare(
     rules: &[MaxDrop],
 ) -> Result<ReportDiff, DiffError> {
     let null = Value::Null;
-    let om = old.get("metrics").unwrap_or(&null);
-    let nm = new.get("metrics").unwrap_or(&null);
-    let paths = metric_paths(om, nm);
+    let om = MetricValues::from_json(old.get("metrics").unwrap_or(&null));
+    let nm = MetricValues::from_json(new.get("metrics").unwrap_or(&null));
+    let paths = metric_paths(&om, &nm);
     let metrics: Vec<MetricChange> = paths
         .iter()
-        .map(|p| compare_metric(p, om, nm, old.get("intervals"), new.get("intervals")))
+        .map(|p| compare_metric(p, &om, &nm, old.get("intervals"), new.get("intervals")))
         .collect();
     let mut outcomes = Vec::new();
     for rule in rules {
-        if lookup(om, &rule.metric).is_none() && lookup(nm, &rule.metric).is_none() {
+        if om.get(&rule.metric).is_none() && nm.get(&rule.metric).is_none() {
             let shown = paths.len().min(80);
             let mut valid = paths[..shown].join(", ");
             if paths.len() > shown {
@@ -665,7 +599,7 @@ pub fn compare(
             .iter()
             .find(|c| c.metric == rule.metric)
             .cloned()
-            .unwrap_or_else(|| compare_metric(&rule.metric, om, nm, None, None));
+            .unwrap_or_else(|| compare_metric(&rule.metric, &om, &nm, None, None));
         outcomes.push(rule_outcome(rule, Some(&change)));
     }
     let (os, ns) = (side(old_file, old), side(new_file, new));

@@ -14,17 +14,18 @@ pub mod commands;
 pub mod config;
 pub mod diagnosis;
 pub mod diff;
+pub mod engine;
 pub mod exit;
 pub mod io;
 pub mod label;
 pub mod metrics;
 pub mod ordered_map;
-pub mod pipeline;
 pub mod render;
 pub mod report;
+pub mod results;
 pub mod row;
+pub mod scan;
 pub mod settings;
-pub mod shard;
 pub mod stats;
 
 use std::io::Write;
@@ -56,7 +57,7 @@ pub enum Error {
     Profile(#[from] checks::profile::ProfileError),
     /// A saved state that cannot be read, merged or written.
     #[error("{0}")]
-    State(#[from] shard::StateError),
+    State(#[from] scan::state::StateError),
     /// Standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),

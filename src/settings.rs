@@ -32,7 +32,8 @@ use crate::metrics::intervals::Bootstrap;
 use crate::metrics::ranking::ThresholdTargets;
 use crate::metrics::scores::ScoreOptions;
 use crate::metrics::{FinishOptions, Task};
-use crate::pipeline::WindowSpec;
+pub use crate::render::ReportFormat;
+pub use crate::scan::{InputSpec, WindowSpec};
 
 /// A setting that cannot be used.
 #[derive(Debug, Error)]
@@ -90,37 +91,6 @@ pub enum SettingsError {
         /// The valid values.
         choices: &'static str,
     },
-}
-
-/// What to read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InputSpec {
-    /// Path, or `-` for standard input.
-    pub path: String,
-    /// The text format, when fixed by flags.
-    pub format: Option<Format>,
-    /// Skip invalid rows instead of failing.
-    pub skip_invalid: bool,
-    /// Worker threads for parsing (0: one per core).
-    pub threads: usize,
-    /// Accept a header with no rows under it (an empty shard whose state is saved); otherwise
-    /// such a file is an error.
-    pub header_only_ok: bool,
-}
-
-/// The report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportFormat {
-    /// Readable text.
-    Text,
-    /// JSON.
-    Json,
-    /// Markdown.
-    Markdown,
-    /// JUnit XML.
-    Junit,
-    /// Self-contained HTML.
-    Html,
 }
 
 /// Where and how the report goes.

@@ -3,7 +3,8 @@
 
 use clap::Parser;
 use mlguard::cli::{Cli, Command};
-use mlguard::commands::eval::build_report;
+use mlguard::engine::evaluate;
+use mlguard::scan::NoProgress;
 use mlguard::settings::EvalSettings;
 use serde_json::Value;
 
@@ -53,7 +54,7 @@ fn report_for(case: &Value) -> Value {
         panic!("an eval command line");
     };
     let settings = EvalSettings::from_args(&args).unwrap();
-    let report = build_report(&settings).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+    let report = evaluate(&settings, &NoProgress).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     serde_json::to_value(&report).unwrap()
 }
 

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use mlguard::cli::{Cli, Command};
-use mlguard::commands::eval::{read_settings, report_from_scan, scan_input};
 use mlguard::commands::merge::merge_states;
+use mlguard::engine::{open_references, read_settings, report, scan_input};
 use mlguard::render::progress::TerminalProgress;
+use mlguard::scan::state::SavedState;
 use mlguard::settings::EvalSettings;
-use mlguard::shard::SavedState;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -462,7 +462,8 @@ fn library_reports(cuts: &[usize]) -> (Value, Value) {
     let progress = TerminalProgress::new(true);
     let whole = settings_for(&path);
     let scan = scan_input(&whole, &progress).unwrap();
-    let single = report_from_scan(&whole, "whole", scan, &progress).unwrap();
+    let refs = open_references(&whole, &scan, &progress).unwrap();
+    let single = report(&whole, "whole", scan, refs).unwrap();
     let mut states = Vec::new();
     for (i, shard) in split(&path, cuts, dir.path(), "q").iter().enumerate() {
         let settings = settings_for(shard);
@@ -477,7 +478,8 @@ fn library_reports(cuts: &[usize]) -> (Value, Value) {
     let report_of = |paths: &[PathBuf]| {
         let merged = merge_states(paths).unwrap();
         let name = merged.input.clone();
-        let report = report_from_scan(&whole, &name, merged.into_scan(), &progress).unwrap();
+        let refs = open_references(&whole, &merged.scan, &progress).unwrap();
+        let report = report(&whole, &name, merged.scan, refs).unwrap();
         serde_json::to_value(&report).unwrap()
     };
     let merged = report_of(&states);

@@ -17,13 +17,15 @@
 
 use clap::Parser;
 use mlguard::cli::{Cli, Command};
-use mlguard::commands::eval::{build_report, render_as};
+use mlguard::engine::evaluate;
 use mlguard::label::LabelKey;
 use mlguard::metrics::intervals::Bootstrap;
 use mlguard::metrics::ranked::Score;
 use mlguard::metrics::segments::SegmentedState;
 use mlguard::metrics::{EvalState, Evaluation, FinishOptions, Task};
+use mlguard::render::render_as;
 use mlguard::row::{Prediction, Row};
+use mlguard::scan::NoProgress;
 use mlguard::settings::{EvalSettings, ReportFormat};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -1062,7 +1064,7 @@ fn json_report(args: &[&str]) -> String {
         panic!("not an eval command")
     };
     let settings = EvalSettings::from_args(&eval).expect("settings are valid");
-    let report = build_report(&settings).unwrap_or_else(|e| panic!("{e}"));
+    let report = evaluate(&settings, &NoProgress).unwrap_or_else(|e| panic!("{e}"));
     String::from_utf8(render_as(&report, ReportFormat::Json, false)).unwrap()
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Each body writes the input to a scratch file and runs exactly what `mlguard eval FILE` runs:
 //! arguments parsed by [`Cli`], settings resolved by [`EvalSettings::from_args`], the report
-//! built by [`build_report`] and rendered in every format. An error is a fine outcome; a panic,
+//! built by [`evaluate`] and rendered in every format. An error is a fine outcome; a panic,
 //! an empty error message, or a report whose metrics leave their ranges (or are NaN), whose
 //! confusion matrix does not hold every row, or whose JSON does not parse is a finding. (That
 //! the binary prints each error on one line is checked end to end by `tests/hostile.rs`: the
@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use mlguard::cli::{Cli, Command};
-use mlguard::commands::eval::{build_report, render_as};
+use mlguard::engine::evaluate;
+use mlguard::render::render_as;
+use mlguard::scan::NoProgress;
 use mlguard::report::{Metrics, Report};
 use mlguard::settings::{EvalSettings, ReportFormat};
 
@@ -48,7 +50,7 @@ pub fn eval(path: &str, args: &[&str]) {
         Ok(s) => s,
         Err(e) => return check_error(&e.to_string()),
     };
-    match build_report(&settings) {
+    match evaluate(&settings, &NoProgress) {
         Ok(report) => check_report(&report),
         Err(e) => check_error(&e.to_string()),
     }

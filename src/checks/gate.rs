@@ -50,7 +50,7 @@ impl Gate {
             .iter()
             .filter(|c| fails(c.status))
             .map(|c| GateFailure {
-                id: c.id.clone(),
+                id: c.id.to_string(),
                 status: c.status,
                 message: c.message.clone(),
             })

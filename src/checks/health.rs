@@ -8,11 +8,11 @@
 //! (`src/diagnosis/catalog.rs`) and in the README.
 
 use super::statistical::{detail, fmt, fmt_p, stat, Profile, StatOptions};
-use super::{Check, CheckStatus};
+use super::{Check, CheckId, CheckStatus};
 use crate::metrics::audit::{Duplicates, IdSummary};
 use crate::metrics::noise::NoiseBaseline;
 use crate::ordered_map::OrderedMap;
-use crate::report::Report;
+use crate::results::Results;
 use crate::stats::normal_two_sided;
 
 /// Thresholds of the data and training checks.
@@ -64,9 +64,9 @@ fn by_share(share: f64, warn: f64, fail: f64) -> CheckStatus {
 }
 
 /// Rows skipped as invalid, against the rows read.
-pub fn missing(report: &Report, by_reason: &OrderedMap<u64>, opts: &HealthOptions) -> Check {
-    let skipped = report.input.rows_skipped;
-    let read = report.input.rows + skipped;
+pub fn missing(results: &Results, by_reason: &OrderedMap<u64>, opts: &HealthOptions) -> Check {
+    let skipped = results.input.rows_skipped;
+    let read = results.input.rows + skipped;
     // Invalid scores are the model's output, not the data: `sanity:invalid_scores` has them.
     let invalid = by_reason.get("invalid_score").copied().unwrap_or(0);
     let missing = skipped.saturating_sub(invalid);
@@ -89,13 +89,17 @@ pub fn missing(report: &Report, by_reason: &OrderedMap<u64>, opts: &HealthOption
             share * 100.0
         )
     };
-    stat("data:missing".into(), status, message, d)
+    stat(CheckId::Missing, status, message, d)
 }
 
 /// Rows skipped because the model's score or probability was not a number in [0, 1] (NaN,
 /// infinite, out of range): malformed model output.
-pub fn invalid_scores(report: &Report, by_reason: &OrderedMap<u64>, opts: &HealthOptions) -> Check {
-    let read = report.input.rows + report.input.rows_skipped;
+pub fn invalid_scores(
+    results: &Results,
+    by_reason: &OrderedMap<u64>,
+    opts: &HealthOptions,
+) -> Check {
+    let read = results.input.rows + results.input.rows_skipped;
     let invalid = by_reason.get("invalid_score").copied().unwrap_or(0);
     let share = invalid as f64 / read.max(1) as f64;
     let mut d = detail("share", "share", read);
@@ -114,7 +118,7 @@ pub fn invalid_scores(report: &Report, by_reason: &OrderedMap<u64>, opts: &Healt
             share * 100.0
         )
     };
-    stat("sanity:invalid_scores".into(), status, message, d)
+    stat(CheckId::InvalidScores, status, message, d)
 }
 
 /// Identical rows, from the row audit. `identifying`: whether the file has a column beyond the
@@ -125,7 +129,7 @@ pub fn duplicates(d: &Duplicates, identifying: bool, opts: &HealthOptions) -> Ch
     let mut det = detail("share", "share", d.rows_checked);
     if !identifying {
         return stat(
-            "data:duplicates".into(),
+            CheckId::Duplicates,
             CheckStatus::Skip,
             "every column is a label, prediction, score or segment, so identical rows are expected; add an id or time column to find duplicates".into(),
             det,
@@ -154,7 +158,7 @@ pub fn duplicates(d: &Duplicates, identifying: bool, opts: &HealthOptions) -> Ch
             }
         )
     };
-    stat("data:duplicates".into(), status, message, det)
+    stat(CheckId::Duplicates, status, message, det)
 }
 
 /// Repeated ids and ids with conflicting labels, from the row audit.
@@ -199,9 +203,9 @@ pub fn ids(ids: &IdSummary, opts: &HealthOptions) -> Vec<Check> {
         )
     };
     vec![
-        stat("data:ids".into(), dup_status, dup_message, dup),
+        stat(CheckId::DuplicateIds, dup_status, dup_message, dup),
         stat(
-            "data:conflicting_labels".into(),
+            CheckId::ConflictingLabels,
             conflict_status,
             conflict_message,
             conflict,
@@ -211,17 +215,17 @@ pub fn ids(ids: &IdSummary, opts: &HealthOptions) -> Vec<Check> {
 
 /// Likely label errors beyond what the model's own uncertainty explains.
 pub fn label_noise(
-    report: &Report,
+    results: &Results,
     baseline: Option<NoiseBaseline>,
     opts: &HealthOptions,
     stat_opts: &StatOptions,
 ) -> Check {
-    let n = report.input.rows;
+    let n = results.input.rows;
     let mut d = detail("z", "excess_rate", n);
-    let issues = report.audit.as_ref().and_then(|a| a.label_issues.as_ref());
+    let issues = results.audit.as_ref().and_then(|a| a.label_issues.as_ref());
     let (Some(issues), Some(b)) = (issues, baseline) else {
         return stat(
-            "data:label_noise".into(),
+            CheckId::LabelNoise,
             CheckStatus::Skip,
             "needs scores or probabilities".into(),
             d,
@@ -229,7 +233,7 @@ pub fn label_noise(
     };
     if n < stat_opts.min_rows {
         return stat(
-            "data:label_noise".into(),
+            CheckId::LabelNoise,
             CheckStatus::Skip,
             format!("fewer than {} rows", stat_opts.min_rows),
             d,
@@ -259,7 +263,7 @@ pub fn label_noise(
     ]);
     let status = graded(p, excess, stat_opts.alpha, opts.noise_warn, opts.noise_fail);
     stat(
-        "data:label_noise".into(),
+        CheckId::LabelNoise,
         status,
         format!(
             "{} rows ({:.2}%) look mislabelled by confident learning against {:.1} expected from the model's own uncertainty: {:.2}% excess (p = {}; warns from {:.0}%, fails from {:.0}%)",
@@ -287,14 +291,14 @@ fn graded(p: f64, effect: f64, alpha: f64, warn: f64, fail: f64) -> CheckStatus 
 }
 
 /// The confusion matrix of the report: (labels, matrix[true][predicted]).
-fn confusion(report: &Report) -> (&[String], &[Vec<u64>]) {
-    let cm = &report.metrics.labels.confusion_matrix;
+fn confusion(results: &Results) -> (&[String], &[Vec<u64>]) {
+    let cm = &results.metrics.labels.confusion_matrix;
     (&cm.labels, &cm.matrix)
 }
 
 /// Classes predicted but never among the labels, and labelled classes never predicted.
-pub fn classes(report: &Report) -> Check {
-    let (labels, m) = confusion(report);
+pub fn classes(results: &Results) -> Check {
+    let (labels, m) = confusion(results);
     let k = m.len();
     let true_counts: Vec<u64> = m.iter().map(|r| r.iter().sum()).collect();
     let pred_counts: Vec<u64> = (0..k).map(|j| m.iter().map(|r| r[j]).sum()).collect();
@@ -306,7 +310,7 @@ pub fn classes(report: &Report) -> Check {
         .filter(|&i| true_counts[i] > 0 && pred_counts[i] == 0)
         .map(|i| labels[i].as_str())
         .collect();
-    let mut d = detail("count", "classes", report.input.rows);
+    let mut d = detail("count", "classes", results.input.rows);
     d.effect_size = Some((only_predicted.len() + never_predicted.len()) as f64);
     d.values = OrderedMap(vec![
         (
@@ -343,12 +347,12 @@ pub fn classes(report: &Report) -> Check {
     } else {
         (CheckStatus::Warn, parts.join("; "))
     };
-    stat("data:classes".into(), status, message, d)
+    stat(CheckId::Classes, status, message, d)
 }
 
 /// The smallest class share among the labels.
-pub fn imbalance(report: &Report, opts: &HealthOptions) -> Check {
-    let (labels, m) = confusion(report);
+pub fn imbalance(results: &Results, opts: &HealthOptions) -> Check {
+    let (labels, m) = confusion(results);
     let counts: Vec<u64> = m.iter().map(|r| r.iter().sum()).collect();
     let n: u64 = counts.iter().sum();
     let smallest = counts
@@ -360,7 +364,7 @@ pub fn imbalance(report: &Report, opts: &HealthOptions) -> Check {
     let Some((i, &c)) = smallest.filter(|_| counts.iter().filter(|&&c| c > 0).count() > 1) else {
         d.values = OrderedMap::default();
         return stat(
-            "data:imbalance".into(),
+            CheckId::Imbalance,
             CheckStatus::Skip,
             "fewer than two classes among the labels".into(),
             d,
@@ -380,7 +384,7 @@ pub fn imbalance(report: &Report, opts: &HealthOptions) -> Check {
         CheckStatus::Pass
     };
     stat(
-        "data:imbalance".into(),
+        CheckId::Imbalance,
         status,
         format!(
             "the rarest class {} makes up {:.2}% of the labels ({c} of {n} rows; {:.0}:1 against the largest)",
@@ -412,21 +416,21 @@ fn above(a_correct: u64, a_n: u64, b_correct: u64, b_n: u64) -> (f64, f64) {
     (z, p)
 }
 
-/// Rows and correct rows of the report.
-fn correct_of(report: &Report) -> (u64, u64) {
-    let (_, m) = confusion(report);
+/// Rows and correct rows of the results.
+fn correct_of(results: &Results) -> (u64, u64) {
+    let (_, m) = confusion(results);
     let correct = (0..m.len()).map(|i| m[i][i]).sum();
-    (report.input.rows, correct)
+    (results.input.rows, correct)
 }
 
 /// Accuracy on the training predictions against accuracy here.
-pub fn overfitting(report: &Report, train: &Profile, opts: &StatOptions) -> Check {
-    let (n, correct) = correct_of(report);
+pub fn overfitting(results: &Results, train: &Profile, opts: &StatOptions) -> Check {
+    let (n, correct) = correct_of(results);
     let mut d = detail("two_proportion_z", "difference", n);
     d.n_reference = Some(train.rows);
     if n < opts.min_rows || train.rows < opts.min_rows {
         return stat(
-            "training:overfitting".into(),
+            CheckId::Overfitting,
             CheckStatus::Skip,
             format!(
                 "too few rows to compare with the training predictions ({n} here, {} in training; at least {} each)",
@@ -454,7 +458,7 @@ pub fn overfitting(report: &Report, train: &Profile, opts: &StatOptions) -> Chec
         CheckStatus::Pass
     };
     stat(
-        "training:overfitting".into(),
+        CheckId::Overfitting,
         status,
         format!(
             "training accuracy {} vs {} here: a gap of {} (p = {}; fails from {} when significant)",
@@ -471,19 +475,19 @@ pub fn overfitting(report: &Report, train: &Profile, opts: &StatOptions) -> Chec
 /// Whether the model beats a constant prediction: balanced accuracy against 1/k and, with
 /// scores, ROC AUC against 0.5, each by its 95% interval; with training predictions, their
 /// accuracy against the majority share.
-pub fn baseline(report: &Report, train: Option<&Profile>, opts: &StatOptions) -> Check {
-    let m = &report.metrics;
-    let classes = confusion(report)
+pub fn baseline(results: &Results, train: Option<&Profile>, opts: &StatOptions) -> Check {
+    let m = &results.metrics;
+    let classes = confusion(results)
         .1
         .iter()
         .filter(|r| r.iter().sum::<u64>() > 0)
         .count()
         .max(1);
     let chance = 1.0 / classes as f64;
-    let mut d = detail("interval", "margin", report.input.rows);
-    if report.input.rows < opts.min_rows || classes < 2 {
+    let mut d = detail("interval", "margin", results.input.rows);
+    if results.input.rows < opts.min_rows || classes < 2 {
         return stat(
-            "training:baseline".into(),
+            CheckId::Baseline,
             CheckStatus::Skip,
             format!(
                 "needs at least {} rows and two classes among the labels",
@@ -498,7 +502,7 @@ pub fn baseline(report: &Report, train: Option<&Profile>, opts: &StatOptions) ->
     let auc = m.scores.roc_auc;
     if let Some(auc) = auc {
         values.push(("roc_auc".into(), auc));
-        let lo = report.intervals.get("roc_auc").map_or(auc, |i| i[0]);
+        let lo = results.intervals.get("roc_auc").map_or(auc, |i| i[0]);
         if auc < WEAK_AUC {
             reasons.push((
                 format!("ROC AUC {} is below {WEAK_AUC}", fmt(auc)),
@@ -508,7 +512,7 @@ pub fn baseline(report: &Report, train: Option<&Profile>, opts: &StatOptions) ->
     }
     if let Some(bal) = m.labels.balanced_accuracy {
         values.push(("balanced_accuracy".into(), bal));
-        let lo = report
+        let lo = results
             .intervals
             .get("balanced_accuracy")
             .map_or(bal, |i| i[0]);
@@ -569,16 +573,16 @@ pub fn baseline(report: &Report, train: Option<&Profile>, opts: &StatOptions) ->
             .collect::<Vec<_>>()
             .join("; ")
     };
-    stat("training:baseline".into(), status, message, d)
+    stat(CheckId::Baseline, status, message, d)
 }
 
 /// Expected calibration error against its thresholds.
-pub fn calibration(report: &Report, opts: &HealthOptions, stat_opts: &StatOptions) -> Check {
-    let n = report.input.rows;
+pub fn calibration(results: &Results, opts: &HealthOptions, stat_opts: &StatOptions) -> Check {
+    let n = results.input.rows;
     let mut d = detail("ece", "ece", n);
-    let Some(cal) = report.calibration.as_ref() else {
+    let Some(cal) = results.calibration.as_ref() else {
         return stat(
-            "training:calibration".into(),
+            CheckId::Calibration,
             CheckStatus::Skip,
             "no scores or probabilities to calibrate".into(),
             d,
@@ -586,7 +590,7 @@ pub fn calibration(report: &Report, opts: &HealthOptions, stat_opts: &StatOption
     };
     if n < stat_opts.min_rows {
         return stat(
-            "training:calibration".into(),
+            CheckId::Calibration,
             CheckStatus::Skip,
             format!("fewer than {} rows", stat_opts.min_rows),
             d,
@@ -597,7 +601,7 @@ pub fn calibration(report: &Report, opts: &HealthOptions, stat_opts: &StatOption
     d.values = OrderedMap(vec![("mce".into(), cal.mce)]);
     let status = by_share(cal.ece, opts.ece_warn, opts.ece_fail);
     stat(
-        "training:calibration".into(),
+        CheckId::Calibration,
         status,
         format!(
             "expected calibration error {} ({}; warns from {}, fails from {})",
@@ -611,13 +615,13 @@ pub fn calibration(report: &Report, opts: &HealthOptions, stat_opts: &StatOption
 }
 
 /// F1 at the best-F1 threshold against the F1 of the evaluated predictions (binary scores).
-pub fn threshold(report: &Report, opts: &HealthOptions, stat_opts: &StatOptions) -> Check {
-    let n = report.input.rows;
+pub fn threshold(results: &Results, opts: &HealthOptions, stat_opts: &StatOptions) -> Check {
+    let n = results.input.rows;
     let mut d = detail("difference", "f1_gain", n);
-    let best = report.thresholds.as_ref().and_then(|t| t.best_f1.as_ref());
-    let (Some(best), Some(f1)) = (best, report.metrics.labels.f1) else {
+    let best = results.thresholds.as_ref().and_then(|t| t.best_f1.as_ref());
+    let (Some(best), Some(f1)) = (best, results.metrics.labels.f1) else {
         return stat(
-            "training:threshold".into(),
+            CheckId::Threshold,
             CheckStatus::Skip,
             "needs a binary score".into(),
             d,
@@ -625,7 +629,7 @@ pub fn threshold(report: &Report, opts: &HealthOptions, stat_opts: &StatOptions)
     };
     if n < stat_opts.min_rows {
         return stat(
-            "training:threshold".into(),
+            CheckId::Threshold,
             CheckStatus::Skip,
             format!("fewer than {} rows", stat_opts.min_rows),
             d,
@@ -633,7 +637,7 @@ pub fn threshold(report: &Report, opts: &HealthOptions, stat_opts: &StatOptions)
     }
     let gain = best.f1 - f1;
     d.effect_size = Some(gain);
-    let current = report
+    let current = results
         .thresholds
         .as_ref()
         .and_then(|t| t.current.as_ref())
@@ -654,7 +658,7 @@ pub fn threshold(report: &Report, opts: &HealthOptions, stat_opts: &StatOptions)
         CheckStatus::Pass
     };
     stat(
-        "training:threshold".into(),
+        CheckId::Threshold,
         status,
         format!(
             "F1 {} at the best threshold {} against {} for the evaluated predictions (gain {}; warns from {})",

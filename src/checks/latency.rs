@@ -7,7 +7,7 @@
 
 use thiserror::Error;
 
-use super::{Check, CheckDetail, CheckStatus, ThresholdDetail};
+use super::{Check, CheckDetail, CheckId, CheckStatus, ThresholdDetail};
 use crate::metrics::latency::LatencyHistogram;
 
 /// A latency objective that cannot be parsed.
@@ -88,7 +88,9 @@ pub fn check(slo: &LatencySlo, latency: &LatencyHistogram) -> Check {
         ),
     };
     Check {
-        id: format!("latency:{}", slo.name),
+        id: CheckId::Latency {
+            percentile: slo.name.clone(),
+        },
         kind: "threshold",
         status,
         message,

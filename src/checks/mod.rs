@@ -3,6 +3,7 @@
 
 pub mod gate;
 pub mod health;
+pub mod id;
 pub mod latency;
 pub mod max_drop;
 pub mod paired;
@@ -15,6 +16,7 @@ pub mod windows;
 use serde::Serialize;
 
 use crate::ordered_map::OrderedMap;
+pub use id::CheckId;
 
 /// Status of a check.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,7 +33,7 @@ pub enum CheckStatus {
 }
 
 /// Where a check applies.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SegmentRef {
     /// The segment column.
     pub column: String,
@@ -63,8 +65,8 @@ pub struct ThresholdDetail {
 /// One check: a release rule or a statistical test.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Check {
-    /// Stable identifier.
-    pub id: String,
+    /// What the check tests and where; shown as a stable text identifier.
+    pub id: CheckId,
     /// `threshold` or `statistical`.
     pub kind: &'static str,
     /// The outcome.

@@ -9,7 +9,7 @@
 //! difference of proportions (Agresti 2013, §10.1): se = √(b + c − (c − b)²/n) / n.
 
 use super::statistical::StatOptions;
-use super::{Check, CheckDetail, CheckStatus, Location, StatisticalDetail};
+use super::{Check, CheckDetail, CheckId, CheckStatus, Location, StatisticalDetail};
 use crate::metrics::audit::IdOutcomes;
 use crate::ordered_map::OrderedMap;
 use crate::stats::chi_square_sf;
@@ -79,7 +79,7 @@ pub fn paired_regression(cur: &IdOutcomes, reference: &IdOutcomes, opts: &StatOp
         ]),
     };
     let check = |status, message, detail| Check {
-        id: "regression:paired".into(),
+        id: CheckId::PairedRegression,
         kind: "statistical",
         status,
         message,

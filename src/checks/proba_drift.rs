@@ -12,7 +12,7 @@
 //! with the reason.
 
 use super::statistical::{detail, fmt, fmt_p, graded, stat, Profile, StatOptions};
-use super::{Check, CheckStatus};
+use super::{Check, CheckId, CheckStatus};
 use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, bin_shares, ks_two_sample, psi, quantile_edges};
 
@@ -35,7 +35,9 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
     let mut out: Vec<(usize, Check)> = Vec::new();
     let mut tested = Vec::new();
     for (at, (class, a)) in cur.proba.iter().enumerate() {
-        let id = format!("drift:proba:{class}");
+        let id = CheckId::ProbaDrift {
+            class: class.clone(),
+        };
         let mut d = detail("ks", "psi", a.total());
         d.location.class = Some(class.clone());
         let Some((_, b)) = reference.proba.iter().find(|(c, _)| c == class) else {
@@ -92,7 +94,9 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
         let mut d = detail("ks", "psi", 0);
         d.location.class = Some(class.clone());
         out.push((usize::MAX, stat(
-            format!("drift:proba:{class}"),
+            CheckId::ProbaDrift {
+                class: class.clone(),
+            },
             CheckStatus::Skip,
             format!("probability of class '{class}' not tested: only the reference has a probability column for it"),
             d,
@@ -113,7 +117,9 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
         ]);
         let status = graded(q, t.psi, opts.alpha, opts.psi_warn, opts.psi_fail);
         out.push((t.at, stat(
-            format!("drift:proba:{}", t.class),
+            CheckId::ProbaDrift {
+                class: t.class.clone(),
+            },
             status,
             format!(
                 "probability of class '{}' against the reference: KS D = {}, p = {} (BH q = {}), PSI = {}{}",

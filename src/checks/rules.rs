@@ -2,15 +2,15 @@
 //!
 //! A rule names any scalar of the JSON `metrics` object by its dotted path (`f1`, `macro.f1`,
 //! `per_class.cat.recall`), optionally prefixed with `segment:` to apply to every segment. Rules
-//! are checked against the report's own JSON form, so every metric the report shows can be
-//! gated on and the names can never drift apart. A rule on a metric that is null for the input
+//! are resolved on the typed metrics ([`MetricValues`]), whose paths are the JSON object's, so
+//! every metric the report shows can be gated on. A rule on a metric that is null for the input
 //! fails loudly; a value whose confidence interval reaches across the threshold is said to be
 //! within sampling noise.
 
-use serde_json::Value;
 use thiserror::Error;
 
-use super::{Check, CheckDetail, CheckStatus, SegmentRef, ThresholdDetail};
+use super::{Check, CheckDetail, CheckId, CheckStatus, SegmentRef, ThresholdDetail};
+use crate::results::MetricValues;
 
 /// Which side of the threshold passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +73,31 @@ pub enum RuleError {
         /// Valid names, comma-separated.
         valid: String,
     },
+    /// A `--max-drop` rule that cannot be parsed.
+    #[error(
+        "--max-drop {0:?} must be METRIC=DELTA with DELTA a number >= 0 (e.g. --max-drop f1=0.02)"
+    )]
+    MaxDropSyntax(String),
     /// A segment rule without segment columns.
     #[error("rule '{0}' applies to segments, but no segment column was given (add --segment-col COLUMN)")]
     NoSegments(String),
+}
+
+impl RuleError {
+    /// A rule of `flag` on `metric`, which `metrics` does not have; lists the valid names.
+    pub fn unknown(metric: &str, flag: &'static str, metrics: &MetricValues) -> RuleError {
+        let names = metrics.names();
+        let shown = names.len().min(80);
+        let mut valid = names[..shown].join(", ");
+        if names.len() > shown {
+            valid.push_str(&format!(", … ({} more)", names.len() - shown));
+        }
+        RuleError::UnknownMetric {
+            metric: metric.to_string(),
+            flag,
+            valid,
+        }
+    }
 }
 
 impl Rule {
@@ -127,60 +149,10 @@ impl Rule {
     }
 }
 
-/// Finds a scalar by dotted path. Keys may themselves contain dots (class labels such as `0.5`),
-/// so at each level the longest key that matches is taken. `None`: no such path;
-/// `Some(None)`: the metric is null.
-pub fn lookup(metrics: &Value, path: &str) -> Option<Option<f64>> {
-    let Value::Object(map) = metrics else {
-        return None;
-    };
-    if let Some(v) = map.get(path) {
-        return match v {
-            Value::Number(n) => Some(n.as_f64()),
-            Value::Null => Some(None),
-            _ => None,
-        };
-    }
-    let mut best: Option<(&String, &Value)> = None;
-    for (k, v) in map {
-        let fits = path.len() > k.len() + 1
-            && path.starts_with(k.as_str())
-            && path.as_bytes()[k.len()] == b'.';
-        if fits && best.is_none_or(|(b, _)| k.len() > b.len()) {
-            best = Some((k, v));
-        }
-    }
-    let (k, v) = best?;
-    lookup(v, &path[k.len() + 1..])
-}
-
-/// Every scalar path of a metrics object (numbers and nulls), except the confusion matrix.
-pub fn metric_names(metrics: &Value) -> Vec<String> {
-    fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
-        if let Value::Object(map) = v {
-            for (k, v) in map {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                match v {
-                    Value::Number(_) | Value::Null => out.push(path),
-                    Value::Object(_) if k != "confusion_matrix" => walk(v, &path, out),
-                    _ => {}
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(metrics, "", &mut out);
-    out
-}
-
 /// Checks a rule against one set of metrics and intervals.
 pub struct Subject<'a> {
-    /// The metrics, as in the JSON report.
-    pub metrics: &'a Value,
+    /// The metrics by dotted path.
+    pub metrics: &'a MetricValues,
     /// Intervals keyed by metric path.
     pub interval: &'a dyn Fn(&str) -> Option<[f64; 2]>,
     /// Rows behind the metrics.
@@ -197,7 +169,7 @@ fn fmt(v: f64) -> String {
 
 /// Checks `rule` on `subject`.
 pub fn check(rule: &Rule, subject: &Subject<'_>, gate_on: GateOn) -> Check {
-    let value = lookup(subject.metrics, &rule.metric).flatten();
+    let value = subject.metrics.get(&rule.metric).flatten();
     let interval = (subject.interval)(&rule.metric);
     let (op, word) = match rule.bound {
         Bound::Min => (">=", "minimum"),
@@ -213,9 +185,9 @@ pub fn check(rule: &Rule, subject: &Subject<'_>, gate_on: GateOn) -> Check {
         .as_ref()
         .map(|s| format!(" in segment {}={}", s.column, s.value))
         .unwrap_or_default();
-    let id = match &subject.segment {
-        Some(s) => format!("rule:{}[{}={}]", rule.id(), s.column, s.value),
-        None => format!("rule:{}", rule.id()),
+    let id = CheckId::Rule {
+        rule: rule.id(),
+        segment: subject.segment.clone(),
     };
     let passes = |x: f64| match rule.bound {
         Bound::Min => x >= rule.threshold,
@@ -311,7 +283,6 @@ pub fn check(rule: &Rule, subject: &Subject<'_>, gate_on: GateOn) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn parses_rules() {
@@ -339,22 +310,7 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn lookup_handles_dotted_labels() {
-        let m = json!({"f1": 0.5, "roc_auc": null, "macro": {"f1": 0.4},
-                       "per_class": {"0.5": {"recall": 0.25}, "0": {"recall": 0.75}}});
-        assert_eq!(lookup(&m, "f1"), Some(Some(0.5)));
-        assert_eq!(lookup(&m, "roc_auc"), Some(None));
-        assert_eq!(lookup(&m, "macro.f1"), Some(Some(0.4)));
-        assert_eq!(lookup(&m, "per_class.0.5.recall"), Some(Some(0.25)));
-        assert_eq!(lookup(&m, "per_class.0.recall"), Some(Some(0.75)));
-        assert_eq!(lookup(&m, "macro"), None);
-        assert_eq!(lookup(&m, "nope"), None);
-        let names = metric_names(&m);
-        assert!(names.contains(&"per_class.0.5.recall".to_string()));
-    }
-
-    fn subject(m: &Value, interval: Option<[f64; 2]>) -> Check {
+    fn subject(m: &MetricValues, interval: Option<[f64; 2]>) -> Check {
         let f = move |_: &str| interval;
         let s = Subject {
             metrics: m,
@@ -370,9 +326,13 @@ mod tests {
         )
     }
 
+    fn f1(v: Option<f64>) -> MetricValues {
+        MetricValues::from_pairs(vec![("f1".into(), v)])
+    }
+
     #[test]
     fn statuses() {
-        let m = json!({"f1": 0.75});
+        let m = f1(Some(0.75));
         let c = subject(&m, Some([0.7, 0.85]));
         assert_eq!(c.status, CheckStatus::Fail);
         assert!(
@@ -382,10 +342,10 @@ mod tests {
         );
         let c = subject(&m, Some([0.7, 0.78]));
         assert!(c.message.contains("beyond sampling noise"), "{}", c.message);
-        let m = json!({"f1": 0.82});
+        let m = f1(Some(0.82));
         assert_eq!(subject(&m, Some([0.78, 0.86])).status, CheckStatus::Warn);
         assert_eq!(subject(&m, Some([0.81, 0.86])).status, CheckStatus::Pass);
-        let m = json!({"f1": null});
+        let m = f1(None);
         let c = subject(&m, None);
         assert_eq!(c.status, CheckStatus::Fail);
         assert!(c.message.contains("null"));

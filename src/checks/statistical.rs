@@ -13,11 +13,11 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Check, CheckDetail, CheckStatus, Location, SegmentRef, StatisticalDetail};
+use super::{Check, CheckDetail, CheckId, CheckStatus, Location, SegmentRef, StatisticalDetail};
 use crate::metrics::ranked::Ranked;
 use crate::metrics::Evaluation;
 use crate::ordered_map::OrderedMap;
-use crate::report::SegmentReport;
+use crate::results::SegmentReport;
 use crate::stats::{
     benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
     median_mad_of, normal_two_sided, psi, quantile_edges, wasserstein,
@@ -124,7 +124,7 @@ impl Profile {
 }
 
 pub(crate) fn stat(
-    id: String,
+    id: CheckId,
     status: CheckStatus,
     message: String,
     detail: StatisticalDetail,
@@ -269,7 +269,7 @@ pub fn sanity_with(
     d.values = OrderedMap(vec![("label_share_of_top_class".into(), label_share)]);
     let degenerate = pred_share >= 0.99 && label_share < 0.99 && n >= 2;
     out.push(stat(
-        "sanity:degenerate_predictions".into(),
+        CheckId::DegeneratePredictions,
         if degenerate { CheckStatus::Fail } else { CheckStatus::Pass },
         if degenerate {
             format!(
@@ -288,7 +288,7 @@ pub fn sanity_with(
     let mut d = detail("chi_square", "cohens_w", n);
     if n < opts.min_rows {
         out.push(stat(
-            "sanity:prediction_distribution".into(),
+            CheckId::PredictionDistribution,
             CheckStatus::Skip,
             format!(
                 "predicted vs label distribution not tested: {n} rows, fewer than {}",
@@ -306,7 +306,7 @@ pub fn sanity_with(
         d.values = OrderedMap(vec![("df".into(), df)]);
         let status = graded(pv, w, opts.alpha, 0.1, 0.3);
         out.push(stat(
-            "sanity:prediction_distribution".into(),
+            CheckId::PredictionDistribution,
             status,
             format!(
                 "predicted class shares vs label shares: chi-square {:.1} (df {df}), p = {}, Cohen's w = {}{}",
@@ -373,7 +373,7 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
     let count: u64 = per_group.iter().flatten().sum();
     if tested == 0 {
         return stat(
-            "sanity:score_outliers".into(),
+            CheckId::ScoreOutliers,
             CheckStatus::Skip,
             "score outliers not tested: half the scores or more are equal (MAD = 0)".into(),
             d,
@@ -388,7 +388,7 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
         CheckStatus::Pass
     };
     stat(
-        "sanity:score_outliers".into(),
+        CheckId::ScoreOutliers,
         status,
         format!(
             "{count} scores ({:.2}%) lie more than 3.5 robust standard deviations (logit scale) from the median of their class",
@@ -417,7 +417,7 @@ fn saturation(dist: &Ranked, n: u64) -> Check {
         CheckStatus::Pass
     };
     stat(
-        "sanity:score_saturation".into(),
+        CheckId::ScoreSaturation,
         status,
         format!(
             "{:.2}% of scores are exactly 0 or 1 ({count} rows)",
@@ -439,7 +439,7 @@ fn proba_sums(off: u64, n: u64) -> Check {
         (_, true) => CheckStatus::Fail,
     };
     stat(
-        "sanity:probability_sums".into(),
+        CheckId::ProbabilitySums,
         status,
         format!(
             "{off} rows ({:.2}%) have probabilities that do not sum to 1 (tolerance 1e-3)",
@@ -528,7 +528,12 @@ pub fn weak_segments(
                 ("q_value".into(), q),
             ]);
             out.push(stat(
-                format!("segment:{}={}:weak", t.column, t.value),
+                CheckId::WeakSegment {
+                    segment: SegmentRef {
+                        column: t.column.clone(),
+                        value: t.value.clone(),
+                    },
+                },
                 CheckStatus::Fail,
                 format!(
                     "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, p = {} (BH q = {})",
@@ -550,7 +555,9 @@ pub fn weak_segments(
             let mut d = detail("two_proportion_z", "difference", rows);
             d.values = OrderedMap(vec![("segments_tested".into(), count as f64)]);
             out.push(stat(
-                format!("segment:{column}:weak"),
+                CheckId::SegmentsOf {
+                    column: column.clone(),
+                },
                 CheckStatus::Pass,
                 format!(
                     "no segment of {column} has accuracy significantly below the rest by {} or more ({count} tested)",
@@ -603,7 +610,7 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
         d.n_reference = Some(b.total());
         if small {
             out.push(stat(
-                "drift:score".into(),
+                CheckId::ScoreDrift,
                 CheckStatus::Skip,
                 format!("score drift not tested: {}", too_few()),
                 d,
@@ -628,7 +635,7 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
             ]);
             let status = graded(pv, psi_v, opts.alpha, opts.psi_warn, opts.psi_fail);
             out.push(stat(
-                "drift:score".into(),
+                CheckId::ScoreDrift,
                 status,
                 format!(
                     "scores against the reference: KS D = {}, p = {}, PSI = {}, JS distance = {}, normalised Wasserstein = {}{}",
@@ -647,20 +654,22 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     // Predicted-class and label (prior) drift.
     for (id, what, pick) in [
         (
-            "drift:prediction",
+            CheckId::PredictionDrift,
             "predicted classes",
             (|p: &Profile| &p.pred_counts) as fn(&Profile) -> &Vec<u64>,
         ),
-        ("drift:label", "labels (class priors)", |p: &Profile| {
-            &p.label_counts
-        }),
+        (
+            CheckId::LabelDrift,
+            "labels (class priors)",
+            |p: &Profile| &p.label_counts,
+        ),
     ] {
         let (names, x, y) = aligned(cur, reference, pick);
         let mut d = detail("chi_square", "psi", cur.rows);
         d.n_reference = Some(reference.rows);
         if small {
             out.push(stat(
-                id.into(),
+                id.clone(),
                 CheckStatus::Skip,
                 format!("{what} drift not tested: {}", too_few()),
                 d,
@@ -718,7 +727,7 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     d.n_reference = Some(reference.rows);
     if small {
         out.push(stat(
-            "regression:accuracy".into(),
+            CheckId::AccuracyRegression,
             CheckStatus::Skip,
             format!("accuracy regression not tested: {}", too_few()),
             d,
@@ -747,7 +756,7 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
         ]);
         let status = graded(pv, drop, opts.alpha, opts.min_effect / 2.0, opts.min_effect);
         out.push(stat(
-            "regression:accuracy".into(),
+            CheckId::AccuracyRegression,
             status,
             format!(
                 "accuracy {} vs {} in the reference: difference {} (95% CI [{}, {}]), one-sided p = {}",

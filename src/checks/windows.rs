@@ -9,7 +9,7 @@
 //! with Benjamini–Hochberg control across windows.
 
 use super::statistical::StatOptions;
-use super::{Check, CheckDetail, CheckStatus, Location, StatisticalDetail};
+use super::{Check, CheckDetail, CheckId, CheckStatus, Location, StatisticalDetail};
 use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, normal_two_sided};
 
@@ -32,7 +32,7 @@ fn z_test(e1: u64, n1: u64, e2: u64, n2: u64) -> (f64, f64, f64) {
     (z, p1, p2)
 }
 
-fn check(id: String, status: CheckStatus, message: String, detail: StatisticalDetail) -> Check {
+fn check(id: CheckId, status: CheckStatus, message: String, detail: StatisticalDetail) -> Check {
     Check {
         id,
         kind: "statistical",
@@ -63,7 +63,7 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
     let mut d = detail("cusum", n);
     if windows.len() < 2 || n < opts.min_rows {
         return check(
-            "window:change_point".into(),
+            CheckId::ChangePoint,
             CheckStatus::Skip,
             format!(
                 "change point not searched: {} windows, {n} rows",
@@ -107,7 +107,7 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
     let changed = p < opts.alpha && effect >= opts.min_effect;
     let direction = if r2 > r1 { "rose" } else { "fell" };
     check(
-        "window:change_point".into(),
+        CheckId::ChangePoint,
         if changed && r2 > r1 {
             CheckStatus::Fail
         } else {
@@ -167,7 +167,9 @@ pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check>
             ("q_value".into(), *q),
         ]);
         out.push(check(
-            format!("window:{}:worse", w.start),
+            CheckId::WorseWindow {
+                start: w.start.clone(),
+            },
             CheckStatus::Fail,
             format!(
                 "window {} is worse than the rows before it: accuracy {:.4} vs {:.4} ({} rows vs {}), {:.4} lower, BH q = {:.1e}",
@@ -180,7 +182,7 @@ pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check>
         let mut d = detail("two_proportion_z", windows.iter().map(|w| w.rows).sum());
         d.values = OrderedMap(vec![("windows_tested".into(), tested.len() as f64)]);
         out.push(check(
-            "window:worse".into(),
+            CheckId::Windows,
             CheckStatus::Pass,
             format!(
                 "no window has accuracy significantly below the rows before it by {:.4} or more ({} tested)",

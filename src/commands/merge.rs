@@ -8,10 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::MergeArgs;
-use crate::commands::eval::{configure_threads, deliver, report_from_scan};
+use crate::engine;
 use crate::render::progress::TerminalProgress;
+use crate::scan::state::{merged_input_name, SavedState, StateError};
 use crate::settings::EvalSettings;
-use crate::shard::{merged_input_name, SavedState, StateError};
 use crate::{Error, ExitStatus};
 
 /// Refuses flags that only apply when an input is read.
@@ -57,7 +57,7 @@ pub fn run(args: &MergeArgs) -> Result<ExitStatus, Error> {
         .chain(&args.more)
         .map(PathBuf::from)
         .collect();
-    configure_threads(&settings.input);
+    engine::configure_threads(&settings.input);
     let merged = merge_states(&paths)?;
     // How the shards were read decides how a --reference file is read too.
     settings.columns = merged.read.columns.clone();
@@ -71,6 +71,7 @@ pub fn run(args: &MergeArgs) -> Result<ExitStatus, Error> {
     }
     let name = merged.input.clone();
     let progress = TerminalProgress::new(settings.output.quiet);
-    let report = report_from_scan(&settings, &name, merged.into_scan(), &progress)?;
-    deliver(&report, &settings, &inputs)
+    let references = engine::open_references(&settings, &merged.scan, &progress)?;
+    let report = engine::report(&settings, &name, merged.scan, references)?;
+    super::deliver(&report, &settings, &inputs)
 }

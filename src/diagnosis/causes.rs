@@ -1,8 +1,8 @@
 //! The cause mapping, as data: which check outcomes are which signals, and which signals —
 //! alone or combined — point to which finding code with which confidence.
 //!
-//! Two tables drive the diagnosis. [`SIGNALS`] turns every check that warned or failed into a
-//! signal by its id. [`CAUSES`] lists, in order, the signals a cause requires (`all`), the ones
+//! Two tables drive the diagnosis. [`signal_of`] turns every check that warned or failed into a
+//! signal by its kind. [`CAUSES`] lists, in order, the signals a cause requires (`all`), the ones
 //! that rule it out (`none`), its confidence and the simpler findings it makes redundant
 //! (`supersedes`): a metric drop with score drift and stable labels is serving skew, and then
 //! the score drift alone need not be reported again. The README documents both tables.
@@ -62,44 +62,44 @@ pub enum Signal {
 
 use Signal::*;
 
-/// Check id prefixes and the signal a warning or failure of that check gives, first match wins.
-/// Weak segments of a `--version-col` or `--env-col` column are turned into
-/// [`Signal::VersionGap`] by the diagnosis.
-pub const SIGNALS: &[(&str, Signal)] = &[
-    ("data:missing", Missing),
-    ("data:duplicates", Duplicates),
-    ("data:ids", DuplicateIds),
-    ("data:conflicting_labels", ConflictingLabels),
-    ("data:classes", UnseenClasses),
-    ("data:imbalance", Imbalance),
-    ("data:label_noise", LabelNoise),
-    ("regression:", MetricDrop),
-    ("drift:score", ScoreDrift),
-    ("drift:proba:", ScoreDrift),
-    ("drift:prediction", PredictionDrift),
-    ("drift:label", LabelShift),
-    ("segment:", WeakSegment),
-    ("sanity:degenerate_predictions", Collapse),
-    ("sanity:prediction_distribution", PredictionBias),
-    ("sanity:score_outliers", AbnormalOutputs),
-    ("sanity:probability_sums", AbnormalOutputs),
-    ("sanity:invalid_scores", AbnormalOutputs),
-    ("sanity:score_saturation", Saturation),
-    ("window:change_point", StepChange),
-    ("window:worse", DegradedWindow),
-    ("training:overfitting", Overfitting),
-    ("training:baseline", Underfitting),
-    ("training:calibration", Miscalibration),
-    ("training:threshold", Threshold),
-    ("latency:", Latency),
-];
+use crate::checks::CheckId;
 
-/// The signal of a check id, if it gives one.
-pub fn signal_of(check_id: &str) -> Option<Signal> {
-    SIGNALS
-        .iter()
-        .find(|(prefix, _)| check_id.starts_with(prefix))
-        .map(|&(_, s)| s)
+/// The signal a warning or failure of a check gives, if any: an exhaustive `match`, so a new
+/// check kind must be mapped (or explicitly given no signal) to compile. Weak segments of a
+/// `--version-col` or `--env-col` column are turned into [`Signal::VersionGap`] by the
+/// diagnosis.
+pub fn signal_of(id: &CheckId) -> Option<Signal> {
+    Some(match id {
+        CheckId::Missing => Missing,
+        CheckId::Duplicates => Duplicates,
+        CheckId::DuplicateIds => DuplicateIds,
+        CheckId::ConflictingLabels => ConflictingLabels,
+        CheckId::Classes => UnseenClasses,
+        CheckId::Imbalance => Imbalance,
+        CheckId::LabelNoise => LabelNoise,
+        CheckId::AccuracyRegression | CheckId::PairedRegression | CheckId::MaxDrop { .. } => {
+            MetricDrop
+        }
+        CheckId::ScoreDrift | CheckId::ProbaDrift { .. } => ScoreDrift,
+        CheckId::PredictionDrift => PredictionDrift,
+        CheckId::LabelDrift => LabelShift,
+        CheckId::WeakSegment { .. } | CheckId::SegmentsOf { .. } => WeakSegment,
+        CheckId::DegeneratePredictions => Collapse,
+        CheckId::PredictionDistribution => PredictionBias,
+        CheckId::ScoreOutliers | CheckId::ProbabilitySums | CheckId::InvalidScores => {
+            AbnormalOutputs
+        }
+        CheckId::ScoreSaturation => Saturation,
+        CheckId::ChangePoint => StepChange,
+        CheckId::WorseWindow { .. } | CheckId::Windows => DegradedWindow,
+        CheckId::Overfitting => Overfitting,
+        CheckId::Baseline => Underfitting,
+        CheckId::Calibration => Miscalibration,
+        CheckId::Threshold => Threshold,
+        CheckId::Latency { .. } => Latency,
+        // A release rule is the user's own bar: its failure fails the gate and names no cause.
+        CheckId::Rule { .. } => return None,
+    })
 }
 
 /// One row of the cause table.
@@ -309,9 +309,19 @@ mod tests {
 
     #[test]
     fn check_ids_map_to_signals() {
-        assert_eq!(signal_of("drift:proba:cat"), Some(ScoreDrift));
-        assert_eq!(signal_of("regression:max_drop:f1"), Some(MetricDrop));
-        assert_eq!(signal_of("segment:region=eu:weak"), Some(WeakSegment));
-        assert_eq!(signal_of("rule:min:f1=0.8"), None);
+        let class = "cat".to_string();
+        assert_eq!(signal_of(&CheckId::ProbaDrift { class }), Some(ScoreDrift));
+        let metric = "f1".to_string();
+        assert_eq!(signal_of(&CheckId::MaxDrop { metric }), Some(MetricDrop));
+        let start = "2026-03-04T12:00:00Z".to_string();
+        assert_eq!(
+            signal_of(&CheckId::WorseWindow { start }),
+            Some(DegradedWindow)
+        );
+        let rule = CheckId::Rule {
+            rule: "min:f1=0.8".into(),
+            segment: None,
+        };
+        assert_eq!(signal_of(&rule), None);
     }
 }

@@ -3,7 +3,7 @@
 
 use super::Evidence;
 use crate::ordered_map::OrderedMap;
-use crate::report::Report;
+use crate::results::Results;
 
 /// A computed remedy: sentences to put first, the numbers behind them, example rows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,24 +17,28 @@ pub struct Computed {
 }
 
 /// The computed remedy of a finding code, from the report and the finding's evidence.
-pub fn compute(code: &str, report: &Report, evidence: &Evidence) -> Computed {
+pub fn compute(code: &str, results: &Results, evidence: &Evidence) -> Computed {
     match code {
-        "training.threshold" | "training.prediction_bias" => threshold(report),
-        "data.weak_segment" | "deployment.version_gap" => segment(report, evidence),
+        "training.threshold" | "training.prediction_bias" => threshold(results),
+        "data.weak_segment" | "deployment.version_gap" => segment(results, evidence),
         "deployment.step_change" | "deployment.degraded_window" => window(evidence),
-        "training.miscalibration" => recalibration(report),
-        "data.label_noise" => label_errors(report),
-        "data.duplicate_rows" => duplicate_rows(report),
+        "training.miscalibration" => recalibration(results),
+        "data.label_noise" => label_errors(results),
+        "data.duplicate_rows" => duplicate_rows(results),
         "data.duplicate_ids" | "data.conflicting_labels" => {
-            id_rows(report, code == "data.conflicting_labels")
+            id_rows(results, code == "data.conflicting_labels")
         }
         _ => Computed::default(),
     }
 }
 
 /// The recalibration fitted on one half of the rows and judged on the other.
-fn recalibration(report: &Report) -> Computed {
-    let Some(r) = report.audit.as_ref().and_then(|a| a.recalibration.as_ref()) else {
+fn recalibration(results: &Results) -> Computed {
+    let Some(r) = results
+        .audit
+        .as_ref()
+        .and_then(|a| a.recalibration.as_ref())
+    else {
         return Computed::default();
     };
     let params: Vec<String> = r
@@ -73,8 +77,8 @@ fn recalibration(report: &Report) -> Computed {
 }
 
 /// The rows most likely mislabelled.
-fn label_errors(report: &Report) -> Computed {
-    let Some(li) = report.audit.as_ref().and_then(|a| a.label_issues.as_ref()) else {
+fn label_errors(results: &Results) -> Computed {
+    let Some(li) = results.audit.as_ref().and_then(|a| a.label_issues.as_ref()) else {
         return Computed::default();
     };
     let rows: Vec<u64> = li
@@ -102,8 +106,8 @@ fn label_errors(report: &Report) -> Computed {
 }
 
 /// The repeated rows.
-fn duplicate_rows(report: &Report) -> Computed {
-    let Some(d) = report.audit.as_ref().map(|a| &a.duplicates) else {
+fn duplicate_rows(results: &Results) -> Computed {
+    let Some(d) = results.audit.as_ref().map(|a| &a.duplicates) else {
         return Computed::default();
     };
     Computed {
@@ -125,8 +129,8 @@ fn duplicate_rows(report: &Report) -> Computed {
 }
 
 /// The rows of repeated or conflicting ids.
-fn id_rows(report: &Report, conflicting: bool) -> Computed {
-    let Some(ids) = report.audit.as_ref().and_then(|a| a.ids.as_ref()) else {
+fn id_rows(results: &Results, conflicting: bool) -> Computed {
+    let Some(ids) = results.audit.as_ref().and_then(|a| a.ids.as_ref()) else {
         return Computed::default();
     };
     let of: Vec<_> = ids
@@ -161,11 +165,11 @@ fn id_rows(report: &Report, conflicting: bool) -> Computed {
 }
 
 /// Move the decision threshold to the best-F1 one, with what it gives.
-fn threshold(report: &Report) -> Computed {
-    let Some(best) = report.thresholds.as_ref().and_then(|t| t.best_f1.as_ref()) else {
+fn threshold(results: &Results) -> Computed {
+    let Some(best) = results.thresholds.as_ref().and_then(|t| t.best_f1.as_ref()) else {
         return Computed::default();
     };
-    let now = report.metrics.labels.f1;
+    let now = results.metrics.labels.f1;
     let mut values = vec![
         ("threshold".to_string(), best.threshold),
         ("f1".to_string(), best.f1),
@@ -189,11 +193,11 @@ fn threshold(report: &Report) -> Computed {
 }
 
 /// Look at the weak segment: its size and the gap.
-fn segment(report: &Report, evidence: &Evidence) -> Computed {
+fn segment(results: &Results, evidence: &Evidence) -> Computed {
     let Some(seg) = evidence.location.segment.as_ref() else {
         return Computed::default();
     };
-    let rows = report
+    let rows = results
         .segments
         .get(&seg.column)
         .and_then(|s| s.get(&seg.value))
@@ -204,7 +208,7 @@ fn segment(report: &Report, evidence: &Evidence) -> Computed {
     let mut values = vec![("rows".to_string(), rows as f64)];
     values.extend(acc.map(|a| ("accuracy".to_string(), a)));
     values.extend(rest.map(|a| ("rest_accuracy".to_string(), a)));
-    let share = rows as f64 / report.input.rows.max(1) as f64;
+    let share = rows as f64 / results.input.rows.max(1) as f64;
     values.push(("share_of_rows".to_string(), share));
     let gap = match (acc, rest) {
         (Some(a), Some(r)) => format!(" (accuracy {a:.4} against {r:.4} elsewhere)"),

@@ -12,9 +12,9 @@ pub mod fixes;
 
 use serde::Serialize;
 
-use crate::checks::{Check, CheckDetail, CheckStatus, Location};
+use crate::checks::{Check, CheckDetail, CheckId, CheckStatus, Location};
 use crate::ordered_map::OrderedMap;
-use crate::report::Report;
+use crate::results::Results;
 pub use catalog::Category;
 use causes::{signal_of, Cause, Signal, CAUSES};
 
@@ -150,20 +150,21 @@ fn place(loc: &Location) -> Option<String> {
 }
 
 /// The finding a cause raises from the checks behind it.
-fn raise(cause: &Cause, behind: &[Instance<'_>], report: &Report) -> Finding {
+fn raise(cause: &Cause, behind: &[Instance<'_>], results: &Results) -> Finding {
     let info = catalog::info(cause.code).expect("every cause is in the catalogue");
     let mut evidence = Evidence::default();
     for i in behind {
         // Keys stay unique when one check id was raised in several places.
-        let key = if evidence.checks.contains(&i.check.id) {
+        let id = i.check.id.to_string();
+        let key = if evidence.checks.contains(&id) {
             match place(&location_of(i.check)) {
-                Some(p) => format!("{} {p}", i.check.id),
-                None => format!("{} #{}", i.check.id, evidence.checks.len() + 1),
+                Some(p) => format!("{id} {p}"),
+                None => format!("{id} #{}", evidence.checks.len() + 1),
             }
         } else {
-            i.check.id.clone()
+            id.clone()
         };
-        evidence.checks.push(i.check.id.clone());
+        evidence.checks.push(id);
         evidence.because.push(i.check.message.clone());
         evidence.values.0.push((key, numbers_of(i.check)));
         if evidence.location == Location::default() {
@@ -181,7 +182,7 @@ fn raise(cause: &Cause, behind: &[Instance<'_>], report: &Report) -> Finding {
         Some(p) => format!("{} ({p})", info.summary),
         None => info.summary.to_string(),
     };
-    let computed = fixes::compute(cause.code, report, &evidence);
+    let computed = fixes::compute(cause.code, results, &evidence);
     let mut remedies = computed.remedies;
     remedies.extend(info.remedies.iter().map(|r| r.to_string()));
     Finding {
@@ -206,9 +207,9 @@ fn cause_ceiling(code: &str) -> Severity {
     }
 }
 
-/// The findings of a report, most severe and most confident first.
-pub fn diagnose(report: &Report, ctx: &DiagnosisContext) -> Vec<Finding> {
-    let found = instances(&report.checks, ctx);
+/// The findings of a run's checks, most severe and most confident first.
+pub fn diagnose(results: &Results, checks: &[Check], ctx: &DiagnosisContext) -> Vec<Finding> {
+    let found = instances(checks, ctx);
     let present = |s: &Signal| found.iter().any(|i| i.signal == *s);
     let mut findings: Vec<Finding> = Vec::new();
     let mut superseded: Vec<&str> = Vec::new();
@@ -222,23 +223,27 @@ pub fn diagnose(report: &Report, ctx: &DiagnosisContext) -> Vec<Finding> {
             continue;
         }
         if let [only] = cause.all {
-            // One finding per check id: a check raised in several places (windows) is one
-            // finding whose evidence lists them all.
+            // One finding per check group: a check raised in several places of one group
+            // (worse windows) is one finding whose evidence lists them all.
             let of: Vec<Instance<'_>> = found
                 .iter()
                 .filter(|i| i.signal == *only)
                 .copied()
                 .collect();
-            let mut ids: Vec<&str> = Vec::new();
+            let mut groups: Vec<CheckId> = Vec::new();
             for i in &of {
-                if !ids.contains(&i.check.id.as_str()) {
-                    ids.push(&i.check.id);
+                let group = i.check.id.group();
+                if !groups.contains(&group) {
+                    groups.push(group);
                 }
             }
-            for id in ids {
-                let group: Vec<Instance<'_>> =
-                    of.iter().filter(|i| i.check.id == id).copied().collect();
-                findings.push(raise(cause, &group, report));
+            for group in groups {
+                let behind: Vec<Instance<'_>> = of
+                    .iter()
+                    .filter(|i| i.check.id.group() == group)
+                    .copied()
+                    .collect();
+                findings.push(raise(cause, &behind, results));
             }
         } else {
             let behind: Vec<Instance<'_>> = found
@@ -246,7 +251,7 @@ pub fn diagnose(report: &Report, ctx: &DiagnosisContext) -> Vec<Finding> {
                 .filter(|i| cause.all.contains(&i.signal))
                 .copied()
                 .collect();
-            findings.push(raise(cause, &behind, report));
+            findings.push(raise(cause, &behind, results));
         }
         superseded.extend(cause.supersedes);
     }

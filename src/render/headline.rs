@@ -19,9 +19,9 @@ pub struct Headline {
 
 /// The headline metrics of a report: label metrics, then score metrics when there are scores.
 pub fn headline(report: &Report) -> Vec<Headline> {
-    let m = &report.metrics.labels;
-    let s = &report.metrics.scores;
-    let binary = report.pos_label.is_some();
+    let m = &report.results.metrics.labels;
+    let s = &report.results.metrics.scores;
+    let binary = report.results.pos_label.is_some();
     let avg = if binary { "" } else { " (macro)" };
     let mut rows: Vec<(&'static str, String, Option<f64>)> = vec![
         ("accuracy", "accuracy".into(), m.accuracy),
@@ -42,7 +42,7 @@ pub fn headline(report: &Report) -> Vec<Headline> {
     }
     rows.push(("mcc", "mcc".into(), m.mcc));
     rows.push(("cohen_kappa", "cohen kappa".into(), m.cohen_kappa));
-    if report.calibration.is_some() {
+    if report.results.calibration.is_some() {
         let ovr = if binary { "" } else { " (macro ovr)" };
         rows.extend([
             ("roc_auc", format!("roc auc{ovr}"), s.roc_auc),
@@ -62,7 +62,7 @@ pub fn headline(report: &Report) -> Vec<Headline> {
             key,
             name,
             value,
-            interval: report.intervals.get(key).copied(),
+            interval: report.results.intervals.get(key).copied(),
         })
         .collect()
 }
@@ -79,7 +79,7 @@ pub fn interval(v: Option<[f64; 2]>) -> String {
 
 /// The task's name as in the JSON report.
 pub fn task_name(report: &Report) -> String {
-    serde_json::to_value(report.task)
+    serde_json::to_value(report.results.task)
         .ok()
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default()

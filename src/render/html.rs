@@ -69,7 +69,7 @@ fn thousands(n: u64) -> String {
 }
 
 fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
-    let input = &report.input;
+    let input = &report.results.input;
     let path = if input.path == "-" {
         "<stdin>"
     } else {
@@ -83,8 +83,8 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
                 h1 { "Model evaluation: " (clip(path, MESSAGE)) }
                 p.facts {
                     (thousands(input.rows)) " rows · " (task_name(report)) " · "
-                    (report.labels.len()) " classes"
-                    @if let Some(pos) = &report.pos_label { " · positive class " strong { (clip(pos, LABEL)) } }
+                    (report.results.labels.len()) " classes"
+                    @if let Some(pos) = &report.results.pos_label { " · positive class " strong { (clip(pos, LABEL)) } }
                     @if input.rows_skipped > 0 { " · " (thousands(input.rows_skipped)) " rows skipped" }
                 }
             }
@@ -110,7 +110,7 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
 }
 
 fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
-    let scores = report.curves.is_some();
+    let scores = report.results.curves.is_some();
     html! {
         nav.toc {
             @if !report.gate.failures.is_empty() { a href="#failed" { "Failed rules" } }
@@ -119,12 +119,12 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
             @if scores { a href="#curves" { "Curves" } a href="#calibration" { "Calibration" } a href="#scores" { "Score distributions" } }
             a href="#confusion" { "Confusion matrix" }
             a href="#classes" { "Per class" }
-            @if !report.segments.0.is_empty() { a href="#segments" { "Segments" } }
-            @if report.windows.as_ref().is_some_and(|w| !w.is_empty()) { a href="#windows" { "Over time" } }
-            @if report.audit.is_some() { a href="#audit" { "Row audit" } }
-            @if report.latency.is_some() { a href="#latency" { "Latency" } }
+            @if !report.results.segments.0.is_empty() { a href="#segments" { "Segments" } }
+            @if report.results.windows.as_ref().is_some_and(|w| !w.is_empty()) { a href="#windows" { "Over time" } }
+            @if report.results.audit.is_some() { a href="#audit" { "Row audit" } }
+            @if report.results.latency.is_some() { a href="#latency" { "Latency" } }
             @if !checks.is_empty() { a href="#checks" { "Checks" } }
-            @if !report.warnings.is_empty() { a href="#warnings" { "Warnings" } }
+            @if !report.results.warnings.is_empty() { a href="#warnings" { "Warnings" } }
         }
     }
 }
@@ -184,7 +184,7 @@ fn metrics(report: &Report, checks: &[CheckEntry]) -> Markup {
                 }
             }
         }
-        @if let Some(t) = &report.thresholds {
+        @if let Some(t) = &report.results.thresholds {
             h3 { "Decision thresholds" }
             table {
                 thead { tr { th { "operating point" } th.n { "threshold" } th.n { "precision" } th.n { "recall" } th.n { "f1" } th.n { "false positive rate" } } }
@@ -243,7 +243,7 @@ fn curves(report: &Report) -> Markup {
     let (Some(roc), Some(pr)) = (charts::roc(report), charts::pr(report)) else {
         return html! {};
     };
-    let binary = report.pos_label.is_some();
+    let binary = report.results.pos_label.is_some();
     html! {
         h2 #curves { "ROC and precision–recall curves" }
         div.grid2 {
@@ -262,10 +262,11 @@ fn curves(report: &Report) -> Markup {
 }
 
 fn calibration(report: &Report) -> Markup {
-    let Some(cal) = &report.calibration else {
+    let Some(cal) = &report.results.calibration else {
         return html! {};
     };
     let per_class = report
+        .results
         .curves
         .as_ref()
         .is_some_and(|c| c.histograms.basis == "true_class");
@@ -328,8 +329,8 @@ fn reliability_table(cal: &crate::metrics::calibration::Calibration) -> Markup {
 }
 
 fn confusion(report: &Report) -> Markup {
-    let m = &report.metrics.labels;
-    let scores = report.calibration.is_some() && report.pos_label.is_none();
+    let m = &report.results.metrics.labels;
+    let scores = report.results.calibration.is_some() && report.results.pos_label.is_none();
     html! {
         h2 #confusion { "Confusion matrix" }
         figure {
@@ -358,13 +359,13 @@ fn confusion(report: &Report) -> Markup {
 }
 
 fn segments(report: &Report, checks: &[CheckEntry]) -> Markup {
-    if report.segments.0.is_empty() {
+    if report.results.segments.0.is_empty() {
         return html! {};
     }
     html! {
         h2 #segments { "Metrics per segment" }
         p.note { "Bars show each segment's value with its 95% interval; the dotted line is the overall value and a dashed red line a segment rule's threshold. Bar colours follow the rule's outcome; grey bars are segments too small to gate." }
-        @for (column, segs) in report.segments.iter().take(MAX_SEGMENT_COLUMNS) {
+        @for (column, segs) in report.results.segments.iter().take(MAX_SEGMENT_COLUMNS) {
             h3 { "By " (clip(column, LABEL)) span.muted { " · " (segs.0.len()) " segments" } }
             div.grid2 {
                 @for metric in charts::segment_metrics(report, column, checks) {
@@ -375,13 +376,13 @@ fn segments(report: &Report, checks: &[CheckEntry]) -> Markup {
                 }
             }
         }
-        (more_note(report.segments.0.len(), MAX_SEGMENT_COLUMNS, "segment columns"))
+        (more_note(report.results.segments.0.len(), MAX_SEGMENT_COLUMNS, "segment columns"))
     }
 }
 
 /// Metrics per time (or row) window, with the window checks' findings marked.
 fn windows(report: &Report) -> Markup {
-    let Some(ws) = report.windows.as_deref().filter(|w| !w.is_empty()) else {
+    let Some(ws) = report.results.windows.as_deref().filter(|w| !w.is_empty()) else {
         return html! {};
     };
     let flags = WindowFlags::of(report);
@@ -403,7 +404,7 @@ fn windows(report: &Report) -> Markup {
 const MAX_SUSPECTS: usize = 20;
 
 fn audit(report: &Report) -> Markup {
-    let Some(a) = &report.audit else {
+    let Some(a) = &report.results.audit else {
         return html! {};
     };
     let estimated = |exact: bool| if exact { "" } else { " (estimated)" };
@@ -463,7 +464,7 @@ fn audit(report: &Report) -> Markup {
 }
 
 fn latency(report: &Report) -> Markup {
-    let Some(l) = &report.latency else {
+    let Some(l) = &report.results.latency else {
         return html! {};
     };
     let cells = latency_cells(l);
@@ -499,18 +500,18 @@ fn all_checks(checks: &[CheckEntry]) -> Markup {
 }
 
 fn warnings(report: &Report) -> Markup {
-    if report.warnings.is_empty() {
+    if report.results.warnings.is_empty() {
         return html! {};
     }
     html! {
         h2 #warnings { "Warnings" }
-        ul.warnings { @for w in report.warnings.iter().take(MAX_WARNINGS) { li { (clip(w, MESSAGE)) } } }
-        (more_note(report.warnings.len(), MAX_WARNINGS, "warnings"))
+        ul.warnings { @for w in report.results.warnings.iter().take(MAX_WARNINGS) { li { (clip(w, MESSAGE)) } } }
+        (more_note(report.results.warnings.len(), MAX_WARNINGS, "warnings"))
     }
 }
 
 fn footer(report: &Report) -> Markup {
-    let c = &report.input.columns;
+    let c = &report.results.input.columns;
     html! {
         footer {
             "Columns: label " span.mono { (clip(&c.label, LABEL)) }
@@ -530,10 +531,10 @@ pub fn page(report: &Report) -> Markup {
     let csp = format!(
         "default-src 'none'; style-src 'unsafe-inline'; script-src '{SELFCHECK_HASH}'; img-src data:; base-uri 'none'; form-action 'none'"
     );
-    let path = if report.input.path == "-" {
+    let path = if report.results.input.path == "-" {
         "<stdin>"
     } else {
-        &report.input.path
+        &report.results.input.path
     };
     html! {
         (DOCTYPE)

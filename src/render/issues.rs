@@ -29,7 +29,7 @@ pub struct IssueRow {
 /// The rows behind the report's row-level findings (suspected label errors, repeated rows,
 /// repeated and conflicting ids), in finding order, each list in its own order.
 pub fn rows_of(report: &Report) -> Vec<IssueRow> {
-    let Some(audit) = report.audit.as_ref() else {
+    let Some(audit) = report.results.audit.as_ref() else {
         return Vec::new();
     };
     let raised = |code: &str| report.findings.iter().any(|f| f.code == code);

@@ -229,8 +229,8 @@ fn properties(report: &Report) -> Vec<(String, String)> {
             "mlguard.version".to_string(),
             report.tool.version.to_string(),
         ),
-        ("input".to_string(), report.input.path.clone()),
-        ("rows".to_string(), report.input.rows.to_string()),
+        ("input".to_string(), report.results.input.path.clone()),
+        ("rows".to_string(), report.results.input.rows.to_string()),
         ("task".to_string(), task_name(report)),
         (
             "gate".to_string(),

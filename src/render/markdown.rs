@@ -175,7 +175,7 @@ fn noise_note(c: &CheckEntry) -> String {
 }
 
 fn summary(report: &Report, checks: &[CheckEntry]) -> String {
-    let input = &report.input;
+    let input = &report.results.input;
     let path = if input.path == "-" {
         "<stdin>"
     } else {
@@ -189,10 +189,10 @@ fn summary(report: &Report, checks: &[CheckEntry]) -> String {
     if input.rows_skipped > 0 {
         facts.push(format!("{} rows skipped", thousands(input.rows_skipped)));
     }
-    if let Some(pos) = &report.pos_label {
+    if let Some(pos) = &report.results.pos_label {
         facts.push(format!("positive class {}", label(pos)));
     } else {
-        facts.push(format!("{} classes", report.labels.len()));
+        facts.push(format!("{} classes", report.results.labels.len()));
     }
     if checks.is_empty() {
         facts.push("no rules given".to_string());
@@ -267,13 +267,13 @@ fn metrics(doc: &mut Doc, report: &Report) {
         "metrics",
     );
     let mut notes = Vec::new();
-    if let Some(cal) = &report.calibration {
+    if let Some(cal) = &report.results.calibration {
         notes.push(format!(
             "calibration: **{}** (ece {:.4} over {} bins)",
             cal.direction, cal.ece, cal.bins
         ));
     }
-    if let Some(t) = &report.thresholds {
+    if let Some(t) = &report.results.thresholds {
         for (name, p) in [
             ("current threshold", &t.current),
             ("best f1", &t.best_f1),
@@ -349,20 +349,24 @@ fn diagnosis(doc: &mut Doc, report: &Report) {
 }
 
 fn warnings(doc: &mut Doc, report: &Report) {
-    if report.warnings.is_empty() || !doc.line("") || !doc.line("#### Warnings") || !doc.line("") {
+    if report.results.warnings.is_empty()
+        || !doc.line("")
+        || !doc.line("#### Warnings")
+        || !doc.line("")
+    {
         return;
     }
     let mut shown = 0;
-    for w in report.warnings.iter().take(MAX_WARNINGS) {
+    for w in report.results.warnings.iter().take(MAX_WARNINGS) {
         if !doc.line(&format!("- {}", message(w))) {
             break;
         }
         shown += 1;
     }
-    if shown < report.warnings.len() {
+    if shown < report.results.warnings.len() {
         doc.force(&format!(
             "- … {} more warnings",
-            report.warnings.len() - shown
+            report.results.warnings.len() - shown
         ));
     }
 }
@@ -411,17 +415,17 @@ fn all_checks(doc: &mut Doc, checks: &[CheckEntry]) {
 }
 
 fn per_class(doc: &mut Doc, report: &Report) {
-    let m = &report.metrics.labels;
+    let m = &report.results.metrics.labels;
     if !open_details(
         doc,
         &format!("Per-class metrics ({} classes)", m.per_class.0.len()),
     ) {
         return;
     }
-    let scores = report.calibration.is_some();
+    let scores = report.results.calibration.is_some();
     let mut header = vec!["class", "precision", "recall", "f1", "support"];
     let mut right = vec![false, true, true, true, true];
-    if scores && report.pos_label.is_none() {
+    if scores && report.results.pos_label.is_none() {
         header.extend(["roc auc (ovr)", "average precision (ovr)"]);
         right.extend([true, true]);
     }
@@ -447,7 +451,7 @@ fn per_class(doc: &mut Doc, report: &Report) {
 }
 
 fn confusion(doc: &mut Doc, report: &Report) {
-    let cm = &report.metrics.labels.confusion_matrix;
+    let cm = &report.results.metrics.labels.confusion_matrix;
     if cm.labels.len() > MAX_MATRIX {
         return;
     }
@@ -475,7 +479,7 @@ fn confusion(doc: &mut Doc, report: &Report) {
 }
 
 fn segments(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
-    let columns = &report.segments.0;
+    let columns = &report.results.segments.0;
     for (column, segs) in columns.iter().take(MAX_SEGMENT_COLUMNS) {
         let summary = format!("Segments by {} ({} segments)", label(column), segs.0.len());
         if !open_details(doc, &summary) {
@@ -530,7 +534,7 @@ fn segments(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
 }
 
 fn windows(doc: &mut Doc, report: &Report) {
-    let Some(ws) = report.windows.as_deref().filter(|w| !w.is_empty()) else {
+    let Some(ws) = report.results.windows.as_deref().filter(|w| !w.is_empty()) else {
         return;
     };
     let flags = WindowFlags::of(report);
@@ -598,7 +602,7 @@ const MAX_SUSPECTS: usize = 10;
 
 /// The row audit: duplicates, ids, likely label errors and the best recalibration.
 fn audit(doc: &mut Doc, report: &Report) {
-    let Some(a) = &report.audit else {
+    let Some(a) = &report.results.audit else {
         return;
     };
     if !open_details(doc, "Row audit") {
@@ -684,7 +688,7 @@ fn audit(doc: &mut Doc, report: &Report) {
 
 /// Serving latency, with `--latency-col`.
 fn latency(doc: &mut Doc, report: &Report) {
-    let Some(l) = &report.latency else {
+    let Some(l) = &report.results.latency else {
         return;
     };
     let summary = format!(

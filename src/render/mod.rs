@@ -13,3 +13,35 @@ pub mod markdown;
 pub mod progress;
 pub mod style;
 pub mod text;
+
+use crate::report::Report;
+use style::Style;
+
+/// The report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Readable text.
+    Text,
+    /// JSON.
+    Json,
+    /// Markdown.
+    Markdown,
+    /// JUnit XML.
+    Junit,
+    /// Self-contained HTML.
+    Html,
+}
+
+/// Renders the report in `format` (colour applies to text only).
+pub fn render_as(report: &Report, format: ReportFormat, color: bool) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let result = match format {
+        ReportFormat::Text => text::render(report, &mut buf, Style { color }),
+        ReportFormat::Json => json::render(report, &mut buf),
+        ReportFormat::Markdown => markdown::render(report, &mut buf),
+        ReportFormat::Junit => junit::render(report, &mut buf),
+        ReportFormat::Html => html::render(report, &mut buf),
+    };
+    result.expect("writing to memory cannot fail");
+    buf
+}

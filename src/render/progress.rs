@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::pipeline::Progress;
+use crate::scan::Progress;
 
 /// Runs shorter than this show no bar.
 const SHOW_AFTER: Duration = Duration::from_secs(1);

@@ -17,7 +17,7 @@ fn num(v: Option<f64>) -> String {
 
 /// The metric's 95% interval, dimmed, or nothing.
 fn interval(report: &Report, key: &str, style: Style) -> String {
-    match report.intervals.get(key) {
+    match report.results.intervals.get(key) {
         Some([lo, hi]) => format!("  {}", style.dim(&format!("95% CI [{lo:.4}, {hi:.4}]"))),
         None => String::new(),
     }
@@ -32,12 +32,12 @@ fn point(p: &OperatingPoint) -> String {
 
 /// The score metrics, calibration and threshold sections.
 fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
-    let Some(cal) = &report.calibration else {
+    let Some(cal) = &report.results.calibration else {
         return Ok(());
     };
-    let s = &report.metrics.scores;
+    let s = &report.results.metrics.scores;
     writeln!(out, "{}", style.heading("Scores"))?;
-    let (auc_name, ap_name) = if report.pos_label.is_some() {
+    let (auc_name, ap_name) = if report.results.pos_label.is_some() {
         ("roc auc", "average precision")
     } else {
         ("roc auc (macro ovr)", "average precision (macro ovr)")
@@ -64,7 +64,7 @@ fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
         style.dim(cal.direction)
     )?;
     writeln!(out)?;
-    if let Some(t) = &report.thresholds {
+    if let Some(t) = &report.results.thresholds {
         writeln!(out, "{}", style.heading("Thresholds"))?;
         if let Some(p) = &t.current {
             writeln!(out, "  {:<22} {}", "current", point(p))?;
@@ -94,8 +94,8 @@ fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
 
 /// Writes the text report.
 pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
-    let m = &report.metrics.labels;
-    let input = &report.input;
+    let m = &report.results.metrics.labels;
+    let input = &report.results.input;
     writeln!(
         out,
         "{} {}",
@@ -109,16 +109,16 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
     let mut facts = format!(
         "{} rows, {} task, {} classes",
         input.rows,
-        serde_json::to_value(report.task)
+        serde_json::to_value(report.results.task)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default(),
-        report.labels.len()
+        report.results.labels.len()
     );
     if input.rows_skipped > 0 {
         facts.push_str(&format!(", {} rows skipped", input.rows_skipped));
     }
-    if let Some(pos) = &report.pos_label {
+    if let Some(pos) = &report.results.pos_label {
         facts.push_str(&format!(", positive class '{pos}'"));
     }
     writeln!(out, "{}", style.dim(&facts))?;
@@ -138,6 +138,7 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
 
     // Per-class table.
     let width = report
+        .results
         .labels
         .iter()
         .map(|l| l.chars().count())
@@ -182,7 +183,7 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
     writeln!(out)?;
 
     writeln!(out, "{}", style.heading("Metrics"))?;
-    let headline = if report.pos_label.is_some() {
+    let headline = if report.results.pos_label.is_some() {
         "positive class"
     } else {
         "macro"
@@ -265,10 +266,10 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
         writeln!(out)?;
     }
 
-    if !report.warnings.is_empty() {
+    if !report.results.warnings.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", style.heading("Warnings"))?;
-        for w in &report.warnings {
+        for w in &report.results.warnings {
             writeln!(out, "  {} {w}", style.warn("!"))?;
         }
     }
@@ -280,7 +281,7 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
 
 /// Serving latency, with `--latency-col`.
 fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
-    let Some(l) = &report.latency else {
+    let Some(l) = &report.results.latency else {
         return Ok(());
     };
     writeln!(out)?;
@@ -302,7 +303,7 @@ fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
 
 /// Per-segment headline metrics.
 fn render_segments(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
-    for (column, segments) in report.segments.iter() {
+    for (column, segments) in report.results.segments.iter() {
         writeln!(out)?;
         writeln!(out, "{}", style.heading(&format!("Segments by {column}")))?;
         let width = segments

@@ -8,8 +8,9 @@ use std::path::Path;
 
 use clap::Parser;
 use mlguard::cli::{Cli, Command};
-use mlguard::commands::eval::build_report;
+use mlguard::engine::evaluate;
 use mlguard::report::Report;
+use mlguard::scan::NoProgress;
 use mlguard::settings::EvalSettings;
 
 /// The report `mlguard eval ARGS…` builds, with the tool version pinned so snapshots do not
@@ -22,7 +23,7 @@ pub fn report(args: &[&str]) -> Report {
         panic!("not an eval command")
     };
     let settings = EvalSettings::from_args(&eval).expect("settings are valid");
-    let mut report = build_report(&settings).expect("the input evaluates");
+    let mut report = evaluate(&settings, &NoProgress).expect("the input evaluates");
     report.tool.version = "[version]";
     report
 }

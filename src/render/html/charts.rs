@@ -5,10 +5,8 @@
 //! [`MAX_CLASS_PLOTS`] classes so the page stays small for any input.
 
 use maud::{html, Markup};
-use serde_json::Value;
 
 use super::plot::{axes, color, dash, f, nice_ticks, shade, tick_label, ticks, Frame};
-use crate::checks::rules::lookup;
 use crate::checks::CheckStatus;
 use crate::metrics::calibration::Calibration;
 use crate::metrics::ranking::OperatingPoint;
@@ -89,7 +87,7 @@ fn point_marks(frame: &Frame, points: &[(&str, (f64, f64))]) -> Markup {
 }
 
 fn operating_points(report: &Report) -> Vec<(&'static str, OperatingPoint)> {
-    let Some(t) = &report.thresholds else {
+    let Some(t) = &report.results.thresholds else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -107,8 +105,9 @@ fn class_items(
     get: fn(&crate::metrics::classification::ClassMetrics) -> Option<f64>,
     what: &str,
 ) -> Vec<(String, usize)> {
-    let per_class = &report.metrics.labels.per_class;
+    let per_class = &report.results.metrics.labels.per_class;
     report
+        .results
         .curves
         .as_ref()
         .map(|c| {
@@ -128,13 +127,13 @@ fn class_items(
 
 /// The ROC curve (binary) or one-vs-rest ROC curves per class (multiclass).
 pub fn roc(report: &Report) -> Option<Markup> {
-    let curves = report.curves.as_ref()?;
+    let curves = report.results.curves.as_ref()?;
     let frame = Frame::unit(440.0, 340.0);
     let diagonal = html! {
         path.ref d=(frame.path([(0.0, 0.0), (1.0, 1.0)])) {}
     };
     if let Some(points) = &curves.roc {
-        let auc = report.metrics.scores.roc_auc;
+        let auc = report.results.metrics.scores.roc_auc;
         let name = format!(
             "ROC curve (AUC {})",
             auc.map_or("-".into(), |a| format!("{a:.4}"))
@@ -177,19 +176,20 @@ pub fn roc(report: &Report) -> Option<Markup> {
 
 /// The precision–recall curve (binary) or one-vs-rest curves per class (multiclass).
 pub fn pr(report: &Report) -> Option<Markup> {
-    let curves = report.curves.as_ref()?;
+    let curves = report.results.curves.as_ref()?;
     let frame = Frame::unit(440.0, 340.0);
-    let rows = report.input.rows.max(1) as f64;
+    let rows = report.results.input.rows.max(1) as f64;
     if let Some(points) = &curves.pr {
-        let ap = report.metrics.scores.average_precision;
+        let ap = report.results.metrics.scores.average_precision;
         let name = format!(
             "precision–recall curve (AP {})",
             ap.map_or("-".into(), |a| format!("{a:.4}"))
         );
         let prevalence = report
+            .results
             .pos_label
             .as_deref()
-            .and_then(|p| report.metrics.labels.per_class.get(p))
+            .and_then(|p| report.results.metrics.labels.per_class.get(p))
             .map_or(0.0, |c| c.support as f64 / rows);
         let series = [Series {
             name: name.clone(),
@@ -325,9 +325,10 @@ fn max_share(counts: &[u64]) -> f64 {
 /// Score histograms by true class. `reference` holds the same histograms of a reference run,
 /// drawn as dashed outlines; nothing passes them yet (see the page's reference placeholder).
 pub fn histograms(report: &Report, reference: Option<&OrderedMap<Vec<u64>>>) -> Option<Markup> {
-    let h = &report.curves.as_ref()?.histograms;
+    let h = &report.results.curves.as_ref()?.histograms;
     let classes: Vec<&(String, Vec<u64>)> = h.by_class.iter().take(MAX_CLASS_PLOTS).collect();
     let threshold = report
+        .results
         .thresholds
         .as_ref()
         .and_then(|t| t.current.map(|p| p.threshold));
@@ -405,7 +406,7 @@ pub fn histograms(report: &Report, reference: Option<&OrderedMap<Vec<u64>>>) -> 
 /// The confusion matrix as a heatmap: each cell coloured by its share of the true class's rows
 /// (so the diagonal reads as per-class recall), with the count written in it.
 pub fn confusion(report: &Report) -> Markup {
-    let cm = &report.metrics.labels.confusion_matrix;
+    let cm = &report.results.metrics.labels.confusion_matrix;
     let n = cm.labels.len().min(MAX_MATRIX);
     let cell = (480.0 / n.max(1) as f64).clamp(16.0, 84.0);
     let room = if cell >= 40.0 { 14 } else { 8 };
@@ -471,11 +472,6 @@ pub fn confusion(report: &Report) -> Markup {
     }
 }
 
-/// A metric's value from a metrics object by dotted path.
-fn metric_of(metrics: &Value, path: &str) -> Option<f64> {
-    lookup(metrics, path).flatten()
-}
-
 /// The metrics to chart per segment of a column: those with segment rules, else a default set.
 pub fn segment_metrics(report: &Report, column: &str, checks: &[CheckEntry]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -487,7 +483,7 @@ pub fn segment_metrics(report: &Report, column: &str, checks: &[CheckEntry]) -> 
         }
     }
     let mut defaults = vec!["accuracy", "f1"];
-    if report.calibration.is_some() {
+    if report.results.calibration.is_some() {
         defaults.push("roc_auc");
     }
     for d in defaults {
@@ -516,14 +512,11 @@ pub fn segment_bars(
             let v = seg
                 .metrics
                 .as_ref()
-                .and_then(|m| serde_json::to_value(m).ok())
-                .and_then(|m| metric_of(&m, metric));
+                .and_then(|m| m.values().get(metric).flatten());
             (v, seg.intervals.get(metric).copied())
         })
         .collect();
-    let overall = serde_json::to_value(&report.metrics)
-        .ok()
-        .and_then(|m| metric_of(&m, metric));
+    let overall = report.results.metrics.values().get(metric).flatten();
     let rules: Vec<(String, f64)> = {
         let mut r: Vec<(String, f64)> = Vec::new();
         for c in checks {

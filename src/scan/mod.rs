@@ -5,18 +5,22 @@
 //! merge exactly at the end, so the result does not depend on the number of threads. JSON Lines
 //! are read by one thread. The policy for bad rows lives here too: stop at the first (the lowest
 //! line number, whichever worker met it), or with `--skip-invalid` skip and count them.
+//! The fast lane for rows met before lives in [`lane`]; saved states in [`state`].
+
+pub mod lane;
+pub mod state;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Mutex};
 
 use csv::ByteRecord;
+use serde::{Deserialize, Serialize};
 
 use crate::io::chunks::{for_each_plain_record, Chunk, Chunker, Recycler};
 use crate::io::columns::{plan_columns, ColumnFlags, ColumnPlan};
 use crate::io::decode::{Fields, RowDecoder, ScoreRules};
 use crate::io::error::cell;
 use crate::io::format::Format;
-use crate::io::memo::CellMemo;
 use crate::io::records::Records;
 use crate::io::source::{read_problem, Compression};
 use crate::io::text::as_text;
@@ -26,11 +30,9 @@ use crate::label::LabelKey;
 use crate::metrics::audit::{ScoredRow, SkipReason};
 use crate::metrics::fingerprint;
 use crate::metrics::latency::{LatencyHistogram, MAX_LATENCY_MS};
-use crate::metrics::ranked::Score;
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
 use crate::metrics::RowProblem;
-use crate::row::{Prediction, Row};
-use crate::settings::InputSpec;
+use lane::{lane_for, Lane};
 
 /// How many skipped line numbers are kept for the report.
 const SKIPPED_LINES_KEPT: usize = 10;
@@ -51,8 +53,24 @@ impl Progress for NoProgress {
     fn finish(&self) {}
 }
 
+/// What to read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputSpec {
+    /// Path, or `-` for standard input.
+    pub path: String,
+    /// The text format, when fixed by flags.
+    pub format: Option<Format>,
+    /// Skip invalid rows instead of failing.
+    pub skip_invalid: bool,
+    /// Worker threads for parsing (0: one per core).
+    pub threads: usize,
+    /// Accept a header with no rows under it (an empty shard whose state is saved); otherwise
+    /// such a file is an error.
+    pub header_only_ok: bool,
+}
+
 /// Which windows to keep: along a time column, or along row numbers.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WindowSpec {
     /// The time column, if any.
     pub time_col: Option<String>,
@@ -67,26 +85,35 @@ impl WindowSpec {
     }
 }
 
-/// What a scan gathered.
+/// What a scan gathered: the exact, mergeable state of the rows read and the facts of the
+/// input the report shows. A saved shard state ([`state::SavedState`]) is this value in a
+/// serde envelope; its field order is the state file's.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Scan {
-    /// The accumulated state, overall and per segment.
-    pub state: SegmentedState,
-    /// The segment columns, in the order of the state's columns.
-    pub segment_columns: Vec<String>,
     /// The header.
     pub header: Vec<String>,
     /// The columns used.
     pub plan: ColumnPlan,
+    /// The segment columns, in the order of the state's columns.
+    #[serde(default)]
+    pub segment_columns: Vec<String>,
     /// Rows skipped as invalid.
+    #[serde(default)]
     pub rows_skipped: u64,
-    /// The first skipped rows: line number and problem.
+    /// The first skipped rows: line number (in its shard) and problem.
+    #[serde(default)]
     pub skipped: Vec<(u64, String)>,
-    /// The line after the header (where the first row was expected).
-    pub first_data_line: u64,
     /// Things worth telling the user.
+    #[serde(default)]
     pub warnings: Vec<String>,
+    /// The accumulated state, overall and per segment.
+    pub state: SegmentedState,
     /// The latencies, with `--latency-col`.
+    #[serde(default)]
     pub latency: Option<LatencyHistogram>,
+    /// The line after the header (where the first row was expected); not saved.
+    #[serde(skip)]
+    pub first_data_line: u64,
 }
 
 impl Scan {
@@ -130,24 +157,6 @@ struct Consumer<'a> {
 /// few enough to stay in the core's cache.
 const AUDIT_BATCH: usize = 2048;
 
-/// What the cells of the label, prediction and segment columns decoded to before (see
-/// [`CellMemo`]): a row whose cells are all remembered and whose score is a plain decimal is
-/// counted without decoding; any other row takes the full path, which teaches the memos.
-///
-/// Only for rows of labels, predictions, scores, segments and ids: probabilities, times,
-/// windows, latencies and logit scores always take the full path.
-#[derive(Clone)]
-struct Lane {
-    label: CellMemo,
-    prediction: CellMemo,
-    segments: Vec<CellMemo>,
-    /// Scratch: the segment positions of the row at hand.
-    at: Vec<u32>,
-}
-
-/// Segment columns the fast lane handles.
-const LANE_SEGMENT_COLUMNS: usize = 8;
-
 impl Consumer<'_> {
     /// Skips a bad row, or returns it as fatal.
     fn skip(&mut self, problem: Problem, line: Option<u64>) -> Result<(), Fatal> {
@@ -164,93 +173,6 @@ impl Consumer<'_> {
             self.skipped.truncate(SKIPPED_LINES_KEPT);
         }
         Ok(())
-    }
-
-    /// Counts a record through the fast lane; `false` (and nothing counted) when it does not
-    /// qualify.
-    #[inline]
-    fn fast<R: Fields>(&mut self, rec: &R, line: u64, fields: usize) -> bool {
-        let Some(lane) = &mut self.lane else {
-            return false;
-        };
-        let plan = self.plan;
-        let Some(t) = lane.label.get(rec, plan.label) else {
-            return false;
-        };
-        let score = match plan.score {
-            Some(col) => match Score::parse_grid(rec.field(col)) {
-                Some(s) => Some(s),
-                None => return false,
-            },
-            None => None,
-        };
-        let (p, prediction) = match (plan.prediction, score) {
-            (Some(col), _) => match lane.prediction.get(rec, col) {
-                // The spelling is not read once the class id is known.
-                Some(p) => (Some(p), Prediction::Label("")),
-                None => return false,
-            },
-            (None, Some(s)) => (
-                None,
-                Prediction::Positive(s.value >= self.decoder.threshold()),
-            ),
-            (None, None) => return false,
-        };
-        lane.at.clear();
-        for (memo, &col) in lane.segments.iter().zip(self.segment_index) {
-            match memo.get(rec, col) {
-                Some(i) => lane.at.push(i),
-                None => return false,
-            }
-        }
-        let row = Row {
-            label: "",
-            prediction,
-            score,
-            proba: &[],
-        };
-        self.state.push_known(&row, t, p, &lane.at);
-        let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
-        match (self.id_index, score) {
-            (None, Some(score)) => {
-                self.pending.push(ScoredRow {
-                    record,
-                    line,
-                    t,
-                    score: score.value,
-                });
-                if self.pending.len() == AUDIT_BATCH {
-                    self.flush_audit();
-                }
-            }
-            (id, _) => {
-                let id = id.map(|i| rec.field(i));
-                self.state.audit(&row, line, record, id);
-            }
-        }
-        true
-    }
-
-    /// Remembers the cells of a record the full path has just counted.
-    fn learn<R: Fields>(&mut self, rec: &R) {
-        let Some(lane) = &mut self.lane else {
-            return;
-        };
-        let Some((t, p)) = self.state.overall.last_ids else {
-            return;
-        };
-        lane.label.learn(rec, self.plan.label, t);
-        if let (Some(col), Some(p)) = (self.plan.prediction, p) {
-            lane.prediction.learn(rec, col, p);
-        }
-        for ((memo, &col), &i) in lane
-            .segments
-            .iter_mut()
-            .zip(self.segment_index)
-            .zip(self.state.last_segments())
-        {
-            memo.learn(rec, col, i);
-        }
     }
 
     /// Decodes and counts one record of `fields` fields.
@@ -409,7 +331,7 @@ impl Consumer<'_> {
 /// `\r\n` line end, as the fast path's does. Fields that hold the delimiter cannot be joined
 /// unambiguously and are fingerprinted one by one instead.
 #[inline]
-fn record_fingerprint<R: Fields>(
+pub(super) fn record_fingerprint<R: Fields>(
     rec: &R,
     fields: usize,
     delimiter: u8,
@@ -515,7 +437,7 @@ pub fn scan(
 }
 
 /// Everything decided from the header.
-struct Setup {
+pub(super) struct Setup {
     header: Vec<String>,
     plan: ColumnPlan,
     decoder: RowDecoder,
@@ -607,23 +529,6 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a>
         joined: Vec::new(),
         pending: Vec::with_capacity(AUDIT_BATCH),
     }
-}
-
-/// The fast lane, when every row of the input can take it.
-fn lane_for(s: &Setup) -> Option<Lane> {
-    let plain = s.proba_classes.is_empty()
-        && !s.windows.enabled()
-        && s.time_index.is_none()
-        && s.latency_index.is_none()
-        && !s.decoder.rules().logits
-        && (s.plan.prediction.is_some() || s.plan.score.is_some())
-        && s.segment_index.len() <= LANE_SEGMENT_COLUMNS;
-    plain.then(|| Lane {
-        label: CellMemo::default(),
-        prediction: CellMemo::default(),
-        segments: vec![CellMemo::default(); s.segment_index.len()],
-        at: Vec::with_capacity(s.segment_index.len()),
-    })
 }
 
 fn finish_scan(

@@ -2,8 +2,9 @@
 //! (`mlguard eval --save-state`), read back and merged (`mlguard merge`).
 //!
 //! A state file is one JSON object: a format marker and version, the settings the shard was read
-//! with (column roles, segment columns, windows, score rules), the facts of its header that the
-//! report shows, the rows skipped and warnings, and the full [`SegmentedState`]. Score tables are
+//! with (column roles, segment columns, windows, score rules), and the [`Scan`] itself in the
+//! same object (the facts of its header that the report shows, the rows skipped and warnings,
+//! and the full accumulated state) — an envelope, not a copy of its fields. Score tables are
 //! written as parallel arrays of distinct values and counts, so a state stays small however many
 //! rows it holds. Because the accumulators merge exactly, merging the states of the parts of a
 //! file, in order, gives the state of one pass over the whole file.
@@ -18,13 +19,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::io::columns::{ColumnFlags, ColumnPlan};
+use super::{Scan, WindowSpec};
+use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
 use crate::io::output::{write_atomic, OutputError};
 use crate::label::LabelKey;
-use crate::metrics::latency::LatencyHistogram;
-use crate::metrics::segments::{SegmentedState, MAX_SEGMENTS};
-use crate::pipeline::{Scan, WindowSpec};
+use crate::metrics::segments::MAX_SEGMENTS;
 
 /// The marker in the `format` field of every state file.
 pub const STATE_FORMAT: &str = "mlguard-state";
@@ -123,53 +123,36 @@ pub struct ReadSettings {
     pub rules: ScoreRules,
 }
 
-/// A state file as written (borrowing the scan).
-#[derive(Serialize)]
-struct SavedRef<'a> {
-    format: &'static str,
-    version: u32,
-    tool_version: &'static str,
-    input: &'a str,
-    read: &'a ReadSettings,
-    header: &'a [String],
-    plan: &'a ColumnPlan,
-    segment_columns: &'a [String],
-    rows_skipped: u64,
-    skipped: &'a [(u64, String)],
-    warnings: &'a [String],
-    state: &'a SegmentedState,
-    latency: Option<&'a LatencyHistogram>,
-}
-
-/// A state file as read.
-#[derive(Debug, Deserialize)]
+/// A state file: a marker, the settings the shard was read with, and its scan, whose fields
+/// sit beside the envelope's in one JSON object.
+#[derive(Debug, Serialize)]
 pub struct SavedState {
+    /// Always [`STATE_FORMAT`].
+    format: String,
+    /// [`STATE_VERSION`].
+    version: u32,
+    /// The mlguard that wrote it.
+    #[serde(default)]
+    tool_version: String,
     /// The input the state was read from (for a merge: a description of the states merged).
     pub input: String,
     /// The settings it was read with.
-    #[serde(default)]
     pub read: ReadSettings,
-    /// The header of the input.
-    pub header: Vec<String>,
-    /// The columns used.
-    pub plan: ColumnPlan,
-    /// The segment columns, in the order of the state's columns.
+    /// The scan.
+    #[serde(flatten)]
+    pub scan: Scan,
+}
+
+/// The envelope's own fields, read beside the scan's. (The scan is read from the same object
+/// on its own, not through a flattened field: that would buffer the whole state and cannot
+/// read map keys that are numbers.)
+#[derive(Deserialize)]
+struct Envelope {
     #[serde(default)]
-    pub segment_columns: Vec<String>,
-    /// Rows skipped as invalid.
+    tool_version: String,
+    input: String,
     #[serde(default)]
-    pub rows_skipped: u64,
-    /// The first skipped rows: line number (in its shard) and problem.
-    #[serde(default)]
-    pub skipped: Vec<(u64, String)>,
-    /// Things worth telling the user.
-    #[serde(default)]
-    pub warnings: Vec<String>,
-    /// The accumulated state.
-    pub state: SegmentedState,
-    /// The latencies, with `--latency-col`.
-    #[serde(default)]
-    pub latency: Option<LatencyHistogram>,
+    read: ReadSettings,
 }
 
 /// The first fields, read before the rest to tell a foreign or newer file from a damaged one.
@@ -183,31 +166,12 @@ impl SavedState {
     /// The state of a finished scan, read with `read` from `input`.
     pub fn from_scan(scan: Scan, input: &str, read: &ReadSettings) -> SavedState {
         SavedState {
+            format: STATE_FORMAT.to_string(),
+            version: STATE_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
             input: input.to_string(),
             read: read.clone(),
-            header: scan.header,
-            plan: scan.plan,
-            segment_columns: scan.segment_columns,
-            rows_skipped: scan.rows_skipped,
-            skipped: scan.skipped,
-            warnings: scan.warnings,
-            state: scan.state,
-            latency: scan.latency,
-        }
-    }
-
-    /// The scan this state stands for, ready to be finished into a report.
-    pub fn into_scan(self) -> Scan {
-        Scan {
-            state: self.state,
-            segment_columns: self.segment_columns,
-            header: self.header,
-            plan: self.plan,
-            rows_skipped: self.rows_skipped,
-            skipped: self.skipped,
-            first_data_line: 0,
-            warnings: self.warnings,
-            latency: self.latency,
+            scan,
         }
     }
 
@@ -235,16 +199,25 @@ impl SavedState {
             path: path.to_path_buf(),
             detail,
         };
-        let saved: SavedState =
+        let envelope: Envelope =
             serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        let scan: Scan = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        let saved = SavedState {
+            format: STATE_FORMAT.to_string(),
+            version: STATE_VERSION,
+            tool_version: envelope.tool_version,
+            input: envelope.input,
+            read: envelope.read,
+            scan,
+        };
         saved.check().map_err(corrupt)?;
         Ok(saved)
     }
 
     /// Checks that the parts of the state agree, so that finishing it cannot go wrong.
     fn check(&self) -> Result<(), String> {
-        let columns = self.header.len();
-        let plan = &self.plan;
+        let columns = self.scan.header.len();
+        let plan = &self.scan.plan;
         let indices = [Some(plan.label), plan.prediction, plan.score]
             .into_iter()
             .flatten()
@@ -252,37 +225,21 @@ impl SavedState {
         if indices.into_iter().any(|i| i >= columns) {
             return Err("a column role points past the header".into());
         }
-        if self.segment_columns.len() != self.state.columns.len() {
+        if self.scan.segment_columns.len() != self.scan.state.columns.len() {
             return Err("the segment columns do not match the segment states".into());
         }
         let classes: Vec<LabelKey> = plan.proba.iter().map(|c| c.class.clone()).collect();
-        if self.state.proba_classes() != classes {
+        if self.scan.state.proba_classes() != classes {
             return Err("the probability classes do not match the columns".into());
         }
-        self.state.check()
+        self.scan.state.check()
     }
 
     /// Writes the state to `path` atomically, refusing to replace any of `inputs`.
     pub fn save(&self, path: &Path, inputs: &[&Path]) -> Result<(), StateError> {
-        write_state(path, inputs, self.as_ref())
-    }
-
-    fn as_ref(&self) -> SavedRef<'_> {
-        SavedRef {
-            format: STATE_FORMAT,
-            version: STATE_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION"),
-            input: &self.input,
-            read: &self.read,
-            header: &self.header,
-            plan: &self.plan,
-            segment_columns: &self.segment_columns,
-            rows_skipped: self.rows_skipped,
-            skipped: &self.skipped,
-            warnings: &self.warnings,
-            state: &self.state,
-            latency: self.latency.as_ref(),
-        }
+        let mut bytes = serde_json::to_vec(self).expect("states serialise");
+        bytes.push(b'\n');
+        Ok(write_atomic(path, &bytes, inputs)?)
     }
 
     /// Adds the rows of `other`, read from `path`, after checking that both were read alike.
@@ -307,11 +264,11 @@ impl SavedState {
                 return differ(what, a, b);
             }
         }
-        if self.segment_columns != other.segment_columns {
+        if self.scan.segment_columns != other.scan.segment_columns {
             return differ(
                 "the segment columns",
-                format!("{:?}", self.segment_columns),
-                format!("{:?}", other.segment_columns),
+                format!("{:?}", self.scan.segment_columns),
+                format!("{:?}", other.scan.segment_columns),
             );
         }
         if self.read.windows != other.read.windows {
@@ -329,11 +286,12 @@ impl SavedState {
             );
         }
         for ((mine, theirs), column) in self
+            .scan
             .state
             .columns
             .iter()
-            .zip(&other.state.columns)
-            .zip(&self.segment_columns)
+            .zip(&other.scan.state.columns)
+            .zip(&self.scan.segment_columns)
         {
             let known: HashSet<&str> = mine.states.iter().map(|(v, _)| &**v).collect();
             let new = theirs
@@ -349,24 +307,25 @@ impl SavedState {
                 });
             }
         }
-        if self.latency.is_some() != other.latency.is_some() {
+        if self.scan.latency.is_some() != other.scan.latency.is_some() {
             return differ(
                 "the latency column (--latency-col)",
-                format!("{}", self.latency.is_some()),
-                format!("{}", other.latency.is_some()),
+                format!("{}", self.scan.latency.is_some()),
+                format!("{}", other.scan.latency.is_some()),
             );
         }
-        self.state.merge(&other.state);
-        if let (Some(mine), Some(theirs)) = (&mut self.latency, &other.latency) {
+        self.scan.state.merge(&other.scan.state);
+        if let (Some(mine), Some(theirs)) = (&mut self.scan.latency, &other.scan.latency) {
             mine.merge(theirs);
         }
-        self.rows_skipped += other.rows_skipped;
-        let room = SKIPPED_KEPT.saturating_sub(self.skipped.len());
-        self.skipped
-            .extend(other.skipped.iter().take(room).cloned());
-        for w in &other.warnings {
-            if !self.warnings.contains(w) {
-                self.warnings.push(w.clone());
+        self.scan.rows_skipped += other.scan.rows_skipped;
+        let room = SKIPPED_KEPT.saturating_sub(self.scan.skipped.len());
+        self.scan
+            .skipped
+            .extend(other.scan.skipped.iter().take(room).cloned());
+        for w in &other.scan.warnings {
+            if !self.scan.warnings.contains(w) {
+                self.scan.warnings.push(w.clone());
             }
         }
         Ok(())
@@ -374,51 +333,23 @@ impl SavedState {
 
     /// The column roles, by name, as the report shows them.
     fn roles(&self) -> [(&'static str, String); 4] {
-        let name =
-            |i: Option<usize>| i.map_or_else(|| "none".to_string(), |i| self.header[i].clone());
-        let proba: Vec<&str> = self.plan.proba.iter().map(|c| c.name.as_str()).collect();
+        let name = |i: Option<usize>| {
+            i.map_or_else(|| "none".to_string(), |i| self.scan.header[i].clone())
+        };
+        let proba: Vec<&str> = self
+            .scan
+            .plan
+            .proba
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
         [
-            ("the label column", name(Some(self.plan.label))),
-            ("the prediction column", name(self.plan.prediction)),
-            ("the score column", name(self.plan.score)),
+            ("the label column", name(Some(self.scan.plan.label))),
+            ("the prediction column", name(self.scan.plan.prediction)),
+            ("the score column", name(self.scan.plan.score)),
             ("the probability columns", format!("{proba:?}")),
         ]
     }
-}
-
-/// Writes a state for a scan that is not owned (`mlguard eval --save-state`).
-pub fn save_scan(
-    path: &Path,
-    inputs: &[&Path],
-    scan: &Scan,
-    input: &str,
-    read: &ReadSettings,
-) -> Result<(), StateError> {
-    write_state(
-        path,
-        inputs,
-        SavedRef {
-            format: STATE_FORMAT,
-            version: STATE_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION"),
-            input,
-            read,
-            header: &scan.header,
-            plan: &scan.plan,
-            segment_columns: &scan.segment_columns,
-            rows_skipped: scan.rows_skipped,
-            skipped: &scan.skipped,
-            warnings: &scan.warnings,
-            state: &scan.state,
-            latency: scan.latency.as_ref(),
-        },
-    )
-}
-
-fn write_state(path: &Path, inputs: &[&Path], saved: SavedRef<'_>) -> Result<(), StateError> {
-    let mut bytes = serde_json::to_vec(&saved).expect("states serialise");
-    bytes.push(b'\n');
-    Ok(write_atomic(path, &bytes, inputs)?)
 }
 
 /// What `input.path` says for a merge: how many states, the first and the last.

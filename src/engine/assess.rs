@@ -1,0 +1,181 @@
+//! The check stage: release rules, objectives and statistical and health checks on the
+//! finished measurements, in the order the report lists them.
+//!
+//! Rules resolve their dotted metric paths on the typed metrics ([`MetricValues`]); statistical
+//! checks compare the run's profile with the reference's; health checks read the results.
+//! Nothing here reads a file or renders anything.
+
+use crate::checks::health;
+use crate::checks::latency as latency_checks;
+use crate::checks::max_drop;
+use crate::checks::paired::paired_regression;
+use crate::checks::rules::{self, Rule, RuleError, Scope, Subject};
+use crate::checks::statistical::{self, Profile};
+use crate::checks::windows as window_checks;
+use crate::checks::{Check, SegmentRef};
+use crate::metrics::noise::NoiseBaseline;
+use crate::ordered_map::OrderedMap;
+use crate::results::{MetricValues, Results};
+use crate::settings::EvalSettings;
+
+use super::finish::Finished;
+use super::References;
+
+/// Checks every rule on the overall metrics or on every segment.
+fn run_rules(
+    rules_list: &[Rule],
+    results: &Results,
+    overall: &MetricValues,
+    settings: &EvalSettings,
+) -> Result<Vec<Check>, RuleError> {
+    let gate_on = settings.gate.gate_on;
+    let mut checks = Vec::new();
+    for rule in rules_list {
+        if overall.get(&rule.metric).is_none() {
+            return Err(RuleError::unknown(&rule.metric, rule.flag(), overall));
+        }
+        match rule.scope {
+            Scope::Overall => {
+                let interval = |path: &str| results.intervals.get(path).copied();
+                let subject = Subject {
+                    metrics: overall,
+                    interval: &interval,
+                    rows: results.input.rows,
+                    segment: None,
+                    skip: None,
+                };
+                checks.push(rules::check(rule, &subject, gate_on));
+            }
+            Scope::EverySegment => {
+                if results.segments.0.is_empty() {
+                    return Err(RuleError::NoSegments(rule.id()));
+                }
+                for (column, segments) in results.segments.iter() {
+                    for (value, seg) in segments.iter() {
+                        let metrics = seg.metrics.as_ref().map(|m| m.values()).unwrap_or_default();
+                        let interval = |path: &str| seg.intervals.get(path).copied();
+                        let subject = Subject {
+                            metrics: &metrics,
+                            interval: &interval,
+                            rows: seg.rows,
+                            segment: Some(SegmentRef {
+                                column: column.clone(),
+                                value: value.clone(),
+                            }),
+                            skip: seg.reason.clone(),
+                        };
+                        checks.push(rules::check(rule, &subject, gate_on));
+                    }
+                }
+            }
+        }
+    }
+    Ok(checks)
+}
+
+/// The data and training checks of the results.
+fn health_checks(
+    results: &Results,
+    train: Option<&Profile>,
+    noise: Option<NoiseBaseline>,
+    identifying: bool,
+    settings: &EvalSettings,
+) -> Vec<Check> {
+    let families = settings.checks.families;
+    let (opts, stat) = (&settings.checks.health, &settings.checks.stat);
+    let mut out = Vec::new();
+    if families.data {
+        let empty = OrderedMap::default();
+        let skipped = results.audit.as_ref().map_or(&empty, |a| &a.skipped);
+        out.push(health::missing(results, skipped, opts));
+        out.push(health::invalid_scores(results, skipped, opts));
+        if let Some(audit) = &results.audit {
+            out.push(health::duplicates(&audit.duplicates, identifying, opts));
+            if let Some(ids) = &audit.ids {
+                out.extend(health::ids(ids, opts));
+            }
+        }
+        out.push(health::label_noise(results, noise, opts, stat));
+        out.push(health::classes(results));
+        out.push(health::imbalance(results, opts));
+    }
+    if families.training {
+        if let Some(t) = train {
+            out.push(health::overfitting(results, t, stat));
+        }
+        out.push(health::baseline(results, train, stat));
+        out.push(health::calibration(results, opts, stat));
+        out.push(health::threshold(results, opts, stat));
+    }
+    out
+}
+
+/// Every check of a run, in report order: release rules, `--max-drop` rules, latency
+/// objectives, output sanity, weak segments, windows, comparisons with the reference, and the
+/// data and training checks. The latency summary is added to the results here.
+pub fn assess(
+    settings: &EvalSettings,
+    finished: &mut Finished,
+    references: References,
+) -> Result<Vec<Check>, RuleError> {
+    let families = settings.checks.families;
+    let stat_opts = &settings.checks.stat;
+    let results = &finished.results;
+    let overall = results.metrics.values();
+    let mut checks = run_rules(&settings.gate.rules, results, &overall, settings)?;
+    if let Some(reference) = &references.reference {
+        let interval = |path: &str| results.intervals.get(path).copied();
+        let subject = Subject {
+            metrics: &overall,
+            interval: &interval,
+            rows: results.input.rows,
+            segment: None,
+            skip: None,
+        };
+        let max_drop = &settings.checks.max_drop;
+        checks.extend(max_drop::checks(
+            max_drop,
+            &reference.metrics,
+            &subject,
+            settings.gate.gate_on,
+        )?);
+    }
+    if let (Some(latency), Some(column)) = (&finished.latency, &settings.columns.latency) {
+        finished.results.latency = Some(latency.summary(column));
+        let slo = &settings.checks.latency_slo;
+        checks.extend(slo.iter().map(|s| latency_checks::check(s, latency)));
+    }
+    let results = &finished.results;
+    checks.append(&mut finished.sanity);
+    let profile = &finished.profile;
+    if families.segments {
+        checks.extend(statistical::weak_segments(
+            &results.segments,
+            profile.rows,
+            profile.correct,
+            stat_opts,
+        ));
+    }
+    if let (Some((coarse, fine)), true) = (&finished.window_counts, families.windows) {
+        checks.extend(window_checks::worse_windows(coarse, stat_opts));
+        checks.push(window_checks::change_point(fine, stat_opts));
+    }
+    if let (Some(reference), true) = (&references.reference, families.reference) {
+        checks.extend(statistical::against_reference(
+            profile,
+            &reference.profile,
+            stat_opts,
+        ));
+        if let (Some(cur), Some(before)) = (&finished.current_ids, &reference.ids) {
+            checks.push(paired_regression(cur, before, stat_opts));
+        }
+    }
+    checks.extend(health_checks(
+        results,
+        references.train.as_ref(),
+        finished.noise_baseline.take(),
+        finished.identifying,
+        settings,
+    ));
+    Ok(checks)
+}

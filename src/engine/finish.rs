@@ -1,0 +1,449 @@
+//! The finish stage: a scanned (or merged) state into every measurement of the run.
+//!
+//! The overall metrics, every segment and every window are finished in parallel; what reads
+//! the overall score distributions (the row audit, the label-noise baseline, the output sanity
+//! checks) runs while they are still in place. The result is one [`Results`] value and the
+//! figures the check stage compares (the run's [`Profile`], id outcomes, noise baseline,
+//! window counts), nothing else: no file is read and no rule is judged here.
+
+use rayon::prelude::*;
+
+use crate::checks::statistical::{self, Profile};
+use crate::checks::windows::WindowCounts;
+use crate::checks::Check;
+use crate::io::time::{format_time, WindowWidth};
+use crate::io::Problem;
+use crate::label::{sort_labels, LabelKey};
+use crate::metrics::audit::{multiclass_issues, AuditSummary, IdOutcomes};
+use crate::metrics::intervals::Bootstrap;
+use crate::metrics::latency::LatencyHistogram;
+use crate::metrics::noise::{self, NoiseBaseline};
+use crate::metrics::segments::{SegmentColumn, SegmentedState};
+use crate::metrics::windows::WindowColumn;
+use crate::metrics::{EvalState, Evaluation, FinishOptions, MetricsError, Task};
+use crate::ordered_map::OrderedMap;
+use crate::results::{Columns, InputSummary, Metrics, Results, SegmentReport, WindowReport};
+use crate::scan::Scan;
+use crate::settings::EvalSettings;
+use crate::Error;
+
+/// The metrics of an evaluation in their report form.
+fn metrics_of(evaluation: &Evaluation) -> Metrics {
+    Metrics {
+        labels: evaluation.metrics.clone(),
+        scores: evaluation
+            .scores
+            .as_ref()
+            .map(|s| s.metrics.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Orders segment values naturally: numerically when all are numbers, else by name.
+fn ordered_segments(column: SegmentColumn) -> Vec<(String, EvalState)> {
+    let mut keyed: Vec<(LabelKey, String, EvalState)> = column
+        .states
+        .into_iter()
+        .map(|(k, s)| {
+            let key = LabelKey::parse(&k).unwrap_or_else(|| LabelKey::Text(k.clone()));
+            (key, k.into(), s)
+        })
+        .collect();
+    let mut sorted: Vec<LabelKey> = keyed.iter().map(|(k, _, _)| k.clone()).collect();
+    sort_labels(&mut sorted);
+    keyed.sort_by_key(|(k, raw, _)| (sorted.iter().position(|s| s == k), raw.clone()));
+    keyed.into_iter().map(|(_, raw, s)| (raw, s)).collect()
+}
+
+/// What is computed from the overall state alone.
+struct OverallPart {
+    evaluation: Evaluation,
+    current_ids: Option<IdOutcomes>,
+    audit: AuditSummary,
+    noise_baseline: Option<NoiseBaseline>,
+    profile: Profile,
+    sanity: Vec<Check>,
+}
+
+/// Evaluates every segment, in parallel, with the overall task and positive class.
+fn segment_reports(
+    columns: Vec<SegmentColumn>,
+    names: &[String],
+    task: Task,
+    pos_label: Option<LabelKey>,
+    opts: &FinishOptions,
+    min_rows: u64,
+) -> OrderedMap<OrderedMap<SegmentReport>> {
+    let mut fixed = opts.clone();
+    fixed.task = Some(task);
+    fixed.pos_label = pos_label;
+    fixed.scores.detail = false;
+    let jobs: Vec<(usize, String, EvalState)> = columns
+        .into_iter()
+        .enumerate()
+        .flat_map(|(c, column)| {
+            ordered_segments(column)
+                .into_iter()
+                .map(move |(value, state)| (c, value, state))
+        })
+        .collect();
+    let reports: Vec<(usize, String, SegmentReport)> = jobs
+        .into_par_iter()
+        .map(|(c, value, seg)| {
+            let rows = seg.rows();
+            let report = match seg.finish(&fixed) {
+                Ok(e) => SegmentReport {
+                    rows,
+                    skipped: rows < min_rows,
+                    reason: (rows < min_rows)
+                        .then(|| format!("{rows} rows, fewer than --min-segment-rows {min_rows}")),
+                    metrics: Some(metrics_of(&e)),
+                    intervals: e.intervals,
+                },
+                Err(err) => SegmentReport {
+                    rows,
+                    skipped: true,
+                    reason: Some(err.to_string()),
+                    metrics: None,
+                    intervals: OrderedMap::default(),
+                },
+            };
+            (c, value, report)
+        })
+        .collect();
+    let mut out: Vec<(String, OrderedMap<SegmentReport>)> = names
+        .iter()
+        .map(|n| (n.clone(), OrderedMap::default()))
+        .collect();
+    for (c, value, report) in reports {
+        out[c].1 .0.push((value, report));
+    }
+    OrderedMap(out)
+}
+
+/// A label for a window boundary: an instant, or a line number.
+fn window_label(width: WindowWidth, key: i64) -> String {
+    match width {
+        WindowWidth::Seconds(s) => format_time(key * s),
+        WindowWidth::Rows(r) => format!("line {}", key * r),
+    }
+}
+
+/// Widths the report groups automatic windows into, smallest first.
+const NICE_WIDTHS: [i64; 11] = [
+    3600, 7200, 21_600, 43_200, 86_400, 172_800, 604_800, 1_209_600, 2_592_000, 7_776_000,
+    31_536_000,
+];
+/// At most this many windows in the report.
+const MAX_REPORT_WINDOWS: i64 = 50;
+
+/// The windows of the report, and the fine windows' counts for the change point.
+fn window_reports(
+    column: WindowColumn,
+    task: Task,
+    pos_label: Option<LabelKey>,
+    opts: &FinishOptions,
+) -> (Vec<WindowReport>, Vec<WindowCounts>, Vec<WindowCounts>) {
+    let mut fixed = opts.clone();
+    fixed.task = Some(task);
+    fixed.pos_label = pos_label;
+    fixed.bootstrap.replicates = 0;
+    fixed.scores.detail = false;
+    let base = column.width;
+    let units = column.units();
+    let counts: Vec<WindowCounts> = column
+        .states
+        .par_iter()
+        .map(|(&key, state)| {
+            let rows = state.rows();
+            let correct = state
+                .without_scores()
+                .finish(&fixed)
+                .map(|e| {
+                    let m = &e.metrics.confusion_matrix.matrix;
+                    (0..m.len()).map(|i| m[i][i]).sum()
+                })
+                .unwrap_or(0);
+            WindowCounts {
+                start: window_label(base, key),
+                rows,
+                correct,
+            }
+        })
+        .collect();
+    let (first, last) = match (column.states.keys().next(), column.states.keys().last()) {
+        (Some(&a), Some(&b)) => (a, b),
+        _ => return (Vec::new(), Vec::new(), counts),
+    };
+    let span = (last - first + 1) * units;
+    let factor = match (column.auto, base) {
+        (true, WindowWidth::Seconds(_)) => NICE_WIDTHS
+            .iter()
+            .find(|&&w| w % units == 0 && (span + w - 1) / w <= MAX_REPORT_WINDOWS)
+            .map_or_else(
+                || (span / units + MAX_REPORT_WINDOWS - 1) / MAX_REPORT_WINDOWS,
+                |w| w / units,
+            ),
+        _ => 1,
+    }
+    .max(1);
+    let width = match base {
+        WindowWidth::Seconds(s) => WindowWidth::Seconds(s * factor),
+        WindowWidth::Rows(r) => WindowWidth::Rows(r * factor),
+    };
+    let mut grouped: std::collections::BTreeMap<i64, EvalState> = Default::default();
+    for (key, state) in column.states {
+        match grouped.get_mut(&key.div_euclid(factor)) {
+            Some(s) => s.merge(&state),
+            None => {
+                grouped.insert(key.div_euclid(factor), state);
+            }
+        }
+    }
+    let finished: Vec<(WindowReport, WindowCounts)> = grouped
+        .into_par_iter()
+        .map(|(key, state)| {
+            let rows = state.rows();
+            let e = state.finish(&fixed).ok();
+            let correct = e.as_ref().map_or(0, |e| {
+                let m = &e.metrics.confusion_matrix.matrix;
+                (0..m.len()).map(|i| m[i][i]).sum()
+            });
+            let start = window_label(width, key);
+            let report = WindowReport {
+                start: start.clone(),
+                end: window_label(width, key + 1),
+                rows,
+                accuracy: e.as_ref().and_then(|e| e.metrics.accuracy),
+                f1: e.as_ref().and_then(|e| e.metrics.f1),
+                roc_auc: e
+                    .as_ref()
+                    .and_then(|e| e.scores.as_ref())
+                    .and_then(|s| s.metrics.roc_auc),
+            };
+            (
+                report,
+                WindowCounts {
+                    start,
+                    rows,
+                    correct,
+                },
+            )
+        })
+        .collect();
+    let (reports, report_counts) = finished.into_iter().unzip();
+    (reports, report_counts, counts)
+}
+
+/// Every measurement of a run, and what the checks compare beyond them.
+pub struct Finished {
+    /// The measurements, as the report shows them.
+    pub results: Results,
+    /// The run's counts and score distributions, for comparisons with a reference.
+    pub profile: Profile,
+    /// Whether each id was predicted right (with `--id-col`), for the paired test.
+    pub current_ids: Option<IdOutcomes>,
+    /// The label-noise baseline of the scores, when they allow one.
+    pub noise_baseline: Option<NoiseBaseline>,
+    /// The output sanity checks, run while the score distributions were in place.
+    pub sanity: Vec<Check>,
+    /// The report's windows' counts and the fine windows' counts (for the change point).
+    pub window_counts: Option<(Vec<WindowCounts>, Vec<WindowCounts>)>,
+    /// The serving latencies, with `--latency-col`.
+    pub latency: Option<LatencyHistogram>,
+    /// Whether a column beyond the roles tells rows apart (an id, a time, a feature): without
+    /// one, identical rows are expected, not duplicates.
+    pub identifying: bool,
+}
+
+/// The finish options of a scan: the settings' own, with the threshold the scores were cut
+/// at when the input has scores and no prediction column.
+pub fn finish_options(settings: &EvalSettings, scan: &Scan) -> FinishOptions {
+    let mut finish = settings.finish.clone();
+    if scan.plan.prediction.is_none() && scan.plan.score.is_some() {
+        finish.scores.targets.current = Some(settings.rules.threshold);
+    }
+    finish
+}
+
+/// Finishes a scanned (or merged) state of `input_name` into the run's measurements.
+pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<Finished, Error> {
+    let finish = finish_options(settings, &scan);
+    let SegmentedState {
+        overall,
+        columns,
+        windows,
+        audit,
+        ..
+    } = scan.state;
+    let classes = overall.classes.keys().to_vec();
+    // The task and positive class, from the labels alone, so that segments can be finished
+    // while the overall scores are.
+    let (task, pos_label) = overall
+        .without_scores()
+        .finish(&FinishOptions {
+            bootstrap: Bootstrap {
+                replicates: 0,
+                ..finish.bootstrap
+            },
+            ..finish.clone()
+        })
+        .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
+        .map_err(|e| Problem::from(e).at(input_name, None))?;
+    let multi_issues = (task == Task::Multiclass)
+        .then(|| multiclass_issues(&overall))
+        .flatten();
+    let multi_noise = multi_issues.as_ref().and_then(|issues| {
+        let keys = overall.classes.keys();
+        let by_column: Vec<f64> = overall
+            .proba_ids
+            .iter()
+            .map(|&id| {
+                issues
+                    .thresholds
+                    .iter()
+                    .find(|(k, _)| *k == keys[id as usize])
+                    .map_or(f64::NAN, |t| t.1)
+            })
+            .collect();
+        noise::multiclass(&overall, &by_column)
+    });
+    let min_rows = settings.gate.min_segment_rows;
+    let names = &scan.segment_columns;
+    let window_pos = pos_label.clone();
+    let stat_opts = &settings.checks.stat;
+    let families = settings.checks.families;
+    let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
+    let id_col = settings.columns.id.as_deref();
+    // Everything that reads only the overall result runs while the segments are finished, and
+    // the recalibration fits (which read only the audit's sample) while both are.
+    let overall_part = || {
+        let (evaluation, recalibration) = rayon::join(
+            || overall.finish(&finish),
+            || audit.recalibration(pos_label.as_ref(), &proba),
+        );
+        let mut evaluation = evaluation?;
+        // The audit, the label-noise baseline and the outlier check read the score
+        // distributions, which the profile below takes over.
+        let current_ids = audit.id_outcomes(evaluation.pos_label.as_deref());
+        let (audit, (noise_baseline, outliers)) = rayon::join(
+            || {
+                let known = (classes.as_slice(), proba.as_slice());
+                audit.summary(&evaluation, known, multi_issues, id_col, recalibration)
+            },
+            || {
+                rayon::join(
+                    || match task {
+                        Task::Multiclass => multi_noise,
+                        Task::Binary => evaluation
+                            .scores
+                            .as_ref()
+                            .and_then(|s| noise::binary_auto(&s.sorted)),
+                    },
+                    || {
+                        families
+                            .sanity
+                            .then(|| statistical::outliers_of(&evaluation))
+                            .flatten()
+                    },
+                )
+            },
+        );
+        let profile = Profile::take_from(&mut evaluation);
+        let sanity = if families.sanity {
+            statistical::sanity_with(&evaluation, &profile, stat_opts, outliers)
+        } else {
+            Vec::new()
+        };
+        Ok::<_, MetricsError>(OverallPart {
+            evaluation,
+            current_ids,
+            audit,
+            noise_baseline,
+            profile,
+            sanity,
+        })
+    };
+    let ((overall_part, segments), windows) = rayon::join(
+        || {
+            rayon::join(overall_part, || {
+                segment_reports(columns, names, task, pos_label.clone(), &finish, min_rows)
+            })
+        },
+        || windows.map(|w| window_reports(w, task, window_pos, &finish)),
+    );
+    let OverallPart {
+        evaluation,
+        current_ids,
+        audit,
+        noise_baseline,
+        profile,
+        sanity,
+    } = overall_part.map_err(|e| Problem::from(e).at(input_name, None))?;
+    let scan_latency = scan.latency;
+    let mut warnings = scan.warnings;
+    if scan.rows_skipped > 0 {
+        let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();
+        warnings.push(format!(
+            "skipped {} invalid rows (--skip-invalid); first at lines {}: {}",
+            scan.rows_skipped,
+            lines.join(", "),
+            scan.skipped.first().map_or("", |(_, p)| {
+                // The problem without its "how to fix" hint, which names --skip-invalid.
+                p.rsplit_once(" (").map_or(p.as_str(), |(what, _)| what)
+            })
+        ));
+    }
+    warnings.extend(evaluation.warnings.iter().cloned());
+    let metrics = metrics_of(&evaluation);
+    let h = &scan.header;
+    let scores = evaluation.scores;
+    let (window_reports, window_counts) = match windows {
+        Some((reports, coarse, fine)) => (Some(reports), Some((coarse, fine))),
+        None => (None, None),
+    };
+    // Rows can only be told apart by a column beyond labels, predictions, scores and segments
+    // (an id, a time, a feature): without one, identical rows are expected, not duplicates.
+    let roles = 1
+        + usize::from(scan.plan.prediction.is_some())
+        + usize::from(scan.plan.score.is_some())
+        + scan.plan.proba.len()
+        + scan.segment_columns.len();
+    let identifying = scan.header.len() > roles;
+    let results = Results {
+        input: InputSummary {
+            path: input_name.to_string(),
+            rows: evaluation.rows,
+            rows_skipped: scan.rows_skipped,
+            columns: Columns {
+                label: h[scan.plan.label].clone(),
+                prediction: scan.plan.prediction.map(|i| h[i].clone()),
+                score: scan.plan.score.map(|i| h[i].clone()),
+                proba: scan.plan.proba.iter().map(|c| c.name.clone()).collect(),
+            },
+        },
+        task: evaluation.task,
+        pos_label: evaluation.pos_label,
+        labels: evaluation.labels,
+        metrics,
+        calibration: scores.as_ref().map(|s| s.calibration.clone()),
+        curves: scores.as_ref().map(|s| s.curves.clone()),
+        thresholds: scores.and_then(|s| s.thresholds),
+        intervals: evaluation.intervals,
+        segments,
+        windows: window_reports,
+        latency: None,
+        warnings,
+        audit: Some(audit),
+    };
+    Ok(Finished {
+        results,
+        profile,
+        current_ids,
+        noise_baseline,
+        sanity,
+        window_counts,
+        latency: scan_latency,
+        identifying,
+    })
+}

@@ -1,0 +1,154 @@
+//! Reading a reference run: `--reference` and `--train` take either a data file, evaluated
+//! with the run's column roles and metric options, or a profile saved by `mlguard profile`
+//! (told apart by content); `mlguard profile` saves the profile of a data file.
+
+use std::io::{BufReader, Read};
+
+use serde_json::Value;
+
+use crate::checks::profile::{is_report, looks_like_profile, ProfileError, SavedProfile};
+use crate::checks::statistical::Profile;
+use crate::io::Problem;
+use crate::metrics::audit::IdOutcomes;
+use crate::metrics::intervals::Bootstrap;
+use crate::metrics::{Evaluation, FinishOptions};
+use crate::results::{MetricValues, Metrics};
+use crate::scan::{scan, Progress, WindowSpec};
+use crate::settings::{EvalSettings, InputSpec};
+use crate::Error;
+
+use super::Reference;
+
+/// Bytes read from the start of a reference to tell a profile from data.
+const HEAD_BYTES: u64 = 256;
+
+/// Evaluates a data file with the settings' column roles and metric options (no bootstrap).
+fn evaluate(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &dyn Progress,
+) -> Result<(Evaluation, Option<IdOutcomes>), Error> {
+    let input = InputSpec {
+        path: path.to_string(),
+        header_only_ok: false,
+        ..settings.input.clone()
+    };
+    let scan = scan(
+        &input,
+        &settings.columns,
+        settings.rules,
+        &[],
+        &WindowSpec::default(),
+        progress,
+    )?;
+    let opts = FinishOptions {
+        bootstrap: Bootstrap {
+            replicates: 0,
+            ..finish.bootstrap
+        },
+        ..finish.clone()
+    };
+    let evaluation = scan
+        .state
+        .overall
+        .finish(&opts)
+        .map_err(|e| Problem::from(e).at(path, None))?;
+    let ids = scan
+        .state
+        .audit
+        .id_outcomes(evaluation.pos_label.as_deref());
+    Ok((evaluation, ids))
+}
+
+/// The report's `metrics` object of an evaluation, as JSON read back from its text, so that a
+/// data file and a profile saved from it give the very same values.
+fn metrics_json(evaluation: &Evaluation) -> Value {
+    let metrics = Metrics {
+        labels: evaluation.metrics.clone(),
+        scores: evaluation
+            .scores
+            .as_ref()
+            .map(|s| s.metrics.clone())
+            .unwrap_or_default(),
+    };
+    let text = serde_json::to_string(&metrics).expect("metrics serialise");
+    serde_json::from_str(&text).expect("metrics read back")
+}
+
+/// The saved profile of a data file.
+pub fn saved_profile(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &dyn Progress,
+) -> Result<(SavedProfile, Option<IdOutcomes>), Error> {
+    let (evaluation, ids) = evaluate(settings, path, finish, progress)?;
+    Ok((
+        SavedProfile::new(
+            &Profile::of(&evaluation),
+            evaluation.task,
+            evaluation.pos_label.clone(),
+            metrics_json(&evaluation),
+        ),
+        ids,
+    ))
+}
+
+/// What a reference file is, judged by its first bytes (and, for JSON, its first record).
+fn saved_reference(path: &str) -> Result<Option<SavedProfile>, Error> {
+    if path == "-" {
+        return Ok(None);
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        // The data reader reports the problem with its usual message.
+        return Ok(None);
+    };
+    let mut head = Vec::new();
+    if file.take(HEAD_BYTES).read_to_end(&mut head).is_err() {
+        return Ok(None);
+    }
+    if looks_like_profile(&head) {
+        let text = std::fs::read(path).map_err(|e| ProfileError::Invalid {
+            path: path.to_string(),
+            what: e.to_string(),
+        })?;
+        return Ok(Some(SavedProfile::parse(&text, path)?));
+    }
+    if head.trim_ascii_start().starts_with(b"{") {
+        if let Ok(file) = std::fs::File::open(path) {
+            let first = serde_json::Deserializer::from_reader(BufReader::new(file))
+                .into_iter::<Value>()
+                .next();
+            if let Some(Ok(first)) = first {
+                if is_report(&first) {
+                    return Err(ProfileError::Report {
+                        path: path.to_string(),
+                    }
+                    .into());
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The reference of `--reference` (or `--train`): a saved profile, or a data file evaluated
+/// with the input's settings.
+pub fn load(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &dyn Progress,
+) -> Result<Reference, Error> {
+    let (saved, ids) = match saved_reference(path)? {
+        Some(saved) => (saved, None),
+        None => saved_profile(settings, path, finish, progress)?,
+    };
+    let (profile, metrics) = saved.into_profile();
+    Ok(Reference {
+        profile,
+        metrics: MetricValues::from_json(&metrics),
+        ids,
+    })
+}
