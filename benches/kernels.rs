@@ -9,9 +9,9 @@ use mlguard::io::decode::Fields;
 use mlguard::metrics::intervals::{ranking_bootstrap, Bootstrap};
 use mlguard::metrics::ranked::{Ranked, Score, ScoreColumn};
 use mlguard::metrics::ranking::roc_auc;
+use mlguard::metrics::row::{Prediction, Row};
 use mlguard::metrics::scores::{binary_grid, ScoreOptions};
 use mlguard::metrics::EvalState;
-use mlguard::row::{Prediction, Row};
 
 fn main() {
     divan::main();

@@ -23,10 +23,11 @@ pub mod ordered_map;
 pub mod render;
 pub mod report;
 pub mod results;
-pub mod row;
 pub mod scan;
 pub mod settings;
 pub mod stats;
+pub mod text;
+pub mod time;
 
 use std::io::Write;
 

@@ -26,7 +26,6 @@ use crate::diff::{DiffError, MaxDrop};
 use crate::io::columns::ColumnFlags;
 use crate::io::decode::ScoreRules;
 use crate::io::format::Format;
-use crate::io::time::parse_window;
 use crate::label::LabelKey;
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::ranking::ThresholdTargets;
@@ -34,6 +33,7 @@ use crate::metrics::scores::ScoreOptions;
 use crate::metrics::{FinishOptions, Task};
 pub use crate::render::ReportFormat;
 pub use crate::scan::{InputSpec, WindowSpec};
+use crate::time::parse_window;
 
 /// A setting that cannot be used.
 #[derive(Debug, Error)]

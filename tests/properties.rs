@@ -17,14 +17,14 @@
 
 use clap::Parser;
 use mlguard::cli::{Cli, Command};
-use mlguard::engine::evaluate;
+use mlguard::engine;
 use mlguard::label::LabelKey;
 use mlguard::metrics::intervals::Bootstrap;
 use mlguard::metrics::ranked::Score;
+use mlguard::metrics::row::{Prediction, Row};
 use mlguard::metrics::segments::SegmentedState;
 use mlguard::metrics::{EvalState, Evaluation, FinishOptions, Task};
 use mlguard::render::render_as;
-use mlguard::row::{Prediction, Row};
 use mlguard::scan::NoProgress;
 use mlguard::settings::{EvalSettings, ReportFormat};
 use proptest::prelude::*;
@@ -1064,7 +1064,7 @@ fn json_report(args: &[&str]) -> String {
         panic!("not an eval command")
     };
     let settings = EvalSettings::from_args(&eval).expect("settings are valid");
-    let report = evaluate(&settings, &NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    let report = engine::evaluate(&settings, &NoProgress).unwrap_or_else(|e| panic!("{e}"));
     String::from_utf8(render_as(&report, ReportFormat::Json, false)).unwrap()
 }
 

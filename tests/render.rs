@@ -65,7 +65,7 @@ fn markdown_snapshot_hostile() {
         "--bootstrap",
         "0",
     ]);
-    r.input.path = "hostile.csv".to_string();
+    r.results.input.path = "hostile.csv".to_string();
     insta::assert_snapshot!(rendered(markdown::render, &r));
 }
 
@@ -501,8 +501,8 @@ fn windows_show_as_a_time_chart_and_a_table() {
     assert!(md.matches("</details>").count() == md.matches("<details>").count());
 
     // Many windows with hostile boundaries: capped, escaped, small.
-    let w = r.windows.as_ref().unwrap()[0].clone();
-    r.windows = Some(
+    let w = r.results.windows.as_ref().unwrap()[0].clone();
+    r.results.windows = Some(
         (0..3000)
             .map(|i| mlguard::report::WindowReport {
                 start: format!("<img src=x onerror=alert({i})>"),

@@ -778,8 +778,8 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
 mod tests {
     use super::*;
     use crate::metrics::ranked::Score;
+    use crate::metrics::row::{Prediction, Row};
     use crate::metrics::{EvalState, FinishOptions};
-    use crate::row::{Prediction, Row};
 
     fn evaluation() -> Evaluation {
         let mut state = EvalState::default();

@@ -6,7 +6,13 @@
 //! are compared by a two-proportion z-test whose p-value is Bonferroni-corrected for the
 //! positions searched, and it fails only when significant and the rate moved by at least the
 //! minimum effect. Worse windows use a one-sided two-proportion z-test against all earlier rows
-//! with Benjamini–Hochberg control across windows.
+//! with Benjamini–Hochberg control across windows at a tenth of the significance level; the z statistics are divided by the square
+//! root of the windows' dispersion, the quasi-binomial factor by which window accuracies vary
+//! more than independent rows would (McCullagh & Nelder 1989, §4.5), estimated robustly from
+//! successive windows' differences as their median squared z over 0.4549 (the median of χ²₁)
+//! and never below 1: rows of one window share hours, traffic mix and users, so clean data
+//! varies more between windows than a binomial model says, while a step or one broken window
+//! moves only one or two of the differences and barely moves their median.
 
 use super::statistical::StatOptions;
 use super::{Check, CheckDetail, CheckId, CheckStatus, Location, StatisticalDetail};
@@ -131,13 +137,56 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
     )
 }
 
+/// The false-discovery level of the worse-window family is `alpha` divided by this: every
+/// window is another look at the same run, and a healthy run must pass in far more than 95% of
+/// cases (at `alpha` = 0.05, about one healthy run in 200 shows a worse window).
+const WINDOW_ALPHA_DIVISOR: f64 = 10.0;
+
+/// The median of the χ² distribution with one degree of freedom.
+const CHI2_1_MEDIAN: f64 = 0.454_936_423_119_572_8;
+
+/// Windows needed to estimate the dispersion; with fewer it is taken as 1.
+const DISPERSION_MIN_WINDOWS: usize = 5;
+
+/// How much more window accuracies vary than independent rows would: the median of the
+/// squared z statistics of successive windows' accuracy differences (windows with `min_rows`
+/// rows or more), over the median of χ²₁, and at least 1. Successive differences make a step
+/// change or one broken window move only one or two terms, so they barely move the median.
+pub fn dispersion(windows: &[WindowCounts], min_rows: u64) -> f64 {
+    let used: Vec<&WindowCounts> = windows
+        .iter()
+        .filter(|w| w.rows >= min_rows.max(1))
+        .collect();
+    if used.len() < DISPERSION_MIN_WINDOWS {
+        return 1.0;
+    }
+    let mut squared: Vec<f64> = used
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (pair[0], pair[1]);
+            let (z, _, _) = z_test(a.correct, a.rows, b.correct, b.rows);
+            z * z
+        })
+        .collect();
+    squared.sort_by(f64::total_cmp);
+    let k = squared.len();
+    let median = if k % 2 == 1 {
+        squared[k / 2]
+    } else {
+        (squared[k / 2 - 1] + squared[k / 2]) / 2.0
+    };
+    (median / CHI2_1_MEDIAN).max(1.0)
+}
+
 /// Windows whose accuracy is significantly below all earlier rows.
 pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check> {
+    let phi = dispersion(windows, opts.min_rows);
     let mut tested = Vec::new();
     let (mut seen_rows, mut seen_correct) = (0u64, 0u64);
     for w in windows {
         if seen_rows >= opts.min_rows && w.rows >= opts.min_rows {
             let (z, acc, before) = z_test(w.correct, w.rows, seen_correct, seen_rows);
+            let z = z / phi.sqrt();
             let p = if z < 0.0 {
                 normal_two_sided(z) / 2.0
             } else {
@@ -152,7 +201,7 @@ pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check>
     let mut out = Vec::new();
     for ((w, z, acc, before, p, earlier), q) in tested.iter().zip(&q) {
         let drop = before - acc;
-        if !(*q < opts.alpha && drop >= opts.min_effect) {
+        if !(*q < opts.alpha / WINDOW_ALPHA_DIVISOR && drop >= opts.min_effect) {
             continue;
         }
         let mut d = detail("two_proportion_z", w.rows);
@@ -165,6 +214,7 @@ pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check>
             ("accuracy".into(), *acc),
             ("earlier_accuracy".into(), *before),
             ("q_value".into(), *q),
+            ("dispersion".into(), phi),
         ]);
         out.push(check(
             CheckId::WorseWindow {
@@ -180,7 +230,10 @@ pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check>
     }
     if out.is_empty() {
         let mut d = detail("two_proportion_z", windows.iter().map(|w| w.rows).sum());
-        d.values = OrderedMap(vec![("windows_tested".into(), tested.len() as f64)]);
+        d.values = OrderedMap(vec![
+            ("windows_tested".into(), tested.len() as f64),
+            ("dispersion".into(), phi),
+        ]);
         out.push(check(
             CheckId::Windows,
             CheckStatus::Pass,
@@ -219,7 +272,7 @@ mod tests {
         assert_eq!(c.status, CheckStatus::Fail, "{}", c.message);
         assert!(c.message.contains("starting at w10"), "{}", c.message);
         let worse = worse_windows(&windows(&w), &StatOptions::default());
-        assert_eq!(worse[0].id, "window:w10:worse");
+        assert_eq!(worse[0].id.to_string(), "window:w10:worse");
     }
 
     #[test]
@@ -231,5 +284,34 @@ mod tests {
             worse_windows(&windows(&w), &StatOptions::default())[0].status,
             CheckStatus::Pass
         );
+    }
+
+    #[test]
+    fn dispersion_is_one_for_binomial_windows_and_grows_with_extra_variation() {
+        // Window accuracies exactly at the mean: no extra variation.
+        let even = windows(&vec![(1000, 900); 12]);
+        assert_eq!(dispersion(&even, 100), 1.0);
+        // Accuracies alternating 0.85 / 0.95 on 1,000 rows: residuals of about ±5.3 sd.
+        let spread: Vec<(u64, u64)> = (0..12)
+            .map(|i| (1000, if i % 2 == 0 { 850 } else { 950 }))
+            .collect();
+        let phi = dispersion(&windows(&spread), 100);
+        assert!(phi > 20.0, "{phi}");
+        // One broken window among stable ones barely moves the median.
+        let mut one = vec![(1000, 900); 11];
+        one.push((1000, 500));
+        assert!(dispersion(&windows(&one), 100) < 2.0);
+    }
+
+    #[test]
+    fn an_outage_window_is_worse_even_with_overdispersed_neighbours() {
+        let mut w: Vec<(u64, u64)> = (0..20)
+            .map(|i| (200, if i % 2 == 0 { 176 } else { 184 }))
+            .collect();
+        w[12] = (200, 100);
+        let worse = worse_windows(&windows(&w), &StatOptions::default());
+        assert_eq!(worse.len(), 1, "{worse:?}");
+        assert_eq!(worse[0].status, CheckStatus::Fail);
+        assert_eq!(worse[0].id.to_string(), "window:w12:worse");
     }
 }

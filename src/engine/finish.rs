@@ -11,7 +11,6 @@ use rayon::prelude::*;
 use crate::checks::statistical::{self, Profile};
 use crate::checks::windows::WindowCounts;
 use crate::checks::Check;
-use crate::io::time::{format_time, WindowWidth};
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
 use crate::metrics::audit::{multiclass_issues, AuditSummary, IdOutcomes};
@@ -25,6 +24,7 @@ use crate::ordered_map::OrderedMap;
 use crate::results::{Columns, InputSummary, Metrics, Results, SegmentReport, WindowReport};
 use crate::scan::Scan;
 use crate::settings::EvalSettings;
+use crate::time::{format_time, WindowWidth};
 use crate::Error;
 
 /// The metrics of an evaluation in their report form.

@@ -12,7 +12,7 @@ use super::columns::ColumnPlan;
 use super::error::{cell, Problem};
 use crate::label::{is_missing, LabelKey};
 use crate::metrics::ranked::Score;
-use crate::row::{Prediction, Row};
+use crate::metrics::row::{Prediction, Row};
 
 /// The fields of one record, however they were split.
 pub trait Fields {
@@ -104,7 +104,7 @@ impl RowDecoder {
     /// A field as text, without surrounding ASCII whitespace.
     #[inline]
     fn text<'r, R: Fields>(&self, rec: &'r R, col: usize) -> Result<&'r str, Problem> {
-        super::text::as_text(rec.field(col).trim_ascii())
+        crate::text::as_text(rec.field(col).trim_ascii())
             .map_err(|_| Problem::InvalidUtf8(self.names[col].clone()))
     }
 

@@ -1,6 +1,6 @@
 //! The reading layer: opening inputs (files, stdin, compressed streams), recognising their format,
 //! finding the columns that play each role, and decoding records into typed
-//! [`Row`](crate::row::Row)s; plus writing outputs atomically.
+//! [`Row`](crate::metrics::row::Row)s; plus writing outputs atomically.
 
 pub mod chunks;
 pub mod columns;
@@ -11,7 +11,5 @@ pub mod memo;
 pub mod output;
 pub mod records;
 pub mod source;
-pub mod text;
-pub mod time;
 
 pub use error::{InputError, Location, Problem};

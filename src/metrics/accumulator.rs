@@ -11,7 +11,7 @@ use super::confusion::ConfusionCounts;
 use super::ranked::ScoreColumn;
 use super::samples::ScoreSamples;
 use crate::label::LabelKey;
-use crate::row::{Prediction, Row};
+use crate::metrics::row::{Prediction, Row};
 
 /// Why a row could not be counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,8 +31,8 @@ use super::fingerprint;
 use super::recalibrate::{self, BinaryRow};
 use super::sorted_sample::{LineEntry, SortedSample};
 use crate::label::LabelKey;
+use crate::metrics::row::{Prediction, Row};
 use crate::ordered_map::OrderedMap;
-use crate::row::{Prediction, Row};
 
 pub use super::recalibrate::Recalibration;
 
@@ -516,7 +516,7 @@ impl RowAudit {
             let hash = id_hash(cell);
             // Only an id in the sample is read as text (one that is not UTF-8 counts as none).
             let text = match self.ids.admits(hash) {
-                true => crate::io::text::as_text(cell).unwrap_or_default(),
+                true => crate::text::as_text(cell).unwrap_or_default(),
                 false => "",
             };
             if !text.is_empty() {

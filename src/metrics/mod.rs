@@ -1,4 +1,4 @@
-//! The computing layer: accumulators that consume [`Row`](crate::row::Row)s and merge, and the
+//! The computing layer: accumulators that consume [`Row`](crate::metrics::row::Row)s and merge, and the
 //! metrics computed from them once all rows are in. Nothing here prints or knows a file name.
 
 pub mod accumulator;
@@ -18,6 +18,7 @@ pub mod probabilistic;
 pub mod ranked;
 pub mod ranking;
 pub mod recalibrate;
+pub mod row;
 pub mod samples;
 pub mod scores;
 pub mod segments;

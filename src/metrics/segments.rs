@@ -9,9 +9,9 @@ use super::accumulator::{EvalState, RowProblem};
 use super::audit::{RowAudit, ScoredRow};
 use super::classes::short_key;
 use super::windows::{push_window, WindowColumn};
-use crate::io::time::WindowWidth;
 use crate::label::LabelKey;
-use crate::row::Row;
+use crate::metrics::row::Row;
+use crate::time::WindowWidth;
 
 /// Distinct values a segment column may have before it is taken for a mistake (an id column).
 pub const MAX_SEGMENTS: usize = 10_000;

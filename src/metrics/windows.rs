@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use super::accumulator::EvalState;
-use crate::io::time::WindowWidth;
-use crate::row::Row;
+use crate::metrics::row::Row;
+use crate::time::WindowWidth;
 
 /// Fine windows kept before their width doubles.
 pub const MAX_BASE_WINDOWS: usize = 4096;
@@ -118,7 +118,7 @@ pub fn push_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::row::{Prediction, Row};
+    use crate::metrics::row::{Prediction, Row};
 
     fn column(hours: std::ops::Range<i64>) -> WindowColumn {
         let mut column = WindowColumn::new(None);

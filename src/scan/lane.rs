@@ -10,7 +10,7 @@ use crate::io::decode::Fields;
 use crate::io::memo::CellMemo;
 use crate::metrics::audit::ScoredRow;
 use crate::metrics::ranked::Score;
-use crate::row::{Prediction, Row};
+use crate::metrics::row::{Prediction, Row};
 
 use super::{record_fingerprint, Consumer, Setup, AUDIT_BATCH};
 

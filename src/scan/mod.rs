@@ -23,8 +23,6 @@ use crate::io::error::cell;
 use crate::io::format::Format;
 use crate::io::records::Records;
 use crate::io::source::{read_problem, Compression};
-use crate::io::text::as_text;
-use crate::io::time::{parse_time, WindowWidth};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
 use crate::metrics::audit::{ScoredRow, SkipReason};
@@ -32,6 +30,8 @@ use crate::metrics::fingerprint;
 use crate::metrics::latency::{LatencyHistogram, MAX_LATENCY_MS};
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
 use crate::metrics::RowProblem;
+use crate::text::as_text;
+use crate::time::{parse_time, WindowWidth};
 use lane::{lane_for, Lane};
 
 /// How many skipped line numbers are kept for the report.

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use clap::Parser;
+use mlguard::checks::CheckId;
 use mlguard::cli::{Cli, Command};
 use mlguard::engine::evaluate;
 use mlguard::report::Report;
@@ -166,9 +167,9 @@ pub fn worst_case_report(dir: &Path) -> Report {
         "--bootstrap",
         "20",
     ]);
-    let (column, segments) = report.segments.0[0].clone();
+    let (column, segments) = report.results.segments.0[0].clone();
     for i in 0..11 {
-        report.segments.0.push((
+        report.results.segments.0.push((
             format!("{column}<i>{i}</i>{}", "C".repeat(100)),
             segments.clone(),
         ));
@@ -177,7 +178,11 @@ pub fn worst_case_report(dir: &Path) -> Report {
     for i in 0..12 {
         for c in &checks {
             let mut c = c.clone();
-            c.id = format!("{}#{i}<script>", c.id);
+            // Ids are typed; a rule's text is where a hostile id can come from.
+            c.id = CheckId::Rule {
+                rule: format!("{}#{i}<script>", c.id),
+                segment: None,
+            };
             c.message.push_str(&format!(
                 " <img src=x onerror=alert({i})> {}",
                 "M".repeat(300)
@@ -186,7 +191,7 @@ pub fn worst_case_report(dir: &Path) -> Report {
         }
     }
     for i in 0..1000 {
-        report.warnings.push(format!(
+        report.results.warnings.push(format!(
             "warning {i} <script>alert(1)</script> {}",
             "W".repeat(500)
         ));

@@ -9,9 +9,9 @@
 use maud::{html, Markup};
 
 use super::plot::{axes, color, f, nice_ticks, tick_label, ticks, Frame};
-use crate::io::time::{format_time, parse_time};
 use crate::render::clip::{clip, LABEL};
 use crate::report::{Report, WindowReport};
+use crate::time::{format_time, parse_time};
 
 /// Windows drawn at most.
 pub const MAX_WINDOWS: usize = 500;

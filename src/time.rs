@@ -41,7 +41,7 @@ fn digits(s: &[u8]) -> Option<i64> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    super::text::as_text(s).ok()?.parse().ok()
+    crate::text::as_text(s).ok()?.parse().ok()
 }
 
 /// Seconds since the epoch of a timestamp cell, or `None` if it is not one.
@@ -51,7 +51,7 @@ pub fn parse_time(text: &[u8]) -> Option<i64> {
         return None;
     }
     if s.iter().all(|b| b.is_ascii_digit() || *b == b'.') && s[0] != b'.' {
-        let v: f64 = super::text::as_text(s).ok()?.parse().ok()?;
+        let v: f64 = crate::text::as_text(s).ok()?.parse().ok()?;
         let secs = if v >= 1e11 { v / 1000.0 } else { v };
         return Some(secs.floor() as i64);
     }
