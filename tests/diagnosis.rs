@@ -321,18 +321,6 @@ fn explain_lists_and_describes_every_code() {
 }
 
 #[test]
-fn readme_documents_every_code_and_cause_row() {
-    let readme = std::fs::read_to_string(package_file("README.md")).unwrap();
-    for info in mlguard::diagnosis::catalog::CODES {
-        assert!(
-            readme.contains(&format!("`{}`", info.code)),
-            "README does not document {}",
-            info.code
-        );
-    }
-}
-
-#[test]
 fn repeated_rows_without_an_identifying_column_are_not_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

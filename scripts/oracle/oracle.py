@@ -2,7 +2,7 @@
 """scikit-learn oracle: read fixtures/golden/cases.json and the fixture files,
 write fixtures/golden/expected.json with the metrics scikit-learn computes.
 
-Labels are canonicalised exactly as mlguard does (see README.md), handed to
+Labels are canonicalised exactly as mlguard does (see docs/guide.md), handed to
 scikit-learn as numbers (all classes numeric) or as canonical strings, and
 the class names are written back as canonical strings.  NaN -> null.
 Usage: oracle.py [--root DIR] [--verbose]   (reads/writes DIR/fixtures/golden)

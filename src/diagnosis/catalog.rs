@@ -74,7 +74,7 @@ pub const CODES: &[CodeInfo] = &[
         meaning: "The same record is counted several times, which over-weights it in every \
                   metric and, in training data, leaks evaluation rows into training.",
         detection: "check data:duplicates — whole-record fingerprints; warns from 1% and fails \
-                    from 10% duplicate rows. Exact up to 262,144 distinct rows, a uniform hash \
+                    from 10% duplicate rows. Exact up to 65,536 distinct rows, a uniform hash \
                     sample beyond (the share is then an estimate).",
         causes: "a retried export or logging step, an append that ran twice, a join that fanned \
                  out.",
