@@ -9,6 +9,7 @@ use crate::checks::health;
 use crate::checks::latency as latency_checks;
 use crate::checks::max_drop;
 use crate::checks::paired::paired_regression;
+use crate::checks::proba_drift::proba_drift;
 use crate::checks::rules::{self, Rule, RuleError, Scope, Subject};
 use crate::checks::statistical::{self, Profile};
 use crate::checks::windows as window_checks;
@@ -166,6 +167,7 @@ pub fn assess(
             &reference.profile,
             stat_opts,
         ));
+        checks.extend(proba_drift(profile, &reference.profile, stat_opts));
         if let (Some(cur), Some(before)) = (&finished.current_ids, &reference.ids) {
             checks.push(paired_regression(cur, before, stat_opts));
         }
