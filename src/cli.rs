@@ -458,3 +458,256 @@ pub struct StateArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub save_state: Option<PathBuf>,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("mlguard").chain(args.iter().copied()))
+            .map(|cli| cli.command)
+    }
+
+    /// The command line is refused as an unknown flag, naming it.
+    fn refused(args: &[&str], flag: &str) {
+        let err = parse(args).expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::UnknownArgument, "{args:?}: {err}");
+        assert!(err.to_string().contains(flag), "{err}");
+    }
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn profile_refuses_gate_report_and_breakdown_flags() {
+        for (flag, value) in [
+            ("--min", "f1=0.9"),
+            ("--output-html", "r.html"),
+            ("--format", "json"),
+            ("--segment-col", "segment"),
+            ("--reference", "ref.csv"),
+            ("--save-state", "s.state"),
+        ] {
+            refused(&["profile", "ref.csv", flag, value], flag);
+        }
+    }
+
+    #[test]
+    fn profile_takes_reading_column_score_metric_and_output_flags() {
+        let Command::Profile(args) = parse(&[
+            "profile",
+            "ref.csv",
+            "--label-col",
+            "y",
+            "--input-format",
+            "tsv",
+            "--threads",
+            "2",
+            "--threshold",
+            "0.3",
+            "--task",
+            "binary",
+            "-o",
+            "p.json",
+            "-q",
+            "--config",
+            "m.toml",
+        ])
+        .unwrap() else {
+            panic!("not profile")
+        };
+        assert_eq!(args.source.columns.label_col.as_deref(), Some("y"));
+        assert_eq!(args.source.reading.input_format, Some(InputFormat::Tsv));
+        assert_eq!(args.source.reading.threads.threads, Some(2));
+        assert_eq!(args.source.scores.threshold, Some(0.3));
+        assert_eq!(args.metrics.task, Some(Task::Binary));
+        assert_eq!(args.output.output, Some(PathBuf::from("p.json")));
+        assert!(args.output.quiet);
+        assert_eq!(args.config.config, Some(PathBuf::from("m.toml")));
+    }
+
+    #[test]
+    fn merge_refuses_reading_flags() {
+        for (flag, value) in [
+            ("--label-col", "label"),
+            ("--segment-col", "segment"),
+            ("--threshold", "0.3"),
+            ("--time-col", "t"),
+            ("--input-format", "csv"),
+            ("--id-col", "id"),
+        ] {
+            refused(&["merge", "a.state", flag, value], flag);
+        }
+        refused(
+            &["merge", "a.state", "--scores-are-logits"],
+            "--scores-are-logits",
+        );
+        refused(&["merge", "a.state", "--skip-invalid"], "--skip-invalid");
+    }
+
+    #[test]
+    fn merge_takes_states_in_order_and_finish_flags() {
+        let Command::Merge(args) = parse(&[
+            "merge",
+            "a.state",
+            "b.state",
+            "--min",
+            "f1=0.8",
+            "--reference",
+            "ref.csv",
+            "--version-col",
+            "v",
+            "--format",
+            "json",
+            "--save-state",
+            "m.state",
+            "--threads",
+            "2",
+            "--task",
+            "binary",
+        ])
+        .unwrap() else {
+            panic!("not merge")
+        };
+        assert_eq!(args.states, ["a.state", "b.state"]);
+        assert_eq!(args.finish.gate.min, ["f1=0.8"]);
+        assert_eq!(args.finish.checks.reference.as_deref(), Some("ref.csv"));
+        assert_eq!(args.finish.diagnosis.version_col.as_deref(), Some("v"));
+        assert_eq!(args.finish.report.format, Some(ReportFormat::Json));
+        assert_eq!(args.finish.state.save_state, Some(PathBuf::from("m.state")));
+        assert_eq!(args.threads.threads, Some(2));
+        assert_eq!(args.finish.metrics.task, Some(Task::Binary));
+        let err = parse(&["merge"]).expect_err("a state is required");
+        assert_eq!(err.kind(), ErrorKind::MissingRequiredArgument);
+    }
+
+    #[test]
+    fn eval_accepts_every_group() {
+        let Command::Eval(args) = parse(&[
+            "eval",
+            "preds.csv",
+            "--config",
+            "m.toml",
+            "--label-col",
+            "y",
+            "--segment-col",
+            "segment",
+            "--window",
+            "1d",
+            "--delimiter",
+            ";",
+            "--threads",
+            "2",
+            "--scores-are-logits",
+            "--threshold",
+            "0.4",
+            "--beta",
+            "2",
+            "--gate-on",
+            "lower",
+            "--fail-on",
+            "never",
+            "--seed",
+            "7",
+            "--max-drop",
+            "f1=0.02",
+            "--checks",
+            "sanity,segments",
+            "--train",
+            "train.csv",
+            "--env-col",
+            "region",
+            "--format",
+            "markdown",
+            "-o",
+            "r.md",
+            "--output-html",
+            "r.html",
+            "--color",
+            "never",
+            "-q",
+            "--save-state",
+            "s.state",
+        ])
+        .unwrap() else {
+            panic!("not eval")
+        };
+        assert_eq!(args.config.config, Some(PathBuf::from("m.toml")));
+        assert_eq!(args.source.columns.label_col.as_deref(), Some("y"));
+        assert_eq!(args.breakdown.segment_cols, ["segment"]);
+        assert_eq!(args.breakdown.window.as_deref(), Some("1d"));
+        assert_eq!(args.source.reading.delimiter.as_deref(), Some(";"));
+        assert_eq!(args.source.reading.threads.threads, Some(2));
+        assert!(args.source.scores.scores_are_logits);
+        assert_eq!(args.source.scores.threshold, Some(0.4));
+        assert_eq!(args.finish.metrics.beta, Some(2.0));
+        assert_eq!(args.finish.gate.gate_on, Some(GateOn::Lower));
+        assert_eq!(args.finish.gate.fail_on, Some(FailOn::Never));
+        assert_eq!(args.finish.gate.seed, Some(7));
+        assert_eq!(args.finish.checks.max_drop, ["f1=0.02"]);
+        assert_eq!(args.finish.checks.checks, ["sanity", "segments"]);
+        assert_eq!(args.finish.checks.train.as_deref(), Some("train.csv"));
+        assert_eq!(args.finish.diagnosis.env_col.as_deref(), Some("region"));
+        assert_eq!(args.finish.report.format, Some(ReportFormat::Markdown));
+        assert_eq!(
+            args.finish.report.output.output,
+            Some(PathBuf::from("r.md"))
+        );
+        assert_eq!(
+            args.finish.report.output_html,
+            Some(PathBuf::from("r.html"))
+        );
+        assert_eq!(args.finish.report.color, ColorChoice::Never);
+        assert!(args.finish.report.output.quiet);
+        assert_eq!(args.finish.state.save_state, Some(PathBuf::from("s.state")));
+    }
+
+    #[test]
+    fn choices_keep_their_names() {
+        let names = |cmd: &clap::Command, arg: &str| -> Vec<String> {
+            let arg = cmd
+                .get_arguments()
+                .find(|a| a.get_id() == arg)
+                .unwrap_or_else(|| panic!("{arg}"));
+            arg.get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_string())
+                .collect()
+        };
+        let cli = Cli::command();
+        let eval = cli.find_subcommand("eval").unwrap();
+        assert_eq!(
+            names(eval, "format"),
+            ["text", "json", "markdown", "junit", "html"]
+        );
+        assert_eq!(names(eval, "task"), ["binary", "multiclass"]);
+        assert_eq!(names(eval, "gate_on"), ["value", "lower", "upper"]);
+        assert_eq!(names(eval, "fail_on"), ["error", "warning", "never"]);
+        assert_eq!(names(eval, "input_format"), ["csv", "tsv", "jsonl"]);
+        assert_eq!(names(eval, "color"), ["auto", "always", "never"]);
+        let diff = cli.find_subcommand("diff").unwrap();
+        assert_eq!(names(diff, "format"), ["text", "markdown", "json"]);
+    }
+
+    #[test]
+    fn help_fits_100_columns() {
+        for command in ["eval", "profile", "merge", "diff", "explain"] {
+            for flag in ["-h", "--help"] {
+                let err = parse(&[command, flag]).expect_err("help is shown");
+                assert_eq!(err.kind(), ErrorKind::DisplayHelp);
+                let help = err.to_string();
+                for line in help.lines() {
+                    assert!(
+                        line.chars().count() <= 100,
+                        "`mlguard {command} {flag}` has a line wider than 100 columns:\n{line}"
+                    );
+                }
+            }
+        }
+    }
+}
