@@ -266,3 +266,136 @@ impl EvalSettings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use clap::Parser;
+
+    use super::*;
+    use crate::checks::gate::FailOn;
+    use crate::cli::{Cli, Command};
+    use crate::io::format::Format;
+
+    fn command(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("mlguard").chain(args.iter().copied()))
+            .expect("arguments parse")
+            .command
+    }
+
+    fn eval(args: &[&str]) -> Result<EvalSettings, SettingsError> {
+        let mut all = vec!["eval", "preds.csv"];
+        all.extend_from_slice(args);
+        let Command::Eval(args) = command(&all) else {
+            unreachable!("an eval command line")
+        };
+        EvalSettings::from_args(&args)
+    }
+
+    fn config(text: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        file
+    }
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let file = config("[input]\nformat = \"tsv\"\n[gate]\nfail_on = \"warning\"\n");
+        let path = file.path().to_str().unwrap();
+        let from_file = eval(&["--config", path]).unwrap();
+        assert_eq!(from_file.input.format, Some(Format::TSV));
+        assert_eq!(from_file.gate.fail_on, FailOn::Warning);
+        let flagged = eval(&[
+            "--config",
+            path,
+            "--input-format",
+            "jsonl",
+            "--fail-on",
+            "never",
+        ]);
+        let flagged = flagged.unwrap();
+        assert_eq!(flagged.input.format, Some(Format::JsonLines));
+        assert_eq!(flagged.gate.fail_on, FailOn::Never);
+        let defaults = eval(&["--config", config("").path().to_str().unwrap()]).unwrap();
+        assert_eq!(defaults.input.format, None);
+        assert_eq!(defaults.gate.fail_on, FailOn::Error);
+        assert_eq!(defaults.output.format, ReportFormat::Text);
+    }
+
+    #[test]
+    fn a_configured_choice_names_the_valid_ones() {
+        for (text, says) in [
+            (
+                "[gate]\nfail_on = \"loud\"\n",
+                "configuration key [gate] fail_on = \"loud\" must be one of error, warning, never",
+            ),
+            (
+                "[output]\nformat = \"pdf\"\n",
+                "configuration key [output] format = \"pdf\" must be one of text, json, markdown, \
+                 junit, html",
+            ),
+            (
+                "[input]\nformat = \"xls\"\n",
+                "configuration key [input] format = \"xls\" must be one of csv, tsv, jsonl",
+            ),
+        ] {
+            let file = config(text);
+            let err = eval(&["--config", file.path().to_str().unwrap()]).unwrap_err();
+            assert_eq!(err.to_string(), says);
+        }
+    }
+
+    #[test]
+    fn profile_settings_hold_its_flags_only() {
+        let Command::Profile(args) = command(&[
+            "profile",
+            "ref.csv",
+            "--label-col",
+            "y",
+            "--threshold",
+            "0.3",
+            "-o",
+            "p.json",
+        ]) else {
+            unreachable!("a profile command line")
+        };
+        let settings = EvalSettings::for_profile(&args).unwrap();
+        assert_eq!(settings.input.path, "ref.csv");
+        assert_eq!(settings.columns.label.as_deref(), Some("y"));
+        assert_eq!(settings.rules.threshold, 0.3);
+        assert_eq!(settings.output.path, Some(PathBuf::from("p.json")));
+        assert!(settings.segments.is_empty());
+        assert!(settings.gate.rules.is_empty());
+    }
+
+    #[test]
+    fn merge_settings_read_as_the_shards_were_read() {
+        let Command::Merge(args) =
+            command(&["merge", "a.state", "b.state", "--latency-slo-ms", "250"])
+        else {
+            unreachable!("a merge command line")
+        };
+        let read = ReadSettings {
+            columns: ColumnFlags {
+                latency: Some("ms".to_string()),
+                ..ColumnFlags::default()
+            },
+            segments: vec!["segment".to_string()],
+            rules: ScoreRules {
+                threshold: 0.3,
+                logits: true,
+            },
+            ..ReadSettings::default()
+        };
+        let settings = EvalSettings::for_merge(&args, &read).unwrap();
+        assert_eq!(settings.input.path, "a.state");
+        assert_eq!(settings.columns, read.columns);
+        assert_eq!(settings.segments, read.segments);
+        assert_eq!(settings.rules, read.rules);
+        assert_eq!(settings.checks.latency_slo.len(), 1);
+        // Latency objectives need shards read with a latency column.
+        let err = EvalSettings::for_merge(&args, &ReadSettings::default()).unwrap_err();
+        assert!(matches!(err, SettingsError::Latency(_)), "{err}");
+    }
+}
