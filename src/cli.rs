@@ -44,8 +44,9 @@ pub enum Command {
     /// `mlguard eval --reference PROFILE`; takes eval's input, column and metric flags, and
     /// writes the profile to --output FILE (atomically) or standard output.
     #[command(
-        after_help = EXIT_CODES_HELP,
-        mut_arg("output", |a| a.help("Write the profile to FILE (atomically) instead of standard output")),
+        after_help = PROFILE_EXIT_CODES_HELP,
+        mut_arg("output", |a| a
+            .help("Write the profile to FILE (atomically) instead of standard output")),
     )]
     Profile(ProfileArgs),
     /// Explain a finding code: what it means, how it is detected, typical causes, remedies.
@@ -56,6 +57,11 @@ pub enum Command {
     #[command(after_help = MERGE_HELP)]
     Merge(MergeArgs),
 }
+
+/// The exit codes of `mlguard profile`, which has no gate.
+pub const PROFILE_EXIT_CODES_HELP: &str = "Exit codes:
+  0  the profile was written
+  2  usage or input error (the message names the file, the line and the fix)";
 
 /// How `mlguard merge` reads its states, and its exit codes.
 pub const MERGE_HELP: &str = "States are merged in the order given. Column, segment, window and \
