@@ -87,7 +87,7 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
             commands::eval::run(&settings)
         }
         cli::Command::Profile(args) => {
-            let settings = settings::EvalSettings::from_args(&args)?;
+            let settings = settings::EvalSettings::for_profile(&args)?;
             commands::profile::run(&settings)
         }
         cli::Command::Merge(args) => commands::merge::run(&args),

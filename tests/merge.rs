@@ -432,7 +432,7 @@ fn states_read_with_other_columns_or_versions_are_refused() {
     assert_refused(
         &mlguard(&["merge", &a, "--label-col", "label"]),
         "--label-col",
-        "mlguard eval",
+        "unexpected argument",
     );
     // A state is never written over an input.
     assert_refused(&mlguard(&["merge", &a, "--save-state", &a]), &a, "input");

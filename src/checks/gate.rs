@@ -4,15 +4,15 @@ use serde::Serialize;
 
 use super::{Check, CheckStatus};
 
-/// Which check statuses fail the gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Which check statuses fail the gate (`--fail-on`; the variants' comments are its help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {
-    /// Failed checks fail the gate.
+    /// Failed checks.
     Error,
-    /// Failed checks and warnings fail the gate.
+    /// Failed checks and warnings.
     Warning,
-    /// Nothing fails the gate (report-only runs).
+    /// Nothing: always exit 0 (report-only runs).
     Never,
 }
 

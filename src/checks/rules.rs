@@ -43,14 +43,14 @@ pub struct Rule {
     pub scope: Scope,
 }
 
-/// What a rule compares with its threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a rule compares with its threshold (`--gate-on`; the variants' comments are its help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GateOn {
     /// The metric's value.
     Value,
-    /// The lower end of its 95% interval.
+    /// The lower end of its 95% interval (strict: the bar must be met beyond noise).
     Lower,
-    /// The upper end of its 95% interval.
+    /// The upper end of its 95% interval (lenient: fail only when clearly below).
     Upper,
 }
 

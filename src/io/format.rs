@@ -2,6 +2,7 @@
 //!
 //! A flag wins; otherwise the extension (under any `.gz`/`.zst`) decides; otherwise the first
 //! line is sniffed: `{` means JSON Lines, a tab with no comma means TSV, anything else CSV.
+//! [`InputFormat`] is the choice a user names; [`Format`] is what the reader uses.
 
 /// A text format of prediction records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +14,28 @@ pub enum Format {
     },
     /// One JSON object per line.
     JsonLines,
+}
+
+/// The input format a user names (`--input-format`, `[input] format`; the variants' comments are
+/// its help). A delimiter of its own turns a named delimited format into [`Format::Delimited`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl From<InputFormat> for Format {
+    fn from(format: InputFormat) -> Format {
+        match format {
+            InputFormat::Csv => Format::CSV,
+            InputFormat::Tsv => Format::TSV,
+            InputFormat::Jsonl => Format::JsonLines,
+        }
+    }
 }
 
 impl Format {

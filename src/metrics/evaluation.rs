@@ -16,13 +16,13 @@ use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
 use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
 use crate::ordered_map::OrderedMap;
 
-/// The kind of classification problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// The kind of classification problem (`--task`; the variants' comments are its help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
-    /// Two classes, one of them positive.
+    /// Two classes, one positive.
     Binary,
-    /// More than two classes (or two, when asked for).
+    /// Several classes, macro-averaged headline metrics.
     Multiclass,
 }
 

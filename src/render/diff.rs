@@ -445,3 +445,14 @@ pub fn markdown(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
     }
     out.write_all(md.as_bytes())
 }
+
+/// The format of `mlguard diff` (its `--format`; the variants' comments are its help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A readable comparison.
+    Text,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// One JSON object.
+    Json,
+}

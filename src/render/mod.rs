@@ -17,18 +17,18 @@ pub mod text;
 use crate::report::Report;
 use style::Style;
 
-/// The report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The report format (`--format`; the variants' comments are its help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
-    /// Readable text.
+    /// A readable report.
     Text,
-    /// JSON.
+    /// One JSON object (a stable contract).
     Json,
-    /// Markdown.
+    /// Markdown for a pull-request comment or CI job summary (under 65,000 characters).
     Markdown,
-    /// JUnit XML.
+    /// JUnit XML for CI test views (Jenkins, GitLab).
     Junit,
-    /// Self-contained HTML.
+    /// One self-contained HTML page with charts.
     Html,
 }
 

@@ -98,12 +98,6 @@ pub enum StateError {
         /// The limit.
         limit: usize,
     },
-    /// A flag that only applies when an input is read was given to `mlguard merge`.
-    #[error(
-        "{0} applies when a shard is read: give it to each `mlguard eval … --save-state`, not to \
-         `mlguard merge`"
-    )]
-    ReadFlag(&'static str),
     /// The state cannot be written.
     #[error("{0}")]
     Write(#[from] OutputError),
