@@ -703,7 +703,7 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
         }
         let status = graded(pv, psi_v, opts.alpha, opts.psi_warn, opts.psi_fail);
         out.push(stat(
-            id.into(),
+            id,
             status,
             format!(
                 "{what} against the reference: chi-square {:.1} (df {df}), p = {}, PSI = {}{}",

@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn dispersion_is_one_for_binomial_windows_and_grows_with_extra_variation() {
         // Window accuracies exactly at the mean: no extra variation.
-        let even = windows(&vec![(1000, 900); 12]);
+        let even = windows(&[(1000, 900); 12]);
         assert_eq!(dispersion(&even, 100), 1.0);
         // Accuracies alternating 0.85 / 0.95 on 1,000 rows: residuals of about ±5.3 sd.
         let spread: Vec<(u64, u64)> = (0..12)
