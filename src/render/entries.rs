@@ -2,14 +2,14 @@
 //!
 //! Every renderer (and `mlguard diff`, which reads saved JSON reports) needs the same few facts
 //! of a check — its status, metric, threshold, value and interval — and of a finding — its code,
-//! title, severity, details and remedies. Reading them through the entry's JSON form, whose keys
-//! are only ever added, keeps the renderers working when new kinds of checks bring new details,
-//! and lets findings be rendered generically: whatever fields the diagnosis adds are shown.
+//! title, severity, details and remedies. Renderers take them from the typed checks and
+//! findings ([`CheckEntry::of`], [`FindingEntry::of`]); only a saved report's JSON is read back
+//! ([`CheckEntry::from_json`], [`FindingEntry::from_json`]), and both give the same entries.
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::checks::CheckStatus;
+use crate::checks::{Check, CheckDetail, CheckStatus};
+use crate::diagnosis::{Finding, Severity};
 
 /// The facts of one check that renderers show.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,14 +87,44 @@ impl CheckEntry {
         })
     }
 
-    /// Reads any serialisable check.
-    pub fn of<T: Serialize>(check: &T) -> Option<CheckEntry> {
-        CheckEntry::from_json(&serde_json::to_value(check).ok()?)
+    /// The entry of a check.
+    pub fn of(check: &Check) -> CheckEntry {
+        let finite = |v: Option<f64>| v.filter(|x| x.is_finite());
+        let mut entry = CheckEntry {
+            id: check.id.to_string(),
+            kind: check.kind.to_string(),
+            status: check.status,
+            message: check.message.clone(),
+            metric: None,
+            op: None,
+            threshold: None,
+            value: None,
+            interval: None,
+            compared: None,
+            segment: None,
+            rows: None,
+        };
+        if let CheckDetail::Threshold(d) = &check.detail {
+            entry.metric = Some(d.metric.clone());
+            entry.op = Some(d.op.to_string());
+            entry.threshold = finite(Some(d.threshold));
+            entry.value = finite(d.value);
+            entry.interval = d
+                .interval
+                .filter(|[lo, hi]| lo.is_finite() && hi.is_finite());
+            entry.compared = Some(d.compared.to_string());
+            entry.segment = d
+                .segment
+                .as_ref()
+                .map(|s| (s.column.clone(), s.value.clone()));
+            entry.rows = Some(d.rows);
+        }
+        entry
     }
 
     /// Every check of a list, in order.
-    pub fn all<T: Serialize>(checks: &[T]) -> Vec<CheckEntry> {
-        checks.iter().filter_map(CheckEntry::of).collect()
+    pub fn all(checks: &[Check]) -> Vec<CheckEntry> {
+        checks.iter().map(CheckEntry::of).collect()
     }
 
     /// The rule in words, e.g. `f1 ≥ 0.8500` or `recall ≥ 0.7000 [segment=partner]`.
@@ -306,12 +336,85 @@ impl FindingEntry {
         Some(entry)
     }
 
+    /// The entry of a finding: the same as [`FindingEntry::from_json`] of its JSON form.
+    pub fn of(f: &Finding) -> FindingEntry {
+        let severity = match f.severity {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        let mut details = vec![("category".to_string(), f.category.name().to_string())];
+        if f.confidence.is_finite() {
+            details.push(("confidence".to_string(), format!("{:.2}", f.confidence)));
+        }
+        let e = &f.evidence;
+        let mut evidence = Vec::new();
+        if !e.because.is_empty() {
+            evidence.push(("evidence".to_string(), e.because.join("; ")));
+        } else if !e.checks.is_empty() {
+            evidence.push(("checks".to_string(), e.checks.join("; ")));
+        }
+        let loc = &e.location;
+        let mut place: Vec<String> = Vec::new();
+        if let Some(s) = &loc.segment {
+            place.push(format!("segment {}={}", s.column, s.value));
+        }
+        if let Some(w) = &loc.window {
+            place.push(format!("window {w}"));
+        }
+        if let Some(c) = &loc.class {
+            place.push(format!("class {c}"));
+        }
+        if !place.is_empty() {
+            evidence.push(("where".to_string(), place.join(", ")));
+        }
+        if evidence.is_empty() {
+            let v = serde_json::to_value(e).unwrap_or(Value::Null);
+            evidence.push(("evidence".to_string(), flat(&v)));
+        }
+        details.extend(evidence);
+        let short = |x: f64| -> String {
+            if !x.is_finite() {
+                "-".to_string()
+            } else if x.fract() == 0.0 && x.abs() < 1e15 {
+                format!("{x:.0}")
+            } else {
+                format!("{x:.4}")
+            }
+        };
+        if !f.fix.0.is_empty() {
+            let pairs: Vec<String> = f
+                .fix
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", short(*v)))
+                .collect();
+            details.push(("fix".to_string(), pairs.join(", ")));
+        }
+        if !f.rows.is_empty() {
+            let mut out = f
+                .rows
+                .iter()
+                .take(10)
+                .map(|&r| short(r as f64))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if f.rows.len() > 10 {
+                out.push_str(&format!(", … ({} in all)", f.rows.len()));
+            }
+            details.push(("lines".to_string(), out));
+        }
+        FindingEntry {
+            code: f.code.clone(),
+            title: f.title.clone(),
+            severity: Some(severity.to_string()),
+            remedies: f.remedies.clone(),
+            details,
+        }
+    }
+
     /// Every finding of a list, in order.
-    pub fn all<T: Serialize>(findings: &[T]) -> Vec<FindingEntry> {
-        findings
-            .iter()
-            .filter_map(|f| FindingEntry::from_json(&serde_json::to_value(f).ok()?))
-            .collect()
+    pub fn all(findings: &[Finding]) -> Vec<FindingEntry> {
+        findings.iter().map(FindingEntry::of).collect()
     }
 }
 
@@ -348,5 +451,79 @@ mod tests {
             f.details,
             vec![("evidence".to_string(), "psi: 0.3".to_string())]
         );
+    }
+
+    #[test]
+    fn typed_entries_equal_the_entries_of_their_json() {
+        use crate::checks::{CheckId, Location, SegmentRef, StatisticalDetail, ThresholdDetail};
+        use crate::diagnosis::{Category, Evidence};
+        use crate::ordered_map::OrderedMap;
+        let seg = SegmentRef {
+            column: "region".into(),
+            value: "eu".into(),
+        };
+        let checks = vec![
+            Check {
+                id: CheckId::MaxDrop {
+                    metric: "f1".into(),
+                },
+                kind: "threshold",
+                status: CheckStatus::Fail,
+                message: "m".into(),
+                detail: CheckDetail::Threshold(ThresholdDetail {
+                    metric: "f1".into(),
+                    op: ">=",
+                    threshold: f64::NAN,
+                    value: Some(0.5),
+                    interval: Some([0.4, 0.6]),
+                    compared: "value",
+                    segment: Some(seg.clone()),
+                    rows: 7,
+                }),
+            },
+            Check {
+                id: CheckId::Windows,
+                kind: "statistical",
+                status: CheckStatus::Pass,
+                message: "n".into(),
+                detail: CheckDetail::Statistical(StatisticalDetail {
+                    test: "t",
+                    statistic: Some(1.0),
+                    p_value: None,
+                    effect_size: None,
+                    effect: "e",
+                    n: 3,
+                    n_reference: None,
+                    location: Location::default(),
+                    values: OrderedMap::default(),
+                }),
+            },
+        ];
+        for c in &checks {
+            let json = CheckEntry::from_json(&serde_json::to_value(c).unwrap()).unwrap();
+            assert_eq!(CheckEntry::of(c), json);
+        }
+        let finding = Finding {
+            code: "deployment.version_gap".into(),
+            severity: Severity::Warning,
+            category: Category::Deployment,
+            title: "t".into(),
+            confidence: 0.75,
+            evidence: Evidence {
+                checks: vec!["a".into(), "b".into()],
+                because: vec!["x".into(), "y".into()],
+                location: Location {
+                    segment: Some(seg),
+                    window: Some("w".into()),
+                    class: None,
+                },
+                values: OrderedMap::default(),
+            },
+            remedies: vec!["r".into()],
+            fix: OrderedMap(vec![("threshold".into(), 0.25), ("rows".into(), 12.0)]),
+            rows: (1..=12).collect(),
+        };
+        let json = FindingEntry::from_json(&serde_json::to_value(&finding).unwrap()).unwrap();
+        assert_eq!(FindingEntry::of(&finding), json);
     }
 }
