@@ -17,6 +17,7 @@ pub const LABEL_NAMES: &[&str] = &[
     "actual",
     "ground_truth",
     "truth",
+    "y",
 ];
 /// Conventional names of the prediction column.
 pub const PREDICTION_NAMES: &[&str] = &[
@@ -25,6 +26,8 @@ pub const PREDICTION_NAMES: &[&str] = &[
     "pred",
     "predicted",
     "predicted_label",
+    "y_hat",
+    "yhat",
 ];
 /// Conventional names of the binary score column.
 pub const SCORE_NAMES: &[&str] = &[
@@ -267,6 +270,19 @@ mod tests {
             (plan.label, plan.prediction, plan.score),
             (1, Some(2), Some(3))
         );
+    }
+
+    #[test]
+    fn short_statistical_names_are_recognised() {
+        for (names, label, prediction) in [("y,y_hat", 0, 1), ("yhat,Y", 1, 0), ("y,y_pred", 0, 1)]
+        {
+            let plan = plan_columns(&header(names), &ColumnFlags::default()).unwrap();
+            assert_eq!(
+                (plan.label, plan.prediction),
+                (label, Some(prediction)),
+                "{names}"
+            );
+        }
     }
 
     #[test]
