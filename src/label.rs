@@ -15,6 +15,9 @@ pub enum LabelKey {
     Number(u64),
     /// A boolean literal (`true`/`false` in any case).
     Bool(bool),
+    /// An integer too large for an `f64` to hold exactly (beyond 2^53 in magnitude, such as an
+    /// 18-digit id used as a class): kept whole, so that neighbouring ids stay distinct classes.
+    Integer(i128),
     /// Any other text, trimmed, case-sensitive.
     Text(Box<str>),
 }
@@ -26,6 +29,9 @@ impl LabelKey {
         let s = raw.trim();
         if is_missing(s) {
             return None;
+        }
+        if let Some(v) = parse_wide_integer(s) {
+            return Some(LabelKey::Integer(v));
         }
         if let Some(v) = parse_number(s) {
             return Some(LabelKey::Number(v.to_bits()));
@@ -66,6 +72,7 @@ impl fmt::Display for LabelKey {
                 }
             }
             LabelKey::Bool(b) => write!(f, "{b}"),
+            LabelKey::Integer(v) => write!(f, "{v}"),
             LabelKey::Text(s) => f.write_str(s),
         }
     }
@@ -84,6 +91,20 @@ pub fn is_missing(s: &str) -> bool {
         || s.eq_ignore_ascii_case("null")
 }
 
+/// The largest integer magnitude an `f64` holds exactly along with all smaller ones (2^53).
+const EXACT_F64_INTEGER: i128 = 1 << 53;
+
+/// An integer written with digits only (and an optional sign) whose magnitude is beyond
+/// [`EXACT_F64_INTEGER`], so that reading it as an `f64` would merge it with its neighbours.
+fn parse_wide_integer(s: &str) -> Option<i128> {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if digits.len() < 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i128 = s.parse().ok()?;
+    (v.abs() > EXACT_F64_INTEGER).then_some(v)
+}
+
 /// Parses a finite decimal number, rejecting `inf`, `nan` and hexadecimal forms.
 fn parse_number(s: &str) -> Option<f64> {
     let first = s.as_bytes()[0];
@@ -100,14 +121,25 @@ fn parse_number(s: &str) -> Option<f64> {
 /// Orders classes the way reports list them: numerically when every class is a number,
 /// otherwise by canonical name (byte order, which is Unicode code-point order).
 pub fn sort_labels(keys: &mut [LabelKey]) {
-    let all_numeric = keys.iter().all(|k| matches!(k, LabelKey::Number(_)));
+    let all_numeric = keys
+        .iter()
+        .all(|k| matches!(k, LabelKey::Number(_) | LabelKey::Integer(_)));
     if all_numeric {
-        keys.sort_by(|a, b| {
-            let (x, y) = (a.as_number().unwrap_or(0.0), b.as_number().unwrap_or(0.0));
-            x.partial_cmp(&y).unwrap_or(Ordering::Equal)
-        });
+        keys.sort_by(numeric_order);
     } else {
         keys.sort_by_cached_key(|k| k.name());
+    }
+}
+
+/// The order of two numeric classes: integers exactly, an integer and another number by value.
+fn numeric_order(a: &LabelKey, b: &LabelKey) -> Ordering {
+    let value = |k: &LabelKey| match k {
+        LabelKey::Integer(v) => *v as f64,
+        other => other.as_number().unwrap_or(0.0),
+    };
+    match (a, b) {
+        (LabelKey::Integer(x), LabelKey::Integer(y)) => x.cmp(y),
+        _ => value(a).partial_cmp(&value(b)).unwrap_or(Ordering::Equal),
     }
 }
 
@@ -191,6 +223,26 @@ mod tests {
         assert_eq!(key("1.0").name(), "1");
         assert_eq!(key("0.5").name(), "0.5");
         assert_eq!(key("-1").name(), "-1");
+    }
+
+    #[test]
+    fn integers_beyond_two_to_the_53_stay_distinct() {
+        let ids = [
+            "900000000000000001",
+            "900000000000000002",
+            "900000000000000003",
+        ];
+        let keys: Vec<_> = ids.iter().map(|s| key(s)).collect();
+        assert_ne!(keys[0], keys[1]);
+        assert_ne!(keys[1], keys[2]);
+        assert_eq!(keys[0].name(), ids[0]);
+        assert_eq!(key(" +900000000000000001 "), keys[0]);
+        let mut sorted = vec![keys[2].clone(), key("7"), keys[0].clone(), keys[1].clone()];
+        sort_labels(&mut sorted);
+        let names: Vec<_> = sorted.iter().map(LabelKey::name).collect();
+        assert_eq!(names, ["7", ids[0], ids[1], ids[2]]);
+        // Integers an f64 holds exactly keep their usual key.
+        assert_eq!(key("9007199254740992"), key("9007199254740992.0"));
     }
 
     #[test]
