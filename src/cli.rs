@@ -268,6 +268,9 @@ pub struct ReadingArgs {
     /// Skip invalid rows (counted in rows_skipped) instead of stopping at the first one.
     #[arg(long, help_heading = "Input")]
     pub skip_invalid: bool,
+    /// Skip N lines above the header (a title or a note); line numbers stay the file's.
+    #[arg(long, value_name = "N", help_heading = "Input")]
+    pub skip_rows: Option<u64>,
     /// Worker threads.
     #[command(flatten)]
     pub threads: ThreadsArgs,

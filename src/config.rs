@@ -70,6 +70,8 @@ pub struct InputSection {
     pub delimiter: Option<String>,
     /// Skip invalid rows.
     pub skip_invalid: Option<bool>,
+    /// Lines above the header to skip.
+    pub skip_rows: Option<u64>,
     /// Scores are logits.
     pub scores_are_logits: Option<bool>,
 }

@@ -17,6 +17,7 @@ pub mod reference;
 use crate::checks::gate::Gate;
 use crate::checks::statistical::Profile;
 use crate::diagnosis::diagnose;
+use crate::io::decode::PairRule;
 use crate::metrics::audit::IdOutcomes;
 use crate::metrics::FinishOptions;
 use crate::report::{Report, Tool, SCHEMA_VERSION};
@@ -62,11 +63,20 @@ pub fn scan_input(settings: &EvalSettings, progress: &dyn Progress) -> Result<Sc
     Ok(scan(
         input,
         &settings.columns,
-        settings.rules,
+        (settings.rules, &pair_rule(&settings.finish)),
         &settings.segments,
         &settings.windows,
         progress,
     )?)
+}
+
+/// What decides the prediction of a binary pair of probability columns: the run's positive
+/// class and task, when given.
+pub fn pair_rule(finish: &FinishOptions) -> PairRule {
+    PairRule {
+        pos_label: finish.pos_label.clone(),
+        task: finish.task,
+    }
 }
 
 /// The settings a scan was read with, saved with its state.

@@ -37,7 +37,7 @@ fn evaluate(
     let scan = scan(
         &input,
         &settings.columns,
-        settings.rules,
+        (settings.rules, &super::pair_rule(finish)),
         &[],
         &WindowSpec::default(),
         progress,

@@ -10,9 +10,10 @@ use csv::ByteRecord;
 
 use super::columns::ColumnPlan;
 use super::error::{cell, Problem};
-use crate::label::{is_missing, LabelKey};
+use crate::label::{default_positive, is_missing, sort_labels, LabelKey};
 use crate::metrics::ranked::Score;
 use crate::metrics::row::{Prediction, Row};
+use crate::metrics::Task;
 
 /// The fields of one record, however they were split.
 pub trait Fields {
@@ -59,6 +60,39 @@ impl Default for ScoreRules {
     }
 }
 
+/// What decides the positive class of a binary task read from two probability columns and no
+/// prediction column: the user's `--pos-label` and `--task`, known before the rows are read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairRule {
+    /// The positive class, when given.
+    pub pos_label: Option<LabelKey>,
+    /// The task, when given.
+    pub task: Option<Task>,
+}
+
+impl PairRule {
+    /// The index (in `plan.proba`) of the positive class, when the plan is a binary task read
+    /// from exactly two probability columns without a prediction column, and its positive
+    /// class is known (given, or conventional such as 1 of {0, 1}).
+    fn positive(&self, plan: &ColumnPlan) -> Option<usize> {
+        if plan.proba.len() != 2 || plan.prediction.is_some() || plan.score.is_some() {
+            return None;
+        }
+        if self.task == Some(Task::Multiclass) {
+            return None;
+        }
+        let mut classes: Vec<LabelKey> = plan.proba.iter().map(|c| c.class.clone()).collect();
+        let pos = match &self.pos_label {
+            Some(pos) => pos.clone(),
+            None => {
+                sort_labels(&mut classes);
+                default_positive(&classes)?
+            }
+        };
+        plan.proba.iter().position(|c| c.class == pos)
+    }
+}
+
 /// Turns records into rows following a [`ColumnPlan`].
 #[derive(Clone)]
 pub struct RowDecoder {
@@ -68,6 +102,29 @@ pub struct RowDecoder {
     proba_classes: HashSet<LabelKey>,
     /// Spellings already checked against the probability classes.
     checked: HashMap<Box<[u8]>, bool>,
+    /// With two probability columns and no prediction column in a binary task: the column of
+    /// the positive class, predicted when its probability reaches the threshold.
+    pair_positive: Option<usize>,
+    /// Scores and probabilities are written with a decimal comma (`0,85`).
+    decimal_comma: bool,
+}
+
+/// Longest score cell read with a decimal comma (longer ones are read as they are).
+pub const DECIMAL_COMMA_CELL: usize = 48;
+
+/// A number written with a decimal comma as one written with a decimal point, in `buf`; the
+/// field itself when it holds no comma or is too long.
+#[inline]
+pub fn decimal_point<'a>(field: &'a [u8], buf: &'a mut [u8; DECIMAL_COMMA_CELL]) -> &'a [u8] {
+    match memchr::memchr(b',', field) {
+        Some(at) if field.len() <= DECIMAL_COMMA_CELL => {
+            let out = &mut buf[..field.len()];
+            out.copy_from_slice(field);
+            out[at] = b'.';
+            out
+        }
+        _ => field,
+    }
 }
 
 const CHECKED_LIMIT: usize = 4096;
@@ -82,7 +139,29 @@ impl RowDecoder {
             rules,
             proba_classes,
             checked: HashMap::new(),
+            pair_positive: None,
+            decimal_comma: false,
         }
+    }
+
+    /// Predicts the positive class of a binary pair of probability columns by the threshold
+    /// (as a score column is), when `rule` says the task is binary and its positive class is
+    /// known; otherwise the most probable class is predicted.
+    pub fn with_pair_rule(mut self, rule: &PairRule) -> RowDecoder {
+        self.pair_positive = rule.positive(&self.plan);
+        self
+    }
+
+    /// Reads scores and probabilities written with a decimal comma (`0,85`).
+    pub fn with_decimal_comma(mut self, decimal_comma: bool) -> RowDecoder {
+        self.decimal_comma = decimal_comma;
+        self
+    }
+
+    /// Whether scores are written with a decimal comma.
+    #[inline]
+    pub fn decimal_comma(&self) -> bool {
+        self.decimal_comma
     }
 
     /// How scores are read.
@@ -113,7 +192,13 @@ impl RowDecoder {
     fn score<R: Fields>(&self, rec: &R, col: usize) -> Result<Score, Problem> {
         if !self.rules.logits {
             let field = trim_ascii(rec.field(col));
-            if let Some(s) = Score::parse_grid(field) {
+            let parsed = if self.decimal_comma {
+                let mut buf = [0; DECIMAL_COMMA_CELL];
+                Score::parse_grid(decimal_point(field, &mut buf))
+            } else {
+                Score::parse_grid(field)
+            };
+            if let Some(s) = parsed {
                 return Ok(s);
             }
         }
@@ -122,6 +207,13 @@ impl RowDecoder {
 
     fn number<R: Fields>(&self, rec: &R, col: usize) -> Result<f64, Problem> {
         let raw = self.text(rec, col)?.trim();
+        let pointed;
+        let raw = if self.decimal_comma && raw.contains(',') {
+            pointed = raw.replacen(',', ".", 1);
+            pointed.as_str()
+        } else {
+            raw
+        };
         let bad = |make: fn(String, String) -> Problem| make(cell(&self.names[col]), cell(raw));
         let v: f64 = raw
             .parse()
@@ -196,7 +288,11 @@ impl RowDecoder {
                 Prediction::Label(raw)
             }
             (None, Some(s)) => Prediction::Positive(s.value >= self.rules.threshold),
-            (None, None) => Prediction::ProbaArgmax(argmax(proba)),
+            (None, None) => match self.pair_positive {
+                Some(pos) if proba[pos] >= self.rules.threshold => Prediction::ProbaArgmax(pos),
+                Some(pos) => Prediction::ProbaArgmax(1 - pos),
+                None => Prediction::ProbaArgmax(argmax(proba)),
+            },
         };
         if !proba.is_empty() {
             self.require_proba(label)?;
@@ -275,6 +371,42 @@ mod tests {
         let rec = record("1,-3");
         let row = d.decode(&rec, &mut buf).unwrap();
         assert!((row.score.unwrap().value - 1.0 / (1.0 + 3f64.exp())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_binary_pair_of_probabilities_is_thresholded_like_a_score() {
+        let rules = ScoreRules {
+            threshold: 0.3,
+            logits: false,
+        };
+        let mut d = decoder("label,proba_0,proba_1", rules).with_pair_rule(&PairRule::default());
+        let mut buf = Vec::new();
+        for (cells, want) in [("0,0.65,0.35", 1), ("0,0.75,0.25", 0), ("1,0.5,0.5", 1)] {
+            let rec = record(cells);
+            let row = d.decode(&rec, &mut buf).unwrap();
+            assert_eq!(row.prediction, Prediction::ProbaArgmax(want), "{cells}");
+        }
+        let multiclass = PairRule {
+            task: Some(Task::Multiclass),
+            ..PairRule::default()
+        };
+        let mut d = decoder("label,proba_0,proba_1", rules).with_pair_rule(&multiclass);
+        let rec = record("0,0.65,0.35");
+        let row = d.decode(&rec, &mut buf).unwrap();
+        assert_eq!(row.prediction, Prediction::ProbaArgmax(0));
+    }
+
+    #[test]
+    fn decimal_commas_are_read_when_asked() {
+        let header: Vec<String> = ["label", "score"].map(String::from).to_vec();
+        let plan = plan_columns(&header, &ColumnFlags::default()).unwrap();
+        let mut d = RowDecoder::new(plan, &header, ScoreRules::default()).with_decimal_comma(true);
+        let mut buf = Vec::new();
+        for (cell, want) in [("0,8952", 0.8952), ("0,1234567", 0.1234567), ("1", 1.0)] {
+            let rec = ByteRecord::from(vec!["1", cell]);
+            let row = d.decode(&rec, &mut buf).unwrap();
+            assert_eq!(row.score.unwrap().value, want, "{cell}");
+        }
     }
 
     #[test]

@@ -122,6 +122,16 @@ pub enum Problem {
         /// The flag that picks one.
         flag: &'static str,
     },
+    /// The first line has no label column, but a line under it looks like the header.
+    #[error("no label column in the header [{header}], but line {line} looks like the header (pass --skip-rows {skip} to skip the lines above it)")]
+    HeaderFurtherDown {
+        /// The first line read as the header.
+        header: String,
+        /// The line that looks like the header.
+        line: u64,
+        /// The lines to skip to read it as the header.
+        skip: u64,
+    },
     /// A column named by a flag is not in the header.
     #[error(
         "column '{name}' given with {flag} is not in the header [{header}] (check its spelling)"
@@ -189,7 +199,7 @@ pub enum Problem {
         value: String,
     },
     /// A score or probability outside [0, 1].
-    #[error("{value} in column '{column}' is outside [0, 1] (probabilities are expected; for raw margins or logits pass --scores-are-logits)")]
+    #[error("{value} in column '{column}' is outside [0, 1] ({})", out_of_range_hint(.value))]
     OutOfRange {
         /// The column.
         column: String,
@@ -248,6 +258,19 @@ pub enum Problem {
     Metrics(#[from] MetricsError),
 }
 
+/// How to fix a score outside [0, 1]: a value up to 100 is most likely a percentage, to be
+/// divided by 100 (reading it as a logit would give nonsense); anything else may be a margin.
+fn out_of_range_hint(value: &str) -> &'static str {
+    match value.trim().parse::<f64>() {
+        Ok(v) if v > 1.0 && v <= 100.0 => {
+            "probabilities are expected; scores in [0, 100] look like percentages: divide them by \
+             100 before evaluating (e.g. pandas `df.score / 100`); only raw margins or logits \
+             want --scores-are-logits"
+        }
+        _ => "probabilities are expected; for raw margins or logits pass --scores-are-logits",
+    }
+}
+
 impl Problem {
     /// Whether `--skip-invalid` may skip the row this problem belongs to.
     pub fn is_row_level(&self) -> bool {
@@ -283,6 +306,21 @@ impl Problem {
 #[cfg(test)]
 mod cell_tests {
     use super::*;
+
+    #[test]
+    fn percentages_are_told_to_be_divided_by_100() {
+        let problem = |value: &str| Problem::OutOfRange {
+            column: "score".into(),
+            value: value.into(),
+        };
+        let hint = problem("87.5").to_string();
+        assert!(hint.contains("divide them by 100"), "{hint}");
+        for value in ["-0.3", "250"] {
+            let hint = problem(value).to_string();
+            assert!(!hint.contains("100"), "{hint}");
+            assert!(hint.contains("--scores-are-logits"), "{hint}");
+        }
+    }
 
     #[test]
     fn long_cells_are_cut_with_their_size() {

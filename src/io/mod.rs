@@ -10,6 +10,7 @@ pub mod format;
 pub mod memo;
 pub mod output;
 pub mod records;
+pub mod sniff;
 pub mod source;
 
 pub use error::{InputError, Location, Problem};

@@ -38,6 +38,8 @@ pub struct Records {
     kind: Kind,
     header: Vec<String>,
     compression: Compression,
+    /// Lines read before the header's (added to the delimited reader's line numbers).
+    skipped: u64,
     /// The line the header was read from.
     pub header_line: u64,
     /// Things worth telling the user.
@@ -46,29 +48,33 @@ pub struct Records {
 
 impl Records {
     /// Reads the header of `source`, in `format` or else the format recognised from `name` or the
-    /// content.
+    /// content; `skipped` lines were read from the source before (line numbers count them).
     pub fn open(
         mut source: Source,
         format: Option<Format>,
         name: &str,
+        skipped: u64,
     ) -> Result<Records, RecordError> {
         let compression = source.compression;
         let head = source
             .reader
             .fill_buf()
-            .map_err(|e| RecordError::new(read_problem(e, compression), Some(1)))?;
+            .map_err(|e| RecordError::new(read_problem(e, compression), Some(skipped + 1)))?;
         if head.is_empty() {
-            return Err(RecordError::new(Problem::Empty, Some(1)));
+            return Err(RecordError::new(Problem::Empty, Some(skipped + 1)));
         }
         let format = format
             .or_else(|| Format::from_name(name))
             .unwrap_or_else(|| Format::sniff(head));
         let (kind, header, header_line) = match format {
             Format::Delimited { delimiter } => {
-                open_delimited(source.reader, delimiter, compression)?
+                let (kind, header, line) = open_delimited(source.reader, delimiter, compression)
+                    .map_err(|e| RecordError::new(e.problem, e.line.map(|l| l + skipped)))?;
+                (kind, header, line + skipped)
             }
             Format::JsonLines => {
                 let mut json = JsonLines::new(source.reader, compression);
+                json.line = skipped;
                 let header = json.read_header()?;
                 let line = json.line;
                 (Kind::JsonLines(json), header, line)
@@ -79,6 +85,7 @@ impl Records {
             kind,
             header,
             compression,
+            skipped,
             header_line,
             warnings: source.warnings,
         })
@@ -95,7 +102,7 @@ impl Records {
             Kind::Delimited(rdr) => match rdr.read_byte_record(rec) {
                 Ok(false) => Ok(None),
                 Ok(true) => {
-                    let line = rec.position().map(|p| p.line());
+                    let line = rec.position().map(|p| p.line() + self.skipped);
                     if rec.len() != self.header.len() {
                         return Err(RecordError::new(
                             Problem::FieldCount {
@@ -107,7 +114,13 @@ impl Records {
                     }
                     Ok(line)
                 }
-                Err(e) => Err(csv_error(e, self.compression)),
+                Err(e) => {
+                    let err = csv_error(e, self.compression);
+                    Err(RecordError::new(
+                        err.problem,
+                        err.line.map(|l| l + self.skipped),
+                    ))
+                }
             },
             Kind::JsonLines(json) => json.next_record(&self.header, rec),
         }

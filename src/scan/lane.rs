@@ -6,7 +6,7 @@
 //! batches, in row order, exactly as the full path would audit them (a property test checks
 //! that both paths give the same state).
 
-use crate::io::decode::Fields;
+use crate::io::decode::{decimal_point, Fields, DECIMAL_COMMA_CELL};
 use crate::io::memo::CellMemo;
 use crate::metrics::audit::ScoredRow;
 use crate::metrics::ranked::Score;
@@ -45,7 +45,12 @@ impl Consumer<'_> {
             return false;
         };
         let score = match plan.score {
-            Some(col) => match Score::parse_grid(rec.field(col)) {
+            Some(col) => match if self.decoder.decimal_comma() {
+                let mut buf = [0; DECIMAL_COMMA_CELL];
+                Score::parse_grid(decimal_point(rec.field(col).trim_ascii(), &mut buf))
+            } else {
+                Score::parse_grid(rec.field(col))
+            } {
                 Some(s) => Some(s),
                 None => return false,
             },

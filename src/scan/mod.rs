@@ -17,11 +17,13 @@ use csv::ByteRecord;
 use serde::{Deserialize, Serialize};
 
 use crate::io::chunks::{for_each_plain_record, Chunk, Chunker, Recycler};
+use crate::io::columns::LABEL_NAMES;
 use crate::io::columns::{plan_columns, ColumnFlags, ColumnPlan};
-use crate::io::decode::{Fields, RowDecoder, ScoreRules};
+use crate::io::decode::{Fields, PairRule, RowDecoder, ScoreRules};
 use crate::io::error::cell;
 use crate::io::format::Format;
 use crate::io::records::Records;
+use crate::io::sniff;
 use crate::io::source::{read_problem, Compression};
 use crate::io::{source, InputError, Problem};
 use crate::label::LabelKey;
@@ -67,6 +69,8 @@ pub struct InputSpec {
     /// Accept a header with no rows under it (an empty shard whose state is saved); otherwise
     /// such a file is an error.
     pub header_only_ok: bool,
+    /// Lines above the header to skip (a title, a note); line numbers stay the file's.
+    pub skip_rows: u64,
 }
 
 /// Which windows to keep: along a time column, or along row numbers.
@@ -393,7 +397,7 @@ fn worker_count(threads: usize) -> usize {
 pub fn scan(
     input: &InputSpec,
     flags: &ColumnFlags,
-    rules: ScoreRules,
+    rules: (ScoreRules, &PairRule),
     segment_columns: &[String],
     windows: &WindowSpec,
     progress: &dyn Progress,
@@ -401,17 +405,47 @@ pub fn scan(
     let file = input.path.as_str();
     let mut src = source::open(file).map_err(|p| p.at(file, None))?;
     let compression = src.compression;
+    let first_line = input.skip_rows + 1;
+    let mut line = Vec::new();
+    for skipped in 0..input.skip_rows {
+        line.clear();
+        let n = src
+            .reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| read_problem(e, compression).at(file, Some(skipped + 1)))?;
+        if n == 0 {
+            break;
+        }
+    }
     let head = src
         .reader
         .fill_buf()
-        .map_err(|e| read_problem(e, compression).at(file, Some(1)))?;
+        .map_err(|e| read_problem(e, compression).at(file, Some(first_line)))?;
     if head.is_empty() {
-        return Err(Problem::Empty.at(file, Some(1)));
+        return Err(Problem::Empty.at(file, Some(first_line)));
     }
-    let format = input
-        .format
-        .or_else(|| Format::from_name(file))
-        .unwrap_or_else(|| Format::sniff(head));
+    let format = match input.format {
+        Some(format) => format,
+        None => {
+            let named = Format::from_name(file);
+            match named.unwrap_or_else(|| Format::sniff(head)) {
+                Format::JsonLines => Format::JsonLines,
+                Format::Delimited {
+                    delimiter: expected,
+                } => {
+                    let delimiter = sniff::delimiter(head, expected);
+                    if delimiter != expected {
+                        src.warnings.push(format!(
+                            "{file}: read as {} (found in the header); pass --delimiter to \
+                             choose another",
+                            delimiter_name(delimiter)
+                        ));
+                    }
+                    Format::Delimited { delimiter }
+                }
+            }
+        }
+    };
     let result = match format {
         Format::JsonLines => scan_records(
             src,
@@ -436,6 +470,17 @@ pub fn scan(
     result
 }
 
+/// How a delimiter is named in messages.
+fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "comma-separated values".to_string(),
+        b';' => "semicolon-separated values".to_string(),
+        b'\t' => "tab-separated values".to_string(),
+        b'|' => "pipe-separated values".to_string(),
+        other => format!("values separated by '{}'", other as char),
+    }
+}
+
 /// Everything decided from the header.
 pub(super) struct Setup {
     header: Vec<String>,
@@ -455,7 +500,7 @@ fn setup(
     header_line: u64,
     file: &str,
     flags: &ColumnFlags,
-    rules: ScoreRules,
+    (rules, pair): (ScoreRules, &PairRule),
     segment_columns: &[String],
     windows: &WindowSpec,
 ) -> Result<Setup, InputError> {
@@ -492,7 +537,7 @@ fn setup(
     };
     Ok(Setup {
         proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
-        decoder: RowDecoder::new(plan.clone(), &header, rules),
+        decoder: RowDecoder::new(plan.clone(), &header, rules).with_pair_rule(pair),
         segment_names: segment_index.iter().map(|&i| header[i].clone()).collect(),
         plan,
         header,
@@ -576,14 +621,14 @@ fn scan_records(
     format: Format,
     input: &InputSpec,
     flags: &ColumnFlags,
-    rules: ScoreRules,
+    rules: (ScoreRules, &PairRule),
     (segment_columns, windows): (&[String], &WindowSpec),
     progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
     let (bytes_read, size) = (std::sync::Arc::clone(&src.bytes_read), src.size);
-    let mut records =
-        Records::open(src, Some(format), file).map_err(|e| e.problem.at(file, e.line))?;
+    let mut records = Records::open(src, Some(format), file, input.skip_rows)
+        .map_err(|e| e.problem.at(file, e.line))?;
     let header_line = records.header_line;
     let s = setup(
         records.header().to_vec(),
@@ -619,22 +664,25 @@ fn scan_chunks(
     delimiter: u8,
     input: &InputSpec,
     flags: &ColumnFlags,
-    rules: ScoreRules,
+    rules: (ScoreRules, &PairRule),
     (segment_columns, windows): (&[String], &WindowSpec),
     progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
     let compression = src.compression;
     let (bytes_read, size) = (std::sync::Arc::clone(&src.bytes_read), src.size);
-    let warnings = src.warnings;
-    let mut chunker = Chunker::new(src.reader, 1, delimiter);
+    let mut warnings = src.warnings;
+    let first_line = input.skip_rows + 1;
+    let mut chunker = Chunker::new(src.reader, first_line, delimiter);
     let first = chunker
         .next_chunk()
-        .map_err(|e| read_problem(e, compression).at(file, Some(1)))?
-        .ok_or_else(|| Problem::Empty.at(file, Some(1)))?;
-    let (header, header_end, header_line) =
-        read_header(first.data(), delimiter).map_err(|(line, p)| p.at(file, line))?;
-    let s = setup(
+        .map_err(|e| read_problem(e, compression).at(file, Some(first_line)))?
+        .ok_or_else(|| Problem::Empty.at(file, Some(first_line)))?;
+    let (header, header_end, header_line) = read_header(first.data(), delimiter)
+        .map_err(|(line, p)| p.at(file, line.map(|l| l + input.skip_rows)))?;
+    let header_line = header_line + input.skip_rows;
+    let body = &first.data()[header_end..];
+    let mut s = match setup(
         header,
         header_line,
         file,
@@ -642,7 +690,19 @@ fn scan_chunks(
         rules,
         segment_columns,
         windows,
-    )?;
+    ) {
+        Ok(s) => s,
+        Err(e) => return Err(header_further_down(e, body, delimiter, flags)),
+    };
+    let mut numeric: Vec<usize> = s.plan.proba.iter().map(|c| c.index).collect();
+    numeric.extend(s.plan.score);
+    if sniff::decimal_comma(body, delimiter, &numeric) {
+        s.decoder = s.decoder.clone().with_decimal_comma(true);
+        warnings.push(format!(
+            "{file}: scores are written with a decimal comma (such as 0,85) and were read as \
+             decimals"
+        ));
+    }
     let rest = Chunk::new(header_line + 1, first.data()[header_end..].to_vec());
     drop(first);
 
@@ -725,6 +785,55 @@ fn scan_chunks(
     finish_scan(c, &s, (header_line, input.header_only_ok), file, warnings)
 }
 
+/// Lines under the header looked at for a header further down.
+const HEADER_SEARCH_LINES: usize = 10;
+
+/// A missing label column, told as a header further down when one of the first lines under
+/// the one read as the header names a label column (a title line above the header): the hint
+/// gives the `--skip-rows` that reads it. Any other error is returned as it is.
+fn header_further_down(
+    err: InputError,
+    body: &[u8],
+    delimiter: u8,
+    flags: &ColumnFlags,
+) -> InputError {
+    let (
+        Problem::MissingRole {
+            role: "label",
+            header,
+            ..
+        },
+        None,
+    ) = (&*err.problem, &flags.label)
+    else {
+        return err;
+    };
+    let Some(header_line) = err.location.line else {
+        return err;
+    };
+    for (k, line) in body
+        .split(|&b| b == b'\n')
+        .take(HEADER_SEARCH_LINES)
+        .enumerate()
+    {
+        let names_label = sniff::split(line, delimiter).iter().any(|cell| {
+            let name = String::from_utf8_lossy(cell.trim_ascii());
+            let name = name.trim_matches('"');
+            LABEL_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
+        });
+        if names_label {
+            let k = k as u64 + 1;
+            return Problem::HeaderFurtherDown {
+                header: header.clone(),
+                line: header_line + k,
+                skip: header_line + k - 1,
+            }
+            .at(&err.location.file, Some(header_line));
+        }
+    }
+    err
+}
+
 /// The line a read error is reported on: the first line not yet handed out.
 fn chunker_line(chunker: &Chunker) -> u64 {
     chunker.next_line()
@@ -778,7 +887,17 @@ mod tests {
         };
         let rules = ScoreRules::default();
         let windows = WindowSpec::default();
-        let s = setup(names, 1, "t.csv", &flags, rules, segments, &windows).unwrap();
+        let pair = PairRule::default();
+        let s = setup(
+            names,
+            1,
+            "t.csv",
+            &flags,
+            (rules, &pair),
+            segments,
+            &windows,
+        )
+        .unwrap();
         let mut c = consumer(&s, true, b',');
         if !lane {
             c.lane = None;

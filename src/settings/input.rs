@@ -35,5 +35,6 @@ pub(super) fn resolve(
         skip_invalid: args.skip_invalid || file.skip_invalid.unwrap_or(false),
         threads: args.threads.threads.unwrap_or(0),
         header_only_ok,
+        skip_rows: args.skip_rows.or(file.skip_rows).unwrap_or(0),
     })
 }
