@@ -2,6 +2,8 @@
 //!
 //! A flag wins; otherwise the extension (under any `.gz`/`.zst`) decides; otherwise the first
 //! line is sniffed: `{` means JSON Lines, a tab with no comma means TSV, anything else CSV.
+//! Unless a flag names it, the delimiter of delimited text is then found in the first lines
+//! ([`super::sniff`]).
 //! [`InputFormat`] is the choice a user names; [`Format`] is what the reader uses.
 
 /// A text format of prediction records.
