@@ -11,15 +11,13 @@
 //! missing the tests print a notice and pass, unless `MLGUARD_REQUIRE_BROWSER=1` (set by
 //! `.ci/run`), when its absence fails them. `MLGUARD_CHROMIUM` names another binary.
 
-mod support;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{binary_report, hostile_csv, multiclass_report, rendered, report, HOSTILE};
 use mlguard::render::html;
-use support::{binary_report, hostile_csv, multiclass_report, rendered, report, HOSTILE};
 
 fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("MLGUARD_CHROMIUM") {

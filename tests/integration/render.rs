@@ -4,20 +4,18 @@
 //! largest report the renderers can be asked to show; escaping of hostile input; and several
 //! outputs from one `mlguard eval` run.
 //!
-//! Snapshots live in `tests/snapshots/`; after an intended change, review and accept them with
-//! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test render`). The tool version is
-//! pinned to `[version]` in every snapshot.
-
-mod support;
+//! Snapshots live in `tests/integration/snapshots/`; after an intended change, review and accept
+//! them with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test integration
+//! render::`). The tool version is pinned to `[version]` in every snapshot.
 
 use std::path::Path;
 
+use crate::support::{
+    binary_report, hostile_csv, multiclass_report, rendered, report, worst_case_report, HOSTILE,
+};
 use mlguard::render::style::Style;
 use mlguard::render::{html, junit, markdown, text};
 use roxmltree::{Document, Node};
-use support::{
-    binary_report, hostile_csv, multiclass_report, rendered, report, worst_case_report, HOSTILE,
-};
 
 fn text_of(r: &mlguard::report::Report) -> String {
     rendered(|r, out| text::render(r, out, Style { color: false }), r)
