@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generate labelled prediction logs with known, injected anomalies, to test mlguard's
-statistical checks (tests/anomalies.rs).
+statistical checks (tests/integration/anomalies.rs).
 
 Usage:
     python3 scripts/gen_scenarios.py SCENARIO SEED ROWS OUT.csv
@@ -42,7 +42,7 @@ Scenarios:
                 is -2.2 + 0.4 x (weakly informative), capped below 0 so that every score is
                 below 0.5.
 
-Scenarios with a known cause, for the diagnosis (tests/diagnosis.rs):
+Scenarios with a known cause, for the diagnosis (tests/integration/diagnosis.rs):
   label_noise   as clean, but after the score is drawn 20% of the labels are flipped (the model
                 still sees the true class): data quality.
   underfit      labels Bernoulli(0.5); the model barely separates them (S = 0.1, no prior

@@ -6,8 +6,9 @@
 //! built by [`evaluate`] and rendered in every format. An error is a fine outcome; a panic,
 //! an empty error message, or a report whose metrics leave their ranges (or are NaN), whose
 //! confusion matrix does not hold every row, or whose JSON does not parse is a finding. (That
-//! the binary prints each error on one line is checked end to end by `tests/hostile.rs`: the
-//! library's messages may quote cells holding newlines, which `main` escapes.)
+//! the binary prints each error on one line is checked end to end by
+//! `tests/integration/hostile.rs`: the library's messages may quote cells holding newlines, which
+//! `main` escapes.)
 
 use std::path::{Path, PathBuf};
 

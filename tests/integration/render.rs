@@ -4,19 +4,17 @@
 //! largest report the renderers can be asked to show; escaping of hostile input; and several
 //! outputs from one `mlguard eval` run.
 //!
-//! Snapshots live in `tests/snapshots/`; after an intended change, review and accept them with
-//! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test render`). The tool version is
-//! pinned to `[version]` in every snapshot.
-
-mod support;
-
-use std::path::Path;
+//! Snapshots live in `tests/integration/snapshots/`; after an intended change, review and accept
+//! them with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test integration
+//! render::`). The tool version is pinned to `[version]` in every snapshot.
 
 use mlguard::render::style::Style;
 use mlguard::render::{html, junit, markdown, text};
 use roxmltree::{Document, Node};
-use support::{
-    binary_report, hostile_csv, multiclass_report, rendered, report, worst_case_report, HOSTILE,
+
+use crate::support::{
+    binary_report, hostile_csv, hostile_report, multiclass_report, package_path, rendered, report,
+    worst_case_report, Test, HOSTILE,
 };
 
 fn text_of(r: &mlguard::report::Report) -> String {
@@ -316,14 +314,7 @@ fn junit_counts_warnings_as_failures_when_the_gate_does() {
 #[test]
 fn junit_of_hostile_and_huge_reports_is_valid() {
     let dir = tempfile::tempdir().unwrap();
-    let path = hostile_csv(dir.path());
-    let r = report(&[
-        &path,
-        "--segment-col",
-        "seg<b>ment</b>",
-        "--min",
-        "segment:accuracy=0.95",
-    ]);
+    let r = hostile_report(dir.path());
     let xml = rendered(junit::render, &r);
     let doc = validate_junit(&xml);
     let names: Vec<&str> = doc
@@ -379,14 +370,7 @@ fn markdown_stays_under_the_comment_limit_for_any_input() {
 #[test]
 fn markdown_escapes_input_strings() {
     let dir = tempfile::tempdir().unwrap();
-    let path = hostile_csv(dir.path());
-    let r = report(&[
-        &path,
-        "--segment-col",
-        "seg<b>ment</b>",
-        "--min",
-        "segment:accuracy=0.95",
-    ]);
+    let r = hostile_report(dir.path());
     let md = rendered(markdown::render, &r);
     for raw in [
         "<script",
@@ -550,14 +534,7 @@ fn html_is_self_contained() {
 #[test]
 fn html_escapes_input_strings() {
     let dir = tempfile::tempdir().unwrap();
-    let path = hostile_csv(dir.path());
-    let r = report(&[
-        &path,
-        "--segment-col",
-        "seg<b>ment</b>",
-        "--min",
-        "segment:accuracy=0.95",
-    ]);
+    let r = hostile_report(dir.path());
     let page = rendered(html::render, &r);
     assert_eq!(page.matches("<script").count(), 1);
     for raw in ["<img", "<b>", "onerror=alert(1)>"] {
@@ -598,23 +575,13 @@ fn html_stays_under_one_megabyte_for_any_input() {
 // Several outputs from one run
 // ---------------------------------------------------------------------------------------------
 
-fn mlguard(dir: &Path, args: &[&str]) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("mlguard")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn one_run_writes_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/binary.csv");
-    let out = mlguard(
-        dir.path(),
-        &[
+    let input = package_path("examples/binary.csv");
+    let out = Test::new()
+        .current_dir(dir.path())
+        .args(&[
             "eval",
             input.to_str().unwrap(),
             "--min",
@@ -631,16 +598,11 @@ fn one_run_writes_every_format() {
             "r.xml",
             "--output-html",
             "r.html",
-        ],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        ])
+        .run();
+    out.code(1);
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-    assert_eq!(read("r.txt"), String::from_utf8(out.stdout).unwrap());
+    assert_eq!(read("r.txt"), out.utf8().stdout);
     let json: serde_json::Value = serde_json::from_str(&read("r.json")).unwrap();
     assert_eq!(json["gate"]["passed"], false);
     assert!(read("r.md").starts_with("### ❌ mlguard: FAIL"));
@@ -658,36 +620,33 @@ fn one_run_writes_every_format() {
 fn outputs_must_not_collide_or_replace_the_input() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("preds.csv");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/binary.csv"),
-        &input,
-    )
-    .unwrap();
+    std::fs::copy(package_path("examples/binary.csv"), &input).unwrap();
     let before = std::fs::read(&input).unwrap();
-    let out = mlguard(
-        dir.path(),
-        &[
+    let out = Test::new()
+        .current_dir(dir.path())
+        .args(&[
             "eval",
             "preds.csv",
             "--output-json",
             "r",
             "--output-html",
             "r",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+        ])
+        .run();
+    out.code(2);
+    let err = &out.utf8().stderr;
     assert!(
         err.starts_with("mlguard: error: r: two outputs name the same file"),
         "{err}"
     );
-    let out = mlguard(
-        dir.path(),
-        &["eval", "preds.csv", "--output-html", "preds.csv"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
+    let out = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", "preds.csv", "--output-html", "preds.csv"])
+        .run();
+    out.code(2);
+    assert!(out
+        .utf8()
+        .stderr
         .contains("refusing to write a report over an input file"));
     assert_eq!(
         std::fs::read(&input).unwrap(),
@@ -699,20 +658,17 @@ fn outputs_must_not_collide_or_replace_the_input() {
 #[test]
 fn format_flag_selects_every_renderer() {
     let dir = tempfile::tempdir().unwrap();
-    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/binary.csv");
+    let input = package_path("examples/binary.csv");
     for (format, start) in [
         ("markdown", "### ✅ mlguard: PASS"),
         ("junit", "<?xml"),
         ("html", "<!DOCTYPE html>"),
     ] {
-        let out = mlguard(
-            dir.path(),
-            &["eval", input.to_str().unwrap(), "--format", format],
-        );
-        assert_eq!(out.status.code(), Some(0));
-        assert!(
-            String::from_utf8(out.stdout).unwrap().starts_with(start),
-            "{format}"
-        );
+        let out = Test::new()
+            .current_dir(dir.path())
+            .args(&["eval", input.to_str().unwrap(), "--format", format])
+            .run();
+        out.code(0);
+        assert!(out.utf8().stdout.starts_with(start), "{format}");
     }
 }

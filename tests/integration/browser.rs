@@ -11,15 +11,14 @@
 //! missing the tests print a notice and pass, unless `MLGUARD_REQUIRE_BROWSER=1` (set by
 //! `.ci/run`), when its absence fails them. `MLGUARD_CHROMIUM` names another binary.
 
-mod support;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mlguard::render::html;
-use support::{binary_report, hostile_csv, multiclass_report, rendered, report, HOSTILE};
+
+use crate::support::{binary_report, hostile_report, multiclass_report, rendered, report, HOSTILE};
 
 fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("MLGUARD_CHROMIUM") {
@@ -53,12 +52,12 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// What one headless run printed.
-struct Run {
+struct Headless {
     stdout: String,
     stderr: String,
 }
 
-impl Run {
+impl Headless {
     /// Console messages Chromium logged (`--enable-logging=stderr --v=0`).
     fn console(&self) -> Vec<&str> {
         self.stderr
@@ -69,7 +68,7 @@ impl Run {
 }
 
 /// Runs headless Chromium on a local page with a fresh profile, no network and a time limit.
-fn headless(browser: &Path, page: &Path, extra: &[String]) -> Run {
+fn headless(browser: &Path, page: &Path, extra: &[String]) -> Headless {
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(browser)
         .args([
@@ -119,7 +118,7 @@ fn headless(browser: &Path, page: &Path, extra: &[String]) -> Run {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Run {
+    Headless {
         stdout: reader.join().unwrap(),
         stderr: err_reader.join().unwrap(),
     }
@@ -362,14 +361,7 @@ fn reports_open_offline_with_every_chart_and_no_errors() {
 fn hostile_labels_show_as_text_in_the_browser() {
     let Some(browser) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let path = hostile_csv(dir.path());
-    let r = report(&[
-        &path,
-        "--segment-col",
-        "seg<b>ment</b>",
-        "--min",
-        "segment:accuracy=0.95",
-    ]);
+    let r = hostile_report(dir.path());
     let html = rendered(html::render, &r);
     let page = dir.path().join("hostile.html");
     std::fs::write(&page, &html).unwrap();

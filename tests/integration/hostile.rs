@@ -5,11 +5,11 @@
 //!
 //! Crashes found by the fuzz targets (`fuzz/`) become rows of this matrix too.
 
-use std::io::Write;
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::support::{dir_entries, gzip, Test};
 
 // ---------------------------------------------------------------------------------------------
 // The matrix's vocabulary
@@ -68,78 +68,6 @@ struct Case {
 // Running a case
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[String], stdin: Option<&Input>) -> Run {
-    let bin = assert_cmd::cargo::cargo_bin("mlguard");
-    let mut cmd = match stdin {
-        Some(Input::ClosedStdin) => {
-            // The shell closes descriptor 0, then becomes mlguard.
-            let mut c = assert_cmd::Command::new("sh");
-            c.arg("-c").arg("exec \"$0\" \"$@\" 0<&-").arg(&bin);
-            c
-        }
-        _ => assert_cmd::Command::new(&bin),
-    };
-    cmd.args(args)
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(300));
-    if let Some(Input::Stdin(bytes)) = stdin {
-        cmd.write_stdin(bytes());
-    }
-    let out = cmd.output().expect("mlguard runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-/// Index of the `(` that opens the parenthesised hint ending `s`.
-fn hint_start(s: &str) -> Option<usize> {
-    if !s.ends_with(')') {
-        return None;
-    }
-    let mut depth = 0i32;
-    for (i, c) in s.char_indices().rev() {
-        match c {
-            ')' => depth += 1,
-            '(' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Shortens long output for assertion messages.
-fn clip(s: &str) -> String {
-    if s.len() <= 2000 {
-        return s.to_string();
-    }
-    let cut = (0..=2000).rev().find(|&i| s.is_char_boundary(i)).unwrap();
-    format!("{}… ({} bytes)", &s[..cut], s.len())
-}
-
 fn check(case: Case) {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
@@ -176,12 +104,12 @@ fn check(case: Case) {
             (p.to_str().unwrap().to_string(), None)
         }
     };
-    let mut args: Vec<String> = vec!["eval".into(), path.clone()];
-    args.extend(case.args.iter().map(|s| s.to_string()));
-    args.extend(
+    let mut test = Test::new()
+        .args(&["eval", &path])
+        .args(case.args)
         // The matrix is about reading: the gate's verdict on these odd files (full of
         // duplicate rows) is not what it asserts.
-        [
+        .args(&[
             "--format",
             "json",
             "--bootstrap",
@@ -189,26 +117,22 @@ fn check(case: Case) {
             "--fail-on",
             "never",
             "--output",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
-    args.push(output.to_str().unwrap().to_string());
-    let r = run(&args, Some(&case.input));
-    let shown = shown.unwrap_or(&path);
-    for text in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
-        assert!(!r.stderr.contains(text), "a panic: {}", clip(&r.stderr));
+        ])
+        .arg(&output)
+        .timeout(Duration::from_secs(300));
+    match &case.input {
+        Input::Stdin(bytes) => test = test.stdin(&bytes()),
+        Input::ClosedStdin => test = test.closed_stdin(),
+        _ => {}
     }
-    assert!(
-        r.stdout.is_empty(),
-        "stdout with --output: {}",
-        clip(&r.stdout)
-    );
+    let r = test.run();
+    let shown = shown.unwrap_or(&path);
+    r.no_panic();
+    assert!(r.stdout.is_empty(), "stdout with --output: {r:?}");
     match case.expect {
         Report { rows, warning } => {
-            assert_eq!(r.code, Some(0), "expected exit 0: {}", clip(&r.stderr));
-            assert!(r.stderr.is_empty(), "stderr: {}", clip(&r.stderr));
-            assert_eq!(entries(&out_dir), ["report.json"], "exactly the report");
+            r.success();
+            assert_eq!(dir_entries(&out_dir), ["report.json"], "exactly the report");
             let report: Value = serde_json::from_slice(&std::fs::read(&output).unwrap())
                 .expect("the report is complete JSON");
             assert_eq!(report["input"]["rows"], rows, "rows");
@@ -222,48 +146,23 @@ fn check(case: Case) {
             }
         }
         Error { line, what } => {
-            assert_eq!(r.code, Some(2), "expected exit 2: {}", clip(&r.stderr));
+            let err = r.input_error(shown);
             assert_eq!(
-                entries(&out_dir),
+                dir_entries(&out_dir),
                 Vec::<String>::new(),
                 "an error leaves no file behind"
             );
-            assert!(
-                r.stderr.ends_with('\n')
-                    && r.stderr.matches('\n').count() == 1
-                    && !r.stderr.contains('\r'),
-                "expected one line on stderr: {:?}",
-                clip(&r.stderr)
-            );
-            let msg = r.stderr.trim_end_matches('\n');
+            assert!(!r.stderr.contains('\r'), "a CR on stderr: {r:?}");
             // Cells and header names are quoted cut, so even a 10 MB cell gives a short line.
-            assert!(
-                msg.len() < 4096,
-                "an error line of {} bytes: {}",
-                msg.len(),
-                clip(msg)
-            );
-            let rest = msg
-                .strip_prefix("mlguard: error: ")
-                .and_then(|m| m.strip_prefix(shown))
-                .and_then(|m| m.strip_prefix(':'))
-                .unwrap_or_else(|| panic!("not 'mlguard: error: {shown}:…': {}", clip(msg)));
-            let (found, rest) = match rest.split_once(": ") {
-                Some((n, r)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                    (Some(n.parse::<u64>().unwrap()), r)
-                }
-                _ => (None, rest.strip_prefix(' ').unwrap_or(rest)),
-            };
+            let len = r.stderr.trim_end_matches('\n').len();
+            assert!(len < 4096, "an error line of {len} bytes: {r:?}");
             match line {
-                Line::None => assert_eq!(found, None, "no line expected: {}", clip(msg)),
-                Line::At(n) => assert_eq!(found, Some(n), "line: {}", clip(msg)),
-                Line::Some => assert!(found.is_some(), "a line expected: {}", clip(msg)),
+                Line::None => assert_eq!(err.line, None, "no line expected: {r:?}"),
+                Line::At(n) => assert_eq!(err.line, Some(n), "line: {r:?}"),
+                Line::Some => assert!(err.line.is_some(), "a line expected: {r:?}"),
             }
-            let open =
-                hint_start(rest).unwrap_or_else(|| panic!("no '(hint)' at the end: {}", clip(msg)));
-            let description = &rest[..open];
             for w in what {
-                assert!(description.contains(w), "{w:?} not in {}", clip(msg));
+                assert!(err.what.contains(w), "{w:?} not in {r:?}");
             }
         }
     }
@@ -302,12 +201,6 @@ fn small_jsonl() -> String {
         ));
     }
     out
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
 }
 
 /// A file of `rows` rows that compresses to well over the part kept when truncating.

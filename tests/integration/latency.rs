@@ -7,28 +7,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::support::Test;
+
 /// The documented relative error of the latency quantiles.
 const RELATIVE_ERROR: f64 = 0.005;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn mlguard_in(dir: &Path, args: &[&str]) -> Run {
-    let mut cmd = assert_cmd::Command::cargo_bin("mlguard").expect("the mlguard binary is built");
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1");
-    let out = cmd.output().expect("mlguard runs");
-    Run {
-        code: out.status.code().expect("no signal"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// A deterministic file of `rows` rows with a heavy-tailed latency column (every 50th cell
 /// empty); returns its path and the latencies written, in ms.
@@ -75,9 +57,9 @@ fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
 fn quantiles_are_within_the_documented_error() {
     let dir = tempfile::tempdir().unwrap();
     let (file, mut values) = latency_file(dir.path(), 30_000);
-    let run = mlguard_in(
-        dir.path(),
-        &[
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&[
             "eval",
             &file,
             "--latency-col",
@@ -85,9 +67,9 @@ fn quantiles_are_within_the_documented_error() {
             "--format",
             "json",
             "-q",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+        ])
+        .run();
+    run.code(0);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let l = &report["latency"];
     values.sort_by(f64::total_cmp);
@@ -128,9 +110,9 @@ fn an_objective_breach_fails_the_gate() {
             "-q",
         ];
         all.extend_from_slice(args);
-        let run = mlguard_in(dir.path(), &all);
+        let run = Test::new().current_dir(dir.path()).args(&all).run();
         let report: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
-        (run.code, report)
+        (run.exit_code(), report)
     };
     let loose = format!("{}", p95 * 1.02);
     let (code, report) = slo(&["--latency-slo-ms", &loose]);
@@ -164,8 +146,11 @@ fn an_objective_breach_fails_the_gate() {
         ),
     )
     .unwrap();
-    let run = mlguard_in(dir.path(), &["eval", &file, "-q"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", &file, "-q"])
+        .run();
+    run.code(1);
     std::fs::remove_file(dir.path().join("mlguard.toml")).unwrap();
 }
 
@@ -179,11 +164,11 @@ fn bad_latency_cells_and_flags_are_errors() {
     )
     .unwrap();
     let file = path.to_string_lossy().into_owned();
-    let run = mlguard_in(
-        dir.path(),
-        &["eval", &file, "--latency-col", "latency_ms", "-q"],
-    );
-    assert_eq!(run.code, 2);
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", &file, "--latency-col", "latency_ms", "-q"])
+        .run();
+    run.code(2);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(
         run.stderr
@@ -191,10 +176,10 @@ fn bad_latency_cells_and_flags_are_errors() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("--skip-invalid"), "{}", run.stderr);
-    let run = mlguard_in(
-        dir.path(),
-        &[
+    run.stderr_contains("--skip-invalid");
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&[
             "eval",
             &file,
             "--latency-col",
@@ -206,18 +191,18 @@ fn bad_latency_cells_and_flags_are_errors() {
             "--format",
             "json",
             "-q",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+        ])
+        .run();
+    run.code(0);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["latency"]["rows"], 1);
     assert_eq!(report["latency"]["missing"], 1);
     assert_eq!(report["input"]["rows_skipped"], 1);
     // No column: null; an objective without the column, or a bad one: usage errors.
-    let run = mlguard_in(
-        dir.path(),
-        &["eval", &file, "--skip-invalid", "--format", "json", "-q"],
-    );
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", &file, "--skip-invalid", "--format", "json", "-q"])
+        .run();
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(report["latency"].is_null());
     for args in [
@@ -232,8 +217,8 @@ fn bad_latency_cells_and_flags_are_errors() {
     ] {
         let mut all = vec!["eval", file.as_str(), "-q"];
         all.extend(args.iter().copied());
-        let run = mlguard_in(dir.path(), &all);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        let run = Test::new().current_dir(dir.path()).args(&all).run();
+        run.code(2);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     }
 }
@@ -242,33 +227,33 @@ fn bad_latency_cells_and_flags_are_errors() {
 fn every_readable_format_shows_the_latency() {
     let dir = tempfile::tempdir().unwrap();
     let (file, _) = latency_file(dir.path(), 2000);
-    let json = mlguard_in(
-        dir.path(),
-        &[
+    let json = Test::new()
+        .current_dir(dir.path())
+        .args(&[
             "eval",
             &file,
             "--latency-col",
             "latency_ms",
             "--format",
             "json",
-        ],
-    );
-    assert_eq!(json.code, 0, "{}", json.stderr);
+        ])
+        .run();
+    json.code(0);
     let report: Value = serde_json::from_str(&json.stdout).unwrap();
     let p95 = format!("{:.1} ms", report["latency"]["p95_ms"].as_f64().unwrap());
     for format in ["text", "markdown", "html"] {
-        let run = mlguard_in(
-            dir.path(),
-            &[
+        let run = Test::new()
+            .current_dir(dir.path())
+            .args(&[
                 "eval",
                 &file,
                 "--latency-col",
                 "latency_ms",
                 "--format",
                 format,
-            ],
-        );
-        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+            ])
+            .run();
+        run.code(0);
         assert!(run.stdout.contains("p95"), "{format}: no p95");
         assert!(run.stdout.contains(&p95), "{format}: no {p95}");
         // Markdown escapes the underscore.
@@ -280,6 +265,9 @@ fn every_readable_format_shows_the_latency() {
         assert!(run.stdout.contains(column), "{format}: no column name");
     }
     // Without a latency column no format has a latency section.
-    let run = mlguard_in(dir.path(), &["eval", &file, "--format", "markdown"]);
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", &file, "--format", "markdown"])
+        .run();
     assert!(!run.stdout.contains("Latency of"), "{}", run.stdout);
 }

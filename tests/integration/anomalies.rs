@@ -18,10 +18,11 @@
 //! the checks (the module docs of `src/checks/statistical.rs` and `StatOptions::default`); the
 //! tests do not pass flags that change them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use std::path::Path;
 
 use serde_json::Value;
+
+use crate::support::{scenario_file, Test};
 
 // ---------------------------------------------------------------------------------------------
 // The documented thresholds
@@ -55,66 +56,6 @@ const CLEAN_CHECKS: [&str; 9] = [
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// Absolute path of a file in the package.
-fn package_file(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    assert!(p.is_file(), "missing {}", p.display());
-    p
-}
-
-/// Writes `ROWS` rows of `scenario` with `seed` to `dir/<scenario>-<seed>.csv` with
-/// `scripts/gen_scenarios.py` and returns the file's absolute path.
-fn generate(dir: &Path, scenario: &str, seed: u64, rows: u64) -> String {
-    let out = dir.join(format!("{scenario}-{seed}.csv"));
-    let result = Process::new("python3")
-        .arg(package_file("scripts/gen_scenarios.py"))
-        .args([scenario, &seed.to_string(), &rows.to_string()])
-        .arg(&out)
-        .output()
-        .expect("python3 runs (it is needed to generate the scenarios)");
-    assert!(
-        result.status.success(),
-        "gen_scenarios.py {scenario} {seed} {rows} failed ({}):\n{}",
-        result.status,
-        String::from_utf8_lossy(&result.stderr)
-    );
-    out.to_string_lossy().into_owned()
-}
-
-/// What one run of `mlguard eval … --format json` produced.
-struct Run {
-    /// The exit code.
-    code: i32,
-    /// The JSON report.
-    report: Value,
-}
-
-/// Runs `mlguard eval FILE --format json ARGS…` in `dir` (an empty temporary directory, so that
-/// no `mlguard.toml` is picked up).
-fn eval(dir: &Path, file: &str, args: &[&str]) -> Run {
-    let mut cmd = assert_cmd::Command::cargo_bin("mlguard").expect("the mlguard binary is built");
-    cmd.current_dir(dir)
-        .args(["eval", file, "--format", "json", "--quiet"])
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1");
-    let out = cmd.output().expect("mlguard runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("mlguard was killed by a signal: {:?}", out.status));
-    assert!(
-        code == 0 || code == 1,
-        "mlguard eval {file} {args:?} exited {code}:\n{stderr}"
-    );
-    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("mlguard eval {file} {args:?}: stdout is not JSON ({e}); stderr:\n{stderr}")
-    });
-    Run { code, report }
-}
 
 /// The statistical entries of a report's `checks`.
 fn stat_checks(report: &Value) -> Vec<&Value> {
@@ -318,10 +259,10 @@ fn significant_and_large(p: &mut Problems, c: &Value, min_effect: f64, context: 
 #[test]
 fn generator_is_deterministic_and_well_formed() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let a = std::fs::read_to_string(generate(dir.path(), "collapse", 5, 400)).unwrap();
+    let a = std::fs::read_to_string(scenario_file(dir.path(), "collapse", 5, 400)).unwrap();
     let sub = dir.path().join("again");
     std::fs::create_dir(&sub).unwrap();
-    let b = std::fs::read_to_string(generate(&sub, "collapse", 5, 400)).unwrap();
+    let b = std::fs::read_to_string(scenario_file(&sub, "collapse", 5, 400)).unwrap();
     assert_eq!(a, b, "the same scenario, seed and rows give the same file");
 
     let mut lines = a.lines();
@@ -376,29 +317,30 @@ const CLEAN_ROWS: u64 = 3000;
 /// The problems of one clean seed: any failing check, any expected check missing or skipped,
 /// a failed gate.
 fn clean_seed_problems(dir: &Path, reference: &str, seed: u64) -> Vec<String> {
-    let file = generate(dir, "clean", seed, CLEAN_ROWS);
-    let run = eval(
-        dir,
-        &file,
-        &["--segment-col", "segment", "--reference", reference],
-    );
+    let file = scenario_file(dir, "clean", seed, CLEAN_ROWS);
+    let run = Test::eval_json(&file)
+        .current_dir(dir)
+        .args(&["--segment-col", "segment", "--reference", reference])
+        .run();
+    let report = run.report();
     let context = format!("clean seed {seed} (reference seed {CLEAN_REFERENCE_SEED})");
     let mut p = Problems::default();
-    p.shape(&run.report, &context);
+    p.shape(&report, &context);
     for id in CLEAN_CHECKS {
-        if let Some(c) = p.get(&run.report, id, &context) {
+        if let Some(c) = p.get(&report, id, &context) {
             p.check(c["status"] != "skip", || {
                 format!("{context}: not tested: {}", describe(c))
             });
         }
     }
-    for c in stat_checks(&run.report) {
+    for c in stat_checks(&report) {
         p.does_not_fail(c, &context);
     }
-    p.check(run.code == 0, || {
+    p.check(run.exit_code() == 0, || {
         format!(
             "{context}: exit code {} (gate failures {})",
-            run.code, run.report["gate"]["failures"]
+            run.exit_code(),
+            report["gate"]["failures"]
         )
     });
     p.0
@@ -407,7 +349,7 @@ fn clean_seed_problems(dir: &Path, reference: &str, seed: u64) -> Vec<String> {
 #[test]
 fn clean_data_raises_no_false_alarm_over_20_seeds() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let reference = generate(dir.path(), "clean", CLEAN_REFERENCE_SEED, CLEAN_ROWS);
+    let reference = scenario_file(dir.path(), "clean", CLEAN_REFERENCE_SEED, CLEAN_ROWS);
     let seeds: Vec<u64> = CLEAN_SEEDS.collect();
     // Two workers: each seed is a Python run and an mlguard run, both single-threaded.
     let mut results: Vec<(u64, Vec<String>)> = std::thread::scope(|s| {
@@ -444,9 +386,12 @@ fn clean_data_raises_no_false_alarm_over_20_seeds() {
 fn weak_segment_is_found_located_and_quantified() {
     let dir = tempfile::tempdir().expect("temp dir");
     let rows = 3000;
-    let file = generate(dir.path(), "weak_segment", 11, rows);
-    let run = eval(dir.path(), &file, &["--segment-col", "segment"]);
-    let report = &run.report;
+    let file = scenario_file(dir.path(), "weak_segment", 11, rows);
+    let run = Test::eval_json(&file)
+        .current_dir(dir.path())
+        .args(&["--segment-col", "segment"])
+        .run();
+    let report = &run.report();
     let ctx = "weak_segment seed 11";
     let mut p = Problems::default();
     p.shape(report, ctx);
@@ -478,7 +423,9 @@ fn weak_segment_is_found_located_and_quantified() {
             p.does_not_fail(c, ctx);
         }
     }
-    p.check(run.code == 1, || format!("{ctx}: exit code {}", run.code));
+    p.check(run.exit_code() == 1, || {
+        format!("{ctx}: exit code {}", run.exit_code())
+    });
     p.assert_none("weak segment");
 }
 
@@ -486,10 +433,13 @@ fn weak_segment_is_found_located_and_quantified() {
 fn score_shift_is_found_against_a_clean_reference() {
     let dir = tempfile::tempdir().expect("temp dir");
     let rows = 3000;
-    let reference = generate(dir.path(), "clean", 1012, rows);
-    let file = generate(dir.path(), "score_shift", 12, rows);
-    let run = eval(dir.path(), &file, &["--reference", &reference]);
-    let report = &run.report;
+    let reference = scenario_file(dir.path(), "clean", 1012, rows);
+    let file = scenario_file(dir.path(), "score_shift", 12, rows);
+    let run = Test::eval_json(&file)
+        .current_dir(dir.path())
+        .args(&["--reference", &reference])
+        .run();
+    let report = &run.report();
     let ctx = "score_shift seed 12 vs clean seed 1012";
     let mut p = Problems::default();
     p.shape(report, ctx);
@@ -517,7 +467,9 @@ fn score_shift_is_found_against_a_clean_reference() {
     if let Some(c) = p.get(report, "drift:label", ctx) {
         p.does_not_fail(c, ctx);
     }
-    p.check(run.code == 1, || format!("{ctx}: exit code {}", run.code));
+    p.check(run.exit_code() == 1, || {
+        format!("{ctx}: exit code {}", run.exit_code())
+    });
     p.assert_none("score shift");
 }
 
@@ -532,10 +484,13 @@ fn prior_shift_is_found_and_located_on_the_positive_class() {
     let rows = 40_000;
     let mut p = Problems::default();
     for seed in 21..=24 {
-        let reference = generate(dir.path(), "clean", 1000 + seed, rows);
-        let file = generate(dir.path(), "prior_shift", seed, rows);
-        let run = eval(dir.path(), &file, &["--reference", &reference]);
-        let report = &run.report;
+        let reference = scenario_file(dir.path(), "clean", 1000 + seed, rows);
+        let file = scenario_file(dir.path(), "prior_shift", seed, rows);
+        let run = Test::eval_json(&file)
+            .current_dir(dir.path())
+            .args(&["--reference", &reference])
+            .run();
+        let report = &run.report();
         let ctx = format!("prior_shift seed {seed} vs clean seed {}", 1000 + seed);
         p.shape(report, &ctx);
         if let Some(c) = p.get(report, "drift:label", &ctx) {
@@ -552,7 +507,9 @@ fn prior_shift_is_found_and_located_on_the_positive_class() {
                 ));
             }
         }
-        p.check(run.code == 1, || format!("{ctx}: exit code {}", run.code));
+        p.check(run.exit_code() == 1, || {
+            format!("{ctx}: exit code {}", run.exit_code())
+        });
     }
     p.assert_none("prior shift");
 }
@@ -561,14 +518,13 @@ fn prior_shift_is_found_and_located_on_the_positive_class() {
 fn collapse_is_found_against_a_clean_reference() {
     let dir = tempfile::tempdir().expect("temp dir");
     let rows = 3000;
-    let reference = generate(dir.path(), "clean", 1013, rows);
-    let file = generate(dir.path(), "collapse", 13, rows);
-    let run = eval(
-        dir.path(),
-        &file,
-        &["--segment-col", "segment", "--reference", &reference],
-    );
-    let report = &run.report;
+    let reference = scenario_file(dir.path(), "clean", 1013, rows);
+    let file = scenario_file(dir.path(), "collapse", 13, rows);
+    let run = Test::eval_json(&file)
+        .current_dir(dir.path())
+        .args(&["--segment-col", "segment", "--reference", &reference])
+        .run();
+    let report = &run.report();
     let ctx = "collapse seed 13 vs clean seed 1013";
     let mut p = Problems::default();
     p.shape(report, ctx);
@@ -605,16 +561,21 @@ fn collapse_is_found_against_a_clean_reference() {
             p.does_not_fail(c, ctx);
         }
     }
-    p.check(run.code == 1, || format!("{ctx}: exit code {}", run.code));
+    p.check(run.exit_code() == 1, || {
+        format!("{ctx}: exit code {}", run.exit_code())
+    });
     p.assert_none("collapse");
 }
 
 #[test]
 fn degenerate_predictions_are_found() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = generate(dir.path(), "degenerate", 14, 3000);
-    let run = eval(dir.path(), &file, &["--segment-col", "segment"]);
-    let report = &run.report;
+    let file = scenario_file(dir.path(), "degenerate", 14, 3000);
+    let run = Test::eval_json(&file)
+        .current_dir(dir.path())
+        .args(&["--segment-col", "segment"])
+        .run();
+    let report = &run.report();
     let ctx = "degenerate seed 14";
     let mut p = Problems::default();
     p.shape(report, ctx);
@@ -636,6 +597,8 @@ fn degenerate_predictions_are_found() {
         p.fails(c, ctx);
         significant_and_large(&mut p, c, COHENS_W_FAIL, ctx);
     }
-    p.check(run.code == 1, || format!("{ctx}: exit code {}", run.code));
+    p.check(run.exit_code() == 1, || {
+        format!("{ctx}: exit code {}", run.exit_code())
+    });
     p.assert_none("degenerate predictions");
 }

@@ -4,50 +4,11 @@
 //! The central promise of a profile is exactness: every check of `eval --reference PROFILE`
 //! equals the one of `eval --reference DATA` to the last digit.
 
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use std::path::Path;
 
 use serde_json::Value;
 
-/// What a run of the binary produced.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-/// Runs `mlguard ARGS…` in `dir`.
-fn mlguard_in(dir: &Path, args: &[&str]) -> Run {
-    let mut cmd = assert_cmd::Command::cargo_bin("mlguard").expect("the mlguard binary is built");
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1");
-    let out = cmd.output().expect("mlguard runs");
-    Run {
-        code: out.status.code().expect("no signal"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A package file's absolute path.
-fn package_file(rel: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    assert!(p.is_file(), "missing {}", p.display());
-    p.to_string_lossy().into_owned()
-}
+use crate::support::{package_file, scenario_file, Test};
 
 /// A fresh temporary directory (no mlguard.toml in it).
 fn tempdir() -> tempfile::TempDir {
@@ -59,60 +20,20 @@ fn profile(dir: &Path, data: &str, name: &str, args: &[&str]) -> String {
     let out = dir.join(name).to_string_lossy().into_owned();
     let mut all = vec!["profile", data, "-q", "-o", &out];
     all.extend_from_slice(args);
-    let run = mlguard_in(dir, &all);
-    assert_eq!(run.code, 0, "mlguard profile failed: {}", run.stderr);
+    let run = Test::new().current_dir(dir).args(&all).run();
+    run.code(0);
     assert!(run.stdout.is_empty(), "-o writes nothing to stdout");
     out
 }
 
 /// The `checks` of `eval FILE --reference REF --format json ARGS…`.
 fn checks(dir: &Path, file: &str, reference: &str, args: &[&str]) -> (i32, Value) {
-    let mut all = vec![
-        "eval",
-        file,
-        "--reference",
-        reference,
-        "--format",
-        "json",
-        "-q",
-        "--bootstrap",
-        "0",
-    ];
-    all.extend_from_slice(args);
-    let run = mlguard_in(dir, &all);
-    assert!(
-        run.code == 0 || run.code == 1,
-        "eval failed: {}",
-        run.stderr
-    );
-    (run.code, run.json()["checks"].clone())
-}
-
-/// Writes `scenario` rows with `scripts/gen_scenarios.py` and returns the file's path.
-fn generate(dir: &Path, scenario: &str, seed: u64, rows: u64) -> String {
-    let out: PathBuf = dir.join(format!("{scenario}-{seed}.csv"));
-    let result = Process::new("python3")
-        .arg(package_file("scripts/gen_scenarios.py"))
-        .args([scenario, &seed.to_string(), &rows.to_string()])
-        .arg(&out)
-        .output()
-        .expect("python3 runs (it is needed to generate the scenarios)");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    out.to_string_lossy().into_owned()
-}
-
-fn one_error_line(run: &Run) {
-    assert_eq!(
-        run.code, 2,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
-    assert!(run.stderr.starts_with("mlguard: error: "), "{}", run.stderr);
+    let run = Test::eval_json(file)
+        .current_dir(dir)
+        .args(&["--reference", reference, "--bootstrap", "0"])
+        .args(args)
+        .run();
+    (run.exit_code(), run.report()["checks"].clone())
 }
 
 #[test]
@@ -153,8 +74,8 @@ fn binary_checks_from_a_profile_equal_those_from_the_file() {
 fn multiclass_checks_from_a_profile_equal_those_from_the_file() {
     let dir = tempdir();
     let data = package_file("examples/multiclass.csv");
-    let reference = generate(dir.path(), "multiclass", 1, 3000);
-    let current = generate(dir.path(), "proba_shift", 2, 3000);
+    let reference = scenario_file(dir.path(), "multiclass", 1, 3000);
+    let current = scenario_file(dir.path(), "proba_shift", 2, 3000);
     for (cur, reference) in [(&data, &data), (&current, &reference)] {
         let saved = profile(dir.path(), reference, "mc.profile.json", &[]);
         let rules = ["--max-drop", "macro.f1=0.01", "--max-drop", "brier=0.01"];
@@ -175,9 +96,12 @@ fn multiclass_checks_from_a_profile_equal_those_from_the_file() {
 #[test]
 fn a_profile_holds_exact_distributions_and_stays_small() {
     let dir = tempdir();
-    let data = generate(dir.path(), "clean", 3, 50_000);
-    let run = mlguard_in(dir.path(), &["profile", &data, "-q"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let data = scenario_file(dir.path(), "clean", 3, 50_000);
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&["profile", &data, "-q"])
+        .run();
+    run.code(0);
     let p = run.json();
     assert_eq!(p["mlguard_profile"], 1);
     assert_eq!(p["rows"], 50_000);
@@ -237,7 +161,11 @@ fn bad_and_foreign_profiles_are_one_line_errors() {
         &[],
     );
     let text = std::fs::read_to_string(&good).unwrap();
-    let report = mlguard_in(dir.path(), &["eval", &current, "--format", "json", "-q"]).stdout;
+    let report = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", &current, "--format", "json", "-q"])
+        .run()
+        .stdout;
     let cases = [
         (
             "newer.json",
@@ -270,8 +198,11 @@ fn bad_and_foreign_profiles_are_one_line_errors() {
         let path = dir.path().join(name);
         std::fs::write(&path, body).unwrap();
         let path = path.to_string_lossy().into_owned();
-        let run = mlguard_in(dir.path(), &["eval", &current, "--reference", &path, "-q"]);
-        one_error_line(&run);
+        let run = Test::new()
+            .current_dir(dir.path())
+            .args(&["eval", &current, "--reference", &path, "-q"])
+            .run();
+        run.one_line_error();
         assert!(run.stderr.contains(&path), "{name}: {}", run.stderr);
         assert!(run.stderr.contains(says), "{name}: {}", run.stderr);
     }
@@ -336,15 +267,15 @@ fn max_drop_needs_a_reference_and_a_known_metric() {
     let dir = tempdir();
     let current = package_file("examples/binary.csv");
     let reference = package_file("examples/reference.csv");
-    let run = mlguard_in(
-        dir.path(),
-        &["eval", &current, "--max-drop", "f1=0.02", "-q"],
-    );
-    one_error_line(&run);
-    assert!(run.stderr.contains("--reference"), "{}", run.stderr);
-    let run = mlguard_in(
-        dir.path(),
-        &[
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", &current, "--max-drop", "f1=0.02", "-q"])
+        .run();
+    run.one_line_error();
+    run.stderr_contains("--reference");
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&[
             "eval",
             &current,
             "--reference",
@@ -352,12 +283,16 @@ fn max_drop_needs_a_reference_and_a_known_metric() {
             "--max-drop",
             "f2=0.02",
             "-q",
-        ],
-    );
-    one_error_line(&run);
-    assert!(run.stderr.contains("unknown metric 'f2'") && run.stderr.contains("macro.f1"));
-    let run = mlguard_in(dir.path(), &["eval", &current, "--max-drop", "f1=-1", "-q"]);
-    one_error_line(&run);
+        ])
+        .run();
+    run.one_line_error();
+    run.stderr_contains("unknown metric 'f2'")
+        .stderr_contains("macro.f1");
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&["eval", &current, "--max-drop", "f1=-1", "-q"])
+        .run();
+    run.one_line_error();
 }
 
 #[test]
@@ -368,17 +303,17 @@ fn max_drop_from_the_configuration_file() {
         package_file("examples/reference.csv")
     );
     std::fs::write(dir.path().join("mlguard.toml"), config).unwrap();
-    let run = mlguard_in(
-        dir.path(),
-        &[
+    let run = Test::new()
+        .current_dir(dir.path())
+        .args(&[
             "eval",
             &package_file("examples/collapse.csv"),
             "--format",
             "json",
             "-q",
-        ],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+        ])
+        .run();
+    run.code(1);
     let ids: Vec<String> = run.json()["checks"]
         .as_array()
         .unwrap()
@@ -403,7 +338,7 @@ fn max_drop_from_the_configuration_file() {
 #[test]
 fn a_shifted_class_probability_is_the_only_one_that_drifts() {
     let dir = tempdir();
-    let reference = generate(dir.path(), "multiclass", 11, 20_000);
+    let reference = scenario_file(dir.path(), "multiclass", 11, 20_000);
     let statuses = |file: &str| -> Vec<(String, String, String)> {
         let (_, c) = checks(dir.path(), file, &reference, &[]);
         c.as_array()
@@ -420,14 +355,14 @@ fn a_shifted_class_probability_is_the_only_one_that_drifts() {
             .collect()
     };
     for seed in [12, 13, 14] {
-        let clean = statuses(&generate(dir.path(), "multiclass", seed, 20_000));
+        let clean = statuses(&scenario_file(dir.path(), "multiclass", seed, 20_000));
         assert_eq!(clean.len(), 4, "{clean:?}");
         assert!(
             clean.iter().all(|(_, s, _)| s == "pass"),
             "seed {seed}: {clean:?}"
         );
     }
-    let shifted = statuses(&generate(dir.path(), "proba_shift", 12, 20_000));
+    let shifted = statuses(&scenario_file(dir.path(), "proba_shift", 12, 20_000));
     assert_eq!(shifted.len(), 4, "{shifted:?}");
     let classes: Vec<&str> = shifted.iter().map(|(_, _, c)| c.as_str()).collect();
     assert_eq!(classes, ["a", "b", "c", "d"], "in class order");

@@ -7,47 +7,34 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn mlguard(args: &[&str]) -> Run {
-    let out = assert_cmd::Command::cargo_bin("mlguard")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use crate::support::Test;
 
 /// The JSON reports of reference.csv and binary.csv, with the same rules.
 fn reports(dir: &Path) -> (String, String) {
     let mut paths = Vec::new();
     for name in ["reference", "binary"] {
         let out = dir.join(format!("{name}.json"));
-        let run = mlguard(&[
-            "eval",
-            &format!("examples/{name}.csv"),
-            "--segment-col",
-            "segment",
-            "--min",
-            "f1=0.65",
-            "--min",
-            "segment:recall=0.6",
-            "--format",
-            "json",
-            "--output",
-            out.to_str().unwrap(),
-        ]);
-        assert!(run.code == Some(0) || run.code == Some(1), "{}", run.stderr);
+        let run = Test::new()
+            .args(&[
+                "eval",
+                &format!("examples/{name}.csv"),
+                "--segment-col",
+                "segment",
+                "--min",
+                "f1=0.65",
+                "--min",
+                "segment:recall=0.6",
+                "--format",
+                "json",
+                "--output",
+                out.to_str().unwrap(),
+            ])
+            .run();
+        assert!(
+            run.status_code() == Some(0) || run.status_code() == Some(1),
+            "{}",
+            run.stderr
+        );
         paths.push(out.to_string_lossy().into_owned());
     }
     (paths[0].clone(), paths[1].clone())
@@ -56,10 +43,10 @@ fn reports(dir: &Path) -> (String, String) {
 fn diff_json(old: &str, new: &str, extra: &[&str]) -> (Option<i32>, Value) {
     let mut args = vec!["diff", old, new, "--format", "json"];
     args.extend_from_slice(extra);
-    let run = mlguard(&args);
+    let run = Test::new().args(&args).run();
     let v = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
-    (run.code, v)
+    (run.status_code(), v)
 }
 
 fn metric<'a>(diff: &'a Value, name: &str) -> &'a Value {
@@ -150,16 +137,18 @@ fn max_drop_rules_set_the_exit_code() {
         assert_eq!(got, Some(code), "--max-drop {rule}: {}", d["rules"]);
         assert_eq!(d["passed"], code == 0);
     }
-    let run = mlguard(&[
-        "diff",
-        &old,
-        &new,
-        "--max-drop",
-        "f1=0.01",
-        "--max-drop",
-        "roc_auc=0.05",
-    ]);
-    assert_eq!(run.code, Some(1));
+    let run = Test::new()
+        .args(&[
+            "diff",
+            &old,
+            &new,
+            "--max-drop",
+            "f1=0.01",
+            "--max-drop",
+            "roc_auc=0.05",
+        ])
+        .run();
+    run.code(1);
     assert!(
         run.stdout
             .contains("f1 dropped by 0.0177 (0.7043 → 0.6866), more than the allowed 0.0100"),
@@ -175,22 +164,24 @@ fn max_drop_rules_set_the_exit_code() {
 fn text_and_markdown_lead_with_the_headline_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let (old, new) = reports(dir.path());
-    let text = mlguard(&["diff", &old, &new]);
-    assert_eq!(text.code, Some(0));
+    let text = Test::new().args(&["diff", &old, &new]).run();
+    text.code(0);
     assert!(text.stdout.starts_with("mlguard diff\n"));
-    assert!(text.stdout.contains("log_loss (lower is better)"));
-    assert!(text.stdout.contains("segment=partner"));
-    assert!(text.stdout.contains("warn → fail"));
-    let md = mlguard(&[
-        "diff",
-        &old,
-        &new,
-        "--format",
-        "markdown",
-        "--max-drop",
-        "f1=0.01",
-    ]);
-    assert_eq!(md.code, Some(1));
+    text.stdout_contains("log_loss (lower is better)");
+    text.stdout_contains("segment=partner");
+    text.stdout_contains("warn → fail");
+    let md = Test::new()
+        .args(&[
+            "diff",
+            &old,
+            &new,
+            "--format",
+            "markdown",
+            "--max-drop",
+            "f1=0.01",
+        ])
+        .run();
+    md.code(1);
     assert!(md
         .stdout
         .starts_with("### ❌ mlguard diff: 1 of 1 --max-drop rules broken"));
@@ -202,21 +193,23 @@ fn text_and_markdown_lead_with_the_headline_metrics() {
     );
     // --output writes atomically, and never over a compared report.
     let out = dir.path().join("diff.md");
-    let run = mlguard(&[
-        "diff",
-        &old,
-        &new,
-        "--format",
-        "markdown",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, Some(0));
+    let run = Test::new()
+        .args(&[
+            "diff",
+            &old,
+            &new,
+            "--format",
+            "markdown",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .run();
+    run.code(0);
     assert!(std::fs::read_to_string(&out)
         .unwrap()
         .starts_with("### ✅ mlguard diff"));
-    let run = mlguard(&["diff", &old, &new, "-o", &new]);
-    assert_eq!(run.code, Some(2));
+    let run = Test::new().args(&["diff", &old, &new, "-o", &new]).run();
+    run.code(2);
 }
 
 #[test]
@@ -259,13 +252,11 @@ fn findings_are_matched_by_code() {
         d["findings"]["resolved"],
         json!([{"code": "A", "title": "A happened"}])
     );
-    let text = mlguard(&["diff", o.to_str().unwrap(), n.to_str().unwrap()]);
-    assert!(
-        text.stdout.contains("new       C  C happened")
-            && text.stdout.contains("resolved  A  A happened"),
-        "{}",
-        text.stdout
-    );
+    let text = Test::new()
+        .args(&["diff", o.to_str().unwrap(), n.to_str().unwrap()])
+        .run();
+    text.stdout_contains("new       C  C happened")
+        .stdout_contains("resolved  A  A happened");
 }
 
 #[test]
@@ -300,25 +291,27 @@ fn unreadable_reports_are_one_line_errors() {
             vec!["diff", path.as_str(), new.as_str()],
             vec!["diff", new.as_str(), path.as_str()],
         ] {
-            let run = mlguard(&args);
-            assert_eq!(run.code, Some(2), "{args:?}");
+            let run = Test::new().args(&args).run();
+            run.code(2);
             assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
             assert!(
                 run.stderr.starts_with(&format!("mlguard: error: {path}: ")),
                 "{}",
                 run.stderr
             );
-            assert!(run.stderr.contains(what), "{}", run.stderr);
+            run.stderr_contains(what);
             assert!(run.stdout.is_empty());
         }
     }
-    let run = mlguard(&["diff", &new, &new, "--max-drop", "nope=0.1"]);
-    assert_eq!(run.code, Some(2));
-    assert!(
-        run.stderr.contains("unknown metric 'nope'")
-            && run.stderr.contains("valid names: accuracy")
-    );
-    let run = mlguard(&["diff", &new, &new, "--max-drop", "f1"]);
-    assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("must be METRIC=DELTA"));
+    let run = Test::new()
+        .args(&["diff", &new, &new, "--max-drop", "nope=0.1"])
+        .run();
+    run.code(2);
+    run.stderr_contains("unknown metric 'nope'")
+        .stderr_contains("valid names: accuracy");
+    let run = Test::new()
+        .args(&["diff", &new, &new, "--max-drop", "f1"])
+        .run();
+    run.code(2);
+    run.stderr_contains("must be METRIC=DELTA");
 }

@@ -5,51 +5,9 @@
 //! The files come from `scripts/gen_scenarios.py` (standard library only, deterministic by
 //! seed), whose docstring describes each scenario and the size of its fault.
 
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
-
 use serde_json::Value;
 
-fn package_file(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    assert!(p.is_file(), "missing {}", p.display());
-    p
-}
-
-/// Writes `rows` rows of `scenario` with `seed` into `dir` and returns the file's path.
-fn generate(dir: &Path, scenario: &str, seed: u64, rows: u64) -> String {
-    let out = dir.join(format!("{scenario}-{seed}.csv"));
-    let result = Process::new("python3")
-        .arg(package_file("scripts/gen_scenarios.py"))
-        .args([scenario, &seed.to_string(), &rows.to_string()])
-        .arg(&out)
-        .output()
-        .expect("python3 runs (it is needed to generate the scenarios)");
-    assert!(
-        result.status.success(),
-        "gen_scenarios.py {scenario} {seed} {rows} failed:\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    out.to_string_lossy().into_owned()
-}
-
-/// The JSON report of `mlguard eval FILE ARGS… --format json`, run in `dir`.
-fn eval(dir: &Path, file: &str, args: &[&str]) -> Value {
-    let out = assert_cmd::Command::cargo_bin("mlguard")
-        .expect("the mlguard binary is built")
-        .current_dir(dir)
-        .args(["eval", file, "--format", "json", "--quiet"])
-        .args(args)
-        .output()
-        .expect("mlguard runs");
-    let code = out.status.code().expect("mlguard exits");
-    assert!(
-        code == 0 || code == 1,
-        "mlguard eval {file} {args:?} exited {code}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the report is JSON")
-}
+use crate::support::{scenario_file, Test};
 
 /// The findings of a report, as `code (severity, confidence)` lines, for failure messages.
 fn listing(report: &Value) -> String {
@@ -101,16 +59,16 @@ const ROWS: u64 = 20_000;
 fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let reference = generate(d, "clean", 101, ROWS);
+    let reference = scenario_file(d, "clean", 101, ROWS);
     let with_ref = ["--reference", reference.as_str()];
 
     // Data: a segment the model handles badly.
-    let f = generate(d, "weak_segment", 1, ROWS);
-    let r = eval(
-        d,
-        &f,
-        &[&with_ref[..], &["--segment-col", "segment"]].concat(),
-    );
+    let f = scenario_file(d, "weak_segment", 1, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&[&with_ref[..], &["--segment-col", "segment"]].concat())
+        .run()
+        .report();
     let lead = leading(&r, "data.weak_segment", "weak_segment");
     assert_eq!(lead["evidence"]["location"]["segment"]["value"], "partner");
     assert!(lead["remedies"][0]
@@ -119,28 +77,40 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
         .contains("segment=partner"));
 
     // Data: the class mix moved.
-    let f = generate(d, "prior_shift", 2, ROWS);
-    let r = eval(d, &f, &with_ref);
+    let f = scenario_file(d, "prior_shift", 2, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&with_ref)
+        .run()
+        .report();
     let lead = leading(&r, "data.prior_shift", "prior_shift");
     assert_eq!(lead["evidence"]["location"]["class"], "1");
 
     // Data: rows without a label, skipped.
-    let f = generate(d, "missing", 3, ROWS);
-    let r = eval(d, &f, &["--skip-invalid"]);
+    let f = scenario_file(d, "missing", 3, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&["--skip-invalid"])
+        .run()
+        .report();
     leading(&r, "data.missing_values", "missing");
 
     // Deployment: scores shifted and accuracy dropped while the labels held.
-    let f = generate(d, "score_shift", 4, ROWS);
-    let r = eval(d, &f, &with_ref);
+    let f = scenario_file(d, "score_shift", 4, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&with_ref)
+        .run()
+        .report();
     leading(&r, "deployment.serving_skew", "score_shift");
 
     // Deployment: the model broke at a known time.
-    let f = generate(d, "collapse", 5, ROWS);
-    let r = eval(
-        d,
-        &f,
-        &[&with_ref[..], &["--time-col", "timestamp"]].concat(),
-    );
+    let f = scenario_file(d, "collapse", 5, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&[&with_ref[..], &["--time-col", "timestamp"]].concat())
+        .run()
+        .report();
     let lead = leading(&r, "deployment.step_change", "collapse");
     assert_eq!(
         lead["evidence"]["location"]["window"],
@@ -148,25 +118,33 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
     );
 
     // Deployment: malformed model output.
-    let f = generate(d, "nan_scores", 14, ROWS);
-    let r = eval(d, &f, &["--skip-invalid"]);
+    let f = scenario_file(d, "nan_scores", 14, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&["--skip-invalid"])
+        .run()
+        .report();
     leading(&r, "deployment.abnormal_outputs", "nan_scores");
 
     // Deployment: one class only.
-    let f = generate(d, "degenerate", 6, ROWS);
-    let r = eval(d, &f, &[]);
+    let f = scenario_file(d, "degenerate", 6, ROWS);
+    let r = Test::eval_json(&f).current_dir(d).run().report();
     leading(&r, "deployment.collapse", "degenerate");
 
     // Deployment: a bad model version.
-    let f = generate(d, "version_gap", 7, ROWS);
-    let r = eval(d, &f, &["--version-col", "version"]);
+    let f = scenario_file(d, "version_gap", 7, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&["--version-col", "version"])
+        .run()
+        .report();
     let lead = leading(&r, "deployment.version_gap", "version_gap");
     assert_eq!(lead["evidence"]["location"]["segment"]["column"], "version");
     assert_eq!(lead["evidence"]["location"]["segment"]["value"], "v2");
 
     // Data: flipped labels.
-    let f = generate(d, "label_noise", 12, ROWS);
-    let r = eval(d, &f, &[]);
+    let f = scenario_file(d, "label_noise", 12, ROWS);
+    let r = Test::eval_json(&f).current_dir(d).run().report();
     let lead = leading(&r, "data.label_noise", "label_noise");
     assert!(!lead["rows"].as_array().unwrap().is_empty());
     let excess = lead["evidence"]["values"]["data:label_noise"]["excess_rate"]
@@ -176,8 +154,8 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
     assert!((0.10..0.21).contains(&excess), "excess noise {excess}");
 
     // Data: repeated rows.
-    let f = generate(d, "duplicates", 13, ROWS);
-    let r = eval(d, &f, &[]);
+    let f = scenario_file(d, "duplicates", 13, ROWS);
+    let r = Test::eval_json(&f).current_dir(d).run().report();
     let lead = leading(&r, "data.duplicate_rows", "duplicates");
     let share = lead["evidence"]["values"]["data:duplicates"]["share"]
         .as_f64()
@@ -185,9 +163,13 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
     assert!((0.07..0.11).contains(&share), "duplicate share {share}");
 
     // Training: much better on the training data.
-    let f = generate(d, "clean", 8, ROWS);
-    let train = generate(d, "overfit_train", 9, ROWS);
-    let r = eval(d, &f, &["--train", &train]);
+    let f = scenario_file(d, "clean", 8, ROWS);
+    let train = scenario_file(d, "overfit_train", 9, ROWS);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&["--train", &train])
+        .run()
+        .report();
     let lead = leading(&r, "training.overfitting", "overfit");
     let gap = lead["evidence"]["values"]["training:overfitting"]["difference"]
         .as_f64()
@@ -195,13 +177,13 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
     assert!((0.05..0.15).contains(&gap), "train-vs-eval gap {gap}");
 
     // Training: no better than chance.
-    let f = generate(d, "underfit", 10, ROWS);
-    let r = eval(d, &f, &[]);
+    let f = scenario_file(d, "underfit", 10, ROWS);
+    let r = Test::eval_json(&f).current_dir(d).run().report();
     leading(&r, "training.underfitting", "underfit");
 
     // Training: over-confident probabilities.
-    let f = generate(d, "overconfident", 11, ROWS);
-    let r = eval(d, &f, &[]);
+    let f = scenario_file(d, "overconfident", 11, ROWS);
+    let r = Test::eval_json(&f).current_dir(d).run().report();
     leading(&r, "training.miscalibration", "overconfident");
 }
 
@@ -209,15 +191,14 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
 fn clean_data_yields_no_warning_or_error_finding() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let reference = generate(d, "clean", 1000, 5_000);
-    let train = generate(d, "clean", 2000, 5_000);
+    let reference = scenario_file(d, "clean", 1000, 5_000);
+    let train = scenario_file(d, "clean", 2000, 5_000);
     let mut problems = Vec::new();
     for seed in 0..20 {
-        let f = generate(d, "clean", seed, 5_000);
-        let r = eval(
-            d,
-            &f,
-            &[
+        let f = scenario_file(d, "clean", seed, 5_000);
+        let r = Test::eval_json(&f)
+            .current_dir(d)
+            .args(&[
                 "--reference",
                 &reference,
                 "--train",
@@ -228,8 +209,9 @@ fn clean_data_yields_no_warning_or_error_finding() {
                 "version",
                 "--time-col",
                 "timestamp",
-            ],
-        );
+            ])
+            .run()
+            .report();
         for finding in r["findings"].as_array().unwrap() {
             if finding["severity"] != "info" {
                 problems.push(format!(
@@ -250,9 +232,13 @@ fn clean_data_yields_no_warning_or_error_finding() {
 fn issues_export_lists_the_rows_behind_findings_neutralised() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let f = generate(d, "label_noise", 21, 5_000);
+    let f = scenario_file(d, "label_noise", 21, 5_000);
     let out = d.join("issues.csv");
-    let r = eval(d, &f, &["--export-issues", out.to_str().unwrap()]);
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&["--export-issues", out.to_str().unwrap()])
+        .run()
+        .report();
     let suspects = r["audit"]["label_issues"]["suspects"].as_u64().unwrap();
     let mut reader = csv::Reader::from_path(&out).unwrap();
     assert_eq!(
@@ -277,11 +263,11 @@ fn issues_export_lists_the_rows_behind_findings_neutralised() {
     text.push_str("=HYPERLINK(\"http://x\"),0,0\n=HYPERLINK(\"http://x\"),1,1\n");
     std::fs::write(&hostile, text).unwrap();
     let out = d.join("hostile-issues.csv");
-    let r = eval(
-        d,
-        hostile.to_str().unwrap(),
-        &["--id-col", "id", "--export-issues", out.to_str().unwrap()],
-    );
+    let r = Test::eval_json(hostile.to_str().unwrap())
+        .current_dir(d)
+        .args(&["--id-col", "id", "--export-issues", out.to_str().unwrap()])
+        .run()
+        .report();
     assert_eq!(r["findings"][0]["code"], "data.conflicting_labels");
     let mut reader = csv::Reader::from_path(&out).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
@@ -291,31 +277,23 @@ fn issues_export_lists_the_rows_behind_findings_neutralised() {
     }
 }
 
-fn mlguard(args: &[&str]) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("mlguard")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn explain_lists_and_describes_every_code() {
-    let list = mlguard(&["explain"]);
+    let list = Test::new().args(&["explain"]).run();
     assert!(list.status.success());
-    let list = String::from_utf8(list.stdout).unwrap();
+    let list = &list.utf8().stdout;
     for info in mlguard::diagnosis::catalog::CODES {
         assert!(list.contains(info.code), "{} not listed", info.code);
-        let one = mlguard(&["explain", info.code]);
+        let one = Test::new().args(&["explain", info.code]).run();
         assert!(one.status.success(), "{}", info.code);
-        let text = String::from_utf8(one.stdout).unwrap();
+        let text = &one.utf8().stdout;
         for part in ["Meaning", "Detection", "Typical causes", "Remedies"] {
             assert!(text.contains(part), "{}: no {part}", info.code);
         }
     }
-    let bad = mlguard(&["explain", "data.nonsense"]);
-    assert_eq!(bad.status.code(), Some(2));
-    let err = String::from_utf8(bad.stderr).unwrap();
+    let bad = Test::new().args(&["explain", "data.nonsense"]).run();
+    bad.code(2);
+    let err = &bad.utf8().stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("mlguard explain"), "{err}");
 }
@@ -330,7 +308,10 @@ fn repeated_rows_without_an_identifying_column_are_not_duplicates() {
     }
     let plain = d.join("labels.csv");
     std::fs::write(&plain, &text).unwrap();
-    let r = eval(d, plain.to_str().unwrap(), &[]);
+    let r = Test::eval_json(plain.to_str().unwrap())
+        .current_dir(d)
+        .run()
+        .report();
     let check = r["checks"]
         .as_array()
         .unwrap()
@@ -346,7 +327,10 @@ fn repeated_rows_without_an_identifying_column_are_not_duplicates() {
     }
     let with_id = d.join("with_id.csv");
     std::fs::write(&with_id, &text).unwrap();
-    let r = eval(d, with_id.to_str().unwrap(), &[]);
+    let r = Test::eval_json(with_id.to_str().unwrap())
+        .current_dir(d)
+        .run()
+        .report();
     assert_eq!(
         r["findings"][0]["code"],
         "data.duplicate_rows",

@@ -5,33 +5,12 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use assert_cmd::Command;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use serde_json::Value;
 
-/// Writes `text` to `name` in `dir` and returns the path.
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
-/// `mlguard eval FILE ARGS… --format json`: the exit code and the report.
-fn eval_json(file: &str, args: &[&str]) -> (i32, Value) {
-    let out = Command::cargo_bin("mlguard")
-        .unwrap()
-        .args(["eval", file, "--format", "json", "--quiet"])
-        .args(args)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let code = out.status.code().unwrap();
-    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
-    (code, serde_json::from_slice(&out.stdout).unwrap())
-}
+use crate::support::{write, Test};
 
 #[test]
 fn duplicate_rows_are_found_with_their_lines() {
@@ -41,7 +20,7 @@ fn duplicate_rows_are_found_with_their_lines() {
         "dups.csv",
         "label,prediction,score\n1,1,0.9\n0,0,0.2\n1,1,0.9\n0,1,0.6\n0,0,0.2\n1,1,0.9\n",
     );
-    let (_, r) = eval_json(&file, &[]);
+    let r = Test::eval_json(&file).run().report();
     let d = &r["audit"]["duplicates"];
     assert_eq!(d["rows_checked"], 6);
     assert_eq!(d["duplicate_rows"], 3);
@@ -79,7 +58,7 @@ fn duplicates_are_the_same_fields_however_they_are_quoted() {
         assert!(text.len() > 1 << 20);
         let dir = tempfile::tempdir().unwrap();
         let file = write(&dir, name, &text);
-        let (_, r) = eval_json(&file, &[]);
+        let r = Test::eval_json(&file).run().report();
         let dups = &r["audit"]["duplicates"];
         assert_eq!(dups["exact"], true, "{name}");
         assert_eq!(dups["rows_checked"], rows + 5, "{name}");
@@ -101,7 +80,10 @@ fn duplicate_and_conflicting_ids() {
         "ids.csv",
         "id,label,prediction\na,cat,cat\nb,dog,dog\na,cat,dog\nc,dog,cat\nb,cat,cat\nd,cat,cat\n",
     );
-    let (_, r) = eval_json(&file, &["--id-col", "id", "--pos-label", "cat"]);
+    let r = Test::eval_json(&file)
+        .args(&["--id-col", "id", "--pos-label", "cat"])
+        .run()
+        .report();
     let ids = &r["audit"]["ids"];
     assert_eq!(ids["column"], "id");
     assert_eq!(ids["distinct"], 4);
@@ -126,13 +108,11 @@ fn duplicate_and_conflicting_ids() {
 fn a_missing_id_column_is_an_input_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "x.csv", "label,prediction\n1,1\n0,0\n");
-    let out = Command::cargo_bin("mlguard")
-        .unwrap()
-        .args(["eval", &file, "--id-col", "row_id"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = Test::new()
+        .args(&["eval", &file, "--id-col", "row_id"])
+        .run();
+    out.code(2);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("'row_id'") && stderr.contains("--id-col"),
         "{stderr}"
@@ -167,7 +147,7 @@ fn flipped_labels_are_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let (text, flipped) = flipped_file(4000, 0.1, 42);
     let file = write(&dir, "flipped.csv", &text);
-    let (_, r) = eval_json(&file, &[]);
+    let r = Test::eval_json(&file).run().report();
     let issues = &r["audit"]["label_issues"];
     let listed: HashSet<u64> = issues["rows"]
         .as_array()
@@ -215,9 +195,9 @@ fn the_audit_does_not_depend_on_the_thread_count() {
     }
     let file = write(&dir, "big.csv", &text);
     let args = |t: &'static str| ["--id-col", "id", "--threads", t, "--checks", "none"];
-    let (_, one) = eval_json(&file, &args("1"));
-    let (_, two) = eval_json(&file, &args("2"));
-    let (_, three) = eval_json(&file, &args("3"));
+    let one = Test::eval_json(&file).args(&args("1")).run().report();
+    let two = Test::eval_json(&file).args(&args("2")).run().report();
+    let three = Test::eval_json(&file).args(&args("3")).run().report();
     assert_eq!(one["audit"], two["audit"]);
     assert_eq!(one["audit"], three["audit"]);
     let d = &one["audit"]["duplicates"];
@@ -252,11 +232,12 @@ fn paired_check(report: &Value) -> Value {
 #[test]
 fn mcnemar_fails_on_a_paired_regression_and_passes_on_clean_data() {
     let dir = tempfile::tempdir().unwrap();
-    let reference = write(&dir, "ref.csv", &paired_file(2000, |i| i % 10 == 0));
-    let worse = write(&dir, "worse.csv", &paired_file(2000, |i| i % 5 == 0));
-    let same = write(&dir, "same.csv", &paired_file(2000, |i| i % 10 == 0));
+    let reference = write(&dir, "ref.csv", paired_file(2000, |i| i % 10 == 0));
+    let worse = write(&dir, "worse.csv", paired_file(2000, |i| i % 5 == 0));
+    let same = write(&dir, "same.csv", paired_file(2000, |i| i % 10 == 0));
     let args = ["--id-col", "id", "--reference", &reference];
-    let (code, r) = eval_json(&worse, &args);
+    let run = Test::eval_json(&worse).args(&args).run();
+    let (code, r) = (run.exit_code(), run.report());
     let check = paired_check(&r);
     assert_eq!(check["status"], "fail", "{check}");
     assert_eq!(check["test"], "mcnemar");
@@ -266,10 +247,13 @@ fn mcnemar_fails_on_a_paired_regression_and_passes_on_clean_data() {
     assert_eq!(check["values"]["wrong_before_right_now"], 0.0);
     assert!((check["effect_size"].as_f64().unwrap() - 0.1).abs() < 1e-12);
     assert_eq!(code, 1);
-    let (_, r) = eval_json(&same, &args);
+    let r = Test::eval_json(&same).args(&args).run().report();
     assert_eq!(paired_check(&r)["status"], "pass");
     // Without --id-col there is no pairing.
-    let (_, r) = eval_json(&same, &["--reference", &reference]);
+    let r = Test::eval_json(&same)
+        .args(&["--reference", &reference])
+        .run()
+        .report();
     assert!(r["checks"]
         .as_array()
         .unwrap()
@@ -286,7 +270,10 @@ fn the_id_column_can_be_named_in_the_config_file() {
         "key,label,prediction\nx,1,1\nx,0,0\ny,1,1\n",
     );
     let config = write(&dir, "mlguard.toml", "[columns]\nid = \"key\"\n");
-    let (_, r) = eval_json(&file, &["--config", &config]);
+    let r = Test::eval_json(&file)
+        .args(&["--config", &config])
+        .run()
+        .report();
     assert_eq!(r["audit"]["ids"]["column"], "key");
     assert_eq!(r["audit"]["ids"]["conflicting_ids"], 1);
 }
@@ -299,7 +286,10 @@ fn skipped_rows_are_counted_by_reason() {
         "bad.csv",
         "label,prediction,score\n1,1,0.9\n,0,0.2\n0,NA,0.1\n0,0,abc\n1,1,1.5\n0,0\n0,0,0.3\n",
     );
-    let (_, r) = eval_json(&file, &["--skip-invalid"]);
+    let r = Test::eval_json(&file)
+        .args(&["--skip-invalid"])
+        .run()
+        .report();
     assert_eq!(
         r["audit"]["skipped"],
         serde_json::json!({"missing_label": 1, "missing_prediction": 1, "invalid_score": 2, "other": 1})
@@ -322,7 +312,7 @@ fn multiclass_suspects_name_the_class_the_model_prefers() {
         writeln!(text, "{label},{},{},{}", p[0], p[1], p[2]).unwrap();
     }
     let file = write(&dir, "multi.csv", &text);
-    let (_, r) = eval_json(&file, &[]);
+    let r = Test::eval_json(&file).run().report();
     let issues = &r["audit"]["label_issues"];
     assert_eq!(issues["suspects"], 1);
     assert_eq!(issues["rows"][0]["line"], 32);
@@ -336,17 +326,15 @@ fn markdown_and_html_show_the_audit_and_the_most_suspicious_row() {
     let dir = tempfile::tempdir().unwrap();
     let (text, _) = flipped_file(2000, 0.1, 7);
     let file = write(&dir, "flipped.csv", &text);
-    let (_, r) = eval_json(&file, &[]);
+    let r = Test::eval_json(&file).run().report();
     let issues = &r["audit"]["label_issues"];
     let suspects = issues["suspects"].as_u64().unwrap();
     let first_line = issues["rows"][0]["line"].as_u64().unwrap();
     for format in ["markdown", "html"] {
-        let out = Command::cargo_bin("mlguard")
-            .unwrap()
-            .args(["eval", &file, "--format", format, "--quiet"])
-            .output()
-            .unwrap();
-        let page = String::from_utf8_lossy(&out.stdout);
+        let out = Test::new()
+            .args(&["eval", &file, "--format", format, "--quiet"])
+            .run();
+        let page = &out.stdout;
         assert!(page.contains("Row audit"), "{format}");
         assert!(
             page.contains(&format!("{suspects} (")),

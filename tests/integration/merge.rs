@@ -14,44 +14,7 @@ use mlguard::settings::EvalSettings;
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// What a run of the binary produced.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the built binary with `args` from the package root.
-fn mlguard(args: &[&str]) -> Run {
-    let out = assert_cmd::Command::cargo_bin("mlguard")
-        .expect("the mlguard binary is built")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("mlguard runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn json(run: &Run) -> Value {
-    assert!(
-        matches!(run.code, Some(0 | 1)),
-        "exit {:?}: {}",
-        run.code,
-        run.stderr
-    );
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
-}
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use crate::support::{package_path, Output, Test};
 
 /// Writes the data lines of `file` cut before each of `cuts` (data line indices) into shards
 /// that each repeat the header; returns their paths.
@@ -130,10 +93,10 @@ fn assert_same_report(merged: &Value, single: &Value) {
 /// Evaluates `file` whole, and in shards merged through state files; returns both reports.
 fn whole_and_merged(file: &str, cuts: &[usize], flags: &[&str]) -> (Value, Value) {
     let dir = tempfile::tempdir().unwrap();
-    let path = example(file);
+    let path = package_path(&format!("examples/{file}"));
     let mut args = vec!["eval", path.to_str().unwrap(), "--format", "json"];
     args.extend(flags);
-    let single = json(&mlguard(&args));
+    let single = Test::new().args(&args).run().report();
     let shards = split(&path, cuts, dir.path(), "part");
     let mut states = Vec::new();
     for (i, shard) in shards.iter().enumerate() {
@@ -141,15 +104,15 @@ fn whole_and_merged(file: &str, cuts: &[usize], flags: &[&str]) -> (Value, Value
         let mut args = vec!["eval", shard.to_str().unwrap(), "--format", "json"];
         args.extend(flags);
         args.extend(["--save-state", state.to_str().unwrap()]);
-        let run = mlguard(&args);
-        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        let run = Test::new().args(&args).run();
+        assert!(matches!(run.status_code(), Some(0 | 1)), "{}", run.stderr);
         states.push(state.to_str().unwrap().to_string());
     }
     let mut args = vec!["merge"];
     args.extend(states.iter().map(String::as_str));
     args.extend(["--format", "json"]);
     args.extend(report_flags(flags));
-    let merged = json(&mlguard(&args));
+    let merged = Test::new().args(&args).run().report();
     (single, merged)
 }
 
@@ -205,24 +168,26 @@ fn header_only_shards_save_empty_states_that_merge_to_the_same_report() {
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "id,label,prediction,score\n").unwrap();
     let state = dir.path().join("empty.state");
-    let run = mlguard(&[
-        "eval",
-        empty.to_str().unwrap(),
-        "--save-state",
-        state.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert_eq!(run.stdout, "", "no report for an empty shard");
-    assert!(run.stderr.contains("holds no data rows"), "{}", run.stderr);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            empty.to_str().unwrap(),
+            "--save-state",
+            state.to_str().unwrap(),
+        ])
+        .run();
+    run.code(0);
+    run.stdout_is("");
+    run.stderr_contains("holds no data rows");
     assert!(state.exists());
     // Without --save-state a header-only file is still an error, and so is a merge of nothing.
-    let run = mlguard(&["eval", empty.to_str().unwrap()]);
-    assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("empty.csv:2:"), "{}", run.stderr);
+    let run = Test::new().args(&["eval", empty.to_str().unwrap()]).run();
+    run.code(2);
+    run.stderr_contains("empty.csv:2:");
     let s = state.to_str().unwrap();
-    let run = mlguard(&["merge", s, s]);
-    assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("no data rows"), "{}", run.stderr);
+    let run = Test::new().args(&["merge", s, s]).run();
+    run.code(2);
+    run.stderr_contains("no data rows");
 }
 
 #[test]
@@ -245,20 +210,22 @@ fn merged_multiclass_shards_equal_one_run() {
 #[test]
 fn merge_of_merges_equals_one_run_and_other_formats_work() {
     let dir = tempfile::tempdir().unwrap();
-    let path = example("binary.csv");
+    let path = package_path("examples/binary.csv");
     let shards = split(&path, &[900, 2000, 3500], dir.path(), "p");
     let state = |i: usize| dir.path().join(format!("p-{i}.state"));
     for (i, shard) in shards.iter().enumerate() {
-        let run = mlguard(&[
-            "eval",
-            shard.to_str().unwrap(),
-            "--segment-col",
-            "segment",
-            "--save-state",
-            state(i).to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        let run = Test::new()
+            .args(&[
+                "eval",
+                shard.to_str().unwrap(),
+                "--segment-col",
+                "segment",
+                "--save-state",
+                state(i).to_str().unwrap(),
+                "--quiet",
+            ])
+            .run();
+        assert!(matches!(run.status_code(), Some(0 | 1)), "{}", run.stderr);
     }
     let s = |p: PathBuf| p.to_str().unwrap().to_string();
     let (left, right) = (
@@ -266,44 +233,52 @@ fn merge_of_merges_equals_one_run_and_other_formats_work() {
         dir.path().join("right.state"),
     );
     for (out, parts) in [(&left, [0, 1]), (&right, [2, 3])] {
-        let run = mlguard(&[
-            "merge",
-            &s(state(parts[0])),
-            &s(state(parts[1])),
-            "--save-state",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        let run = Test::new()
+            .args(&[
+                "merge",
+                &s(state(parts[0])),
+                &s(state(parts[1])),
+                "--save-state",
+                out.to_str().unwrap(),
+                "--quiet",
+            ])
+            .run();
+        assert!(matches!(run.status_code(), Some(0 | 1)), "{}", run.stderr);
         assert!(
             run.stdout.contains("accuracy"),
             "a text report: {}",
             run.stdout
         );
     }
-    let merged = json(&mlguard(&[
-        "merge",
-        &s(left),
-        &s(right),
-        "--format",
-        "json",
-        "--seed",
-        "3",
-        "--reference",
-        "examples/reference.csv",
-    ]));
-    let single = json(&mlguard(&[
-        "eval",
-        path.to_str().unwrap(),
-        "--segment-col",
-        "segment",
-        "--format",
-        "json",
-        "--seed",
-        "3",
-        "--reference",
-        "examples/reference.csv",
-    ]));
+    let merged = Test::new()
+        .args(&[
+            "merge",
+            &s(left),
+            &s(right),
+            "--format",
+            "json",
+            "--seed",
+            "3",
+            "--reference",
+            "examples/reference.csv",
+        ])
+        .run()
+        .report();
+    let single = Test::new()
+        .args(&[
+            "eval",
+            path.to_str().unwrap(),
+            "--segment-col",
+            "segment",
+            "--format",
+            "json",
+            "--seed",
+            "3",
+            "--reference",
+            "examples/reference.csv",
+        ])
+        .run()
+        .report();
     assert_same_report(&merged, &single);
     let ids = |r: &Value| -> Vec<String> {
         r["checks"]
@@ -319,24 +294,22 @@ fn merge_of_merges_equals_one_run_and_other_formats_work() {
         ids(&merged)
     );
     // The gate decides the exit code as in eval.
-    let failing = mlguard(&["merge", &s(state(0)), "--min", "accuracy=0.999", "-q"]);
-    assert_eq!(failing.code, Some(1));
+    let failing = Test::new()
+        .args(&["merge", &s(state(0)), "--min", "accuracy=0.999", "-q"])
+        .run();
+    failing.code(1);
 }
 
 /// One line on stderr, exit 2, naming the file.
-fn assert_refused(run: &Run, names: &str, says: &str) {
-    assert_eq!(run.code, Some(2), "stderr: {}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(run.stderr.starts_with("mlguard: error: "), "{}", run.stderr);
-    assert!(run.stderr.contains(names), "{}", run.stderr);
-    assert!(run.stderr.contains(says), "{}", run.stderr);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+fn assert_refused(run: &Output, names: &str, says: &str) {
+    run.one_line_error();
+    run.stderr_contains(names).stderr_contains(says);
 }
 
 #[test]
 fn states_read_with_other_columns_or_versions_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = example("binary.csv");
+    let path = package_path("examples/binary.csv");
     let shards = split(&path, &[2500], dir.path(), "s");
     let a = dir.path().join("a.state");
     let b = dir.path().join("b.state");
@@ -347,32 +320,52 @@ fn states_read_with_other_columns_or_versions_are_refused() {
         c.to_str().unwrap().to_string(),
     );
     let shard = |i: usize| shards[i].to_str().unwrap().to_string();
-    let saved = |run: Run| assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
-    saved(mlguard(&["eval", &shard(0), "--save-state", &a, "-q"]));
+    let saved = |run: Output| assert!(matches!(run.status_code(), Some(0 | 1)), "{}", run.stderr);
+    saved(
+        Test::new()
+            .args(&["eval", &shard(0), "--save-state", &a, "-q"])
+            .run(),
+    );
     // Labels from the prediction column: a different label column.
-    saved(mlguard(&[
-        "eval",
-        &shard(1),
-        "--label-col",
-        "prediction",
-        "--pred-col",
-        "label",
-        "--save-state",
+    saved(
+        Test::new()
+            .args(&[
+                "eval",
+                &shard(1),
+                "--label-col",
+                "prediction",
+                "--pred-col",
+                "label",
+                "--save-state",
+                &b,
+                "-q",
+            ])
+            .run(),
+    );
+    assert_refused(
+        &Test::new().args(&["merge", &a, &b]).run(),
         &b,
-        "-q",
-    ]));
-    assert_refused(&mlguard(&["merge", &a, &b]), &b, "label column");
+        "label column",
+    );
     // Other segment columns.
-    saved(mlguard(&[
-        "eval",
-        &shard(1),
-        "--segment-col",
-        "segment",
-        "--save-state",
+    saved(
+        Test::new()
+            .args(&[
+                "eval",
+                &shard(1),
+                "--segment-col",
+                "segment",
+                "--save-state",
+                &c,
+                "-q",
+            ])
+            .run(),
+    );
+    assert_refused(
+        &Test::new().args(&["merge", &a, &c]).run(),
         &c,
-        "-q",
-    ]));
-    assert_refused(&mlguard(&["merge", &a, &c]), &c, "segment columns");
+        "segment columns",
+    );
     // Another version.
     let text = std::fs::read_to_string(&a).unwrap();
     let mut state: Value = serde_json::from_str(&text).unwrap();
@@ -380,23 +373,29 @@ fn states_read_with_other_columns_or_versions_are_refused() {
     let newer = dir.path().join("newer.state");
     std::fs::write(&newer, state.to_string()).unwrap();
     assert_refused(
-        &mlguard(&["merge", &a, newer.to_str().unwrap()]),
+        &Test::new()
+            .args(&["merge", &a, newer.to_str().unwrap()])
+            .run(),
         newer.to_str().unwrap(),
         "version 99",
     );
     // A report is not a state; a truncated state is damaged; a missing file is named.
     let report = dir.path().join("report.json");
-    let run = mlguard(&["eval", &shard(0), "--format", "json"]);
+    let run = Test::new()
+        .args(&["eval", &shard(0), "--format", "json"])
+        .run();
     std::fs::write(&report, run.stdout).unwrap();
     assert_refused(
-        &mlguard(&["merge", report.to_str().unwrap()]),
+        &Test::new().args(&["merge", report.to_str().unwrap()]).run(),
         report.to_str().unwrap(),
         "not an mlguard state file",
     );
     let cut = dir.path().join("cut.state");
     std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
     assert_refused(
-        &mlguard(&["merge", &a, cut.to_str().unwrap()]),
+        &Test::new()
+            .args(&["merge", &a, cut.to_str().unwrap()])
+            .run(),
         cut.to_str().unwrap(),
         "not an mlguard state file",
     );
@@ -407,7 +406,9 @@ fn states_read_with_other_columns_or_versions_are_refused() {
     )
     .unwrap();
     assert_refused(
-        &mlguard(&["merge", inconsistent.to_str().unwrap()]),
+        &Test::new()
+            .args(&["merge", inconsistent.to_str().unwrap()])
+            .run(),
         inconsistent.to_str().unwrap(),
         "damaged state file",
     );
@@ -419,29 +420,35 @@ fn states_read_with_other_columns_or_versions_are_refused() {
     );
     std::fs::write(&scores, extra).unwrap();
     assert_refused(
-        &mlguard(&["merge", scores.to_str().unwrap()]),
+        &Test::new().args(&["merge", scores.to_str().unwrap()]).run(),
         scores.to_str().unwrap(),
         "more scores than rows",
     );
     assert_refused(
-        &mlguard(&["merge", "no/such.state"]),
+        &Test::new().args(&["merge", "no/such.state"]).run(),
         "no/such.state",
         "cannot read",
     );
     // Flags that decide how rows are read belong to eval.
     assert_refused(
-        &mlguard(&["merge", &a, "--label-col", "label"]),
+        &Test::new()
+            .args(&["merge", &a, "--label-col", "label"])
+            .run(),
         "--label-col",
         "unexpected argument",
     );
     // A state is never written over an input.
-    assert_refused(&mlguard(&["merge", &a, "--save-state", &a]), &a, "input");
+    assert_refused(
+        &Test::new().args(&["merge", &a, "--save-state", &a]).run(),
+        &a,
+        "input",
+    );
 }
 
 /// Evaluates with the library: whole, and as shards saved, loaded and merged.
 fn library_reports(cuts: &[usize]) -> (Value, Value) {
     let dir = tempfile::tempdir().unwrap();
-    let path = example("binary.csv");
+    let path = package_path("examples/binary.csv");
     let flags = [
         "--segment-col",
         "segment",
@@ -514,24 +521,26 @@ fn merged_segment_values_beyond_the_limit_are_refused() {
         let csv = dir.path().join(format!("ids-{part}.csv"));
         std::fs::write(&csv, body).unwrap();
         let state = dir.path().join(format!("ids-{part}.state"));
-        let run = mlguard(&[
-            "eval",
-            csv.to_str().unwrap(),
-            "--segment-col",
-            "seg",
-            "--bootstrap",
-            "0",
-            "--checks",
-            "none",
-            "--save-state",
-            state.to_str().unwrap(),
-            "-q",
-        ]);
-        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        let run = Test::new()
+            .args(&[
+                "eval",
+                csv.to_str().unwrap(),
+                "--segment-col",
+                "seg",
+                "--bootstrap",
+                "0",
+                "--checks",
+                "none",
+                "--save-state",
+                state.to_str().unwrap(),
+                "-q",
+            ])
+            .run();
+        assert!(matches!(run.status_code(), Some(0 | 1)), "{}", run.stderr);
         states.push(state.to_str().unwrap().to_string());
     }
     assert_refused(
-        &mlguard(&["merge", &states[0], &states[1]]),
+        &Test::new().args(&["merge", &states[0], &states[1]]).run(),
         &states[1],
         "more than 10000 distinct values",
     );
@@ -542,7 +551,7 @@ fn shards_with_the_same_rows_on_the_same_lines_keep_every_suspect_row() {
     // Two shards holding the same rows: their suspect rows share line, label and score, and
     // must still each be listed, as one pass over the file lists them.
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(example("binary.csv")).unwrap();
+    let text = std::fs::read_to_string(package_path("examples/binary.csv")).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
     let half: Vec<&str> = lines.take(2500).collect();
@@ -556,7 +565,10 @@ fn shards_with_the_same_rows_on_the_same_lines_keep_every_suspect_row() {
     let doubled = dir.path().join("doubled.csv");
     std::fs::write(&doubled, body).unwrap();
     let file = doubled.to_str().unwrap();
-    let single = json(&mlguard(&["eval", file, "--format", "json"]));
+    let single = Test::new()
+        .args(&["eval", file, "--format", "json"])
+        .run()
+        .report();
     let mut states = Vec::new();
     for (i, shard) in split(&doubled, &[2500], dir.path(), "half")
         .iter()
@@ -564,13 +576,16 @@ fn shards_with_the_same_rows_on_the_same_lines_keep_every_suspect_row() {
     {
         let state = dir.path().join(format!("half-{i}.state"));
         let shard = shard.to_str().unwrap();
-        let run = mlguard(&["eval", shard, "--save-state", state.to_str().unwrap()]);
-        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+        let run = Test::new()
+            .args(&["eval", shard, "--save-state", state.to_str().unwrap()])
+            .run();
+        assert!(matches!(run.status_code(), Some(0 | 1)), "{}", run.stderr);
         states.push(state.to_str().unwrap().to_string());
     }
-    let merged = json(&mlguard(&[
-        "merge", &states[0], &states[1], "--format", "json",
-    ]));
+    let merged = Test::new()
+        .args(&["merge", &states[0], &states[1], "--format", "json"])
+        .run()
+        .report();
     let listed = |r: &Value| r["audit"]["label_issues"]["rows"].as_array().unwrap().len();
     assert!(listed(&single) > 0);
     assert_eq!(listed(&merged), listed(&single));

@@ -5,169 +5,23 @@
 //! Text fixtures live in `fixtures/cli/`; binary inputs (compressed, truncated, Latin-1, garbage,
 //! BOM, CRLF) are generated into a temporary directory by the tests themselves.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Read;
 use std::process::Stdio;
 
 use clap::CommandFactory;
 use mlguard::cli::Cli;
 use serde_json::Value;
 
+use crate::support::{dir_entries, gzip, read_package_file, write, ErrorLine, Test, BIN};
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// What a run of the binary produced.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The report on stdout, parsed as JSON.
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-/// Runs the built binary with `args` (and `stdin`, if any) from the package root.
-fn run_with(args: &[&str], stdin: Option<&[u8]>, envs: &[(&str, &str)]) -> Run {
-    let mut cmd = assert_cmd::Command::cargo_bin("mlguard").expect("the mlguard binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    // Without input, assert_cmd gives the child an empty, closed stdin.
-    if let Some(bytes) = stdin {
-        cmd.write_stdin(bytes.to_vec());
-    }
-    let out = cmd.output().expect("mlguard runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// `mlguard ARGS…`.
-fn mlguard(args: &[&str]) -> Run {
-    run_with(args, None, &[])
-}
-
-/// `mlguard eval FILE ARGS…`.
-fn eval(file: &str, args: &[&str]) -> Run {
-    let mut all = vec!["eval", file];
-    all.extend_from_slice(args);
-    mlguard(&all)
-}
-
-/// `mlguard eval - ARGS… < STDIN`.
-fn eval_stdin(stdin: &[u8], args: &[&str]) -> Run {
-    let mut all = vec!["eval", "-"];
-    all.extend_from_slice(args);
-    run_with(&all, Some(stdin), &[])
-}
-
-fn assert_no_panic(run: &Run) {
-    for text in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
-        assert!(
-            !run.stderr.contains(text) && !run.stdout.contains(text),
-            "panic text {text:?} in the output: {run:#?}"
-        );
-    }
-}
-
-/// A run that succeeded: exit 0, no panic, and nothing on stderr.
-fn assert_ok(run: &Run) {
-    assert_no_panic(run);
-    assert_eq!(run.code, Some(0), "expected exit 0: {run:#?}");
-    assert!(run.stderr.is_empty(), "expected empty stderr: {run:#?}");
-}
-
-/// The parts of a `mlguard: error: FILE[:LINE]: what (hint)` line.
-#[derive(Debug)]
-struct ErrorLine {
-    line: Option<u64>,
-    what: String,
-    hint: String,
-}
-
-/// Index of the `(` that matches the `)` ending `s`.
-fn final_paren_group(s: &str) -> Option<usize> {
-    if !s.ends_with(')') {
-        return None;
-    }
-    let mut depth = 0i32;
-    for (i, c) in s.char_indices().rev() {
-        match c {
-            ')' => depth += 1,
-            '(' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Asserts the generic one-line usage-error contract: exit 2, empty stdout, no panic, exactly one
-/// line on stderr starting with `mlguard: error: `. Returns the message after that prefix.
-fn assert_one_line_error(run: &Run) -> String {
-    assert_no_panic(run);
-    assert_eq!(run.code, Some(2), "expected exit 2: {run:#?}");
-    assert!(run.stdout.is_empty(), "expected empty stdout: {run:#?}");
-    assert!(
-        run.stderr.ends_with('\n') && run.stderr.matches('\n').count() == 1,
-        "expected exactly one line on stderr: {run:#?}"
-    );
-    let line = run.stderr.trim_end_matches('\n');
-    line.strip_prefix("mlguard: error: ")
-        .unwrap_or_else(|| panic!("stderr does not start with 'mlguard: error: ': {line:?}"))
-        .to_string()
-}
-
-/// Asserts the input-error contract for `file` and returns the parsed line.
-///
-/// The single stderr line must read `mlguard: error: FILE:LINE: what (hint)` or, for file-level
-/// errors, `mlguard: error: FILE: what (hint)`.
-fn assert_input_error(run: &Run, file: &str) -> ErrorLine {
-    let msg = assert_one_line_error(run);
-    let rest = msg
-        .strip_prefix(file)
-        .and_then(|r| r.strip_prefix(':'))
-        .unwrap_or_else(|| panic!("error does not start with '{file}:': {msg:?}"));
-    let (line, rest) = match rest.split_once(": ") {
-        Some((n, r)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-            (Some(n.parse::<u64>().unwrap()), r)
-        }
-        _ => (
-            None,
-            rest.strip_prefix(' ')
-                .unwrap_or_else(|| panic!("no ': ' after the file name: {msg:?}")),
-        ),
-    };
-    let open = final_paren_group(rest)
-        .unwrap_or_else(|| panic!("message does not end with a '(hint)': {msg:?}"));
-    let what = rest[..open].trim_end().to_string();
-    let hint = rest[open + 1..rest.len() - 1].to_string();
-    assert!(!what.is_empty(), "empty description: {msg:?}");
-    assert!(!hint.trim().is_empty(), "empty hint: {msg:?}");
-    ErrorLine { line, what, hint }
-}
-
 /// Runs `mlguard eval FILE ARGS…` expecting an input error at `line` (None: file-level).
 fn expect_input_error(file: &str, args: &[&str], line: Option<u64>) -> ErrorLine {
-    let run = eval(file, args);
-    let err = assert_input_error(&run, file);
+    let run = Test::new().args(&["eval", file]).args(args).run();
+    let err = run.input_error(file);
     assert_eq!(err.line, line, "wrong line number in {:?}", run.stderr);
     err
 }
@@ -176,41 +30,20 @@ fn fixture(name: &str) -> String {
     format!("fixtures/cli/{name}")
 }
 
-fn manifest_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn read_manifest(rel: &str) -> Vec<u8> {
-    std::fs::read(manifest_path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-/// Writes `bytes` to `dir/name` and returns the path as a string.
-fn write_temp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.to_str().expect("temp paths are UTF-8").to_string()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
 fn zstd_compress(bytes: &[u8]) -> Vec<u8> {
     zstd::encode_all(bytes, 3).unwrap()
 }
 
 /// `examples/binary.csv` as TSV (it has no quoted fields).
 fn binary_as_tsv() -> Vec<u8> {
-    let csv = String::from_utf8(read_manifest("examples/binary.csv")).unwrap();
+    let csv = String::from_utf8(read_package_file("examples/binary.csv")).unwrap();
     assert!(!csv.contains('"') && !csv.contains('\t'));
     csv.replace(',', "\t").into_bytes()
 }
 
 /// `examples/binary.csv` as JSON Lines: role columns as JSON numbers, the others as strings.
 fn binary_as_jsonl() -> Vec<u8> {
-    let csv = String::from_utf8(read_manifest("examples/binary.csv")).unwrap();
+    let csv = String::from_utf8(read_package_file("examples/binary.csv")).unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let mut out = String::new();
@@ -234,8 +67,10 @@ fn binary_as_jsonl() -> Vec<u8> {
 
 /// The JSON report of `examples/binary.csv`.
 fn binary_csv_report() -> Value {
-    let run = eval("examples/binary.csv", &["--format", "json"]);
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&["eval", "examples/binary.csv", "--format", "json"])
+        .run();
+    run.success();
     run.json()
 }
 
@@ -276,10 +111,10 @@ fn garbage(len: usize, mut seed: u64) -> Vec<u8> {
 
 #[test]
 fn text_report_of_the_binary_example() {
-    let run = eval("examples/binary.csv", &[]);
-    assert_ok(&run);
-    assert!(run.stdout.contains("accuracy"), "{}", run.stdout);
-    assert!(run.stdout.contains("Verdict: PASS"), "{}", run.stdout);
+    let run = Test::new().args(&["eval", "examples/binary.csv"]).run();
+    run.success();
+    run.stdout_contains("accuracy");
+    run.stdout_contains("Verdict: PASS");
 }
 
 #[test]
@@ -293,37 +128,37 @@ fn json_report_of_the_binary_example_parses() {
 #[test]
 fn tsv_gives_the_same_metrics_as_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(&dir, "binary.tsv", &binary_as_tsv());
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let path = write(&dir, "binary.tsv", binary_as_tsv());
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     assert_same_metrics(&run.json(), &binary_csv_report(), "tsv");
 }
 
 #[test]
 fn tsv_content_is_sniffed_without_an_extension() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(&dir, "binary.txt", &binary_as_tsv());
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let path = write(&dir, "binary.txt", binary_as_tsv());
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     assert_same_metrics(&run.json(), &binary_csv_report(), "sniffed tsv");
 }
 
 #[test]
 fn jsonl_gives_the_same_metrics_as_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(&dir, "binary.jsonl", &binary_as_jsonl());
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let path = write(&dir, "binary.jsonl", binary_as_jsonl());
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     assert_same_metrics(&run.json(), &binary_csv_report(), "jsonl");
 }
 
 #[test]
 fn gzip_gives_the_same_metrics_as_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let gz = gzip(&read_manifest("examples/binary.csv"));
-    let path = write_temp(&dir, "binary.csv.gz", &gz);
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let gz = gzip(&read_package_file("examples/binary.csv"));
+    let path = write(&dir, "binary.csv.gz", &gz);
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     let report = run.json();
     assert_same_metrics(&report, &binary_csv_report(), "gzip");
     assert_eq!(warnings(&report), Vec::<String>::new());
@@ -332,10 +167,10 @@ fn gzip_gives_the_same_metrics_as_csv() {
 #[test]
 fn zstd_gives_the_same_metrics_as_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let zst = zstd_compress(&read_manifest("examples/binary.csv"));
-    let path = write_temp(&dir, "binary.csv.zst", &zst);
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let zst = zstd_compress(&read_package_file("examples/binary.csv"));
+    let path = write(&dir, "binary.csv.zst", &zst);
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     let report = run.json();
     assert_same_metrics(&report, &binary_csv_report(), "zstd");
     assert_eq!(warnings(&report), Vec::<String>::new());
@@ -344,16 +179,19 @@ fn zstd_gives_the_same_metrics_as_csv() {
 #[test]
 fn gzip_jsonl_gives_the_same_metrics_as_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(&dir, "binary.jsonl.gz", &gzip(&binary_as_jsonl()));
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let path = write(&dir, "binary.jsonl.gz", gzip(&binary_as_jsonl()));
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     assert_same_metrics(&run.json(), &binary_csv_report(), "jsonl.gz");
 }
 
 #[test]
 fn csv_on_stdin_gives_the_same_metrics_as_csv() {
-    let run = eval_stdin(&read_manifest("examples/binary.csv"), &["--format", "json"]);
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&["eval", "-", "--format", "json"])
+        .stdin(&read_package_file("examples/binary.csv"))
+        .run();
+    run.success();
     let report = run.json();
     assert_same_metrics(&report, &binary_csv_report(), "stdin csv");
     assert_eq!(report["input"]["path"], "-");
@@ -361,39 +199,45 @@ fn csv_on_stdin_gives_the_same_metrics_as_csv() {
 
 #[test]
 fn jsonl_on_stdin_with_input_format_gives_the_same_metrics_as_csv() {
-    let run = eval_stdin(
-        &binary_as_jsonl(),
-        &["--input-format", "jsonl", "--format", "json"],
-    );
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&["eval", "-", "--input-format", "jsonl", "--format", "json"])
+        .stdin(&binary_as_jsonl())
+        .run();
+    run.success();
     assert_same_metrics(&run.json(), &binary_csv_report(), "stdin jsonl");
 }
 
 #[test]
 fn gzip_on_stdin_gives_the_same_metrics_as_csv() {
-    let run = eval_stdin(
-        &gzip(&read_manifest("examples/binary.csv")),
-        &["--format", "json"],
-    );
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&["eval", "-", "--format", "json"])
+        .stdin(&gzip(&read_package_file("examples/binary.csv")))
+        .run();
+    run.success();
     assert_same_metrics(&run.json(), &binary_csv_report(), "stdin gzip");
 }
 
 #[test]
 fn multiclass_example_text_report() {
-    let run = eval("examples/multiclass.csv", &[]);
-    assert_ok(&run);
-    assert!(run.stdout.contains("accuracy"), "{}", run.stdout);
-    assert!(run.stdout.contains("Verdict: PASS"), "{}", run.stdout);
+    let run = Test::new().args(&["eval", "examples/multiclass.csv"]).run();
+    run.success();
+    run.stdout_contains("accuracy");
+    run.stdout_contains("Verdict: PASS");
 }
 
 #[test]
 fn string_labels_with_pos_label_succeed() {
-    let run = eval(
-        &fixture("cat_dog.csv"),
-        &["--pos-label", "dog", "--format", "json"],
-    );
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            &fixture("cat_dog.csv"),
+            "--pos-label",
+            "dog",
+            "--format",
+            "json",
+        ])
+        .run();
+    run.success();
     let report = run.json();
     assert_eq!(report["pos_label"], "dog");
     assert_eq!(report["input"]["rows"], 4);
@@ -418,24 +262,24 @@ fn error_directory() {
 #[test]
 fn error_empty_file() {
     let file = fixture("empty.csv");
-    let run = eval(&file, &[]);
-    let err = assert_input_error(&run, &file);
+    let run = Test::new().args(&["eval", &file]).run();
+    let err = run.input_error(&file);
     assert!(matches!(err.line, None | Some(1)), "{err:?}");
     assert!(err.what.contains("empty"), "{err:?}");
 }
 
 #[test]
 fn error_empty_file_on_stdin() {
-    let run = eval_stdin(b"", &[]);
-    let err = assert_input_error(&run, "<stdin>");
+    let run = Test::new().args(&["eval", "-"]).stdin(b"").run();
+    let err = run.input_error("<stdin>");
     assert!(err.what.contains("empty"), "{err:?}");
 }
 
 #[test]
 fn error_header_only() {
     let file = fixture("header_only.csv");
-    let run = eval(&file, &[]);
-    let err = assert_input_error(&run, &file);
+    let run = Test::new().args(&["eval", &file]).run();
+    let err = run.input_error(&file);
     assert!(matches!(err.line, Some(1) | Some(2)), "{err:?}");
     assert!(err.what.contains("no data rows"), "{err:?}");
 }
@@ -464,11 +308,17 @@ fn error_two_candidate_label_columns() {
 
 #[test]
 fn label_col_resolves_two_candidates() {
-    let run = eval(
-        &fixture("two_labels.csv"),
-        &["--label-col", "y_true", "--format", "json"],
-    );
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            &fixture("two_labels.csv"),
+            "--label-col",
+            "y_true",
+            "--format",
+            "json",
+        ])
+        .run();
+    run.success();
     assert_eq!(run.json()["input"]["columns"]["label"], "y_true");
 }
 
@@ -568,20 +418,26 @@ fn error_score_below_zero() {
 
 #[test]
 fn scores_are_logits_accepts_out_of_range_scores() {
-    let run = eval(&fixture("score_above_one.csv"), &["--scores-are-logits"]);
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            &fixture("score_above_one.csv"),
+            "--scores-are-logits",
+        ])
+        .run();
+    run.success();
 }
 
 #[test]
 fn error_latin1_label() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(
+    let path = write(
         &dir,
         "latin1.csv",
         b"id,label,prediction\n1,caf,caf\n2,caf\xe9,caf\n3,caf,caf\n",
     );
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert_eq!(err.line, Some(3), "{err:?}");
     assert!(
         err.what.contains("UTF-8") && err.what.contains("'label'"),
@@ -593,13 +449,13 @@ fn error_latin1_label() {
 #[test]
 fn error_latin1_header() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(
+    let path = write(
         &dir,
         "latin1.csv",
         b"id,l\xe9bel,label,prediction\n1,x,0,0\n",
     );
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert_eq!(err.line, Some(1), "{err:?}");
     assert!(err.what.contains("UTF-8"), "{err:?}");
 }
@@ -607,10 +463,10 @@ fn error_latin1_header() {
 #[test]
 fn error_truncated_gzip() {
     let dir = tempfile::tempdir().unwrap();
-    let gz = gzip(&read_manifest("examples/binary.csv"));
-    let path = write_temp(&dir, "binary.csv.gz", &gz[..gz.len() / 2]);
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let gz = gzip(&read_package_file("examples/binary.csv"));
+    let path = write(&dir, "binary.csv.gz", &gz[..gz.len() / 2]);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert!(err.what.contains("gzip"), "{err:?}");
     assert!(err.what.contains("truncated"), "{err:?}");
 }
@@ -619,29 +475,32 @@ fn error_truncated_gzip() {
 fn error_gzip_missing_only_its_trailer() {
     // All the data is there; only the CRC and length trailer are cut off.
     let dir = tempfile::tempdir().unwrap();
-    let gz = gzip(&read_manifest("examples/binary.csv"));
-    let path = write_temp(&dir, "binary.csv.gz", &gz[..gz.len() - 4]);
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let gz = gzip(&read_package_file("examples/binary.csv"));
+    let path = write(&dir, "binary.csv.gz", &gz[..gz.len() - 4]);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert!(err.what.contains("gzip"), "{err:?}");
 }
 
 #[test]
 fn error_truncated_zstd() {
     let dir = tempfile::tempdir().unwrap();
-    let zst = zstd_compress(&read_manifest("examples/binary.csv"));
-    let path = write_temp(&dir, "binary.csv.zst", &zst[..zst.len() / 2]);
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let zst = zstd_compress(&read_package_file("examples/binary.csv"));
+    let path = write(&dir, "binary.csv.zst", &zst[..zst.len() / 2]);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert!(err.what.contains("zstd"), "{err:?}");
     assert!(err.what.contains("truncated"), "{err:?}");
 }
 
 #[test]
 fn error_truncated_gzip_on_stdin() {
-    let gz = gzip(&read_manifest("examples/binary.csv"));
-    let run = eval_stdin(&gz[..gz.len() / 2], &[]);
-    let err = assert_input_error(&run, "<stdin>");
+    let gz = gzip(&read_package_file("examples/binary.csv"));
+    let run = Test::new()
+        .args(&["eval", "-"])
+        .stdin(&gz[..gz.len() / 2])
+        .run();
+    let err = run.input_error("<stdin>");
     assert!(err.what.contains("gzip"), "{err:?}");
 }
 
@@ -650,9 +509,9 @@ fn error_binary_garbage() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = garbage(8192, 7);
     bytes[0] = b'x'; // not a gzip or zstd magic number
-    let path = write_temp(&dir, "garbage.csv", &bytes);
-    let run = eval(&path, &[]);
-    assert_input_error(&run, &path);
+    let path = write(&dir, "garbage.csv", &bytes);
+    let run = Test::new().args(&["eval", &path]).run();
+    run.input_error(&path);
 }
 
 #[test]
@@ -660,9 +519,9 @@ fn error_binary_garbage_without_extension() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = garbage(8192, 42);
     bytes[0] = b'x';
-    let path = write_temp(&dir, "garbage.bin", &bytes);
-    let run = eval(&path, &[]);
-    assert_input_error(&run, &path);
+    let path = write(&dir, "garbage.bin", &bytes);
+    let run = Test::new().args(&["eval", &path]).run();
+    run.input_error(&path);
 }
 
 #[test]
@@ -670,9 +529,9 @@ fn error_gzip_magic_followed_by_garbage() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = vec![0x1f, 0x8b];
     bytes.extend(garbage(4096, 3));
-    let path = write_temp(&dir, "garbage.csv.gz", &bytes);
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let path = write(&dir, "garbage.csv.gz", &bytes);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert!(err.what.contains("gzip"), "{err:?}");
 }
 
@@ -681,9 +540,9 @@ fn error_zstd_magic_followed_by_garbage() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = vec![0x28, 0xb5, 0x2f, 0xfd];
     bytes.extend(garbage(4096, 5));
-    let path = write_temp(&dir, "garbage.csv.zst", &bytes);
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let path = write(&dir, "garbage.csv.zst", &bytes);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert!(err.what.contains("zstd"), "{err:?}");
 }
 
@@ -715,20 +574,23 @@ fn error_string_labels_without_pos_label() {
 #[test]
 fn error_jsonl_line_that_is_not_an_object() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(
+    let path = write(
         &dir,
         "bad.jsonl",
         b"{\"label\": 0, \"prediction\": 0}\n{\"label\": 1, \"prediction\": 1}\n[1, 2]\n",
     );
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert_eq!(err.line, Some(3), "{err:?}");
 }
 
 #[test]
 fn error_on_stdin_names_stdin_and_the_line() {
-    let run = eval_stdin(&read_manifest(&fixture("score_nan.csv")), &[]);
-    let err = assert_input_error(&run, "<stdin>");
+    let run = Test::new()
+        .args(&["eval", "-"])
+        .stdin(&read_package_file(&fixture("score_nan.csv")))
+        .run();
+    let err = run.input_error("<stdin>");
     assert_eq!(err.line, Some(4), "{err:?}");
 }
 
@@ -741,37 +603,47 @@ fn error_line_numbers_count_embedded_newlines() {
 #[test]
 
 fn error_negative_beta() {
-    let run = eval(&fixture("small.csv"), &["--beta", "-1"]);
-    let msg = assert_one_line_error(&run);
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "--beta", "-1"])
+        .run();
+    let msg = run.one_line_error();
     assert!(msg.contains("--beta"), "{msg}");
 }
 
 #[test]
 fn error_negative_beta_with_equals() {
-    let run = eval(&fixture("small.csv"), &["--beta=-1"]);
-    let msg = assert_one_line_error(&run);
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "--beta=-1"])
+        .run();
+    let msg = run.one_line_error();
     assert!(msg.contains("--beta"), "{msg}");
 }
 
 #[test]
 
 fn error_unparsable_flag_value() {
-    let run = eval(&fixture("small.csv"), &["--threshold", "abc"]);
-    let msg = assert_one_line_error(&run);
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "--threshold", "abc"])
+        .run();
+    let msg = run.one_line_error();
     assert!(msg.contains("--threshold"), "{msg}");
 }
 
 #[test]
 fn error_threshold_above_one() {
-    let run = eval(&fixture("small.csv"), &["--threshold", "2"]);
-    let msg = assert_one_line_error(&run);
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "--threshold", "2"])
+        .run();
+    let msg = run.one_line_error();
     assert!(msg.contains("--threshold"), "{msg}");
 }
 
 #[test]
 fn error_bad_delimiter() {
-    let run = eval(&fixture("small.csv"), &["--delimiter", ";;"]);
-    let msg = assert_one_line_error(&run);
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "--delimiter", ";;"])
+        .run();
+    let msg = run.one_line_error();
     assert!(msg.contains("--delimiter"), "{msg}");
 }
 
@@ -782,10 +654,12 @@ fn error_bad_delimiter() {
 #[test]
 fn skip_invalid_skips_and_counts_bad_rows() {
     let file = fixture("skip_invalid.csv");
-    let run = eval(&file, &["--skip-invalid", "--format", "json"]);
+    let run = Test::new()
+        .args(&["eval", &file, "--skip-invalid", "--format", "json"])
+        .run();
     // 2 of 8 rows skipped is beyond the 10% at which data:missing fails the gate.
-    assert_no_panic(&run);
-    assert_eq!(run.code, Some(1), "{run:#?}");
+    run.no_panic();
+    assert_eq!(run.status_code(), Some(1), "{run:#?}");
     let report = run.json();
     let missing = report["checks"]
         .as_array()
@@ -812,12 +686,17 @@ fn skip_invalid_skips_and_counts_bad_rows() {
 
 #[test]
 fn skip_invalid_warning_in_text_report() {
-    let run = eval(
-        &fixture("skip_invalid.csv"),
-        &["--skip-invalid", "--fail-on", "never"],
-    );
-    assert_ok(&run);
-    assert!(run.stdout.contains("Diagnosis"), "{}", run.stdout);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            &fixture("skip_invalid.csv"),
+            "--skip-invalid",
+            "--fail-on",
+            "never",
+        ])
+        .run();
+    run.success();
+    run.stdout_contains("Diagnosis");
     assert!(
         run.stdout.contains("3, 6"),
         "the text report names the skipped lines:\n{}",
@@ -836,8 +715,10 @@ fn without_skip_invalid_the_first_bad_row_stops_the_run() {
 // ---------------------------------------------------------------------------------------------
 
 fn small_report() -> Value {
-    let run = eval(&fixture("small.csv"), &["--format", "json"]);
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "--format", "json"])
+        .run();
+    run.success();
     run.json()
 }
 
@@ -845,10 +726,10 @@ fn small_report() -> Value {
 fn utf8_bom_on_the_header_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(read_manifest(&fixture("small.csv")));
-    let path = write_temp(&dir, "bom.csv", &bytes);
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    bytes.extend(read_package_file(&fixture("small.csv")));
+    let path = write(&dir, "bom.csv", &bytes);
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     let report = run.json();
     assert_eq!(report["input"]["rows"], 8);
     assert_eq!(report["input"]["columns"]["label"], "label");
@@ -859,10 +740,10 @@ fn utf8_bom_on_the_header_is_ignored() {
 fn utf8_bom_on_a_label_first_header_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(read_manifest(&fixture("labels_only.csv")));
-    let path = write_temp(&dir, "bom.csv", &bytes);
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    bytes.extend(read_package_file(&fixture("labels_only.csv")));
+    let path = write(&dir, "bom.csv", &bytes);
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     let report = run.json();
     assert_eq!(report["input"]["rows"], 6);
     assert_eq!(report["input"]["columns"]["label"], "label");
@@ -873,19 +754,19 @@ fn utf8_bom_on_jsonl_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend(binary_as_jsonl());
-    let path = write_temp(&dir, "bom.jsonl", &bytes);
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let path = write(&dir, "bom.jsonl", &bytes);
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     assert_same_metrics(&run.json(), &binary_csv_report(), "jsonl with bom");
 }
 
 #[test]
 fn crlf_line_endings() {
     let dir = tempfile::tempdir().unwrap();
-    let text = String::from_utf8(read_manifest(&fixture("small.csv"))).unwrap();
-    let path = write_temp(&dir, "crlf.csv", text.replace('\n', "\r\n").as_bytes());
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let text = String::from_utf8(read_package_file(&fixture("small.csv"))).unwrap();
+    let path = write(&dir, "crlf.csv", text.replace('\n', "\r\n").as_bytes());
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     let report = run.json();
     assert_eq!(report["input"]["rows"], 8);
     assert_eq!(report["labels"], serde_json::json!(["0", "1"]));
@@ -896,17 +777,24 @@ fn crlf_line_endings() {
 
 fn crlf_line_endings_keep_line_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let text = String::from_utf8(read_manifest(&fixture("score_nan.csv"))).unwrap();
-    let path = write_temp(&dir, "crlf.csv", text.replace('\n', "\r\n").as_bytes());
-    let run = eval(&path, &[]);
-    let err = assert_input_error(&run, &path);
+    let text = String::from_utf8(read_package_file(&fixture("score_nan.csv"))).unwrap();
+    let path = write(&dir, "crlf.csv", text.replace('\n', "\r\n").as_bytes());
+    let run = Test::new().args(&["eval", &path]).run();
+    let err = run.input_error(&path);
     assert_eq!(err.line, Some(4), "{err:?}");
 }
 
 #[test]
 fn quoted_fields_with_embedded_newlines() {
-    let run = eval(&fixture("embedded_newlines.csv"), &["--format", "json"]);
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            &fixture("embedded_newlines.csv"),
+            "--format",
+            "json",
+        ])
+        .run();
+    run.success();
     let report = run.json();
     assert_eq!(report["input"]["rows"], 4);
     assert_eq!(report["input"]["rows_skipped"], 0);
@@ -915,9 +803,13 @@ fn quoted_fields_with_embedded_newlines() {
 #[test]
 fn gz_name_on_plain_text_works_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(&dir, "small.csv.gz", &read_manifest(&fixture("small.csv")));
-    let run = eval(&path, &["--format", "json"]);
-    assert_ok(&run);
+    let path = write(
+        &dir,
+        "small.csv.gz",
+        read_package_file(&fixture("small.csv")),
+    );
+    let run = Test::new().args(&["eval", &path, "--format", "json"]).run();
+    run.success();
     let report = run.json();
     assert_eq!(report["input"]["rows"], 8);
     let ws = warnings(&report);
@@ -931,25 +823,22 @@ fn gz_name_on_plain_text_works_with_a_warning() {
 // 5. --output
 // ---------------------------------------------------------------------------------------------
 
-fn dir_entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn output_writes_the_report_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
     let out_s = out.to_str().unwrap();
-    let run = eval(
-        "examples/binary.csv",
-        &["--format", "json", "--output", out_s],
-    );
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            "examples/binary.csv",
+            "--format",
+            "json",
+            "--output",
+            out_s,
+        ])
+        .run();
+    run.success();
     assert!(run.stdout.is_empty(), "nothing on stdout: {run:#?}");
     let written: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(written["metrics"], binary_csv_report()["metrics"]);
@@ -963,9 +852,11 @@ fn output_writes_the_report_to_a_file() {
 #[test]
 fn output_replaces_an_existing_file() {
     let dir = tempfile::tempdir().unwrap();
-    let out = write_temp(&dir, "report.txt", b"old contents\n");
-    let run = eval(&fixture("small.csv"), &["-o", &out]);
-    assert_ok(&run);
+    let out = write(&dir, "report.txt", b"old contents\n");
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "-o", &out])
+        .run();
+    run.success();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("Verdict: PASS"), "{text}");
     assert!(!text.contains("old contents"));
@@ -977,11 +868,17 @@ fn output_is_not_created_on_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
     let file = fixture("score_nan.csv");
-    let run = eval(
-        &file,
-        &["--format", "json", "--output", out.to_str().unwrap()],
-    );
-    let err = assert_input_error(&run, &file);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            &file,
+            "--format",
+            "json",
+            "--output",
+            out.to_str().unwrap(),
+        ])
+        .run();
+    let err = run.input_error(&file);
     assert_eq!(err.line, Some(4));
     assert!(!out.exists(), "no output file on error");
     assert_eq!(
@@ -994,10 +891,10 @@ fn output_is_not_created_on_an_input_error() {
 #[test]
 fn output_keeps_an_existing_file_on_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = write_temp(&dir, "report.json", b"previous report\n");
+    let out = write(&dir, "report.json", b"previous report\n");
     let file = fixture("empty_label.csv");
-    let run = eval(&file, &["--output", &out]);
-    assert_input_error(&run, &file);
+    let run = Test::new().args(&["eval", &file, "--output", &out]).run();
+    run.input_error(&file);
     assert_eq!(std::fs::read(&out).unwrap(), b"previous report\n");
     assert_eq!(dir_entries(dir.path()), ["report.json"]);
 }
@@ -1005,10 +902,12 @@ fn output_keeps_an_existing_file_on_an_input_error() {
 #[test]
 fn output_over_the_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let original = read_manifest(&fixture("small.csv"));
-    let input = write_temp(&dir, "small.csv", &original);
-    let run = eval(&input, &["--output", &input]);
-    let err = assert_input_error(&run, &input);
+    let original = read_package_file(&fixture("small.csv"));
+    let input = write(&dir, "small.csv", &original);
+    let run = Test::new()
+        .args(&["eval", &input, "--output", &input])
+        .run();
+    let err = run.input_error(&input);
     assert_eq!(err.line, None);
     assert!(err.what.contains("input"), "{err:?}");
     assert!(err.hint.contains("--output"), "{err:?}");
@@ -1019,11 +918,13 @@ fn output_over_the_input_is_refused() {
 #[test]
 fn output_over_the_input_by_another_name_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let original = read_manifest(&fixture("small.csv"));
-    let input = write_temp(&dir, "small.csv", &original);
+    let original = read_package_file(&fixture("small.csv"));
+    let input = write(&dir, "small.csv", &original);
     let other_name = dir.path().join(".").join("small.csv");
-    let run = eval(&input, &["--output", other_name.to_str().unwrap()]);
-    assert_one_line_error(&run);
+    let run = Test::new()
+        .args(&["eval", &input, "--output", other_name.to_str().unwrap()])
+        .run();
+    run.one_line_error();
     assert_eq!(std::fs::read(&input).unwrap(), original, "input unchanged");
 }
 
@@ -1032,8 +933,10 @@ fn output_into_a_missing_directory_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("no-such-dir").join("report.json");
     let out_s = out.to_str().unwrap();
-    let run = eval(&fixture("small.csv"), &["--output", out_s]);
-    let err = assert_input_error(&run, out_s);
+    let run = Test::new()
+        .args(&["eval", &fixture("small.csv"), "--output", out_s])
+        .run();
+    let err = run.input_error(out_s);
     assert_eq!(err.line, None);
     assert!(!out.exists());
 }
@@ -1044,9 +947,9 @@ fn output_into_a_missing_directory_is_an_error() {
 
 #[test]
 fn broken_pipe_exits_quietly() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlguard"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["eval", "examples/binary.csv", "--format", "json"])
+    let mut child = Test::new()
+        .args(&["eval", "examples/binary.csv", "--format", "json"])
+        .command()
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1072,7 +975,7 @@ fn broken_pipe_through_head_is_quiet() {
     let err_path = dir.path().join("stderr.txt");
     let script = format!(
         "'{bin}' eval examples/binary.csv --format json 2>'{err}' | head -c 1 >/dev/null",
-        bin = env!("CARGO_BIN_EXE_mlguard"),
+        bin = BIN,
         err = err_path.display()
     );
     let status = std::process::Command::new("sh")
@@ -1094,8 +997,12 @@ fn clap_command_is_consistent() {
 }
 
 fn assert_help(args: &[&str], envs: &[(&str, &str)]) {
-    let run = run_with(args, None, envs);
-    assert_ok(&run);
+    let mut test = Test::new().args(args);
+    for (k, v) in envs {
+        test = test.env(k, v);
+    }
+    let run = test.run();
+    run.success();
     for line in run.stdout.lines() {
         assert!(
             line.chars().count() <= 100,
@@ -1103,7 +1010,7 @@ fn assert_help(args: &[&str], envs: &[(&str, &str)]) {
             line.chars().count()
         );
     }
-    assert!(run.stdout.contains("Exit codes"), "{}", run.stdout);
+    run.stdout_contains("Exit codes");
     for code in ["  0  ", "  1  ", "  2  "] {
         assert!(
             run.stdout.contains(code),
@@ -1341,8 +1248,8 @@ fn check_common_contract(r: &Value) {
 
 /// The report of `file`, after checking the run and that no NaN or infinity was printed.
 fn json_report(file: &str) -> Value {
-    let run = eval(file, &["--format", "json"]);
-    assert_ok(&run);
+    let run = Test::new().args(&["eval", file, "--format", "json"]).run();
+    run.success();
     for bad in ["NaN", "Infinity"] {
         assert!(
             !run.stdout.contains(bad),
@@ -1356,13 +1263,22 @@ fn json_report(file: &str) -> Value {
 fn json_contract_latency() {
     use Kind::*;
     let dir = tempfile::tempdir().unwrap();
-    let file = write_temp(
+    let file = write(
         &dir,
         "latency.csv",
         b"label,prediction,latency_ms\n1,1,12.5\n0,0,\n0,1,80\n",
     );
-    let run = eval(&file, &["--format", "json", "--latency-col", "latency_ms"]);
-    assert_ok(&run);
+    let run = Test::new()
+        .args(&[
+            "eval",
+            &file,
+            "--format",
+            "json",
+            "--latency-col",
+            "latency_ms",
+        ])
+        .run();
+    run.success();
     let r = run.json();
     check_common_contract(&r);
     expect(&r, "/latency", &[Object]);
@@ -1464,7 +1380,7 @@ fn json_contract_without_scores() {
 fn json_contract_of_a_degenerate_input_has_no_nan() {
     // One class only: many ratios are 0/0. They must be null or a number, never NaN.
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(
+    let path = write(
         &dir,
         "one_class.csv",
         b"label,prediction,score\n1,1,0.9\n1,1,0.8\n1,0,0.3\n",
@@ -1477,19 +1393,20 @@ fn json_contract_of_a_degenerate_input_has_no_nan() {
 /// every one of them, with its type.
 #[test]
 fn json_contract_findings() {
-    let run = eval(
-        "examples/collapse.csv",
-        &[
+    let run = Test::new()
+        .args(&[
+            "eval",
+            "examples/collapse.csv",
             "--format",
             "json",
             "--time-col",
             "timestamp",
             "--reference",
             "examples/reference.csv",
-        ],
-    );
-    assert_no_panic(&run);
-    assert_eq!(run.code, Some(1), "the collapse fails the gate");
+        ])
+        .run();
+    run.no_panic();
+    assert_eq!(run.status_code(), Some(1), "the collapse fails the gate");
     let r = run.json();
     let findings = r["findings"].as_array().expect("findings is an array");
     assert!(!findings.is_empty(), "the collapse raises findings");
