@@ -38,6 +38,10 @@ Scenarios:
   collapse      as clean until COLLAPSE_AT = 2026-03-08T00:00:00Z (half-way); from then on the
                 model ignores its input: logits N(3, 1), so ~99.9% of those rows are predicted
                 class 1. Overall about 60% of predictions are 1 against 25% of labels.
+  outage        as clean, except for the six hours from OUTAGE_AT = 2026-03-08T00:00:00Z, when
+                the model ignores its input as in collapse; then it recovers. About 90 rows of
+                5,000: one 12-hour window's accuracy falls to about 0.57, too brief a fault for
+                a step change in the error rate.
   degenerate    labels Bernoulli(0.25) (mixed), but the model always predicts class 0: its logit
                 is -2.2 + 0.4 x (weakly informative), capped below 0 so that every score is
                 below 0.5.
@@ -78,6 +82,8 @@ from datetime import datetime, timedelta, timezone
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
 DAYS = 14
 COLLAPSE_AT = datetime(2026, 3, 8, tzinfo=timezone.utc)
+OUTAGE_AT = COLLAPSE_AT
+OUTAGE_END = datetime(2026, 3, 8, 6, tzinfo=timezone.utc)
 SEGMENTS = ["web", "ios", "android", "partner"]
 WEAK_SEGMENT = "partner"
 SEPARATION = 1.2
@@ -86,7 +92,7 @@ TRAIN_PRIOR = 0.25
 SCORE_SHIFT = 2.5
 HEADER = ["id", "timestamp", "segment", "label", "prediction", "score", "version"]
 SCENARIOS = [
-    "clean", "weak_segment", "score_shift", "prior_shift", "collapse", "degenerate",
+    "clean", "weak_segment", "score_shift", "prior_shift", "collapse", "outage", "degenerate",
     "label_noise", "underfit", "overfit_train", "overconfident", "version_gap", "duplicates",
     "missing", "nan_scores",
 ]
@@ -143,6 +149,8 @@ def row(rng, scenario, ts, version):
     elif scenario == "score_shift":
         z = model_logit(rng, label, SEPARATION) + SCORE_SHIFT
     elif scenario == "collapse" and ts >= COLLAPSE_AT:
+        z = rng.gauss(3.0, 1.0)
+    elif scenario == "outage" and OUTAGE_AT <= ts < OUTAGE_END:
         z = rng.gauss(3.0, 1.0)
     elif scenario == "degenerate":
         x = (SEPARATION if label else -SEPARATION) + rng.gauss(0.0, 1.0)

@@ -338,3 +338,36 @@ fn repeated_rows_without_an_identifying_column_are_not_duplicates() {
         listing(&r)
     );
 }
+
+#[test]
+fn an_outage_window_raises_a_degraded_window_finding_at_its_start() {
+    // Six hours in which the model ignores its input, then recovers: too brief for a step
+    // change in the error rate, so the degraded window itself must lead.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for seed in [1, 3, 4] {
+        let f = scenario_file(d, "outage", seed, 5_000);
+        let r = Test::eval_json(&f)
+            .current_dir(d)
+            .args(&["--time-col", "timestamp"])
+            .run()
+            .report();
+        let what = format!("outage seed {seed}");
+        let lead = leading(&r, "deployment.degraded_window", &what);
+        assert_eq!(
+            lead["evidence"]["location"]["window"],
+            "2026-03-08T00:00:00Z",
+            "{what}: {}",
+            listing(&r)
+        );
+        assert!(
+            lead["evidence"]["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "window:2026-03-08T00:00:00Z:worse"),
+            "{what}: {}",
+            lead["evidence"]
+        );
+    }
+}
