@@ -30,6 +30,27 @@ impl TerminalProgress {
     }
 }
 
+/// A bar that starts at `done` bytes: what was read before it appeared is not counted as read
+/// in no time (which would show a rate of terabytes a second and an ETA of zero).
+fn start_bar(done: u64, total: Option<u64>) -> ProgressBar {
+    let (bar, template) = match total {
+        Some(t) => (
+            ProgressBar::new(t),
+            "{spinner} reading {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}",
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            "{spinner} reading {bytes} {bytes_per_sec}",
+        ),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.set_position(done);
+    bar.reset_eta();
+    bar
+}
+
 impl Progress for TerminalProgress {
     fn update(&self, done: u64, total: Option<u64>) {
         if !self.enabled || self.start.elapsed() < SHOW_AFTER {
@@ -38,20 +59,7 @@ impl Progress for TerminalProgress {
         let Ok(mut slot) = self.bar.lock() else {
             return;
         };
-        let bar =
-            slot.get_or_insert_with(|| {
-                let (bar, template) = match total {
-                Some(t) => (
-                    ProgressBar::new(t),
-                    "{spinner} reading {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}",
-                ),
-                None => (ProgressBar::new_spinner(), "{spinner} reading {bytes} {bytes_per_sec}"),
-            };
-                if let Ok(style) = ProgressStyle::with_template(template) {
-                    bar.set_style(style);
-                }
-                bar
-            });
+        let bar = slot.get_or_insert_with(|| start_bar(done, total));
         bar.set_position(done);
     }
 
@@ -61,5 +69,19 @@ impl Progress for TerminalProgress {
                 bar.finish_and_clear();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_bar_does_not_count_earlier_bytes_as_read_at_once() {
+        let bar = start_bar(3_000_000_000, Some(6_000_000_000));
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        assert_eq!(bar.position(), 3_000_000_000);
+        // No bytes were read since the bar appeared: no rate yet (not 3 GB in no time).
+        assert!(bar.per_sec() < 1e6, "{}", bar.per_sec());
     }
 }
