@@ -237,6 +237,16 @@ pub struct ReportDiff {
     pub passed: bool,
 }
 
+impl ReportDiff {
+    /// Metrics of the whole input that got worse beyond noise.
+    pub fn worse_beyond_noise(&self) -> usize {
+        self.metrics
+            .iter()
+            .filter(|m| m.change == Change::Worsened && m.beyond_noise == Some(true))
+            .count()
+    }
+}
+
 /// Reads a saved report, checking it is an mlguard report.
 pub fn read_report(path: &Path) -> Result<Value, DiffError> {
     let text = std::fs::read_to_string(path).map_err(|source| DiffError::Read {

@@ -298,12 +298,21 @@ pub fn text(diff: &ReportDiff, out: &mut dyn Write, style: Style) -> io::Result<
 
     writeln!(out)?;
     if diff.rules.is_empty() {
-        writeln!(
-            out,
-            "Verdict: {} {}",
-            style.good("PASS"),
-            style.dim("(no --max-drop rules given)")
-        )?;
+        let worse = diff.worse_beyond_noise();
+        let note = if worse == 0 {
+            "(no --max-drop rules given)".to_string()
+        } else {
+            format!(
+                "(no --max-drop rules given), but {worse} {} worse beyond noise: add --max-drop METRIC=DELTA to fail on them",
+                if worse == 1 { "metric is" } else { "metrics are" }
+            )
+        };
+        let note = if worse == 0 {
+            style.dim(&note)
+        } else {
+            style.bad(&note)
+        };
+        writeln!(out, "Verdict: {} {note}", style.good("PASS"))?;
         return Ok(());
     }
     writeln!(out, "{}", style.heading("Rules"))?;
@@ -340,7 +349,13 @@ fn md_row(cells: &[String]) -> String {
 pub fn markdown(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
     let mut md = String::new();
     let broken = diff.rules.iter().filter(|r| !r.passed).count();
-    let verdict = if diff.rules.is_empty() {
+    let worse = diff.worse_beyond_noise();
+    let verdict = if diff.rules.is_empty() && worse > 0 {
+        format!(
+            "⚠️ mlguard diff: {worse} {} worse beyond noise (no --max-drop rules given)",
+            if worse == 1 { "metric" } else { "metrics" }
+        )
+    } else if diff.rules.is_empty() {
         "✅ mlguard diff".to_string()
     } else if diff.passed {
         format!(

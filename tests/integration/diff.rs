@@ -205,9 +205,13 @@ fn text_and_markdown_lead_with_the_headline_metrics() {
         ])
         .run();
     run.code(0);
-    assert!(std::fs::read_to_string(&out)
-        .unwrap()
-        .starts_with("### ✅ mlguard diff"));
+    // No rule is given, but the partner segment's drop moves overall metrics beyond noise.
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.starts_with("### ⚠️ mlguard diff: "), "{md}");
+    assert!(
+        md.contains("worse beyond noise (no --max-drop rules given)"),
+        "{md}"
+    );
     let run = Test::new().args(&["diff", &old, &new, "-o", &new]).run();
     run.code(2);
 }
@@ -314,4 +318,46 @@ fn unreadable_reports_are_one_line_errors() {
         .run();
     run.code(2);
     run.stderr_contains("must be METRIC=DELTA");
+}
+
+#[test]
+fn without_rules_the_verdict_names_metrics_worse_beyond_noise() {
+    // collapse.csv is much worse than binary.csv: with no rule, the exit code stays 0, but the
+    // verdict must not read as a clean pass.
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for name in ["binary", "collapse"] {
+        let out = dir.path().join(format!("{name}.json"));
+        Test::new()
+            .args(&[
+                "eval",
+                &format!("examples/{name}.csv"),
+                "--format",
+                "json",
+                "-q",
+                "--output",
+                out.to_str().unwrap(),
+            ])
+            .run();
+        paths.push(out.to_string_lossy().into_owned());
+    }
+    let (_, v) = diff_json(&paths[0], &paths[1], &[]);
+    let worse = v["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["change"] == "worsened" && m["beyond_noise"] == true)
+        .count();
+    assert!(worse > 0);
+    let text = Test::new().args(&["diff", &paths[0], &paths[1]]).run();
+    assert_eq!(text.status_code(), Some(0));
+    text.stdout_contains(&format!(
+        "but {worse} metrics are worse beyond noise: add --max-drop METRIC=DELTA"
+    ));
+    let md = Test::new()
+        .args(&["diff", &paths[0], &paths[1], "--format", "markdown"])
+        .run();
+    md.stdout_contains(&format!(
+        "⚠️ mlguard diff: {worse} metrics worse beyond noise"
+    ));
 }
