@@ -28,6 +28,7 @@ pub mod settings;
 pub mod stats;
 pub mod text;
 pub mod time;
+pub mod usage;
 
 use std::io::Write;
 

@@ -1,0 +1,99 @@
+//! What a new user meets in their first hour on the command line: usage errors that name what is
+//! wrong and what to do on one line, rule errors that suggest the metric meant, the GitHub
+//! Actions format, shell completions and the man page, and help texts that tell the truth.
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the built binary with `args` and extra environment from the package root.
+fn run_with(args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut cmd = assert_cmd::Command::cargo_bin("mlguard").expect("the mlguard binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("mlguard runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `mlguard ARGS…`.
+fn mlguard(args: &[&str]) -> Run {
+    run_with(args, &[])
+}
+
+/// Asserts a usage error: exit 2, nothing on stdout, one `mlguard: error: ` line on stderr.
+/// Returns the message after the prefix.
+fn usage_error(args: &[&str]) -> String {
+    let run = mlguard(args);
+    assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
+    assert!(run.stdout.is_empty(), "{args:?}: stdout: {}", run.stdout);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{args:?}: not one line:\n{}", run.stderr);
+    lines[0]
+        .strip_prefix("mlguard: error: ")
+        .unwrap_or_else(|| panic!("{args:?}: no 'mlguard: error: ' prefix: {}", lines[0]))
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage errors
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn no_command_names_the_commands_instead_of_a_cut_description() {
+    let msg = usage_error(&[]);
+    assert!(!msg.contains("Evaluate classification"), "{msg}");
+    for name in ["eval", "diff", "profile", "explain", "merge"] {
+        assert!(msg.contains(name), "{name} missing: {msg}");
+    }
+    assert!(msg.contains("--help"), "{msg}");
+}
+
+#[test]
+fn a_missing_input_is_named() {
+    let msg = usage_error(&["eval"]);
+    assert!(msg.contains("not provided: <INPUT>"), "{msg}");
+    assert!(msg.contains("mlguard eval --help"), "{msg}");
+}
+
+#[test]
+fn a_misspelt_flag_suggests_the_right_one() {
+    let msg = usage_error(&["eval", "examples/binary.csv", "--lable-col", "label"]);
+    assert!(msg.contains("'--lable-col'"), "{msg}");
+    assert!(msg.contains("'--label-col'"), "{msg}");
+}
+
+#[test]
+fn a_bad_format_lists_the_possible_values() {
+    let msg = usage_error(&["eval", "examples/binary.csv", "--format", "htm"]);
+    assert!(
+        msg.contains("[possible values: text, json, markdown, junit, html"),
+        "{msg}"
+    );
+    assert!(msg.contains("'html'"), "{msg}");
+}
+
+#[test]
+fn an_unknown_command_suggests_the_closest() {
+    let msg = usage_error(&["evl", "examples/binary.csv"]);
+    assert!(msg.contains("'evl'") && msg.contains("'eval'"), "{msg}");
+}
+
+#[test]
+fn an_extra_positional_shows_the_usage() {
+    let msg = usage_error(&["eval", "examples/binary.csv", "examples/reference.csv"]);
+    assert!(msg.contains("usage: mlguard eval"), "{msg}");
+}
