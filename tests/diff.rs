@@ -316,7 +316,7 @@ fn unreadable_reports_are_one_line_errors() {
     assert_eq!(run.code, Some(2));
     assert!(
         run.stderr.contains("unknown metric 'nope'")
-            && run.stderr.contains("valid names: accuracy")
+            && run.stderr.contains("metrics include accuracy")
     );
     let run = mlguard(&["diff", &new, &new, "--max-drop", "f1"]);
     assert_eq!(run.code, Some(2));

@@ -97,3 +97,68 @@ fn an_extra_positional_shows_the_usage() {
     let msg = usage_error(&["eval", "examples/binary.csv", "examples/reference.csv"]);
     assert!(msg.contains("usage: mlguard eval"), "{msg}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+// ---------------------------------------------------------------------------------------------
+
+/// The names listed after "metrics include" in an unknown-metric message.
+fn listed(msg: &str) -> Vec<String> {
+    let after = msg
+        .split("metrics include ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no list of names: {msg}"));
+    let list = after.split(';').next().unwrap();
+    list.split(", ").map(str::to_string).collect()
+}
+
+#[test]
+fn a_metric_in_another_case_is_suggested() {
+    let msg = usage_error(&["eval", "examples/binary.csv", "-q", "--min", "F1=0.9"]);
+    assert!(msg.contains("unknown metric 'F1'"), "{msg}");
+    assert!(msg.contains("did you mean 'f1'?"), "{msg}");
+    assert!(listed(&msg).len() <= 10, "{msg}");
+}
+
+#[test]
+fn scikit_learn_names_suggest_the_metric() {
+    for (given, meant) in [
+        ("f1_score", "f1"),
+        ("roc_auc_score", "roc_auc"),
+        ("accuracy_score", "accuracy"),
+        ("auc", "roc_auc"),
+    ] {
+        let rule = format!("{given}=0.5");
+        let msg = usage_error(&["eval", "examples/binary.csv", "-q", "--min", &rule]);
+        assert!(msg.contains(&format!("did you mean '{meant}'?")), "{msg}");
+        assert!(listed(&msg).len() <= 10, "{msg}");
+    }
+}
+
+#[test]
+fn a_comparison_in_the_rule_is_read_when_it_agrees_with_the_flag() {
+    let run = mlguard(&[
+        "eval",
+        "examples/binary.csv",
+        "-q",
+        "--format",
+        "json",
+        "--min",
+        "f1>=0.1",
+        "--max",
+        "ece <= 0.9",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("\"rule:min:f1=0.1\""), "{}", run.stdout);
+    let msg = usage_error(&["eval", "examples/binary.csv", "-q", "--min", "f1<=0.9"]);
+    assert!(msg.contains("write --max f1=0.9"), "{msg}");
+}
+
+#[test]
+fn beta_is_refused_as_a_parameter() {
+    let msg = usage_error(&["eval", "examples/binary.csv", "-q", "--min", "beta=0.9"]);
+    assert!(msg.contains("'beta'") && msg.contains("parameter"), "{msg}");
+    assert!(msg.contains("--min fbeta="), "{msg}");
+    let msg = usage_error(&["eval", "examples/binary.csv", "-q", "--min", "nope=0.9"]);
+    assert!(!listed(&msg).iter().any(|n| n == "beta"), "{msg}");
+}
