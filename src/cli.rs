@@ -691,7 +691,7 @@ mod tests {
         let eval = cli.find_subcommand("eval").unwrap();
         assert_eq!(
             names(eval, "format"),
-            ["text", "json", "markdown", "junit", "html"]
+            ["text", "json", "markdown", "junit", "html", "github"]
         );
         assert_eq!(names(eval, "task"), ["binary", "multiclass"]);
         assert_eq!(names(eval, "gate_on"), ["value", "lower", "upper"]);

@@ -29,6 +29,11 @@ fn run_with(args: &[&str], envs: &[(&str, &str)]) -> Run {
     }
 }
 
+/// A path for a scratch file of this test run, in the system's temporary directory.
+fn scratch(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("mlguard-first-hour-{}-{name}", std::process::id()))
+}
+
 /// `mlguard ARGS…`.
 fn mlguard(args: &[&str]) -> Run {
     run_with(args, &[])
@@ -161,4 +166,95 @@ fn beta_is_refused_as_a_parameter() {
     assert!(msg.contains("--min fbeta="), "{msg}");
     let msg = usage_error(&["eval", "examples/binary.csv", "-q", "--min", "nope=0.9"]);
     assert!(!listed(&msg).iter().any(|n| n == "beta"), "{msg}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// --format github
+// ---------------------------------------------------------------------------------------------
+
+/// `eval` of the collapsed model against its reference, with a rule that fails.
+const FAILING: &[&str] = &[
+    "eval",
+    "examples/collapse.csv",
+    "-q",
+    "--reference",
+    "examples/reference.csv",
+    "--min",
+    "f1=0.9",
+    "--format",
+    "github",
+];
+
+#[test]
+fn github_format_annotates_failures_and_warnings_then_gives_the_verdict() {
+    let run = mlguard(FAILING);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let rule = lines
+        .iter()
+        .find(|l| l.starts_with("::error title=mlguard rule%3Amin%3Af1=0.9::"))
+        .unwrap_or_else(|| panic!("no annotation of the failed rule:\n{}", run.stdout));
+    // `%` in a message is escaped (the interval reads "95% interval").
+    assert!(rule.contains("95%25 interval"), "{rule}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("::warning title=")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error title=mlguard deployment.serving_skew::")),
+        "an error finding is annotated:\n{}",
+        run.stdout
+    );
+    for line in &lines[..lines.len() - 1] {
+        assert!(
+            line.starts_with("::error ") || line.starts_with("::warning "),
+            "{line}"
+        );
+    }
+    let verdict = lines.last().unwrap();
+    assert!(verdict.starts_with("mlguard: FAIL ("), "{verdict}");
+}
+
+#[test]
+fn github_format_passes_quietly() {
+    let run = mlguard(&[
+        "eval",
+        "examples/binary.csv",
+        "-q",
+        "--min",
+        "accuracy=0.5",
+        "--format",
+        "github",
+        "--checks",
+        "none",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some("mlguard: PASS (1 checks, 0 failing the gate)")
+    );
+}
+
+#[test]
+fn github_format_appends_the_markdown_report_to_the_step_summary() {
+    let summary = scratch("summary.md");
+    std::fs::write(&summary, "earlier step").unwrap();
+    let env = [("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())];
+    for _ in 0..2 {
+        let run = run_with(FAILING, &env);
+        assert_eq!(run.code, Some(1), "{run:?}");
+    }
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.starts_with("earlier step\n"), "{text}");
+    assert_eq!(text.matches("### ❌ mlguard: FAIL").count(), 2, "{text}");
+    // Other formats leave the summary alone.
+    let mut other = FAILING.to_vec();
+    other.pop();
+    other.push("json");
+    run_with(&other, &env);
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), text);
+    std::fs::remove_file(&summary).unwrap();
 }

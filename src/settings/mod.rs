@@ -333,7 +333,7 @@ mod tests {
             (
                 "[output]\nformat = \"pdf\"\n",
                 "configuration key [output] format = \"pdf\" must be one of text, json, markdown, \
-                 junit, html",
+                 junit, html, github",
             ),
             (
                 "[input]\nformat = \"xls\"\n",
