@@ -58,6 +58,19 @@ pub enum Command {
     /// on one file: the same metrics, rules, checks, formats and exit codes.
     #[command(after_help = MERGE_HELP)]
     Merge(MergeArgs),
+    /// Print a shell completion script, e.g. `mlguard completions bash >
+    /// ~/.local/share/bash-completion/completions/mlguard`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `mlguard man > ~/.local/share/man/man1/mlguard.1`.
+    Man,
+}
+
+/// Arguments of `mlguard completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// The exit codes of `mlguard profile`, which has no gate.
@@ -704,7 +717,15 @@ mod tests {
 
     #[test]
     fn help_fits_100_columns() {
-        for command in ["eval", "profile", "merge", "diff", "explain"] {
+        for command in [
+            "eval",
+            "profile",
+            "merge",
+            "diff",
+            "explain",
+            "completions",
+            "man",
+        ] {
             for flag in ["-h", "--help"] {
                 let err = parse(&[command, flag]).expect_err("help is shown");
                 assert_eq!(err.kind(), ErrorKind::DisplayHelp);

@@ -97,5 +97,7 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
             commands::diff::run(&settings)
         }
         cli::Command::Explain(args) => commands::explain::run(args.code.as_deref()),
+        cli::Command::Completions(args) => commands::completions::run(args.shell),
+        cli::Command::Man => commands::man::run(),
     }
 }

@@ -258,3 +258,47 @@ fn github_format_appends_the_markdown_report_to_the_step_summary() {
     assert_eq!(std::fs::read_to_string(&summary).unwrap(), text);
     std::fs::remove_file(&summary).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Completions and the man page
+// ---------------------------------------------------------------------------------------------
+
+/// The subcommands a user can run.
+const SUBCOMMANDS: &[&str] = &[
+    "eval",
+    "diff",
+    "profile",
+    "explain",
+    "merge",
+    "completions",
+    "man",
+];
+
+#[test]
+fn completions_for_every_shell_name_subcommands_and_flags() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = mlguard(&["completions", shell]);
+        assert_eq!(run.code, Some(0), "{shell}: {run:?}");
+        assert!(!run.stdout.trim().is_empty(), "{shell}: empty script");
+        assert!(run.stdout.contains("eval"), "{shell}: no subcommand");
+        assert!(run.stdout.contains("label-col"), "{shell}: no flag");
+        assert!(run.stderr.is_empty(), "{shell}: {}", run.stderr);
+    }
+    let msg = usage_error(&["completions", "tcsh"]);
+    assert!(
+        msg.contains("[possible values: bash, elvish, fish"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_man_page_has_a_title_and_every_subcommand() {
+    let run = mlguard(&["man"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains(".TH mlguard 1"), "no .TH");
+    for name in SUBCOMMANDS {
+        let heading = format!(".SH \"MLGUARD {}\"", name.to_uppercase());
+        assert!(run.stdout.contains(&heading), "no section {heading}");
+    }
+    assert!(run.stdout.contains("label\\-col"), "no options");
+}

@@ -1,8 +1,10 @@
 //! One module per subcommand; each is glue over the engine: choose the inputs, run, render.
 
+pub mod completions;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod man;
 pub mod merge;
 pub mod profile;
 
