@@ -378,8 +378,8 @@ pub struct GateArgs {
 /// Statistical checks: which run, against what reference and training data, and their bars.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CheckArgs {
-    /// Compare with this reference run (same formats as the input): score, prediction and label
-    /// drift, accuracy regression.
+    /// Compare with this reference: a run in the input's formats, or a profile saved by
+    /// `mlguard profile`: score, prediction and label drift, accuracy regression.
     #[arg(long, value_name = "FILE", help_heading = "Checks")]
     pub reference: Option<String>,
     /// Fail the gate when METRIC is worse than in the --reference run by more than DELTA (a
@@ -398,8 +398,8 @@ pub struct CheckArgs {
         help_heading = "Checks"
     )]
     pub latency_slo_ms: Vec<String>,
-    /// Statistical checks to run: all, none, or a comma-separated list of sanity, segments,
-    /// reference [default: all].
+    /// Check families to run: all, none, or a comma-separated list of sanity, segments,
+    /// windows, reference, data, training [default: all].
     #[arg(
         long,
         value_name = "LIST",

@@ -302,3 +302,61 @@ fn the_man_page_has_a_title_and_every_subcommand() {
     }
     assert!(run.stdout.contains("label\\-col"), "no options");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Help texts
+// ---------------------------------------------------------------------------------------------
+
+/// The help of one option in `mlguard eval --help`: its line and the lines indented under it.
+fn option_help(flag: &str) -> String {
+    let run = mlguard(&["eval", "--help"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let mut lines = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with(&format!("{flag} ")));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no {flag} in the help"));
+    let mut text = first.trim().to_string();
+    for line in lines.take_while(|l| l.starts_with("          ")) {
+        text.push(' ');
+        text.push_str(line.trim());
+    }
+    text
+}
+
+#[test]
+fn checks_help_names_every_family() {
+    let help = option_help("--checks");
+    for family in [
+        "all",
+        "none",
+        "sanity",
+        "segments",
+        "windows",
+        "reference",
+        "data",
+        "training",
+    ] {
+        assert!(
+            help.contains(family),
+            "--checks help lacks {family}: {help}"
+        );
+    }
+    // Each family named in the help is accepted.
+    let run = mlguard(&[
+        "eval",
+        "examples/binary.csv",
+        "-q",
+        "--checks",
+        "sanity,segments,windows,reference,data,training",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn reference_help_mentions_a_saved_profile() {
+    let help = option_help("--reference");
+    assert!(help.contains("mlguard profile"), "{help}");
+}
