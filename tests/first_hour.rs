@@ -360,3 +360,18 @@ fn reference_help_mentions_a_saved_profile() {
     let help = option_help("--reference");
     assert!(help.contains("mlguard profile"), "{help}");
 }
+
+#[test]
+fn an_unknown_check_family_lists_the_families_and_where_drift_lives() {
+    let msg = usage_error(&[
+        "eval",
+        "examples/binary.csv",
+        "-q",
+        "--checks",
+        "sanity,drift",
+    ]);
+    assert!(!msg.contains("configuration key"), "{msg}");
+    assert!(msg.contains("unknown check family \"drift\""), "{msg}");
+    assert!(msg.contains("windows, reference, data, training"), "{msg}");
+    assert!(msg.contains("`reference`"), "{msg}");
+}
