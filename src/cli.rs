@@ -58,6 +58,19 @@ pub enum Command {
     /// on one file: the same metrics, rules, checks, formats and exit codes.
     #[command(after_help = MERGE_HELP)]
     Merge(MergeArgs),
+    /// Print a shell completion script, e.g. `mlguard completions bash >
+    /// ~/.local/share/bash-completion/completions/mlguard`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `mlguard man > ~/.local/share/man/man1/mlguard.1`.
+    Man,
+}
+
+/// Arguments of `mlguard completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// The exit codes of `mlguard profile`, which has no gate.
@@ -368,8 +381,8 @@ pub struct GateArgs {
 /// Statistical checks: which run, against what reference and training data, and their bars.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CheckArgs {
-    /// Compare with this reference run (same formats as the input): score, prediction and label
-    /// drift, accuracy regression.
+    /// Compare with this reference: a run in the input's formats, or a profile saved by
+    /// `mlguard profile`: score, prediction and label drift, accuracy regression.
     #[arg(long, value_name = "FILE", help_heading = "Checks")]
     pub reference: Option<String>,
     /// Fail the gate when METRIC is worse than in the --reference run by more than DELTA (a
@@ -388,8 +401,8 @@ pub struct CheckArgs {
         help_heading = "Checks"
     )]
     pub latency_slo_ms: Vec<String>,
-    /// Statistical checks to run: all, none, or a comma-separated list of sanity, segments,
-    /// reference [default: all].
+    /// Check families to run: all, none, or a comma-separated list of sanity, segments,
+    /// windows, reference, data, training [default: all].
     #[arg(
         long,
         value_name = "LIST",
@@ -694,7 +707,7 @@ mod tests {
         let eval = cli.find_subcommand("eval").unwrap();
         assert_eq!(
             names(eval, "format"),
-            ["text", "json", "markdown", "junit", "html"]
+            ["text", "json", "markdown", "junit", "html", "github"]
         );
         assert_eq!(names(eval, "task"), ["binary", "multiclass"]);
         assert_eq!(names(eval, "gate_on"), ["value", "lower", "upper"]);
@@ -707,7 +720,15 @@ mod tests {
 
     #[test]
     fn help_fits_100_columns() {
-        for command in ["eval", "profile", "merge", "diff", "explain"] {
+        for command in [
+            "eval",
+            "profile",
+            "merge",
+            "diff",
+            "explain",
+            "completions",
+            "man",
+        ] {
             for flag in ["-h", "--help"] {
                 let err = parse(&[command, flag]).expect_err("help is shown");
                 assert_eq!(err.kind(), ErrorKind::DisplayHelp);

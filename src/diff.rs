@@ -30,6 +30,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 pub use crate::checks::max_drop::{Direction, MaxDrop};
+use crate::checks::suggest::unknown_metric_hint;
 use crate::results::MetricValues;
 
 /// Version of the diff's JSON layout.
@@ -84,12 +85,12 @@ pub enum DiffError {
         what: String,
     },
     /// A `--max-drop` rule on a metric neither report has.
-    #[error("unknown metric '{metric}' in --max-drop {metric}=… (valid names: {valid})")]
+    #[error("unknown metric '{metric}' in --max-drop {metric}=… ({hint})")]
     UnknownMetric {
         /// The name given.
         metric: String,
-        /// Valid names, comma-separated.
-        valid: String,
+        /// The names most likely meant, and a few of the valid names.
+        hint: String,
     },
 }
 
@@ -595,14 +596,10 @@ pub fn compare(
     let mut outcomes = Vec::new();
     for rule in rules {
         if om.get(&rule.metric).is_none() && nm.get(&rule.metric).is_none() {
-            let shown = paths.len().min(80);
-            let mut valid = paths[..shown].join(", ");
-            if paths.len() > shown {
-                valid.push_str(&format!(", … ({} more)", paths.len() - shown));
-            }
+            let names: Vec<&str> = paths.iter().map(String::as_str).collect();
             return Err(DiffError::UnknownMetric {
                 metric: rule.metric.clone(),
-                valid,
+                hint: unknown_metric_hint(&rule.metric, &names),
             });
         }
         let change = metrics

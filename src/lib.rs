@@ -28,6 +28,7 @@ pub mod settings;
 pub mod stats;
 pub mod text;
 pub mod time;
+pub mod usage;
 
 use std::io::Write;
 
@@ -96,5 +97,7 @@ pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
             commands::diff::run(&settings)
         }
         cli::Command::Explain(args) => commands::explain::run(args.code.as_deref()),
+        cli::Command::Completions(args) => commands::completions::run(args.shell),
+        cli::Command::Man => commands::man::run(),
     }
 }

@@ -1,21 +1,20 @@
 //! The `mlguard` binary: parses arguments, runs, maps the outcome to an exit code.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
 use mlguard::io::error::one_line;
+use mlguard::usage::usage_error;
 use mlguard::{cli::Cli, ExitStatus};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => err.exit(), // --help, --version
         Err(err) => {
-            // One line, like every other error: clap's first line without its own prefix.
-            let text = err.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("mlguard: error: {} (see mlguard --help)", one_line(first));
+            eprintln!("mlguard: error: {}", usage_error(&err, &args));
             return ExitStatus::Error.into();
         }
     };

@@ -121,7 +121,8 @@ pub struct Results {
 
 /// Every scalar metric by its dotted path (`f1`, `macro.recall`, `per_class.cat.f1`), in the
 /// order of the JSON `metrics` object: what release rules, `--max-drop` and their error
-/// messages name. The confusion matrix is not a scalar and has no paths.
+/// messages name. The confusion matrix is not a scalar and has no paths, and `beta`, the
+/// F-beta score's parameter, is not a metric.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetricValues(Vec<(String, Option<f64>)>);
 
@@ -154,6 +155,8 @@ impl MetricValues {
                         format!("{prefix}.{k}")
                     };
                     match v {
+                        // `beta` is the F-beta score's parameter, not a metric to gate on.
+                        Value::Number(_) if path == "beta" => {}
                         Value::Number(n) => out.push((path, n.as_f64())),
                         Value::Null => out.push((path, None)),
                         Value::Object(_) if k != "confusion_matrix" => walk(v, &path, out),
@@ -185,7 +188,6 @@ impl Metrics {
             ("precision", l.precision),
             ("recall", l.recall),
             ("f1", l.f1),
-            ("beta", Some(l.beta)),
             ("fbeta", l.fbeta),
             ("mcc", l.mcc),
             ("cohen_kappa", l.cohen_kappa),
@@ -253,5 +255,7 @@ mod tests {
         assert_eq!(m.get("macro"), None);
         assert_eq!(m.get("nope"), None);
         assert!(!m.names().iter().any(|n| n.starts_with("confusion_matrix")));
+        let m = MetricValues::from_json(&json!({"f1": 0.5, "beta": 2.0, "fbeta": 0.4}));
+        assert_eq!(m.names(), ["f1", "fbeta"]);
     }
 }

@@ -11,6 +11,7 @@ pub mod proba_drift;
 pub mod profile;
 pub mod rules;
 pub mod statistical;
+pub mod suggest;
 pub mod windows;
 
 use serde::Serialize;

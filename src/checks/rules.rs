@@ -9,6 +9,7 @@
 
 use thiserror::Error;
 
+use super::suggest;
 use super::{Check, CheckDetail, CheckId, CheckStatus, SegmentRef, ThresholdDetail};
 use crate::results::MetricValues;
 
@@ -64,14 +65,35 @@ pub enum RuleError {
     #[error("rule '{0}': the threshold is not a finite number")]
     Value(String),
     /// The metric does not exist.
-    #[error("unknown metric '{metric}' in rule {flag} {metric}=… (valid names: {valid})")]
+    #[error("unknown metric '{metric}' in {flag} {metric}=… ({hint})")]
     UnknownMetric {
         /// The name given.
         metric: String,
         /// The flag.
         flag: &'static str,
-        /// Valid names, comma-separated.
-        valid: String,
+        /// The names most likely meant, and a few of the valid names.
+        hint: String,
+    },
+    /// A parameter of a metric named as if it were one.
+    #[error(
+        "'{name}' in {flag} {name}=… is a parameter (set with --{name}), not a metric \
+         (gate on {metric} instead, e.g. {flag} {metric}=0.8)"
+    )]
+    NotAMetric {
+        /// The parameter's name.
+        name: String,
+        /// The flag.
+        flag: &'static str,
+        /// The metric the parameter shapes.
+        metric: &'static str,
+    },
+    /// A comparison written into the rule that contradicts its flag (`--min f1<=0.9`).
+    #[error("{}", contradiction(.raw, *.written))]
+    Operator {
+        /// The rule as written.
+        raw: String,
+        /// The bound the comparison written means.
+        written: Bound,
     },
     /// A `--max-drop` rule that cannot be parsed.
     #[error(
@@ -84,28 +106,58 @@ pub enum RuleError {
 }
 
 impl RuleError {
-    /// A rule of `flag` on `metric`, which `metrics` does not have; lists the valid names.
+    /// A rule of `flag` on `metric`, which `metrics` does not have: suggests the names most
+    /// likely meant and lists a few valid ones. `beta`, the F-beta score's parameter, is refused
+    /// as a parameter.
     pub fn unknown(metric: &str, flag: &'static str, metrics: &MetricValues) -> RuleError {
-        let names = metrics.names();
-        let shown = names.len().min(80);
-        let mut valid = names[..shown].join(", ");
-        if names.len() > shown {
-            valid.push_str(&format!(", … ({} more)", names.len() - shown));
+        if metric.eq_ignore_ascii_case("beta") {
+            return RuleError::NotAMetric {
+                name: "beta".to_string(),
+                flag,
+                metric: "fbeta",
+            };
         }
         RuleError::UnknownMetric {
             metric: metric.to_string(),
             flag,
-            valid,
+            hint: suggest::unknown_metric_hint(metric, &metrics.names()),
         }
     }
 }
 
+/// The message of a rule whose comparison contradicts its flag: what the flag means and the
+/// flag that means what was written.
+fn contradiction(raw: &str, written: Bound) -> String {
+    let (op, flag, means, fix) = match written {
+        Bound::Min => (">=", "--max", "<=", "--min"),
+        Bound::Max => ("<=", "--min", ">=", "--max"),
+    };
+    let (name, value) = raw.split_once('=').unwrap_or((raw, ""));
+    let metric = name.trim_end().trim_end_matches(['<', '>']).trim();
+    let value = value.trim();
+    format!("rule '{raw}' compares with '{op}' but {flag} means {metric} {means} VALUE (write {fix} {metric}={value})")
+}
+
 impl Rule {
-    /// Parses `METRIC=VALUE` or `segment:METRIC=VALUE`.
+    /// Parses `METRIC=VALUE` or `segment:METRIC=VALUE`. `METRIC>=VALUE` is accepted for a
+    /// `--min` rule and `METRIC<=VALUE` for a `--max` rule, which mean the same; the other way
+    /// round is refused with the flag that means it.
     pub fn parse(raw: &str, bound: Bound) -> Result<Rule, RuleError> {
         let (name, value) = raw
             .split_once('=')
             .ok_or_else(|| RuleError::Syntax(raw.to_string()))?;
+        let name = name.trim_end();
+        let (name, written) = match (name.strip_suffix('>'), name.strip_suffix('<')) {
+            (Some(n), _) => (n, Some(Bound::Min)),
+            (_, Some(n)) => (n, Some(Bound::Max)),
+            _ => (name, None),
+        };
+        if let Some(written) = written.filter(|w| *w != bound) {
+            return Err(RuleError::Operator {
+                raw: raw.to_string(),
+                written,
+            });
+        }
         let (scope, metric) = match name.trim().strip_prefix("segment:") {
             Some(rest) => (Scope::EverySegment, rest.trim()),
             None => (Scope::Overall, name.trim()),
@@ -308,6 +360,35 @@ mod tests {
             Rule::parse("f1=nan", Bound::Min),
             Err(RuleError::Value(_))
         ));
+    }
+
+    #[test]
+    fn a_comparison_that_agrees_with_the_flag_is_accepted() {
+        let r = Rule::parse("f1>=0.9", Bound::Min).unwrap();
+        assert_eq!((r.metric.as_str(), r.threshold), ("f1", 0.9));
+        let r = Rule::parse("segment:ece <= 0.1", Bound::Max).unwrap();
+        assert_eq!(
+            (r.metric.as_str(), r.threshold, r.scope),
+            ("ece", 0.1, Scope::EverySegment)
+        );
+        let err = Rule::parse("f1<=0.9", Bound::Min).unwrap_err();
+        assert!(err.to_string().ends_with("(write --max f1=0.9)"), "{err}");
+        let err = Rule::parse("ece>=0.1", Bound::Max).unwrap_err();
+        assert!(err.to_string().ends_with("(write --min ece=0.1)"), "{err}");
+    }
+
+    #[test]
+    fn unknown_names_suggest_and_beta_is_a_parameter() {
+        let m = MetricValues::from_pairs(vec![
+            ("accuracy".into(), Some(0.9)),
+            ("f1".into(), Some(0.8)),
+            ("fbeta".into(), Some(0.8)),
+        ]);
+        let err = RuleError::unknown("F1", "--min", &m).to_string();
+        assert!(err.contains("did you mean 'f1'?"), "{err}");
+        let err = RuleError::unknown("beta", "--min", &m);
+        assert!(matches!(err, RuleError::NotAMetric { .. }), "{err}");
+        assert!(err.to_string().contains("--min fbeta="), "{err}");
     }
 
     fn subject(m: &MetricValues, interval: Option<[f64; 2]>) -> Check {

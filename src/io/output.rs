@@ -23,6 +23,23 @@ pub enum OutputError {
     },
 }
 
+/// Appends `bytes` to `path` (created when missing), refusing to write to any of `inputs`. For
+/// files that others write to as well, such as a CI job summary, which must not be replaced.
+pub fn append(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
+    if inputs.iter().any(|input| same_file(path, input)) {
+        return Err(OutputError::WouldOverwriteInput(path.to_path_buf()));
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes))
+        .map_err(|source| OutputError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,

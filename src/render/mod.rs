@@ -4,6 +4,7 @@
 pub mod clip;
 pub mod diff;
 pub mod entries;
+pub mod github;
 pub mod headline;
 pub mod html;
 pub mod issues;
@@ -30,6 +31,8 @@ pub enum ReportFormat {
     Junit,
     /// One self-contained HTML page with charts.
     Html,
+    /// GitHub Actions annotations, and the Markdown report appended to $GITHUB_STEP_SUMMARY.
+    Github,
 }
 
 /// Renders the report in `format` (colour applies to text only).
@@ -41,6 +44,7 @@ pub fn render_as(report: &Report, format: ReportFormat, color: bool) -> Vec<u8> 
         ReportFormat::Markdown => markdown::render(report, &mut buf),
         ReportFormat::Junit => junit::render(report, &mut buf),
         ReportFormat::Html => html::render(report, &mut buf),
+        ReportFormat::Github => github::render(report, &mut buf),
     };
     result.expect("writing to memory cannot fail");
     buf

@@ -58,12 +58,17 @@ impl CheckFamilies {
                 "data" => f.data = true,
                 "training" => f.training = true,
                 other => {
-                    return Err(SettingsError::Choice {
-                        key: "--checks",
+                    let hint = match other.to_lowercase().as_str() {
+                        "drift" | "regression" => " (drift and regression checks are `reference`)",
+                        "health" | "audit" => " (the health checks are `data` and `training`)",
+                        "time" | "window" => " (the time checks are `windows`)",
+                        _ => "",
+                    };
+                    return Err(SettingsError::CheckFamily {
                         value: other.to_string(),
-                        choices: "all, none, sanity, segments, windows, reference, data, training"
-                            .to_string(),
-                    })
+                        families: "sanity, segments, windows, reference, data, training",
+                        hint,
+                    });
                 }
             }
         }

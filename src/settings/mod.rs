@@ -93,6 +93,19 @@ pub enum SettingsError {
         "{0}: two outputs name the same file (give each --output and --output-FORMAT its own path)"
     )]
     SameOutput(PathBuf),
+    /// A check family that does not exist (`--checks` or `[checks] enabled`).
+    #[error(
+        "unknown check family {value:?} in --checks (or [checks] enabled): use all, none, or a \
+         comma-separated list of {families}{hint}"
+    )]
+    CheckFamily {
+        /// The name given.
+        value: String,
+        /// The families, comma-separated.
+        families: &'static str,
+        /// Where the checks the name suggests live, if it suggests any.
+        hint: &'static str,
+    },
     /// A configuration value that is not one of its choices.
     #[error("configuration key {key} = {value:?} must be one of {choices}")]
     Choice {
@@ -333,7 +346,7 @@ mod tests {
             (
                 "[output]\nformat = \"pdf\"\n",
                 "configuration key [output] format = \"pdf\" must be one of text, json, markdown, \
-                 junit, html",
+                 junit, html, github",
             ),
             (
                 "[input]\nformat = \"xls\"\n",

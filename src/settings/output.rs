@@ -26,6 +26,9 @@ pub struct OutputSpec {
     pub quiet: bool,
     /// Where to also write the run's mergeable state (`--save-state`).
     pub save_state: Option<PathBuf>,
+    /// The GitHub Actions job summary the Markdown report is appended to: `$GITHUB_STEP_SUMMARY`,
+    /// for the `github` format only.
+    pub step_summary: Option<PathBuf>,
 }
 
 /// The `--output-FORMAT` files, refusing two outputs on one path.
@@ -53,6 +56,17 @@ fn output_files(
     Ok(files)
 }
 
+/// Where the `github` format appends its job summary: the file GitHub Actions names in
+/// `$GITHUB_STEP_SUMMARY`, when it is set.
+fn step_summary(format: ReportFormat) -> Option<PathBuf> {
+    if format != ReportFormat::Github {
+        return None;
+    }
+    std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
 /// The report's output and the saved state.
 pub(super) fn resolve(
     args: &ReportArgs,
@@ -69,5 +83,6 @@ pub(super) fn resolve(
         path,
         quiet: args.output.quiet,
         save_state: state.save_state.clone(),
+        step_summary: step_summary(format),
     })
 }

@@ -312,7 +312,7 @@ fn unreadable_reports_are_one_line_errors() {
         .run();
     run.code(2);
     run.stderr_contains("unknown metric 'nope'")
-        .stderr_contains("valid names: accuracy");
+        .stderr_contains("metrics include accuracy");
     let run = Test::new()
         .args(&["diff", &new, &new, "--max-drop", "f1"])
         .run();
