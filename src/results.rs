@@ -13,7 +13,7 @@ use crate::metrics::classification::ClassificationMetrics;
 use crate::metrics::latency::LatencySummary;
 use crate::metrics::ranking::Thresholds;
 use crate::metrics::scores::{Curves, ScoreMetrics};
-use crate::metrics::Task;
+use crate::metrics::{Evaluation, Task};
 use crate::ordered_map::OrderedMap;
 
 /// Every metric, label-based and score-based, in one flat object.
@@ -177,6 +177,18 @@ impl MetricValues {
 }
 
 impl Metrics {
+    /// The metrics of an evaluation in their report form.
+    pub fn of(evaluation: &Evaluation) -> Metrics {
+        Metrics {
+            labels: evaluation.metrics.clone(),
+            scores: evaluation
+                .scores
+                .as_ref()
+                .map(|s| s.metrics.clone())
+                .unwrap_or_default(),
+        }
+    }
+
     /// Every scalar metric by its dotted path.
     pub fn values(&self) -> MetricValues {
         let l = &self.labels;

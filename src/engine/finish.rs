@@ -27,18 +27,6 @@ use crate::settings::EvalSettings;
 use crate::time::{format_time, WindowWidth};
 use crate::Error;
 
-/// The metrics of an evaluation in their report form.
-fn metrics_of(evaluation: &Evaluation) -> Metrics {
-    Metrics {
-        labels: evaluation.metrics.clone(),
-        scores: evaluation
-            .scores
-            .as_ref()
-            .map(|s| s.metrics.clone())
-            .unwrap_or_default(),
-    }
-}
-
 /// Orders segment values naturally: numerically when all are numbers, else by name.
 fn ordered_segments(column: SegmentColumn) -> Vec<(String, EvalState)> {
     let mut keyed: Vec<(LabelKey, String, EvalState)> = column
@@ -97,7 +85,7 @@ fn segment_reports(
                     skipped: rows < min_rows,
                     reason: (rows < min_rows)
                         .then(|| format!("{rows} rows, fewer than --min-segment-rows {min_rows}")),
-                    metrics: Some(metrics_of(&e)),
+                    metrics: Some(Metrics::of(&e)),
                     intervals: e.intervals,
                 },
                 Err(err) => SegmentReport {
@@ -395,7 +383,7 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         ));
     }
     warnings.extend(evaluation.warnings.iter().cloned());
-    let metrics = metrics_of(&evaluation);
+    let metrics = Metrics::of(&evaluation);
     let h = &scan.header;
     let scores = evaluation.scores;
     let (window_reports, window_counts) = match windows {

@@ -64,15 +64,7 @@ fn evaluate(
 /// The report's `metrics` object of an evaluation, as JSON read back from its text, so that a
 /// data file and a profile saved from it give the very same values.
 fn metrics_json(evaluation: &Evaluation) -> Value {
-    let metrics = Metrics {
-        labels: evaluation.metrics.clone(),
-        scores: evaluation
-            .scores
-            .as_ref()
-            .map(|s| s.metrics.clone())
-            .unwrap_or_default(),
-    };
-    let text = serde_json::to_string(&metrics).expect("metrics serialise");
+    let text = serde_json::to_string(&Metrics::of(evaluation)).expect("metrics serialise");
     serde_json::from_str(&text).expect("metrics read back")
 }
 
