@@ -7,7 +7,7 @@
 //! those of one pass. Thresholds are those documented in the finding catalogue
 //! (`src/diagnosis/catalog.rs`) and in the README.
 
-use super::statistical::{detail, fmt, fmt_p, stat, Profile, StatOptions};
+use super::statistical::{detail, fmt, p_is, stat, Profile, StatOptions};
 use super::{Check, CheckId, CheckStatus};
 use crate::metrics::audit::{Duplicates, IdSummary};
 use crate::metrics::noise::NoiseBaseline;
@@ -266,12 +266,12 @@ pub fn label_noise(
         CheckId::LabelNoise,
         status,
         format!(
-            "{} rows ({:.2}%) look mislabelled by confident learning against {:.1} expected from the model's own uncertainty: {:.2}% excess (p = {}; warns from {:.0}%, fails from {:.0}%)",
+            "{} rows ({:.2}%) look mislabelled by confident learning against {:.1} expected from the model's own uncertainty: {:.2}% excess ({}; warns from {:.0}%, fails from {:.0}%)",
             issues.suspects,
             issues.noise_rate * 100.0,
             b.expected,
             excess * 100.0,
-            fmt_p(p),
+            p_is("p", p),
             opts.noise_warn * 100.0,
             opts.noise_fail * 100.0
         ),
@@ -461,11 +461,11 @@ pub fn overfitting(results: &Results, train: &Profile, opts: &StatOptions) -> Ch
         CheckId::Overfitting,
         status,
         format!(
-            "training accuracy {} vs {} here: a gap of {} (p = {}; fails from {} when significant)",
+            "training accuracy {} vs {} here: a gap of {} ({}; fails from {} when significant)",
             fmt(train_acc),
             fmt(acc),
             fmt(gap),
-            fmt_p(p),
+            p_is("p", p),
             fmt(opts.min_effect)
         ),
         d,

@@ -119,11 +119,17 @@ pub fn paired_regression(cur: &IdOutcomes, reference: &IdOutcomes, opts: &StatOp
         CheckStatus::Pass
     };
     let message = format!(
-        "on {n} rows shared with the reference (by id): {b} right before and wrong now, {c} the reverse; accuracy difference {:.4} (95% CI [{:.4}, {:.4}]), McNemar p = {}",
+        "on {n} rows shared with the reference (by id): {b} right before and wrong now, {c} the reverse; accuracy difference {:.4} (95% CI [{:.4}, {:.4}]), McNemar p {}",
         diff,
         diff - half,
         diff + half,
-        if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") }
+        if p < 1e-300 {
+            "< 1e-300".to_string()
+        } else if p < 1e-4 {
+            format!("= {p:.2e}")
+        } else {
+            format!("= {p:.4}")
+        }
     );
     check(status, message, d)
 }

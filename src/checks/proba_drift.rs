@@ -11,7 +11,7 @@
 //! a reference with other classes still compares; a class present on one side only is skipped
 //! with the reason.
 
-use super::statistical::{detail, fmt, fmt_p, graded, stat, Profile, StatOptions};
+use super::statistical::{detail, fmt, graded, p_is, stat, Profile, StatOptions};
 use super::{Check, CheckId, CheckStatus};
 use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, bin_shares, ks_two_sample, psi, quantile_edges};
@@ -122,11 +122,11 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
             },
             status,
             format!(
-                "probability of class '{}' against the reference: KS D = {}, p = {} (BH q = {}), PSI = {}{}",
+                "probability of class '{}' against the reference: KS D = {}, {} (BH {}), PSI = {}{}",
                 t.class,
                 fmt(t.ks),
-                fmt_p(t.p),
-                fmt_p(q),
+                p_is("p", t.p),
+                p_is("q", q),
                 fmt(t.psi),
                 if status == CheckStatus::Pass { "" } else { ": its distribution has shifted" }
             ),

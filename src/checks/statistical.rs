@@ -218,6 +218,20 @@ pub(crate) fn fmt_p(p: f64) -> String {
     }
 }
 
+/// The smallest p-value worth printing: below it a double has lost all precision (and an
+/// underflow prints as `0.0e0`, which reads as a bug).
+const P_FLOOR: f64 = 1e-300;
+
+/// `NAME = VALUE` for a p- or q-value (`p = 0.0123`, `q = 3.2e-5`), or `NAME < 1e-300` when it
+/// is smaller than a double can tell.
+pub(crate) fn p_is(name: &str, p: f64) -> String {
+    if p < P_FLOOR {
+        format!("{name} < 1e-300")
+    } else {
+        format!("{name} = {}", fmt_p(p))
+    }
+}
+
 /// Checks of the current file alone: degenerate predictions, predicted vs label distribution,
 /// score outliers, saturation, probability rows that do not sum to 1.
 pub fn sanity(e: &Evaluation, opts: &StatOptions) -> Vec<Check> {
@@ -309,9 +323,9 @@ pub fn sanity_with(
             CheckId::PredictionDistribution,
             status,
             format!(
-                "predicted class shares vs label shares: chi-square {:.1} (df {df}), p = {}, Cohen's w = {}{}",
+                "predicted class shares vs label shares: chi-square {:.1} (df {df}), {}, Cohen's w = {}{}",
                 chi2,
-                fmt_p(pv),
+                p_is("p", pv),
                 fmt(w),
                 match status {
                     CheckStatus::Pass => "",
@@ -536,7 +550,7 @@ pub fn weak_segments(
                 },
                 CheckStatus::Fail,
                 format!(
-                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, p = {} (BH q = {})",
+                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, {} (BH {})",
                     t.column,
                     t.value,
                     fmt(t.acc),
@@ -544,8 +558,8 @@ pub fn weak_segments(
                     t.n,
                     t.rest_n,
                     fmt(drop),
-                    fmt_p(t.p),
-                    fmt_p(q)
+                    p_is("p", t.p),
+                    p_is("q", q)
                 ),
                 d,
             ));
@@ -639,9 +653,9 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
                 CheckId::ScoreDrift,
                 status,
                 format!(
-                    "scores against the reference: KS D = {}, p = {}, PSI = {}, JS distance = {}, normalised Wasserstein = {}{}",
+                    "scores against the reference: KS D = {}, {}, PSI = {}, JS distance = {}, normalised Wasserstein = {}{}",
                     fmt(ks),
-                    fmt_p(pv),
+                    p_is("p", pv),
                     fmt(psi_v),
                     fmt(js),
                     fmt(w_norm),
@@ -706,9 +720,9 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
             id,
             status,
             format!(
-                "{what} against the reference: chi-square {:.1} (df {df}), p = {}, PSI = {}{}",
+                "{what} against the reference: chi-square {:.1} (df {df}), {}, PSI = {}{}",
                 chi2,
-                fmt_p(pv),
+                p_is("p", pv),
                 fmt(psi_v),
                 match moved {
                     Some((name, (now, before))) if status != CheckStatus::Pass => format!(
@@ -760,13 +774,13 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
             CheckId::AccuracyRegression,
             status,
             format!(
-                "accuracy {} vs {} in the reference: difference {} (95% CI [{}, {}]), one-sided p = {}",
+                "accuracy {} vs {} in the reference: difference {} (95% CI [{}, {}]), one-sided {}",
                 fmt(p1),
                 fmt(p2),
                 fmt(p1 - p2),
                 fmt(p1 - p2 - half),
                 fmt(p1 - p2 + half),
-                fmt_p(pv)
+                p_is("p", pv)
             ),
             d,
         ));
@@ -777,6 +791,14 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn p_values_too_small_for_a_double_are_not_printed_as_zero() {
+        assert_eq!(p_is("p", 0.0), "p < 1e-300");
+        assert_eq!(p_is("q", 1e-320), "q < 1e-300");
+        assert_eq!(p_is("p", 3.2e-5), "p = 3.2e-5");
+        assert_eq!(p_is("p", 0.0123), "p = 0.0123");
+    }
     use crate::metrics::ranked::Score;
     use crate::metrics::row::{Prediction, Row};
     use crate::metrics::{EvalState, FinishOptions};

@@ -30,6 +30,15 @@ pub struct WindowCounts {
     pub correct: u64,
 }
 
+/// `NAME = 1.2e-5` for a p- or q-value, or `NAME < 1e-300` when a double cannot tell it from 0.
+fn sci(name: &str, p: f64) -> String {
+    if p < 1e-300 {
+        format!("{name} < 1e-300")
+    } else {
+        format!("{name} = {p:.1e}")
+    }
+}
+
 fn z_test(e1: u64, n1: u64, e2: u64, n2: u64) -> (f64, f64, f64) {
     let (p1, p2) = (e1 as f64 / n1 as f64, e2 as f64 / n2 as f64);
     let pooled = (e1 + e2) as f64 / (n1 + n2) as f64;
@@ -121,10 +130,10 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
         },
         if changed {
             format!(
-                "the error rate {direction} from {:.4} to {:.4} starting at {start} ({n1} rows before, {n2} after; p = {:.1e}, Bonferroni over {} positions)",
+                "the error rate {direction} from {:.4} to {:.4} starting at {start} ({n1} rows before, {n2} after; {}, Bonferroni over {} positions)",
                 r1,
                 r2,
-                p,
+                sci("p", p),
                 windows.len() - 1
             )
         } else {
@@ -222,8 +231,14 @@ pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check>
             },
             CheckStatus::Fail,
             format!(
-                "window {} is worse than the rows before it: accuracy {:.4} vs {:.4} ({} rows vs {}), {:.4} lower, BH q = {:.1e}",
-                w.start, acc, before, w.rows, earlier, drop, q
+                "window {} is worse than the rows before it: accuracy {:.4} vs {:.4} ({} rows vs {}), {:.4} lower, BH {}",
+                w.start,
+                acc,
+                before,
+                w.rows,
+                earlier,
+                drop,
+                sci("q", *q)
             ),
             d,
         ));
