@@ -83,8 +83,8 @@ pub const MERGE_HELP: &str = "States are merged in the order given. Column, segm
 score-reading flags are fixed when each shard is read; the report flags apply here.
 
 Exit codes:
-  0  merged, and the gate passed (or no rules were given)
-  1  merged, and the gate failed
+  0  merged, and the gate passed: no rule and no check failed
+  1  merged, and the gate failed: a rule or a check failed
   2  usage error, or a state file that is foreign, damaged or read with other settings";
 
 /// Arguments of `mlguard eval`: every group.

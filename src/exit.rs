@@ -19,6 +19,6 @@ impl From<ExitStatus> for std::process::ExitCode {
 
 /// The exit codes as documented in `--help` and the README.
 pub const EXIT_CODES_HELP: &str = "Exit codes:
-  0  evaluated, and the gate passed (or no rules were given)
-  1  evaluated, and the gate failed
+  0  evaluated, and the gate passed: no rule and no check failed (warnings pass)
+  1  evaluated, and the gate failed: a rule or a check failed
   2  usage or input error (the message names the file, the line and the fix)";

@@ -517,8 +517,7 @@ pub fn baseline(results: &Results, train: Option<&Profile>, opts: &StatOptions) 
             .get("balanced_accuracy")
             .map_or(bal, |i| i[0]);
         // With scores, a good ranking makes a poor balanced accuracy a threshold problem.
-        let ranking_ok = auc.is_some_and(|a| a >= WEAK_AUC);
-        if !ranking_ok && bal < chance + opts.min_effect {
+        if !auc.is_some_and(|a| a >= WEAK_AUC) && bal < chance + opts.min_effect {
             reasons.push((
                 format!(
                     "balanced accuracy {} is within {} of the {} of a constant prediction",
@@ -531,19 +530,27 @@ pub fn baseline(results: &Results, train: Option<&Profile>, opts: &StatOptions) 
         }
         d.effect_size = Some(bal - chance);
     }
-    if let Some(t) = train.filter(|t| t.rows >= opts.min_rows) {
-        let majority = t.label_counts.iter().copied().max().unwrap_or(0) as f64 / t.rows as f64;
+    // With a good ranking, accuracy near the majority share is what a rare class gives (a
+    // fraud model at 2% positives is 98% right by predicting none), not underfitting.
+    let ranking_ok = auc.is_some_and(|a| a >= WEAK_AUC);
+    if let Some(t) = train.filter(|t| t.rows >= opts.min_rows && !ranking_ok) {
+        let top = t.label_counts.iter().copied().max().unwrap_or(0);
+        let majority = top as f64 / t.rows as f64;
         let acc = t.correct as f64 / t.rows as f64;
         values.push(("train_accuracy".into(), acc));
         values.push(("train_majority_share".into(), majority));
         if acc < majority + opts.min_effect {
+            // Not even significantly better than the majority: one-sided binomial z-test.
+            let se = (majority * (1.0 - majority) / t.rows as f64).sqrt();
+            let z = if se > 0.0 { (acc - majority) / se } else { 0.0 };
+            let not_better = normal_two_sided(z) / 2.0 >= opts.alpha || z <= 0.0;
             reasons.push((
                 format!(
                     "on its training data the model reaches accuracy {} against {} for always predicting the majority class",
                     fmt(acc),
                     fmt(majority)
                 ),
-                true,
+                not_better,
             ));
         }
     }
@@ -556,16 +563,19 @@ pub fn baseline(results: &Results, train: Option<&Profile>, opts: &StatOptions) 
         CheckStatus::Warn
     };
     let message = if reasons.is_empty() {
-        format!(
-            "the model beats a constant prediction (balanced accuracy above {} by {} or more{})",
-            fmt(chance),
-            fmt(opts.min_effect),
-            if auc.is_some() {
-                format!(", ROC AUC {WEAK_AUC} or more")
-            } else {
-                String::new()
-            }
-        )
+        match (auc, m.labels.balanced_accuracy) {
+            (Some(a), _) => format!(
+                "the model beats a constant prediction: ROC AUC {} (at least {WEAK_AUC})",
+                fmt(a)
+            ),
+            (None, Some(b)) => format!(
+                "the model beats a constant prediction: balanced accuracy {} against {} for a constant prediction (at least {} above)",
+                fmt(b),
+                fmt(chance),
+                fmt(opts.min_effect)
+            ),
+            (None, None) => "the model beats a constant prediction".to_string(),
+        }
     } else {
         reasons
             .iter()
@@ -576,7 +586,31 @@ pub fn baseline(results: &Results, train: Option<&Profile>, opts: &StatOptions) 
     stat(CheckId::Baseline, status, message, d)
 }
 
-/// Expected calibration error against its thresholds.
+/// The Hosmer–Lemeshow statistic of a reliability table: Σ n_b (o_b − c_b)² / (c_b (1 − c_b))
+/// over its non-empty bins, and the bins (its degrees of freedom under the hypothesis that the
+/// probabilities are calibrated, for a model not fitted on these rows).
+fn hosmer_lemeshow(cal: &crate::metrics::calibration::Calibration) -> (f64, f64) {
+    let mut stat = 0.0;
+    let mut bins = 0.0;
+    for b in &cal.table {
+        let (Some(c), Some(o)) = (b.mean_confidence, b.observed_frequency) else {
+            continue;
+        };
+        if b.count == 0 {
+            continue;
+        }
+        // A bin of scores at 0 or 1 has no binomial variance; a floor of one row's worth
+        // keeps a single contradicted row from counting as infinitely unlikely.
+        let var = (c * (1.0 - c)).max(1.0 / b.count as f64 / 4.0);
+        stat += b.count as f64 * (o - c).powi(2) / var;
+        bins += 1.0;
+    }
+    (stat, bins)
+}
+
+/// Expected calibration error against its thresholds, when the miscalibration is beyond
+/// sampling noise: on a few hundred rows a perfectly calibrated model shows an ECE of several
+/// hundredths, so the check needs the Hosmer–Lemeshow test to reject calibration too.
 pub fn calibration(results: &Results, opts: &HealthOptions, stat_opts: &StatOptions) -> Check {
     let n = results.input.rows;
     let mut d = detail("ece", "ece", n);
@@ -596,17 +630,31 @@ pub fn calibration(results: &Results, opts: &HealthOptions, stat_opts: &StatOpti
             d,
         );
     }
+    let (hl, bins) = hosmer_lemeshow(cal);
+    let p = crate::stats::chi_square_sf(hl, bins);
     d.statistic = Some(cal.ece);
+    d.p_value = Some(p);
     d.effect_size = Some(cal.ece);
-    d.values = OrderedMap(vec![("mce".into(), cal.mce)]);
-    let status = by_share(cal.ece, opts.ece_warn, opts.ece_fail);
+    d.values = OrderedMap(vec![
+        ("mce".into(), cal.mce),
+        ("hosmer_lemeshow".into(), hl),
+        ("df".into(), bins),
+    ]);
+    let significant = p < stat_opts.alpha;
+    let status = if significant {
+        by_share(cal.ece, opts.ece_warn, opts.ece_fail)
+    } else {
+        CheckStatus::Pass
+    };
     stat(
         CheckId::Calibration,
         status,
         format!(
-            "expected calibration error {} ({}; warns from {}, fails from {})",
+            "expected calibration error {} ({}; Hosmer–Lemeshow {}{}; warns from {}, fails from {} when significant)",
             fmt(cal.ece),
             cal.direction,
+            p_is("p", p),
+            if significant { "" } else { ", within sampling noise" },
             fmt(opts.ece_warn),
             fmt(opts.ece_fail)
         ),

@@ -81,6 +81,28 @@ pub enum CheckId {
     },
     /// `window:worse`: no window is worse than the rows before it (the passing check).
     Windows,
+    /// `segment:COLUMN=VALUE:drop`: one segment worse than it was in the reference.
+    SegmentDrop {
+        /// The segment.
+        segment: SegmentRef,
+    },
+    /// `segment:COLUMN:mix`: the overall accuracy moved with the mix of the column's segments
+    /// while each segment kept its reference accuracy.
+    SegmentMix {
+        /// The segment column.
+        column: String,
+    },
+    /// `sanity:inverted_scores` or `sanity:inverted_scores[COLUMN=VALUE]`: scores that rank
+    /// the classes backwards (the other class's probability, or 1 − p), overall or in one
+    /// segment.
+    InvertedScores {
+        /// The segment, when only one segment's scores are inverted.
+        segment: Option<SegmentRef>,
+    },
+    /// `sanity:class_permutation`: predictions systematically mapped to another class.
+    ClassPermutation,
+    /// `sanity:score_resolution`: scores that lost their resolution (rounded or truncated).
+    ScoreResolution,
     /// `training:overfitting`: much better on the training predictions.
     Overfitting,
     /// `training:baseline`: no better than a constant prediction.
@@ -137,6 +159,8 @@ impl fmt::Display for CheckId {
             CheckId::PairedRegression => "regression:paired",
             CheckId::ChangePoint => "window:change_point",
             CheckId::Windows => "window:worse",
+            CheckId::ClassPermutation => "sanity:class_permutation",
+            CheckId::ScoreResolution => "sanity:score_resolution",
             CheckId::Overfitting => "training:overfitting",
             CheckId::Baseline => "training:baseline",
             CheckId::Calibration => "training:calibration",
@@ -147,6 +171,16 @@ impl fmt::Display for CheckId {
                 return write!(f, "segment:{}={}:weak", segment.column, segment.value)
             }
             CheckId::SegmentsOf { column } => return write!(f, "segment:{column}:weak"),
+            CheckId::SegmentDrop { segment } => {
+                return write!(f, "segment:{}={}:drop", segment.column, segment.value)
+            }
+            CheckId::SegmentMix { column } => return write!(f, "segment:{column}:mix"),
+            CheckId::InvertedScores { segment } => {
+                return match segment {
+                    Some(s) => write!(f, "sanity:inverted_scores[{}={}]", s.column, s.value),
+                    None => write!(f, "sanity:inverted_scores"),
+                }
+            }
             CheckId::WorseWindow { start } => return write!(f, "window:{start}:worse"),
             CheckId::Latency { percentile } => return write!(f, "latency:{percentile}"),
             CheckId::Rule { rule, segment } => {

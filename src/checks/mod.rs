@@ -1,6 +1,7 @@
 //! Checks: release rules on metrics (and, later, statistical tests), each producing a
 //! [`Check`] value — findings are data; renderers decide how they look.
 
+pub mod faults;
 pub mod gate;
 pub mod health;
 pub mod id;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-use super::statistical::Profile;
+use super::statistical::{Profile, SegmentCounts};
 use crate::metrics::ranked::Ranked;
 use crate::metrics::Task;
 
@@ -82,6 +82,9 @@ pub struct SavedProfile {
     pub scores: Option<Ranked>,
     /// Multiclass: each class's probability column over all rows, exact, by class name.
     pub proba: Vec<ProbaDistribution>,
+    /// Rows and correct predictions per segment of the segment columns it was made with.
+    #[serde(default)]
+    pub segments: Vec<SegmentCounts>,
 }
 
 /// One class's probabilities.
@@ -122,6 +125,7 @@ impl SavedProfile {
                     values: values.clone(),
                 })
                 .collect(),
+            segments: profile.segments.clone(),
         }
     }
 
@@ -140,6 +144,7 @@ impl SavedProfile {
                 .into_iter()
                 .map(|p| (p.class, p.values))
                 .collect(),
+            segments: self.segments,
         };
         (profile, self.metrics)
     }
@@ -234,6 +239,7 @@ mod tests {
             distribution: Some(Ranked::from_values(vec![0.1, 0.7, 0.7])),
             by_class: Vec::new(),
             proba: Vec::new(),
+            segments: Vec::new(),
         };
         SavedProfile::new(
             &profile,

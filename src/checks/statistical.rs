@@ -72,6 +72,45 @@ pub struct Profile {
     /// Multiclass: each class's probability over all rows, by class name.
     #[serde(skip)]
     pub proba: Vec<(String, Ranked)>,
+    /// Rows and correct predictions per segment (a reference read with the run's segment
+    /// columns; empty otherwise).
+    #[serde(skip)]
+    pub segments: Vec<SegmentCounts>,
+}
+
+/// Rows and correct predictions of one segment.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct SegmentCounts {
+    /// The segment column.
+    pub column: String,
+    /// Its value.
+    pub value: String,
+    /// Rows.
+    pub rows: u64,
+    /// Rows predicted correctly.
+    pub correct: u64,
+}
+
+impl SegmentCounts {
+    /// The counts of every segment of a report.
+    pub fn of_report(segments: &OrderedMap<OrderedMap<SegmentReport>>) -> Vec<SegmentCounts> {
+        let mut out = Vec::new();
+        for (column, values) in segments.iter() {
+            for (value, seg) in values.iter() {
+                let Some(m) = seg.metrics.as_ref() else {
+                    continue;
+                };
+                let cm = &m.labels.confusion_matrix.matrix;
+                out.push(SegmentCounts {
+                    column: column.clone(),
+                    value: value.clone(),
+                    rows: seg.rows,
+                    correct: (0..cm.len()).map(|i| cm[i][i]).sum(),
+                });
+            }
+        }
+        out
+    }
 }
 
 impl Profile {
@@ -119,6 +158,7 @@ impl Profile {
                 .as_ref()
                 .map(|s| s.proba.clone())
                 .unwrap_or_default(),
+            segments: Vec::new(),
         }
     }
 }
@@ -298,7 +338,11 @@ pub fn sanity_with(
         d,
     ));
 
-    // Predicted class distribution against the label distribution.
+    // Predicted class distribution against the label distribution. With probabilities, the
+    // shares the model expects (its mean probability per class) are what it predicts: a
+    // calibrated model of a rare class whose 0.5 threshold predicts few positives expects the
+    // right share, so only a model whose probabilities disagree with the labels' prior is
+    // biased.
     let mut d = detail("chi_square", "cohens_w", n);
     if n < opts.min_rows {
         out.push(stat(
@@ -311,7 +355,11 @@ pub fn sanity_with(
             d,
         ));
     } else {
-        let (chi2, df) = chi_square_fit(&p.pred_counts, &shares(&p.label_counts));
+        let expected = expected_shares(e, p);
+        let (chi2, df) = match &expected {
+            Some(shares) => chi_square_fit(&p.label_counts, shares),
+            None => chi_square_fit(&p.pred_counts, &shares(&p.label_counts)),
+        };
         let pv = chi_square_sf(chi2, df);
         let w = (chi2 / n as f64).sqrt();
         d.statistic = Some(chi2);
@@ -319,17 +367,24 @@ pub fn sanity_with(
         d.effect_size = Some(w);
         d.values = OrderedMap(vec![("df".into(), df)]);
         let status = graded(pv, w, opts.alpha, 0.1, 0.3);
+        let what = if expected.is_some() {
+            "the shares the model's probabilities expect vs label shares"
+        } else {
+            "predicted class shares vs label shares"
+        };
         out.push(stat(
             CheckId::PredictionDistribution,
             status,
             format!(
-                "predicted class shares vs label shares: chi-square {:.1} (df {df}), {}, Cohen's w = {}{}",
+                "{what}: chi-square {:.1} (df {df}), {}, Cohen's w = {}{}",
                 chi2,
                 p_is("p", pv),
                 fmt(w),
-                match status {
-                    CheckStatus::Pass => "",
-                    _ => ": the model predicts classes in proportions unlike the labels",
+                match (status, expected.is_some()) {
+                    (CheckStatus::Pass, _) => "",
+                    (_, true) =>
+                        ": the model's probabilities assume class proportions unlike the labels",
+                    (_, false) => ": the model predicts classes in proportions unlike the labels",
                 }
             ),
             d,
@@ -345,13 +400,54 @@ pub fn sanity_with(
             }
         };
         out.push(outliers);
-        out.push(saturation(dist, n));
+        out.push(saturation(dist, &p.by_class, n));
     }
     if !e.labels.is_empty() && e.scores.as_ref().is_some_and(|s| s.thresholds.is_none()) {
         out.push(proba_sums(e.proba_rows_off, n));
     }
     out
 }
+
+/// The class shares the model's probabilities expect (the mean probability of each class,
+/// aligned with the profile's labels), when it has probabilities.
+fn expected_shares(e: &Evaluation, p: &Profile) -> Option<Vec<f64>> {
+    let mean = |r: &Ranked| {
+        let n = r.total();
+        (n > 0).then(|| r.iter().map(|(v, c)| v * c as f64).sum::<f64>() / n as f64)
+    };
+    if p.by_class.len() == 2 {
+        let pos = e.pos_label.as_deref()?;
+        let all = Ranked::union(&p.by_class[0], &p.by_class[1]);
+        let m = mean(&all)?;
+        return Some(
+            p.labels
+                .iter()
+                .map(|l| if l == pos { m } else { 1.0 - m })
+                .collect(),
+        );
+    }
+    if p.proba.is_empty() {
+        return None;
+    }
+    let shares: Vec<f64> = p
+        .labels
+        .iter()
+        .map(|l| {
+            p.proba
+                .iter()
+                .find(|(c, _)| c == l)
+                .and_then(|(_, r)| mean(r))
+                .unwrap_or(0.0)
+        })
+        .collect();
+    let total: f64 = shares.iter().sum();
+    (total > 0.0).then(|| shares.iter().map(|s| s / total).collect())
+}
+
+/// Share of outlying scores from which the outlier check warns: calibrated scores of a
+/// well-separated model have heavy tails on the logit scale, and 1–2% of them lie beyond 3.5
+/// robust standard deviations with nothing wrong.
+const OUTLIER_SHARE: f64 = 0.05;
 
 /// Score outliers by the robust z-score 0.6745 (x − median) / MAD, |z| > 3.5, on the logit
 /// scale and within each true class (binary): probabilities are bounded and a binary model's
@@ -396,7 +492,7 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
     let share = count as f64 / n.max(1) as f64;
     d.statistic = Some(count as f64);
     d.effect_size = Some(share);
-    let status = if share > 0.01 {
+    let status = if share > OUTLIER_SHARE {
         CheckStatus::Warn
     } else {
         CheckStatus::Pass
@@ -412,33 +508,52 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
     )
 }
 
-/// Share of scores at exactly 0 or 1.
-fn saturation(dist: &Ranked, n: u64) -> Check {
+/// Scores at exactly 0 or 1. Tree ensembles and well-separated data give them honestly; they
+/// are a fault when the labels contradict them (a row labelled positive with a score of
+/// exactly 0, or negative with exactly 1: an infinite log loss), so the check warns only then.
+/// `by_class`: binary scores of the positive rows and of the negative rows.
+fn saturation(dist: &Ranked, by_class: &[Ranked], n: u64) -> Check {
     let count: u64 = dist
         .iter()
         .filter(|(v, _)| *v == 0.0 || *v == 1.0)
         .map(|(_, c)| c)
         .sum();
+    let at = |r: &Ranked, x: f64| {
+        r.iter()
+            .filter(|(v, _)| *v == x)
+            .map(|(_, c)| c)
+            .sum::<u64>()
+    };
+    let contradicted = match by_class {
+        [pos, neg] => Some(at(pos, 0.0) + at(neg, 1.0)),
+        _ => None,
+    };
     let share = count as f64 / n.max(1) as f64;
     let mut d = detail("share", "share", n);
     d.statistic = Some(count as f64);
     d.effect_size = Some(share);
-    let status = if share >= 0.5 {
-        CheckStatus::Fail
-    } else if share >= 0.05 {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Pass
+    if let Some(c) = contradicted {
+        d.values = OrderedMap(vec![("contradicted".into(), c as f64)]);
+    }
+    let status = match contradicted {
+        Some(c) if c as f64 >= (0.005 * n as f64).max(1.0) => CheckStatus::Warn,
+        _ => CheckStatus::Pass,
     };
-    stat(
-        CheckId::ScoreSaturation,
-        status,
-        format!(
+    let message = match contradicted {
+        Some(0) => format!(
+            "{:.2}% of scores are exactly 0 or 1 ({count} rows), none contradicted by its label",
+            100.0 * share
+        ),
+        Some(c) => format!(
+            "{:.2}% of scores are exactly 0 or 1 ({count} rows); {c} of them contradicted by their label (an infinite log loss each)",
+            100.0 * share
+        ),
+        None => format!(
             "{:.2}% of scores are exactly 0 or 1 ({count} rows)",
             100.0 * share
         ),
-        d,
-    )
+    };
+    stat(CheckId::ScoreSaturation, status, message, d)
 }
 
 /// Multiclass probability rows that do not sum to 1.
@@ -463,11 +578,29 @@ fn proba_sums(off: u64, n: u64) -> Check {
     )
 }
 
-/// Segments whose accuracy is significantly below the rest of the data.
+/// One-sided two-proportion z-test that a proportion `a` is below `b`: (z, p).
+fn below(a_hits: u64, a_n: u64, b_hits: u64, b_n: u64) -> (f64, f64) {
+    let (p1, p2) = (a_hits as f64 / a_n as f64, b_hits as f64 / b_n as f64);
+    let pooled = (a_hits + b_hits) as f64 / (a_n + b_n) as f64;
+    let se = (pooled * (1.0 - pooled) * (1.0 / a_n as f64 + 1.0 / b_n as f64)).sqrt();
+    let z = if se > 0.0 { (p1 - p2) / se } else { 0.0 };
+    let p = if z < 0.0 {
+        normal_two_sided(z) / 2.0
+    } else {
+        1.0 - normal_two_sided(z) / 2.0
+    };
+    (z, p)
+}
+
+/// Segments whose accuracy is significantly below the rest of the data. Without a reference
+/// such a segment warns: nothing says whether the gap is new. With the reference's segments,
+/// one that was as weak there passes as a known gap, and one that also fell against its own
+/// reference accuracy fails as a segment that got worse (`segment:C=V:drop`).
 pub fn weak_segments(
     segments: &OrderedMap<OrderedMap<SegmentReport>>,
     rows: u64,
     correct: u64,
+    reference: &[SegmentCounts],
     opts: &StatOptions,
 ) -> Vec<Check> {
     struct Tested {
@@ -526,6 +659,69 @@ pub fn weak_segments(
             if !(q < opts.alpha && drop >= opts.min_effect) {
                 continue;
             }
+            let segment = SegmentRef {
+                column: t.column.clone(),
+                value: t.value.clone(),
+            };
+            let before = reference
+                .iter()
+                .find(|r| r.column == t.column && r.value == t.value && r.rows >= opts.min_rows);
+            if let Some(r) = before {
+                let seg_correct = (t.acc * t.n as f64).round() as u64;
+                let ref_acc = r.correct as f64 / r.rows as f64;
+                let (z, p) = below(seg_correct, t.n, r.correct, r.rows);
+                let fell = ref_acc - t.acc;
+                let mut d = detail("two_proportion_z", "difference", t.n);
+                d.location.segment = Some(segment.clone());
+                d.n_reference = Some(r.rows);
+                d.values = OrderedMap(vec![
+                    ("accuracy".into(), t.acc),
+                    ("reference_accuracy".into(), ref_acc),
+                    ("rest_accuracy".into(), t.rest_acc),
+                    ("q_value".into(), q),
+                ]);
+                if p < opts.alpha && fell >= opts.min_effect {
+                    weak += 1;
+                    d.statistic = Some(z);
+                    d.p_value = Some(p);
+                    d.effect_size = Some(fell);
+                    out.push(stat(
+                        CheckId::SegmentDrop { segment },
+                        CheckStatus::Fail,
+                        format!(
+                            "segment {}={} got worse: accuracy {} against {} in the reference ({} rows vs {}), {} lower, {}; the rest is at {}",
+                            t.column,
+                            t.value,
+                            fmt(t.acc),
+                            fmt(ref_acc),
+                            t.n,
+                            r.rows,
+                            fmt(fell),
+                            p_is("p", p),
+                            fmt(t.rest_acc)
+                        ),
+                        d,
+                    ));
+                } else {
+                    d.statistic = Some(t.z);
+                    d.p_value = Some(t.p);
+                    d.effect_size = Some(drop);
+                    out.push(stat(
+                        CheckId::WeakSegment { segment },
+                        CheckStatus::Pass,
+                        format!(
+                            "segment {}={} is below the rest (accuracy {} vs {}) as it was in the reference ({} there): a known gap, not a change",
+                            t.column,
+                            t.value,
+                            fmt(t.acc),
+                            fmt(t.rest_acc),
+                            fmt(ref_acc)
+                        ),
+                        d,
+                    ));
+                }
+                continue;
+            }
             weak += 1;
             let mut d = detail("two_proportion_z", "difference", t.n);
             d.statistic = Some(t.z);
@@ -542,15 +738,10 @@ pub fn weak_segments(
                 ("q_value".into(), q),
             ]);
             out.push(stat(
-                CheckId::WeakSegment {
-                    segment: SegmentRef {
-                        column: t.column.clone(),
-                        value: t.value.clone(),
-                    },
-                },
-                CheckStatus::Fail,
+                CheckId::WeakSegment { segment },
+                CheckStatus::Warn,
                 format!(
-                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, {} (BH {})",
+                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, {} (BH {}); no reference to tell whether the gap is new",
                     t.column,
                     t.value,
                     fmt(t.acc),
@@ -580,6 +771,117 @@ pub fn weak_segments(
                 d,
             ));
         }
+    }
+    out
+}
+
+/// Smallest overall accuracy drop against the reference that a mix shift is tested for.
+const MIX_MIN_DROP: f64 = 0.02;
+
+/// Per segment column with reference segments: whether the overall accuracy fell against the
+/// reference because the mix of segments moved while each segment kept its own accuracy. The
+/// current segments' accuracies weighted by the reference's shares (direct standardisation)
+/// give what the reference mix would score now; when that undoes at least half the drop, the
+/// segment shares moved (chi-square, Cohen's w ≥ 0.1), and no segment fell against its own
+/// reference accuracy, the drop is the population's.
+pub fn segment_mix(
+    segments: &OrderedMap<OrderedMap<SegmentReport>>,
+    current: &Profile,
+    reference: &Profile,
+    opts: &StatOptions,
+) -> Vec<Check> {
+    let now = SegmentCounts::of_report(segments);
+    let mut out = Vec::new();
+    for (column, _) in segments.iter() {
+        let pairs: Vec<(&SegmentCounts, &SegmentCounts)> = now
+            .iter()
+            .filter(|c| &c.column == column && c.rows > 0)
+            .filter_map(|c| {
+                let r = reference
+                    .segments
+                    .iter()
+                    .find(|r| r.column == c.column && r.value == c.value && r.rows > 0)?;
+                Some((c, r))
+            })
+            .collect();
+        let mut d = detail("standardised_accuracy", "share", current.rows);
+        if pairs.len() < 2 || current.rows < opts.min_rows || reference.rows < opts.min_rows {
+            continue;
+        }
+        let ref_total: u64 = pairs.iter().map(|(_, r)| r.rows).sum();
+        let standardised: f64 = pairs
+            .iter()
+            .map(|(c, r)| (r.rows as f64 / ref_total as f64) * (c.correct as f64 / c.rows as f64))
+            .sum();
+        let acc = current.correct as f64 / current.rows as f64;
+        let ref_acc = reference.correct as f64 / reference.rows as f64;
+        let drop = ref_acc - acc;
+        let (_, p) = below(
+            current.correct,
+            current.rows,
+            reference.correct,
+            reference.rows,
+        );
+        let cur_mix: Vec<u64> = pairs.iter().map(|(c, _)| c.rows).collect();
+        let ref_mix: Vec<u64> = pairs.iter().map(|(_, r)| r.rows).collect();
+        let (chi2, df) = chi_square_homogeneity(&cur_mix, &ref_mix);
+        let total: u64 = cur_mix.iter().sum::<u64>() + ref_total;
+        let w = (chi2 / total as f64).sqrt();
+        let mix_p = chi_square_sf(chi2, df);
+        // Every segment as good as in its reference, within noise.
+        let stable = pairs.iter().all(|(c, r)| {
+            if c.rows < opts.min_rows || r.rows < opts.min_rows {
+                return true;
+            }
+            let (_, p) = below(c.correct, c.rows, r.correct, r.rows);
+            let fell = r.correct as f64 / r.rows as f64 - c.correct as f64 / c.rows as f64;
+            !(p < opts.alpha && fell >= opts.min_effect)
+        });
+        let explained = standardised - acc;
+        d.statistic = Some(standardised);
+        d.p_value = Some(p);
+        d.effect_size = Some(if drop > 0.0 { explained / drop } else { 0.0 });
+        d.n_reference = Some(reference.rows);
+        d.values = OrderedMap(vec![
+            ("accuracy".into(), acc),
+            ("reference_accuracy".into(), ref_acc),
+            ("reference_mix_accuracy".into(), standardised),
+            ("cohens_w".into(), w),
+            ("mix_p_value".into(), mix_p),
+        ]);
+        let shifted = p < opts.alpha
+            && drop >= MIX_MIN_DROP
+            && explained >= 0.5 * drop
+            && mix_p < opts.alpha
+            && w >= 0.1
+            && stable;
+        out.push(stat(
+            CheckId::SegmentMix {
+                column: column.clone(),
+            },
+            if shifted {
+                CheckStatus::Warn
+            } else {
+                CheckStatus::Pass
+            },
+            if shifted {
+                format!(
+                    "accuracy fell from {} to {} because the mix of {column} moved (Cohen's w = {}): at the reference's mix the current segments would score {}, and each segment is as accurate as in the reference",
+                    fmt(ref_acc),
+                    fmt(acc),
+                    fmt(w),
+                    fmt(standardised)
+                )
+            } else {
+                format!(
+                    "the mix of {column} does not explain a change in accuracy (accuracy {} here, {} in the reference, {} at the reference's mix)",
+                    fmt(acc),
+                    fmt(ref_acc),
+                    fmt(standardised)
+                )
+            },
+            d,
+        ));
     }
     out
 }

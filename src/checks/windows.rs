@@ -20,7 +20,7 @@ use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, normal_two_sided};
 
 /// Rows and correct predictions of one window, with its start.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct WindowCounts {
     /// The window's start, as shown to users.
     pub start: String,
@@ -28,6 +28,11 @@ pub struct WindowCounts {
     pub rows: u64,
     /// Correct predictions.
     pub correct: u64,
+    /// Distinct binary scores (report windows only).
+    pub distinct_scores: Option<u64>,
+    /// Classes whose rows mostly go to one other class (report windows only; see
+    /// [`super::faults::permutation_of`]).
+    pub mapping: Vec<(String, String)>,
 }
 
 /// `NAME = 1.2e-5` for a p- or q-value, or `NAME < 1e-300` when a double cannot tell it from 0.
@@ -275,6 +280,7 @@ mod tests {
                 start: format!("w{i}"),
                 rows,
                 correct,
+                ..WindowCounts::default()
             })
             .collect()
     }

@@ -183,13 +183,50 @@ pub const CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
+        code: "data.population_shift",
+        category: Data,
+        summary: "the mix of segments changed; each segment performs as before",
+        meaning: "The overall metric moved because the population moved: more rows now come \
+                  from segments where the model was always weaker (or fewer from those where \
+                  it is strong). Each segment's accuracy is what it was in the reference, so \
+                  the model did not get worse; the traffic did.",
+        detection: "check segment:COLUMN:mix — the segment shares against the reference's \
+                    (chi-square, Cohen's w at least 0.1), the overall accuracy drop against \
+                    the reference significant, and at least half of it undone when the current \
+                    segments' accuracies are weighted by the reference's mix.",
+        causes: "a marketing campaign, a new partner, a seasonal change in who is scored.",
+        remedies: &[
+            "report metrics per segment or standardised to a fixed mix before comparing periods",
+            "if the weaker segments now matter more, improve the model for them (more training data, features)",
+        ],
+    },
+    CodeInfo {
+        code: "data.segment_degraded",
+        category: Data,
+        summary: "a segment got worse than it was in the reference",
+        meaning: "One segment's accuracy fell against its own accuracy in the reference, and \
+                  it is now below the rest: something changed for that segment's rows — its \
+                  inputs, its population, or the way it is served.",
+        detection: "check segment:COLUMN=VALUE:drop — a weak segment (see data.weak_segment) \
+                    whose accuracy is also significantly below its reference accuracy \
+                    (one-sided two-proportion z-test) by at least --min-effect.",
+        causes: "a feature broken or missing for that segment (a client release, a regional \
+                 data source), a change in who that segment's users are.",
+        remedies: &[
+            "compare the segment's inputs before and after the drop (feature missing rates and ranges)",
+        ],
+    },
+    CodeInfo {
         code: "data.weak_segment",
         category: Data,
         summary: "a segment performs significantly worse than the rest",
         meaning: "One value of a --segment-col has accuracy (or the --segment-metric) below the \
                   rest of the data by more than --min-effect, beyond sampling noise.",
         detection: "check segment:COL=VALUE:weak — one-sided two-proportion z-test, \
-                    Benjamini–Hochberg over all segments.",
+                    Benjamini–Hochberg over all segments; a warning, since without a \
+                    reference nothing says whether the gap is new. With --reference, a \
+                    segment that was as weak there is context (the check passes and says so) \
+                    and one that got worse is data.segment_degraded.",
         causes: "the segment is under-represented in training data, its inputs differ \
                  (language, device, partner feed), or its labels are noisier.",
         remedies: &[
@@ -366,13 +403,67 @@ pub const CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
+        code: "deployment.inverted_scores",
+        category: Deployment,
+        summary: "the scores rank the classes backwards",
+        meaning: "The scores are lower for the positive class than for the other: they look \
+                  like the other class's probability (or 1 − p). Predictions that come from \
+                  another column can still be right, so accuracy may look fine while every \
+                  score-based metric, threshold and calibration is wrong.",
+        detection: "check sanity:inverted_scores — ROC AUC below 0.4 with its upper 95% bound \
+                    (Hanley–McNeil) below 0.5, overall or in one segment or version whose \
+                    peers rank well.",
+        causes: "predict_proba[:, 0] logged instead of [:, 1], --pos-label naming the class \
+                 the score is not for, a serving change that logs 1 − p, a label encoding \
+                 flipped between training and serving.",
+        remedies: &[
+            "log the positive class's probability (scikit-learn: predict_proba(X)[:, list(model.classes_).index(pos_label)]) or name the class the score is for with --pos-label",
+            "if one version or segment is affected, compare its serving code with the others'",
+        ],
+    },
+    CodeInfo {
+        code: "deployment.class_permutation",
+        category: Deployment,
+        summary: "predictions are systematically mapped to other classes",
+        meaning: "Most rows of two or more classes are predicted as one other class each, as \
+                  if the class index were mapped wrongly: the model may be fine and its \
+                  output decoded with the wrong class list.",
+        detection: "check sanity:class_permutation — in the confusion matrix (overall, or from \
+                    one report window on), at least two classes with 10 rows or more have \
+                    half their rows or more predicted as one other class.",
+        causes: "a class list sorted differently at serving than in training, an off-by-one in \
+                 a label encoder, a swapped mapping after a release.",
+        remedies: &[
+            "compare the class order of the serving decoder with model.classes_ (scikit-learn) or the training label encoder",
+        ],
+    },
+    CodeInfo {
+        code: "deployment.score_resolution",
+        category: Deployment,
+        summary: "the scores lost their resolution",
+        meaning: "From some time on, the scores take only a handful of distinct values \
+                  (rounded or truncated), where before nearly every row had its own. Ranking \
+                  metrics, thresholds and calibration degrade; ties hide the model's order.",
+        detection: "check sanity:score_resolution — distinct scores per report window: from \
+                    a window on, fewer than 3 in 10 rows have a distinct score, where the \
+                    earlier windows had 8 in 10 or more (or, without a time column, 3 times \
+                    fewer distinct scores per row than the reference).",
+        causes: "a serving or logging change that rounds floats (a format string, a float16 \
+                 cast, a database column with fewer decimals).",
+        remedies: &[
+            "log the scores at full precision (a float64 column, or 17 significant digits in text)",
+        ],
+    },
+    CodeInfo {
         code: "deployment.step_change",
         category: Deployment,
         summary: "performance changed abruptly at a point in time",
         meaning: "The error rate steps up at one time (CUSUM change point) and stays there: \
                   something changed at that moment.",
-        detection: "check window:change_point — CUSUM over the time (or row) windows, \
-                    significant by permutation-free binomial test, effect at least \
+        detection: "check window:change_point — the split of the hourly (or row) windows \
+                    where the cumulative sum of errors above the overall rate peaks (CUSUM); \
+                    the error rates before and after it compared by a two-proportion z-test, \
+                    Bonferroni-corrected over the candidate splits, and a rise of at least \
                     --min-effect.",
         causes: "a deployment, a feature pipeline change, an upstream outage, a data-source \
                  switch at that time.",

@@ -58,6 +58,16 @@ pub enum Signal {
     Threshold,
     /// Latency above its objective.
     Latency,
+    /// A segment worse than it was in the reference.
+    SegmentDrop,
+    /// The overall metric moved with the mix of segments, each segment stable.
+    MixShift,
+    /// Scores that rank the classes backwards.
+    InvertedScores,
+    /// Predictions mapped to other classes.
+    ClassPermutation,
+    /// Scores that lost their resolution.
+    ScoreResolution,
 }
 
 use Signal::*;
@@ -84,6 +94,11 @@ pub fn signal_of(id: &CheckId) -> Option<Signal> {
         CheckId::PredictionDrift => PredictionDrift,
         CheckId::LabelDrift => LabelShift,
         CheckId::WeakSegment { .. } | CheckId::SegmentsOf { .. } => WeakSegment,
+        CheckId::SegmentDrop { .. } => SegmentDrop,
+        CheckId::SegmentMix { .. } => MixShift,
+        CheckId::InvertedScores { .. } => InvertedScores,
+        CheckId::ClassPermutation => ClassPermutation,
+        CheckId::ScoreResolution => ScoreResolution,
         CheckId::DegeneratePredictions => Collapse,
         CheckId::PredictionDistribution => PredictionBias,
         CheckId::ScoreOutliers | CheckId::ProbabilitySums | CheckId::InvalidScores => {
@@ -111,6 +126,9 @@ pub struct Cause {
     pub all: &'static [Signal],
     /// Signals that rule the cause out.
     pub none: &'static [Signal],
+    /// Signals of which at least one must be present (none listed: no such condition) — the
+    /// evidence of change a deployment finding needs.
+    pub any: &'static [Signal],
     /// How strongly the signals point to this cause, 0..1.
     pub confidence: f64,
     /// Findings this one makes redundant when it is raised.
@@ -128,14 +146,60 @@ const fn cause(
         code,
         all,
         none,
+        any: &[],
         confidence,
         supersedes,
     }
 }
 
+/// A cause that also needs one of the `any` signals.
+const fn cause_if(
+    code: &'static str,
+    all: &'static [Signal],
+    any: &'static [Signal],
+    confidence: f64,
+    supersedes: &'static [&'static str],
+) -> Cause {
+    Cause {
+        code,
+        all,
+        none: &[],
+        any,
+        confidence,
+        supersedes,
+    }
+}
+
+/// Signals that show a change: against the reference, or over time. A deployment finding
+/// needs one of them; the same symptom present from the first window with none of these is a
+/// training finding.
+const CHANGED: &[Signal] = &[
+    MetricDrop,
+    ScoreDrift,
+    PredictionDrift,
+    StepChange,
+    DegradedWindow,
+];
+
 /// The cause table. Combinations come first; a cause with one required signal that a check
-/// raised in several places (segments, windows, classes) gives one finding per place.
+/// raised in several places (segments, windows, classes) gives one finding per place. Which
+/// root explains which symptom away is [`super::explain::ROOTS`].
 pub const CAUSES: &[Cause] = &[
+    cause(
+        "deployment.inverted_scores",
+        &[InvertedScores],
+        &[],
+        0.95,
+        &[],
+    ),
+    cause(
+        "deployment.class_permutation",
+        &[ClassPermutation],
+        &[],
+        0.9,
+        &[],
+    ),
+    cause("data.population_shift", &[MixShift], &[], 0.85, &[]),
     cause(
         "deployment.serving_skew",
         &[MetricDrop, ScoreDrift],
@@ -169,19 +233,10 @@ pub const CAUSES: &[Cause] = &[
         "data.label_noise",
         &[MetricDrop, LabelNoise],
         &[],
-        0.85,
+        0.8,
         &["data.concept_drift"],
     ),
-    cause(
-        "data.label_noise",
-        &[LabelNoise],
-        &[Miscalibration],
-        0.7,
-        &[],
-    ),
-    // Over-confidence also makes confidently contradicted rows frequent: with miscalibration
-    // the two explanations compete.
-    cause("data.label_noise", &[LabelNoise], &[], 0.5, &[]),
+    cause("data.label_noise", &[LabelNoise], &[], 0.7, &[]),
     cause(
         "data.prior_shift",
         &[LabelShift],
@@ -210,17 +265,19 @@ pub const CAUSES: &[Cause] = &[
             LabelShift,
             LabelNoise,
             WeakSegment,
+            SegmentDrop,
             VersionGap,
             StepChange,
             Collapse,
+            MixShift,
         ],
         0.4,
         &[],
     ),
-    cause(
+    cause_if(
         "deployment.collapse",
         &[Collapse],
-        &[],
+        CHANGED,
         0.9,
         &[
             "training.prediction_bias",
@@ -228,23 +285,34 @@ pub const CAUSES: &[Cause] = &[
             "training.threshold",
         ],
     ),
+    // One class predicted from the first row, with no reference and no change over time: the
+    // model as trained, not its serving.
     cause(
-        "deployment.step_change",
-        &[StepChange],
+        "training.underfitting",
+        &[Collapse],
         &[],
-        0.9,
-        &["deployment.degraded_window"],
+        0.8,
+        &["training.prediction_bias", "training.threshold"],
+    ),
+    cause("deployment.step_change", &[StepChange], &[], 0.9, &[]),
+    cause(
+        "deployment.score_resolution",
+        &[ScoreResolution],
+        &[],
+        0.85,
+        &[],
     ),
     cause(
         "deployment.degraded_window",
         &[DegradedWindow],
         &[],
-        0.6,
+        0.75,
         &[],
     ),
-    cause("deployment.version_gap", &[VersionGap], &[], 0.75, &[]),
-    cause("data.weak_segment", &[WeakSegment], &[], 0.7, &[]),
-    cause("training.overfitting", &[Overfitting], &[], 0.8, &[]),
+    cause("deployment.version_gap", &[VersionGap], &[], 0.8, &[]),
+    cause("data.segment_degraded", &[SegmentDrop], &[], 0.8, &[]),
+    cause("data.weak_segment", &[WeakSegment], &[], 0.6, &[]),
+    cause("training.overfitting", &[Overfitting], &[], 0.75, &[]),
     cause("training.underfitting", &[Underfitting], &[], 0.7, &[]),
     cause(
         "training.miscalibration",

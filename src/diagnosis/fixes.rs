@@ -20,8 +20,16 @@ pub struct Computed {
 pub fn compute(code: &str, results: &Results, evidence: &Evidence) -> Computed {
     match code {
         "training.threshold" | "training.prediction_bias" => threshold(results),
-        "data.weak_segment" | "deployment.version_gap" => segment(results, evidence),
-        "deployment.step_change" | "deployment.degraded_window" => window(evidence),
+        "data.weak_segment" | "deployment.version_gap" | "data.segment_degraded" => {
+            segment(results, evidence)
+        }
+        "deployment.step_change"
+        | "deployment.degraded_window"
+        | "deployment.collapse"
+        | "deployment.score_resolution" => window(evidence),
+        "deployment.inverted_scores" => inverted(results, evidence),
+        "deployment.class_permutation" => remap(evidence),
+        "data.population_shift" => mix(evidence),
         "training.miscalibration" => recalibration(results),
         "data.label_noise" => label_errors(results),
         "data.duplicate_rows" => duplicate_rows(results),
@@ -205,13 +213,18 @@ fn segment(results: &Results, evidence: &Evidence) -> Computed {
     let numbers = evidence.values.0.first().map(|(_, v)| v);
     let acc = numbers.and_then(|v| v.get("accuracy")).copied();
     let rest = numbers.and_then(|v| v.get("rest_accuracy")).copied();
+    let before = numbers.and_then(|v| v.get("reference_accuracy")).copied();
     let mut values = vec![("rows".to_string(), rows as f64)];
     values.extend(acc.map(|a| ("accuracy".to_string(), a)));
     values.extend(rest.map(|a| ("rest_accuracy".to_string(), a)));
+    values.extend(before.map(|a| ("reference_accuracy".to_string(), a)));
     let share = rows as f64 / results.input.rows.max(1) as f64;
     values.push(("share_of_rows".to_string(), share));
-    let gap = match (acc, rest) {
-        (Some(a), Some(r)) => format!(" (accuracy {a:.4} against {r:.4} elsewhere)"),
+    let gap = match (acc, rest, before) {
+        (Some(a), Some(r), Some(b)) => format!(
+            " (accuracy {a:.4} against {b:.4} in the reference and {r:.4} elsewhere): find what changed for these rows"
+        ),
+        (Some(a), Some(r), None) => format!(" (accuracy {a:.4} against {r:.4} elsewhere)"),
         _ => String::new(),
     };
     Computed {
@@ -222,6 +235,82 @@ fn segment(results: &Results, evidence: &Evidence) -> Computed {
             share * 100.0,
         )],
         values: OrderedMap(values),
+        rows: Vec::new(),
+    }
+}
+
+/// Scores that rank backwards: what 1 − score would give.
+fn inverted(results: &Results, evidence: &Evidence) -> Computed {
+    let auc = evidence
+        .values
+        .iter()
+        .find_map(|(_, v)| v.get("roc_auc").copied())
+        .or(results.metrics.scores.roc_auc);
+    let Some(auc) = auc else {
+        return Computed::default();
+    };
+    let place = evidence
+        .location
+        .segment
+        .as_ref()
+        .map_or(String::new(), |s| format!(" for {}={}", s.column, s.value));
+    Computed {
+        remedies: vec![format!(
+            "log the positive class's probability{place} (or 1 − the logged score): ROC AUC {auc:.4} → {:.4}",
+            1.0 - auc
+        )],
+        values: OrderedMap(vec![
+            ("roc_auc".to_string(), auc),
+            ("roc_auc_reversed".to_string(), 1.0 - auc),
+        ]),
+        rows: Vec::new(),
+    }
+}
+
+/// Predictions mapped to other classes: the mapping to undo, and since when.
+fn remap(evidence: &Evidence) -> Computed {
+    let Some(mapping) = evidence.location.class.as_ref() else {
+        return Computed::default();
+    };
+    let since = evidence
+        .location
+        .window
+        .as_ref()
+        .map_or(String::new(), |w| format!(" since {w}"));
+    Computed {
+        remedies: vec![format!(
+            "check the class order of the serving decoder{since}: predictions go {mapping}"
+        )],
+        values: OrderedMap::default(),
+        rows: Vec::new(),
+    }
+}
+
+/// A mix shift: what the reference's mix would give.
+fn mix(evidence: &Evidence) -> Computed {
+    let Some(v) = evidence
+        .values
+        .iter()
+        .map(|(_, v)| v)
+        .find(|v| v.get("reference_mix_accuracy").is_some())
+    else {
+        return Computed::default();
+    };
+    let (acc, std) = (
+        v.get("accuracy").copied(),
+        v.get("reference_mix_accuracy").copied(),
+    );
+    let (Some(acc), Some(std)) = (acc, std) else {
+        return Computed::default();
+    };
+    Computed {
+        remedies: vec![format!(
+            "compare periods at a fixed mix: at the reference's mix the model scores accuracy {std:.4} now (against {acc:.4} as served); no model change is needed for the segments it served before"
+        )],
+        values: OrderedMap(vec![
+            ("accuracy".to_string(), acc),
+            ("reference_mix_accuracy".to_string(), std),
+        ]),
         rows: Vec::new(),
     }
 }

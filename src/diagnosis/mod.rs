@@ -8,7 +8,9 @@
 
 pub mod catalog;
 pub mod causes;
+pub mod explain;
 pub mod fixes;
+pub mod shape;
 
 use serde::Serialize;
 
@@ -65,6 +67,9 @@ pub struct Finding {
     pub fix: OrderedMap<f64>,
     /// Line numbers of example rows (the issues export lists them all).
     pub rows: Vec<u64>,
+    /// The codes of the findings this root cause explains: symptoms whose evidence it took
+    /// (label noise and a lower accuracy after a break in the model, …), not reported apart.
+    pub explains: Vec<String>,
 }
 
 /// How many example rows a finding lists.
@@ -93,7 +98,7 @@ fn instances<'a>(checks: &'a [Check], ctx: &DiagnosisContext) -> Vec<Instance<'a
         .filter(|c| matches!(c.status, CheckStatus::Warn | CheckStatus::Fail))
         .filter_map(|check| {
             let mut signal = signal_of(&check.id)?;
-            if signal == Signal::WeakSegment {
+            if matches!(signal, Signal::WeakSegment | Signal::SegmentDrop) {
                 if let CheckDetail::Statistical(d) = &check.detail {
                     let column = d.location.segment.as_ref().map(|s| s.column.as_str());
                     if column.is_some_and(|c| ctx.deployment_columns.iter().any(|d| d == c)) {
@@ -178,10 +183,7 @@ fn raise(cause: &Cause, behind: &[Instance<'_>], results: &Results) -> Finding {
         Severity::Warning
     }
     .min(cause_ceiling(cause.code));
-    let title = match place(&evidence.location) {
-        Some(p) => format!("{} ({p})", info.summary),
-        None => info.summary.to_string(),
-    };
+    let title = title_of(info.summary, &evidence.location);
     let computed = fixes::compute(cause.code, results, &evidence);
     let mut remedies = computed.remedies;
     remedies.extend(info.remedies.iter().map(|r| r.to_string()));
@@ -195,7 +197,31 @@ fn raise(cause: &Cause, behind: &[Instance<'_>], results: &Results) -> Finding {
         remedies,
         fix: computed.values,
         rows: computed.rows,
+        explains: Vec::new(),
     }
+}
+
+/// A finding's title: the code's summary and its place.
+fn title_of(summary: &str, location: &Location) -> String {
+    match place(location) {
+        Some(p) => format!("{summary} ({p})"),
+        None => summary.to_string(),
+    }
+}
+
+/// How much a severity weighs in the ranking: a warning the evidence points to firmly ranks
+/// above an error it points to weakly.
+fn weight(severity: Severity) -> f64 {
+    match severity {
+        Severity::Error => 1.0,
+        Severity::Warning => 0.9,
+        Severity::Info => 0.5,
+    }
+}
+
+/// The ranking key of a finding: its confidence times the weight of its severity.
+pub fn rank(f: &Finding) -> f64 {
+    f.confidence * weight(f.severity)
 }
 
 /// The highest severity a code may have: facts about the data that are not faults by
@@ -207,7 +233,8 @@ fn cause_ceiling(code: &str) -> Severity {
     }
 }
 
-/// The findings of a run's checks, most severe and most confident first.
+/// The findings of a run's checks: root causes with the symptoms they explain, ordered by
+/// [`rank`] (confidence times the weight of the severity), strongest first.
 pub fn diagnose(results: &Results, checks: &[Check], ctx: &DiagnosisContext) -> Vec<Finding> {
     let found = instances(checks, ctx);
     let present = |s: &Signal| found.iter().any(|i| i.signal == *s);
@@ -219,6 +246,7 @@ pub fn diagnose(results: &Results, checks: &[Check], ctx: &DiagnosisContext) -> 
             || superseded.contains(&cause.code)
             || !cause.all.iter().all(present)
             || cause.none.iter().any(present)
+            || !(cause.any.is_empty() || cause.any.iter().any(present))
         {
             continue;
         }
@@ -256,10 +284,29 @@ pub fn diagnose(results: &Results, checks: &[Check], ctx: &DiagnosisContext) -> 
         superseded.extend(cause.supersedes);
     }
     findings.retain(|f| !superseded.contains(&f.code.as_str()));
+    let noise_first = results
+        .calibration
+        .as_ref()
+        .and_then(shape::noise_floor_fits_better)
+        .unwrap_or(true);
+    explain::explain_away(&mut findings, noise_first);
+    for f in &mut findings {
+        // A root may have taken a place from what it explains: title and remedies follow it.
+        if let Some(info) = catalog::info(&f.code) {
+            f.title = title_of(info.summary, &f.evidence.location);
+            let computed = fixes::compute(&f.code, results, &f.evidence);
+            f.remedies = computed.remedies;
+            f.remedies
+                .extend(info.remedies.iter().map(|r| r.to_string()));
+            f.fix = computed.values;
+            f.rows = computed.rows;
+        }
+        f.explains.dedup();
+    }
     findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.confidence.total_cmp(&a.confidence))
+        rank(b)
+            .total_cmp(&rank(a))
+            .then(b.severity.cmp(&a.severity))
             .then(a.code.cmp(&b.code))
     });
     findings

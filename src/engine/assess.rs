@@ -5,6 +5,7 @@
 //! checks compare the run's profile with the reference's; health checks read the results.
 //! Nothing here reads a file or renders anything.
 
+use crate::checks::faults;
 use crate::checks::health;
 use crate::checks::latency as latency_checks;
 use crate::checks::max_drop;
@@ -149,13 +150,34 @@ pub fn assess(
     let results = &finished.results;
     checks.append(&mut finished.sanity);
     let profile = &finished.profile;
+    if families.sanity {
+        let coarse = finished.window_counts.as_ref().map(|(c, _)| c.as_slice());
+        checks.extend(faults::inverted_scores(results));
+        checks.push(faults::class_permutation(results, coarse));
+        let reference_profile = references.reference.as_ref().map(|r| &r.profile);
+        checks.extend(faults::score_resolution(coarse, profile, reference_profile));
+    }
     if families.segments {
+        let before = references
+            .reference
+            .as_ref()
+            .filter(|_| families.reference)
+            .map(|r| &r.profile);
         checks.extend(statistical::weak_segments(
             &results.segments,
             profile.rows,
             profile.correct,
+            before.map_or(&[], |p| p.segments.as_slice()),
             stat_opts,
         ));
+        if let Some(before) = before {
+            checks.extend(statistical::segment_mix(
+                &results.segments,
+                profile,
+                before,
+                stat_opts,
+            ));
+        }
     }
     if let (Some((coarse, fine)), true) = (&finished.window_counts, families.windows) {
         checks.extend(window_checks::worse_windows(coarse, stat_opts));

@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use crate::checks::faults::permutation_of;
 use crate::checks::statistical::{self, Profile};
 use crate::checks::windows::WindowCounts;
 use crate::checks::Check;
@@ -156,6 +157,7 @@ fn window_reports(
                 start: window_label(base, key),
                 rows,
                 correct,
+                ..WindowCounts::default()
             }
         })
         .collect();
@@ -192,7 +194,12 @@ fn window_reports(
         .into_par_iter()
         .map(|(key, state)| {
             let rows = state.rows();
+            let distinct_scores = state.distinct_scores();
             let e = state.finish(&fixed).ok();
+            let mapping = e.as_ref().map_or_else(Vec::new, |e| {
+                let cm = &e.metrics.confusion_matrix;
+                permutation_of(&cm.labels, &cm.matrix)
+            });
             let correct = e.as_ref().map_or(0, |e| {
                 let m = &e.metrics.confusion_matrix.matrix;
                 (0..m.len()).map(|i| m[i][i]).sum()
@@ -215,6 +222,8 @@ fn window_reports(
                     start,
                     rows,
                     correct,
+                    distinct_scores,
+                    mapping,
                 },
             )
         })

@@ -7,8 +7,9 @@ use std::io::{BufReader, Read};
 use serde_json::Value;
 
 use crate::checks::profile::{is_report, looks_like_profile, ProfileError, SavedProfile};
-use crate::checks::statistical::Profile;
+use crate::checks::statistical::{Profile, SegmentCounts};
 use crate::io::Problem;
+use crate::label::LabelKey;
 use crate::metrics::audit::IdOutcomes;
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::{Evaluation, FinishOptions};
@@ -22,26 +23,44 @@ use super::Reference;
 /// Bytes read from the start of a reference to tell a profile from data.
 const HEAD_BYTES: u64 = 256;
 
-/// Evaluates a data file with the settings' column roles and metric options (no bootstrap).
+/// Evaluates a data file with the settings' column roles and metric options (no bootstrap),
+/// with the rows and correct predictions of each segment of the run's segment columns (none
+/// when the file lacks one of them).
 fn evaluate(
     settings: &EvalSettings,
     path: &str,
     finish: &FinishOptions,
     progress: &dyn Progress,
-) -> Result<(Evaluation, Option<IdOutcomes>), Error> {
+) -> Result<(Evaluation, Vec<SegmentCounts>, Option<IdOutcomes>), Error> {
     let input = InputSpec {
         path: path.to_string(),
         header_only_ok: false,
         ..settings.input.clone()
     };
-    let scan = scan(
-        &input,
-        &settings.columns,
-        (settings.rules, &super::pair_rule(finish)),
-        &[],
-        &WindowSpec::default(),
-        progress,
-    )?;
+    let read = |segments: &[String]| {
+        scan(
+            &input,
+            &settings.columns,
+            (settings.rules, &super::pair_rule(finish)),
+            segments,
+            &WindowSpec::default(),
+            progress,
+        )
+    };
+    let mut scan = match read(&settings.segments) {
+        Err(e)
+            if matches!(
+                *e.problem,
+                Problem::UnknownColumn {
+                    flag: "--segment-col",
+                    ..
+                }
+            ) =>
+        {
+            read(&[])?
+        }
+        other => other?,
+    };
     let opts = FinishOptions {
         bootstrap: Bootstrap {
             replicates: 0,
@@ -49,16 +68,38 @@ fn evaluate(
         },
         ..finish.clone()
     };
+    let segment_columns = std::mem::take(&mut scan.state.columns);
     let evaluation = scan
         .state
         .overall
         .finish(&opts)
         .map_err(|e| Problem::from(e).at(path, None))?;
+    let fixed = FinishOptions {
+        task: Some(evaluation.task),
+        pos_label: evaluation.pos_label.as_deref().and_then(LabelKey::parse),
+        ..opts
+    };
+    let mut segments = Vec::new();
+    for (column, states) in scan.segment_columns.iter().zip(segment_columns) {
+        for (value, state) in states.states {
+            let rows = state.rows();
+            let Ok(e) = state.without_scores().finish(&fixed) else {
+                continue;
+            };
+            let m = &e.metrics.confusion_matrix.matrix;
+            segments.push(SegmentCounts {
+                column: column.clone(),
+                value: value.to_string(),
+                rows,
+                correct: (0..m.len()).map(|i| m[i][i]).sum(),
+            });
+        }
+    }
     let ids = scan
         .state
         .audit
         .id_outcomes(evaluation.pos_label.as_deref());
-    Ok((evaluation, ids))
+    Ok((evaluation, segments, ids))
 }
 
 /// The report's `metrics` object of an evaluation, as JSON read back from its text, so that a
@@ -75,10 +116,12 @@ pub fn saved_profile(
     finish: &FinishOptions,
     progress: &dyn Progress,
 ) -> Result<(SavedProfile, Option<IdOutcomes>), Error> {
-    let (evaluation, ids) = evaluate(settings, path, finish, progress)?;
+    let (evaluation, segments, ids) = evaluate(settings, path, finish, progress)?;
+    let mut profile = Profile::of(&evaluation);
+    profile.segments = segments;
     Ok((
         SavedProfile::new(
-            &Profile::of(&evaluation),
+            &profile,
             evaluation.task,
             evaluation.pos_label.clone(),
             metrics_json(&evaluation),

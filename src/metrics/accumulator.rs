@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::classes::ClassTable;
 use super::confusion::ConfusionCounts;
-use super::ranked::ScoreColumn;
+use super::ranked::{Ranked, ScoreColumn};
 use super::samples::ScoreSamples;
 use crate::label::LabelKey;
 use crate::metrics::row::{Prediction, Row};
@@ -195,6 +195,20 @@ impl EvalState {
                     mine.merge(theirs);
                 }
             });
+    }
+
+    /// The number of distinct binary scores counted (over every class), `None` without
+    /// binary scores. Copies the score tables: for report windows, not for every row.
+    pub fn distinct_scores(&self) -> Option<u64> {
+        let columns: Vec<&ScoreColumn> = self.scores.iter().filter(|c| !c.is_empty()).collect();
+        if columns.is_empty() {
+            return None;
+        }
+        let ranked = columns
+            .iter()
+            .map(|c| (*c).clone().into_ranked())
+            .fold(Ranked::default(), |a, b| Ranked::union(&a, &b));
+        Some(ranked.len() as u64)
     }
 
     /// A copy of the label counts without the scores (cheap: for deciding task and classes).

@@ -522,6 +522,7 @@ mod tests {
             remedies: vec!["r".into()],
             fix: OrderedMap(vec![("threshold".into(), 0.25), ("rows".into(), 12.0)]),
             rows: (1..=12).collect(),
+            explains: Vec::new(),
         };
         let json = FindingEntry::from_json(&serde_json::to_value(&finding).unwrap()).unwrap();
         assert_eq!(FindingEntry::of(&finding), json);

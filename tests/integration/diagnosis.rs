@@ -62,14 +62,14 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
     let reference = scenario_file(d, "clean", 101, ROWS);
     let with_ref = ["--reference", reference.as_str()];
 
-    // Data: a segment the model handles badly.
+    // Data: a segment that was fine in the reference and got worse.
     let f = scenario_file(d, "weak_segment", 1, ROWS);
     let r = Test::eval_json(&f)
         .current_dir(d)
         .args(&[&with_ref[..], &["--segment-col", "segment"]].concat())
         .run()
         .report();
-    let lead = leading(&r, "data.weak_segment", "weak_segment");
+    let lead = leading(&r, "data.segment_degraded", "weak_segment");
     assert_eq!(lead["evidence"]["location"]["segment"]["value"], "partner");
     assert!(lead["remedies"][0]
         .as_str()
@@ -126,10 +126,27 @@ fn each_injected_cause_leads_the_findings_with_its_category_and_place() {
         .report();
     leading(&r, "deployment.abnormal_outputs", "nan_scores");
 
-    // Deployment: one class only.
+    // One class only, from the first row and with nothing to compare: the model as trained.
     let f = scenario_file(d, "degenerate", 6, ROWS);
     let r = Test::eval_json(&f).current_dir(d).run().report();
-    leading(&r, "deployment.collapse", "degenerate");
+    leading(
+        &r,
+        "training.underfitting",
+        "degenerate without a reference",
+    );
+    assert_eq!(
+        r["findings"].as_array().unwrap().len(),
+        1,
+        "{}",
+        listing(&r)
+    );
+    // The same against a reference that predicted both classes: a collapse at serving.
+    let r = Test::eval_json(&f)
+        .current_dir(d)
+        .args(&with_ref)
+        .run()
+        .report();
+    leading(&r, "deployment.collapse", "degenerate against a reference");
 
     // Deployment: a bad model version.
     let f = scenario_file(d, "version_gap", 7, ROWS);

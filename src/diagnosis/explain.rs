@@ -1,0 +1,345 @@
+//! Root causes explain their symptoms away.
+//!
+//! Findings compete for the same evidence: a model that broke at a known time also shows
+//! confidently contradicted labels, a lower accuracy than the reference, drifted scores and a
+//! prediction bias. Each of those is a consequence of the break, not a cause of its own. After
+//! the cause table has raised its findings, [`explain_away`] walks the root causes in
+//! [`ROOTS`] order; each root that is raised (and not itself explained) takes the symptoms it
+//! implies ([`Root::explains`]) into its evidence, and those leave the list of findings.
+//!
+//! Label noise is only explained away when the root's own excess errors account for the
+//! excess of suspect rows (a located fault that explains 200 errors does not explain 3,000
+//! suspects), and the competition between label noise and an over-confident model is decided
+//! by the shape of the reliability curve ([`super::shape::noise_floor_fits_better`]).
+
+use super::{Finding, Severity};
+
+/// A root cause and the symptoms it explains.
+#[derive(Debug, Clone, Copy)]
+pub struct Root {
+    /// The root's code.
+    pub code: &'static str,
+    /// Codes that the root implies, explained away when it is raised.
+    pub explains: &'static [&'static str],
+}
+
+/// What a fault of the model's outputs at serving implies downstream.
+const OUTPUT_SYMPTOMS: &[&str] = &[
+    "data.label_noise",
+    "data.concept_drift",
+    "training.prediction_bias",
+    "training.underfitting",
+    "training.overfitting",
+    "training.miscalibration",
+    "training.threshold",
+    "deployment.saturated_scores",
+    "deployment.score_drift",
+    "deployment.prediction_drift",
+];
+
+/// What a change over time implies.
+const CHANGE_SYMPTOMS: &[&str] = &[
+    "data.label_noise",
+    "data.concept_drift",
+    "training.prediction_bias",
+    "training.overfitting",
+    "training.miscalibration",
+    "training.threshold",
+    "deployment.saturated_scores",
+    "deployment.score_drift",
+    "deployment.prediction_drift",
+    "deployment.serving_skew",
+    "deployment.degraded_window",
+    "deployment.version_gap",
+];
+
+/// What a fault in one place (segment, version) implies for the whole.
+const PLACE_SYMPTOMS: &[&str] = &[
+    "data.label_noise",
+    "data.concept_drift",
+    "training.prediction_bias",
+    "training.overfitting",
+    "training.threshold",
+    "deployment.serving_skew",
+    "deployment.score_drift",
+    "deployment.prediction_drift",
+];
+
+/// The root causes, in the order they claim symptoms.
+pub const ROOTS: &[Root] = &[
+    Root {
+        code: "deployment.inverted_scores",
+        explains: &[
+            "data.label_noise",
+            "data.concept_drift",
+            "training.prediction_bias",
+            "training.underfitting",
+            "training.overfitting",
+            "training.miscalibration",
+            "training.threshold",
+            "deployment.saturated_scores",
+            "deployment.score_drift",
+            "deployment.prediction_drift",
+            "deployment.serving_skew",
+            "deployment.step_change",
+            "deployment.degraded_window",
+            "deployment.version_gap",
+            "deployment.collapse",
+            "data.weak_segment",
+            "data.segment_degraded",
+            "deployment.class_permutation",
+        ],
+    },
+    Root {
+        code: "deployment.class_permutation",
+        explains: &[
+            "data.label_noise",
+            "data.concept_drift",
+            "training.prediction_bias",
+            "training.underfitting",
+            "training.overfitting",
+            "training.miscalibration",
+            "training.threshold",
+            "deployment.score_drift",
+            "deployment.prediction_drift",
+            "deployment.serving_skew",
+            "deployment.step_change",
+            "deployment.degraded_window",
+            "deployment.version_gap",
+            "data.unseen_classes",
+            "data.prior_shift",
+        ],
+    },
+    Root {
+        code: "deployment.collapse",
+        explains: &[
+            "data.label_noise",
+            "data.concept_drift",
+            "training.prediction_bias",
+            "training.underfitting",
+            "training.overfitting",
+            "training.miscalibration",
+            "training.threshold",
+            "deployment.saturated_scores",
+            "deployment.score_drift",
+            "deployment.prediction_drift",
+            "deployment.serving_skew",
+            "deployment.step_change",
+            "deployment.degraded_window",
+            "deployment.version_gap",
+            "data.unseen_classes",
+        ],
+    },
+    Root {
+        code: "data.population_shift",
+        explains: &[
+            "data.concept_drift",
+            "data.prior_shift",
+            "training.prediction_bias",
+            "training.overfitting",
+            "deployment.serving_skew",
+            "deployment.score_drift",
+            "deployment.prediction_drift",
+            "data.weak_segment",
+        ],
+    },
+    Root {
+        code: "deployment.score_resolution",
+        explains: &[
+            "training.miscalibration",
+            "training.threshold",
+            "deployment.saturated_scores",
+            "deployment.abnormal_outputs",
+            "deployment.score_drift",
+        ],
+    },
+    Root {
+        code: "deployment.step_change",
+        explains: CHANGE_SYMPTOMS,
+    },
+    Root {
+        code: "deployment.serving_skew",
+        explains: OUTPUT_SYMPTOMS,
+    },
+    Root {
+        code: "deployment.degraded_window",
+        explains: CHANGE_SYMPTOMS,
+    },
+    Root {
+        code: "data.prior_shift",
+        explains: &[
+            "data.concept_drift",
+            "training.prediction_bias",
+            "training.overfitting",
+            "training.miscalibration",
+            "training.threshold",
+            "deployment.score_drift",
+            "deployment.prediction_drift",
+        ],
+    },
+    Root {
+        code: "deployment.version_gap",
+        explains: PLACE_SYMPTOMS,
+    },
+    Root {
+        code: "data.segment_degraded",
+        explains: PLACE_SYMPTOMS,
+    },
+    Root {
+        code: "data.weak_segment",
+        explains: PLACE_SYMPTOMS,
+    },
+    Root {
+        code: "data.label_delay",
+        explains: &["data.missing_values"],
+    },
+];
+
+/// Label noise and an over-confident model explain each other's evidence; which one is the
+/// root is decided by the reliability curve.
+pub const NOISE_ROOT: Root = Root {
+    code: "data.label_noise",
+    explains: &[
+        "training.miscalibration",
+        "training.overfitting",
+        "data.concept_drift",
+        "training.prediction_bias",
+        "training.threshold",
+        "deployment.saturated_scores",
+    ],
+};
+
+/// The over-confident model as the root of suspect labels.
+pub const CONFIDENCE_ROOT: Root = Root {
+    code: "training.miscalibration",
+    explains: &[
+        "data.label_noise",
+        "training.threshold",
+        "training.prediction_bias",
+        "deployment.saturated_scores",
+    ],
+};
+
+/// The underfit model as the root of what a weak model implies.
+pub const FIT_ROOT: Root = Root {
+    code: "training.underfitting",
+    explains: &[
+        "data.unseen_classes",
+        "training.prediction_bias",
+        "training.threshold",
+        "training.miscalibration",
+        "deployment.saturated_scores",
+    ],
+};
+
+/// The excess errors a finding accounts for, from its numbers: rows times the accuracy (or
+/// error-rate) gap of its place or period. `None` when its numbers do not say.
+fn explained_errors(root: &Finding) -> Option<f64> {
+    root.evidence.values.iter().find_map(|(_, v)| {
+        let n = v.get("n").copied()?;
+        if let (Some(a), Some(r)) = (v.get("accuracy"), v.get("rest_accuracy")) {
+            return Some((r - a).max(0.0) * n);
+        }
+        if let (Some(a), Some(r)) = (v.get("accuracy"), v.get("reference_accuracy")) {
+            return Some((r - a).max(0.0) * n);
+        }
+        if let (Some(a), Some(r)) = (v.get("accuracy"), v.get("earlier_accuracy")) {
+            return Some((r - a).max(0.0) * n);
+        }
+        if let (Some(b), Some(a)) = (v.get("error_rate_before"), v.get("error_rate_after")) {
+            return Some((a - b).max(0.0) * n);
+        }
+        None
+    })
+}
+
+/// The excess of suspect rows of a label-noise finding over the model's own uncertainty.
+fn noise_excess(noise: &Finding) -> Option<f64> {
+    noise.evidence.values.iter().find_map(|(_, v)| {
+        let s = v.get("suspects")?;
+        let e = v.get("expected_suspects")?;
+        Some((s - e).max(0.0))
+    })
+}
+
+/// Whether `root` explains `symptom` away.
+fn explains(root: &Finding, rule: &Root, symptom: &Finding) -> bool {
+    if !rule.explains.contains(&symptom.code.as_str()) {
+        return false;
+    }
+    if symptom.code == "data.label_noise" && rule.code != CONFIDENCE_ROOT.code {
+        // Suspect labels beyond what the located fault can have produced stay a finding.
+        if let (Some(errors), Some(excess)) = (explained_errors(root), noise_excess(symptom)) {
+            return excess <= 1.5 * errors + 10.0;
+        }
+    }
+    true
+}
+
+/// Moves the symptoms that each raised root explains into its evidence, until none is left
+/// to move. Roots act in order: an earlier root takes a later one (and what it explained)
+/// before the later one takes anything. `noise_first`: the reliability curve says suspect
+/// labels are label noise rather than over-confidence.
+pub fn explain_away(findings: &mut Vec<Finding>, noise_first: bool) {
+    let mut order: Vec<Root> = ROOTS.to_vec();
+    if noise_first {
+        order.extend([NOISE_ROOT, CONFIDENCE_ROOT, FIT_ROOT]);
+    } else {
+        order.extend([CONFIDENCE_ROOT, NOISE_ROOT, FIT_ROOT]);
+    }
+    while let Some((r, i)) = next_explained(findings, &order) {
+        let symptom = findings.remove(i);
+        let r = if i < r { r - 1 } else { r };
+        absorb(&mut findings[r], symptom);
+    }
+}
+
+/// The first (root, symptom) pair, by root order, whose root explains the symptom.
+fn next_explained(findings: &[Finding], order: &[Root]) -> Option<(usize, usize)> {
+    for rule in order {
+        let Some(r) = findings
+            .iter()
+            .position(|f| f.code == rule.code && f.severity >= Severity::Warning)
+        else {
+            continue;
+        };
+        let hit = findings
+            .iter()
+            .enumerate()
+            .position(|(i, f)| i != r && f.code != rule.code && explains(&findings[r], rule, f));
+        if let Some(i) = hit {
+            return Some((r, i));
+        }
+    }
+    None
+}
+
+/// Takes an explained finding's evidence into its root: its checks, what they said and their
+/// numbers; the root's severity rises to the symptom's, and it takes the symptom's place when
+/// it has none (a collapse located by the change point of the same break).
+fn absorb(root: &mut Finding, symptom: Finding) {
+    root.explains.push(symptom.code.clone());
+    root.explains.extend(symptom.explains);
+    for ((id, because), values) in symptom
+        .evidence
+        .checks
+        .into_iter()
+        .zip(symptom.evidence.because)
+        .zip(symptom.evidence.values.0)
+    {
+        if root.evidence.checks.contains(&id) {
+            continue;
+        }
+        root.evidence.checks.push(id);
+        root.evidence.because.push(because);
+        root.evidence.values.0.push(values);
+    }
+    root.severity = root.severity.max(symptom.severity);
+    let loc = &mut root.evidence.location;
+    if loc.window.is_none() {
+        loc.window = symptom.evidence.location.window;
+    }
+    if loc.segment.is_none() {
+        loc.segment = symptom.evidence.location.segment;
+    }
+}
