@@ -88,6 +88,8 @@ pub struct ColumnsSection {
     pub score: Option<String>,
     /// Probability column prefix.
     pub proba_prefix: Option<String>,
+    /// The class of each probability column, in column order.
+    pub classes: Option<Vec<Scalar>>,
     /// Segment columns.
     pub segments: Option<Vec<String>>,
     /// Time column.

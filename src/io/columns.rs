@@ -53,6 +53,9 @@ pub struct ColumnFlags {
     pub score: Option<String>,
     /// `--proba-prefix`.
     pub proba_prefix: Option<String>,
+    /// `--classes`: the class each probability column stands for, in column order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
     /// `--id-col`: the column naming each row, for duplicate ids and paired comparisons.
     pub id: Option<String>,
     /// `--latency-col`: per-row serving latency in milliseconds.
@@ -238,20 +241,37 @@ pub fn plan_columns(header: &[String], flags: &ColumnFlags) -> Result<ColumnPlan
                 .join(", "),
         });
     }
+    if let Some(names) = &flags.classes {
+        if proba.is_empty() {
+            return Err(Problem::ClassesWithoutProba {
+                header: header_list(header),
+            });
+        }
+        super::proba_classes::apply_given(&mut proba, names)?;
+    }
     if prediction.is_none() && score.is_none() && proba.is_empty() {
         return Err(Problem::NoPrediction {
             header: header_list(header),
         });
     }
-    let mut keys: Vec<LabelKey> = proba.iter().map(|c| c.class.clone()).collect();
-    sort_labels(&mut keys);
-    proba.sort_by_key(|c| keys.iter().position(|k| *k == c.class));
-    Ok(ColumnPlan {
+    let mut plan = ColumnPlan {
         label,
         prediction,
         score,
         proba,
-    })
+    };
+    plan.sort_proba();
+    Ok(plan)
+}
+
+impl ColumnPlan {
+    /// Puts the probability columns in label order.
+    pub fn sort_proba(&mut self) {
+        let mut keys: Vec<LabelKey> = self.proba.iter().map(|c| c.class.clone()).collect();
+        sort_labels(&mut keys);
+        self.proba
+            .sort_by_key(|c| keys.iter().position(|k| *k == c.class));
+    }
 }
 
 #[cfg(test)]

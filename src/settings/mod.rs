@@ -76,6 +76,14 @@ pub enum SettingsError {
     /// Too few or too many calibration bins.
     #[error("--calibration-bins {0} must be between 1 and 1000")]
     Bins(usize),
+    /// `--classes` names a class twice, or names none.
+    #[error("--classes {given}: {problem} (name the class of each probability column once, in column order, e.g. --classes benign,malignant)")]
+    Classes {
+        /// The list given.
+        given: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The positive label is empty.
     #[error("--pos-label must name a class (got {0:?})")]
     PosLabel(String),
@@ -252,7 +260,7 @@ impl EvalSettings {
             &diagnosis.context.deployment_columns,
         )?;
         let from_flags = ReadSettings {
-            columns: columns::resolve(&source.columns, &file.columns),
+            columns: columns::resolve(&source.columns, &file.columns)?,
             segments,
             windows,
             rules: scores::resolve(&source.scores, (&file.input, &file.metrics))?,
