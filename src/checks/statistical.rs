@@ -22,6 +22,7 @@ use crate::stats::{
     benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
     median_mad_of, normal_two_sided, psi, quantile_edges, wasserstein,
 };
+use crate::text::{self, count};
 
 /// Settings of the statistical checks.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -207,7 +208,7 @@ fn shares(counts: &[u64]) -> Vec<f64> {
 }
 
 pub(crate) fn fmt(v: f64) -> String {
-    format!("{v:.4}")
+    text::four_decimals(v)
 }
 
 pub(crate) fn fmt_p(p: f64) -> String {
@@ -305,7 +306,8 @@ pub fn sanity_with(
             CheckId::PredictionDistribution,
             CheckStatus::Skip,
             format!(
-                "predicted vs label distribution not tested: {n} rows, fewer than {}",
+                "predicted vs label distribution not tested: {}, fewer than {}",
+                count(n, "row"),
                 opts.min_rows
             ),
             d,
@@ -405,8 +407,10 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
         CheckId::ScoreOutliers,
         status,
         format!(
-            "{count} scores ({:.2}%) lie more than 3.5 robust standard deviations (logit scale) from the median of their class",
-            100.0 * share
+            "{} ({:.2}%) {} more than 3.5 robust standard deviations (logit scale) from the median of their class",
+            text::count(count, "score"),
+            100.0 * share,
+            if count == 1 { "lies" } else { "lie" }
         ),
         d,
     )
@@ -434,8 +438,9 @@ fn saturation(dist: &Ranked, n: u64) -> Check {
         CheckId::ScoreSaturation,
         status,
         format!(
-            "{:.2}% of scores are exactly 0 or 1 ({count} rows)",
-            100.0 * share
+            "{:.2}% of scores are exactly 0 or 1 ({})",
+            100.0 * share,
+            text::count(count, "row")
         ),
         d,
     )
@@ -456,8 +461,10 @@ fn proba_sums(off: u64, n: u64) -> Check {
         CheckId::ProbabilitySums,
         status,
         format!(
-            "{off} rows ({:.2}%) have probabilities that do not sum to 1 (tolerance 1e-3)",
-            100.0 * share
+            "{} ({:.2}%) {} probabilities that do not sum to 1 (tolerance 1e-3)",
+            count(off, "row"),
+            100.0 * share,
+            if off == 1 { "has" } else { "have" }
         ),
         d,
     )
@@ -550,12 +557,12 @@ pub fn weak_segments(
                 },
                 CheckStatus::Fail,
                 format!(
-                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, {} (BH {})",
+                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} vs {}), {} lower, {} (BH {})",
                     t.column,
                     t.value,
                     fmt(t.acc),
                     fmt(t.rest_acc),
-                    t.n,
+                    count(t.n, "row"),
                     t.rest_n,
                     fmt(drop),
                     p_is("p", t.p),
@@ -614,8 +621,10 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     let small = cur.rows < opts.min_rows || reference.rows < opts.min_rows;
     let too_few = || {
         format!(
-            "{} rows here and {} in the reference; at least {} a side are needed",
-            cur.rows, reference.rows, opts.min_rows
+            "{} here and {} in the reference; at least {} a side are needed",
+            count(cur.rows, "row"),
+            reference.rows,
+            opts.min_rows
         )
     };
 

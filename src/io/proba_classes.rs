@@ -1,7 +1,8 @@
 //! The class each per-class probability column stands for.
 //!
 //! A column's class is read from its name (`proba_cat` is the probability of `cat`), unless
-//! `--classes` names the classes of the columns in column order. scikit-learn's
+//! `--classes` names the classes of the columns in column order (applied by
+//! [`plan_columns`](super::columns::plan_columns)). scikit-learn's
 //! `predict_proba` has no names: its column `i` is the probability of `classes_[i]`, and
 //! `classes_` is `np.unique(y)` — the classes sorted, strings lexicographically. Files written
 //! from it often name the columns by position (`proba_0`, `proba_1`, …) while the labels are
@@ -11,7 +12,7 @@
 //! rows do not name exactly as many classes as there are columns, the mapping is unknown and the
 //! error asks for `--classes` instead of guessing.
 
-use super::columns::{ColumnPlan, ProbaColumn};
+use super::columns::ColumnPlan;
 use csv::ByteRecord;
 
 use super::error::{cell, Problem};
@@ -23,25 +24,6 @@ const MAX_LISTED: usize = 10;
 
 /// Distinct classes kept from the first rows at most: more than any model has columns.
 const MAX_SAMPLED: usize = 4096;
-
-/// Names the classes of `columns` (in header order) after `names`, one per column.
-pub fn apply_given(columns: &mut [ProbaColumn], names: &[String]) -> Result<(), Problem> {
-    if columns.len() != names.len() {
-        return Err(Problem::ClassesCount {
-            given: names.len(),
-            columns: columns.len(),
-            names: listed(columns.iter().map(|c| c.name.clone())),
-        });
-    }
-    columns.sort_by_key(|c| c.index);
-    for (column, name) in columns.iter_mut().zip(names) {
-        // The settings checked that each name is a class.
-        if let Some(class) = LabelKey::parse(name) {
-            column.class = class;
-        }
-    }
-    Ok(())
-}
 
 /// Whether the probability columns are numbered by position: their classes are exactly the
 /// integers 0, 1, …, k − 1.
@@ -231,22 +213,5 @@ mod tests {
             .to_string();
         assert!(err.contains("2 classes"), "{err}");
         assert!(err.contains("--classes a,b,…)"), "{err}");
-    }
-
-    #[test]
-    fn given_classes_follow_column_order() {
-        let mut p = plan("label,proba_1,proba_0");
-        apply_given(&mut p.proba, &["x".into(), "y".into()]).unwrap();
-        assert_eq!(
-            classes(&p),
-            [
-                ("proba_1".into(), "x".into()),
-                ("proba_0".into(), "y".into())
-            ]
-        );
-        let err = apply_given(&mut p.proba, &["x".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("1 class"), "{err}");
     }
 }

@@ -9,6 +9,7 @@ use super::headline::latency_cells;
 use super::style::Style;
 use crate::metrics::ranking::OperatingPoint;
 use crate::report::Report;
+use crate::text::{count, four_decimals};
 
 /// Formats an optional metric with four decimals, `-` when undefined.
 fn num(v: Option<f64>) -> String {
@@ -25,8 +26,11 @@ fn interval(report: &Report, key: &str, style: Style) -> String {
 
 fn point(p: &OperatingPoint) -> String {
     format!(
-        "{:.4}: precision {:.4}, recall {:.4}, f1 {:.4}",
-        p.threshold, p.precision, p.recall, p.f1
+        "{}: precision {:.4}, recall {:.4}, f1 {:.4}",
+        four_decimals(p.threshold),
+        p.precision,
+        p.recall,
+        p.f1
     )
 }
 
@@ -59,7 +63,7 @@ fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
     writeln!(
         out,
         "  {:<30} {}  {}",
-        format!("ece ({} bins)", cal.bins),
+        format!("ece ({})", count(cal.bins, "bin")),
         num(s.ece),
         style.dim(cal.direction)
     )?;
@@ -107,16 +111,16 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
         }
     )?;
     let mut facts = format!(
-        "{} rows, {} task, {} classes",
-        input.rows,
+        "{}, {} task, {}",
+        count(input.rows, "row"),
         serde_json::to_value(report.results.task)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default(),
-        report.results.labels.len()
+        count(report.results.labels.len(), "class")
     );
     if input.rows_skipped > 0 {
-        facts.push_str(&format!(", {} rows skipped", input.rows_skipped));
+        facts.push_str(&format!(", {} skipped", count(input.rows_skipped, "row")));
     }
     if let Some(pos) = &report.results.pos_label {
         facts.push_str(&format!(", positive class '{pos}'"));
@@ -290,8 +294,10 @@ fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
         "{} {}",
         style.heading("Latency"),
         style.dim(&format!(
-            "({}, {} rows, {} missing)",
-            l.column, l.rows, l.missing
+            "({}, {}, {} missing)",
+            l.column,
+            count(l.rows, "row"),
+            l.missing
         ))
     )?;
     let cells: Vec<String> = latency_cells(l)
@@ -441,8 +447,8 @@ fn render_verdict(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
             out,
             "Verdict: {verdict} {}",
             style.dim(&format!(
-                "({} checks, {failed} failing the gate)",
-                report.checks.len()
+                "({}, {failed} failing the gate)",
+                count(report.checks.len(), "check")
             ))
         )?;
     }

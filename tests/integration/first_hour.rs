@@ -234,7 +234,7 @@ fn github_format_passes_quietly() {
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(
         run.stdout.lines().last(),
-        Some("mlguard: PASS (1 checks, 0 failing the gate)")
+        Some("mlguard: PASS (1 check, 0 failing the gate)")
     );
 }
 

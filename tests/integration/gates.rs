@@ -1354,5 +1354,5 @@ fn text_report_ends_with_a_fail_verdict_listing_the_failing_rule() {
         .run();
     ok.code(0);
     let last = ok.stdout.trim_end().lines().last().unwrap().to_string();
-    assert_eq!(last, "Verdict: PASS (1 checks, 0 failing the gate)");
+    assert_eq!(last, "Verdict: PASS (1 check, 0 failing the gate)");
 }

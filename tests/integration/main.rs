@@ -29,3 +29,4 @@ mod proba_classes;
 mod profile;
 mod properties;
 mod render;
+mod wording;
