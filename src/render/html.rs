@@ -88,6 +88,10 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
                     @if let Some(pos) = &report.results.pos_label { " · positive class " strong { (clip(pos, LABEL)) } }
                     @if input.rows_skipped > 0 { " · " (thousands(input.rows_skipped)) " " (noun(input.rows_skipped, "row")) " skipped" }
                 }
+                p.command {
+                    span.mono { (clip(&report.run.command, MESSAGE)) }
+                    @if let Some(config) = &report.run.config { " · config: " span.mono { (clip(config, MESSAGE)) } }
+                }
             }
         }
         div class=(if passed { "verdict pass" } else { "verdict fail" }) {

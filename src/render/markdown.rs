@@ -211,6 +211,15 @@ fn summary(report: &Report, checks: &[CheckEntry]) -> String {
     facts.join(" · ")
 }
 
+/// The command behind the report, and the configuration file read.
+fn invocation(report: &Report) -> String {
+    let mut line = format!("command: {}", message(&report.run.command));
+    if let Some(config) = &report.run.config {
+        line.push_str(&format!(" · config: {}", message(config)));
+    }
+    line
+}
+
 fn failed_rules(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
     let failing: Vec<&CheckEntry> = report
         .gate
@@ -748,6 +757,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     doc.line(&format!("### {verdict}"));
     doc.line("");
     doc.line(&summary(report, &checks));
+    doc.line("");
+    doc.line(&invocation(report));
     failed_rules(&mut doc, report, &checks);
     metrics(&mut doc, report);
     diagnosis(&mut doc, report);

@@ -100,16 +100,7 @@ fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
 pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     let m = &report.results.metrics.labels;
     let input = &report.results.input;
-    writeln!(
-        out,
-        "{} {}",
-        style.heading("mlguard eval"),
-        if input.path == "-" {
-            "<stdin>"
-        } else {
-            &input.path
-        }
-    )?;
+    writeln!(out, "{}", style.heading(&report.run.command))?;
     let mut facts = format!(
         "{}, {} task, {}",
         count(input.rows, "row"),
@@ -138,6 +129,9 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
         cols.push_str(&format!(" proba={}", c.proba.join(",")));
     }
     writeln!(out, "{}", style.dim(&format!("columns: {cols}")))?;
+    if let Some(config) = &report.run.config {
+        writeln!(out, "{}", style.dim(&format!("config: {config}")))?;
+    }
     writeln!(out)?;
 
     // Per-class table.

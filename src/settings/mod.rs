@@ -129,6 +129,8 @@ pub enum SettingsError {
 /// Everything `mlguard eval` needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalSettings {
+    /// The command line as the report echoes it (the flags that shaped it), when run from one.
+    pub command: Option<String>,
     /// The configuration file read, if any.
     pub config: Option<PathBuf>,
     /// The input.
@@ -269,6 +271,7 @@ impl EvalSettings {
         let read = read.cloned().unwrap_or(from_flags);
         let bootstrap = gate::bootstrap(&finishing.gate, &file.gate);
         Ok(EvalSettings {
+            command: None,
             config,
             input,
             finish: finish::resolve(&finishing.metrics, &file.metrics, bootstrap)?,

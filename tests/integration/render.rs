@@ -64,6 +64,7 @@ fn markdown_snapshot_hostile() {
         "0",
     ]);
     r.results.input.path = "hostile.csv".to_string();
+    r.run.command = r.run.command.replace(&path, "hostile.csv");
     insta::assert_snapshot!(rendered(markdown::render, &r));
 }
 
