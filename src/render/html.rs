@@ -1,5 +1,6 @@
-//! The HTML report: one self-contained page to attach to a review — the verdict and failed
-//! rules, headline metrics with intervals, the diagnosis, ROC and precision–recall curves, the
+//! The HTML report: one self-contained page to attach to a review — the verdict with what
+//! failed (folded as [`verdict`](super::verdict) folds it), the diagnosis on the first screen,
+//! then the failed rules, headline metrics with intervals, ROC and precision–recall curves, the
 //! reliability diagram, score histograms, the confusion matrix, metrics per segment, metrics
 //! over time (with `--time-col` or `--window`), every check and the warnings.
 //!
@@ -25,6 +26,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::clip::{clip, more, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
 use super::headline::{headline, interval, latency_cells, num, task_name};
+use super::verdict;
 use crate::checks::CheckStatus;
 use crate::report::Report;
 use crate::text::{count, four_decimals, noun};
@@ -38,6 +40,7 @@ const SELFCHECK_HASH: &str = "sha256-nuZOYt9GflPKr5Xw7FX7sSc0QCzEo+pW+gbbc4VdbH0
 
 /// Rows shown at most in the page's tables and lists.
 const MAX_FAILED: usize = 50;
+const MAX_VERDICT_LINES: usize = 12;
 const MAX_CHECKS: usize = 200;
 const MAX_CLASS_ROWS: usize = 100;
 const MAX_FINDINGS: usize = 100;
@@ -110,6 +113,13 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
                     @let skips = checks.iter().filter(|c| c.status == CheckStatus::Skip).count();
                     @if skips > 0 { " · " (skips) " skipped" }
                 }
+                @let why = verdict::lines(report);
+                @if !why.is_empty() {
+                    ul.why {
+                        @for line in why.iter().take(MAX_VERDICT_LINES) { li { (clip(&line.text, MESSAGE)) } }
+                        @if why.len() > MAX_VERDICT_LINES { li.muted { "… " (why.len() - MAX_VERDICT_LINES) " more under Failed rules" } }
+                    }
+                }
             }
         }
     }
@@ -119,9 +129,9 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
     let scores = report.results.curves.is_some();
     html! {
         nav.toc {
+            a href="#diagnosis" { "Diagnosis" }
             @if !report.gate.failures.is_empty() { a href="#failed" { "Failed rules" } }
             a href="#metrics" { "Metrics" }
-            a href="#diagnosis" { "Diagnosis" }
             @if scores { a href="#curves" { "Curves" } a href="#calibration" { "Calibration" } a href="#scores" { "Score distributions" } }
             a href="#confusion" { "Confusion matrix" }
             a href="#classes" { "Per class" }
@@ -557,9 +567,10 @@ pub fn page(report: &Report) -> Markup {
                 main {
                     (header(report, &checks))
                     (nav(report, &checks))
+                    // The diagnosis on the first screen, before the long lists.
+                    (diagnosis(report))
                     (failed(report, &checks))
                     (metrics(report, &checks))
-                    (diagnosis(report))
                     (curves(report))
                     (calibration(report))
                     (confusion(report))

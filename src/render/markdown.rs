@@ -1,6 +1,7 @@
 //! The Markdown report: for a pull-request comment or a CI job summary (GitHub-flavoured
-//! Markdown). It leads with the verdict and the failed rules, then the headline metrics with
-//! their intervals, the diagnosis and the warnings; the full tables (every check, per-class
+//! Markdown). It leads with the verdict, the command and what failed the gate (repeated
+//! failures of one check folded into one line), then the diagnosis, the failed rules, the
+//! headline metrics with their intervals and the warnings; the full tables (every check, per-class
 //! metrics, segments, the confusion matrix, time windows) follow folded in `<details>` blocks.
 //!
 //! A comment is capped at 65,536 characters, so the report is kept under [`LIMIT`] whatever the
@@ -15,6 +16,7 @@ use super::clip::{clip, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
 use super::headline::{headline, interval, latency_cells, num, task_name};
 use super::html::WindowFlags;
+use super::verdict;
 use crate::checks::CheckStatus;
 use crate::report::Report;
 use crate::text::{count, four_decimals, noun};
@@ -218,6 +220,28 @@ fn invocation(report: &Report) -> String {
         line.push_str(&format!(" · config: {}", message(config)));
     }
     line
+}
+
+/// What failed the gate, repeated failures of one check folded into one line.
+fn verdict_list(doc: &mut Doc, report: &Report) {
+    let lines = verdict::lines(report);
+    if lines.is_empty() || !doc.line("") {
+        return;
+    }
+    let mut shown = 0;
+    for line in &lines {
+        if !doc.line(&format!(
+            "- {} {}",
+            status_mark(line.status),
+            message(&line.text)
+        )) {
+            break;
+        }
+        shown += 1;
+    }
+    if shown < lines.len() {
+        doc.force(&format!("- … {} more", lines.len() - shown));
+    }
 }
 
 fn failed_rules(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
@@ -759,9 +783,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     doc.line(&summary(report, &checks));
     doc.line("");
     doc.line(&invocation(report));
+    // The verdict and the diagnosis first; the details follow.
+    verdict_list(&mut doc, report);
+    diagnosis(&mut doc, report);
     failed_rules(&mut doc, report, &checks);
     metrics(&mut doc, report);
-    diagnosis(&mut doc, report);
     warnings(&mut doc, report);
     all_checks(&mut doc, &checks);
     per_class(&mut doc, report);

@@ -134,3 +134,75 @@ fn tiny_thresholds_are_written_with_a_few_significant_digits() {
         Some(2.2852518355869223e-12)
     );
 }
+
+/// `examples/collapse.csv` by time, in the empty directory's absence of a configuration file:
+/// ten windows worse than the rows before them.
+fn collapse(format: &str) -> String {
+    let file = crate::support::package_file("examples/collapse.csv");
+    let out = Test::new()
+        .in_empty_dir()
+        .args(&[
+            "eval",
+            &file,
+            "--time-col",
+            "timestamp",
+            "--quiet",
+            "--format",
+            format,
+        ])
+        .run();
+    out.code(1);
+    out.stdout.clone()
+}
+
+#[test]
+fn repeated_failures_of_one_check_are_one_line_of_the_verdict() {
+    let text = collapse("text");
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("Verdict: FAIL"))
+        .unwrap();
+    let block: Vec<&str> = lines[at + 1..]
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .copied()
+        .collect();
+    let windows: Vec<&&str> = block.iter().filter(|l| l.contains("window")).collect();
+    assert_eq!(windows.len(), 1, "{block:#?}");
+    assert!(
+        windows[0].starts_with(
+            "  ✗ 10 windows are worse than the rows before them; worst: 2026-03-04T18:00:00Z \
+             (accuracy 0.5360 lower), 2026-03-05T00:00:00Z (accuracy 0.5346 lower), \
+             2026-03-04T12:00:00Z (accuracy 0.5002 lower); 7 more among the checks"
+        ),
+        "{}",
+        windows[0]
+    );
+    // The details still list every window, after the diagnosis.
+    let diagnosis = text.find("\nDiagnosis\n").unwrap();
+    let checks = text.find("\nChecks\n").unwrap();
+    assert!(at < text[..diagnosis].lines().count() && diagnosis < checks);
+    assert_eq!(
+        text[checks..]
+            .matches("is worse than the rows before it")
+            .count(),
+        10
+    );
+}
+
+#[test]
+fn the_diagnosis_comes_before_the_long_lists() {
+    let html = collapse("html");
+    let diagnosis = html.find("id=\"diagnosis\"").unwrap();
+    for after in ["id=\"failed\"", "id=\"metrics\"", "id=\"checks\""] {
+        let at = html.find(after).unwrap_or_else(|| panic!("{after}"));
+        assert!(diagnosis < at, "{after} comes before the diagnosis");
+    }
+    assert!(html.contains("10 windows are worse than the rows before them; worst:"));
+    let markdown = collapse("markdown");
+    let diagnosis = markdown.find("#### Diagnosis").unwrap();
+    let failed = markdown.find("#### Failed rules").unwrap();
+    let verdict = markdown.find("- ❌ fail 10 windows are worse").unwrap();
+    assert!(verdict < diagnosis && diagnosis < failed, "{markdown}");
+}
