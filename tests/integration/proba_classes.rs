@@ -158,6 +158,12 @@ fn numbered_multiclass_columns_with_named_labels_are_read_in_sorted_order() {
     let read = report(dir.path(), "idx.csv", &[]);
     assert_eq!(read["task"], "multiclass");
     assert_eq!(read["metrics"], expected["metrics"]);
+    // One-vs-rest curves by class name, as for named columns.
+    assert_eq!(read["curves"], expected["curves"]);
+    assert_eq!(
+        read["curves"]["per_class"].as_object().unwrap().len(),
+        classes.len()
+    );
     let said = warnings(&read);
     assert!(
         said.contains("proba_0 as 'Unknown', proba_1 as 'setosa'"),
