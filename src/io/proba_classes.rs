@@ -12,9 +12,11 @@
 //! rows do not name exactly as many classes as there are columns, the mapping is unknown and the
 //! error asks for `--classes` instead of guessing.
 
-use super::columns::ColumnPlan;
+use std::collections::HashSet;
+
 use csv::ByteRecord;
 
+use super::columns::ColumnPlan;
 use super::error::{cell, Problem};
 use crate::label::{sort_labels, LabelKey};
 use crate::text::as_text;
@@ -40,7 +42,9 @@ pub fn numbered(plan: &ColumnPlan) -> bool {
 /// The distinct classes that the labels and predictions of the first rows name.
 #[derive(Debug, Default)]
 pub struct LabelSample {
+    /// In the order first met.
     keys: Vec<LabelKey>,
+    seen: HashSet<LabelKey>,
 }
 
 impl LabelSample {
@@ -58,7 +62,7 @@ impl LabelSample {
             else {
                 continue;
             };
-            if !self.keys.contains(&key) {
+            if self.seen.insert(key.clone()) {
                 self.keys.push(key);
             }
         }
