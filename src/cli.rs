@@ -243,6 +243,15 @@ pub struct ColumnArgs {
     /// Prefix of per-class probability columns [default: detected: proba_, prob_, p_].
     #[arg(long, value_name = "PREFIX", help_heading = "Columns")]
     pub proba_prefix: Option<String>,
+    /// The class each probability column stands for, in column order (the model's classes_)
+    /// [default: the columns' names; numbered columns with named labels: the labels sorted].
+    #[arg(
+        long,
+        value_name = "A,B,…",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub classes: Vec<String>,
     /// Column naming each row: duplicate and conflicting ids, and with --reference a paired
     /// McNemar test on the rows the two files share.
     #[arg(long, value_name = "COL", help_heading = "Columns")]

@@ -88,6 +88,8 @@ pub struct ColumnsSection {
     pub score: Option<String>,
     /// Probability column prefix.
     pub proba_prefix: Option<String>,
+    /// The class of each probability column, in column order.
+    pub classes: Option<Vec<Scalar>>,
     /// Segment columns.
     pub segments: Option<Vec<String>>,
     /// Time column.
@@ -247,7 +249,8 @@ impl ConfigFile {
     pub fn load(explicit: Option<&Path>) -> Result<Option<(PathBuf, ConfigFile)>, ConfigError> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
-            None if Path::new(DEFAULT_CONFIG).is_file() => PathBuf::from(DEFAULT_CONFIG),
+            // Named `./mlguard.toml`, so that messages and reports say where it was found.
+            None if Path::new(DEFAULT_CONFIG).is_file() => Path::new(".").join(DEFAULT_CONFIG),
             None => return Ok(None),
         };
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {

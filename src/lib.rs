@@ -16,6 +16,7 @@ pub mod diagnosis;
 pub mod diff;
 pub mod engine;
 pub mod exit;
+pub mod invocation;
 pub mod io;
 pub mod label;
 pub mod metrics;
@@ -80,18 +81,21 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
         .map_err(Error::Stdout)
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: cli::Cli) -> Result<ExitStatus, Error> {
+/// Runs a parsed command line; `argv` is the command line it was parsed from (the program
+/// name first), which reports echo.
+pub fn run(cli: cli::Cli, argv: &[std::ffi::OsString]) -> Result<ExitStatus, Error> {
+    let command = invocation::echo(argv);
     match cli.command {
         cli::Command::Eval(args) => {
-            let settings = settings::EvalSettings::from_args(&args)?;
+            let mut settings = settings::EvalSettings::from_args(&args)?;
+            settings.command = command;
             commands::eval::run(&settings)
         }
         cli::Command::Profile(args) => {
             let settings = settings::EvalSettings::for_profile(&args)?;
             commands::profile::run(&settings)
         }
-        cli::Command::Merge(args) => commands::merge::run(&args),
+        cli::Command::Merge(args) => commands::merge::run(&args, command),
         cli::Command::Diff(args) => {
             let settings = settings::DiffSettings::from_args(&args)?;
             commands::diff::run(&settings)

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             return ExitStatus::Error.into();
         }
     };
-    match mlguard::run(cli) {
+    match mlguard::run(cli, &args) {
         Ok(status) => status.into(),
         Err(err) if err.is_broken_pipe() => ExitStatus::Passed.into(),
         Err(err) => {

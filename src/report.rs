@@ -33,6 +33,18 @@ impl Default for Tool {
     }
 }
 
+/// How the report was made: the command and the configuration file behind it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Run {
+    /// The command line with the inputs and the flags that shaped the report (not those that
+    /// only chose its format, destinations or colour), e.g.
+    /// `mlguard eval preds.csv --segment-col country --min f1=0.8`.
+    pub command: String,
+    /// The configuration file read (`mlguard.toml` in the current directory, or `--config`);
+    /// null when none was.
+    pub config: Option<String>,
+}
+
 /// Everything `mlguard eval` reports.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
@@ -40,6 +52,8 @@ pub struct Report {
     pub schema_version: u32,
     /// The program.
     pub tool: Tool,
+    /// How the report was made.
+    pub run: Run,
     /// The measurements: input, task, metrics, intervals, segments, windows, audit, warnings.
     #[serde(flatten)]
     pub results: Results,

@@ -118,11 +118,11 @@ pub fn inverted_scores(results: &Results) -> Vec<Check> {
                 },
                 CheckStatus::Fail,
                 format!(
-                    "the scores of {column}={value} rank the classes backwards: ROC AUC {} (upper 95% bound {}) against {} overall ({} rows): they look like 1 − p or the other class's probability",
+                    "the scores of {column}={value} rank the classes backwards: ROC AUC {} (upper 95% bound {}) against {} overall ({}): they look like 1 − p or the other class's probability",
                     fmt(seg_auc),
                     fmt(upper),
                     fmt(auc),
-                    seg.rows
+                    crate::text::count(seg.rows, "row")
                 ),
                 d,
             ));
@@ -255,10 +255,10 @@ pub fn score_resolution(
                 CheckId::ScoreResolution,
                 CheckStatus::Warn,
                 format!(
-                    "the scores lost their resolution from {}: {} distinct scores for {} rows in that window ({:.0}% of rows) against {:.0}% before — rounded or truncated scores",
+                    "the scores lost their resolution from {}: {} distinct scores for {} in that window ({:.0}% of rows) against {:.0}% before — rounded or truncated scores",
                     w.start,
                     w.distinct_scores.unwrap_or(0),
-                    w.rows,
+                    crate::text::count(w.rows, "row"),
                     after * 100.0,
                     before * 100.0
                 ),

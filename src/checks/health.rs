@@ -14,6 +14,7 @@ use crate::metrics::noise::NoiseBaseline;
 use crate::ordered_map::OrderedMap;
 use crate::results::Results;
 use crate::stats::normal_two_sided;
+use crate::text::{count, noun};
 
 /// Thresholds of the data and training checks.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,7 +86,8 @@ pub fn missing(results: &Results, by_reason: &OrderedMap<u64>, opts: &HealthOpti
         "no row was skipped for a missing or unreadable label or prediction".to_string()
     } else {
         format!(
-            "{missing} of {read} rows ({:.2}%) were skipped for a missing or unreadable label or prediction",
+            "{missing} of {} ({:.2}%) were skipped for a missing or unreadable label or prediction",
+            count(read, "row"),
             share * 100.0
         )
     };
@@ -114,7 +116,8 @@ pub fn invalid_scores(
         "every score and probability read is a finite number in [0, 1]".to_string()
     } else {
         format!(
-            "{invalid} of {read} rows ({:.2}%) had a score or probability that is not a finite number in [0, 1] (skipped)",
+            "{invalid} of {} ({:.2}%) had a score or probability that is not a finite number in [0, 1] (skipped)",
+            count(read, "row"),
             share * 100.0
         )
     };
@@ -146,10 +149,10 @@ pub fn duplicates(d: &Duplicates, identifying: bool, opts: &HealthOptions) -> Ch
         "no row repeats an earlier row".to_string()
     } else {
         format!(
-            "{}{} of {} rows ({:.2}%) repeat an earlier row field for field{}",
+            "{}{} of {} ({:.2}%) repeat an earlier row field for field{}",
             if d.exact { "" } else { "about " },
             d.duplicate_rows,
-            d.rows_checked,
+            count(d.rows_checked, "row"),
             share * 100.0,
             if d.exact {
                 ""
@@ -177,8 +180,11 @@ pub fn ids(ids: &IdSummary, opts: &HealthOptions) -> Vec<Check> {
         format!("every {} is unique", ids.column)
     } else {
         format!(
-            "{about}{} of {} {} values appear on more than one row",
-            ids.duplicate_ids, ids.distinct, ids.column
+            "{about}{} of {} {} {} appear on more than one row",
+            ids.duplicate_ids,
+            ids.distinct,
+            ids.column,
+            noun(ids.distinct, "value")
         )
     };
     let mut conflict = detail("count", "share", ids.distinct);
@@ -196,9 +202,14 @@ pub fn ids(ids: &IdSummary, opts: &HealthOptions) -> Vec<Check> {
         format!("no {} carries two different labels", ids.column)
     } else {
         format!(
-            "{about}{} {} values carry different labels on different rows ({:.2}% of the ids)",
+            "{about}{} {} {} different labels on different rows ({:.2}% of the ids)",
             ids.conflicting_ids,
             ids.column,
+            if ids.conflicting_ids == 1 {
+                "value carries"
+            } else {
+                "values carry"
+            },
             share * 100.0
         )
     };
@@ -235,7 +246,7 @@ pub fn label_noise(
         return stat(
             CheckId::LabelNoise,
             CheckStatus::Skip,
-            format!("fewer than {} rows", stat_opts.min_rows),
+            format!("fewer than {}", count(stat_opts.min_rows, "row")),
             d,
         );
     }
@@ -266,9 +277,10 @@ pub fn label_noise(
         CheckId::LabelNoise,
         status,
         format!(
-            "{} rows ({:.2}%) look mislabelled by confident learning against {:.1} expected from the model's own uncertainty: {:.2}% excess ({}; warns from {:.0}%, fails from {:.0}%)",
-            issues.suspects,
+            "{} ({:.2}%) {} mislabelled by confident learning against {:.1} expected from the model's own uncertainty: {:.2}% excess ({}; warns from {:.0}%, fails from {:.0}%)",
+            count(issues.suspects, "row"),
             issues.noise_rate * 100.0,
+            if issues.suspects == 1 { "looks" } else { "look" },
             b.expected,
             excess * 100.0,
             p_is("p", p),
@@ -387,9 +399,10 @@ pub fn imbalance(results: &Results, opts: &HealthOptions) -> Check {
         CheckId::Imbalance,
         status,
         format!(
-            "the rarest class {} makes up {:.2}% of the labels ({c} of {n} rows; {:.0}:1 against the largest)",
+            "the rarest class {} makes up {:.2}% of the labels ({c} of {}; {:.0}:1 against the largest)",
             labels[i],
             share * 100.0,
+            count(n, "row"),
             largest as f64 / c as f64
         ),
         d,
@@ -490,8 +503,8 @@ pub fn baseline(results: &Results, train: Option<&Profile>, opts: &StatOptions) 
             CheckId::Baseline,
             CheckStatus::Skip,
             format!(
-                "needs at least {} rows and two classes among the labels",
-                opts.min_rows
+                "needs at least {} and two classes among the labels",
+                count(opts.min_rows, "row")
             ),
             d,
         );
@@ -626,7 +639,7 @@ pub fn calibration(results: &Results, opts: &HealthOptions, stat_opts: &StatOpti
         return stat(
             CheckId::Calibration,
             CheckStatus::Skip,
-            format!("fewer than {} rows", stat_opts.min_rows),
+            format!("fewer than {}", count(stat_opts.min_rows, "row")),
             d,
         );
     }
@@ -679,7 +692,7 @@ pub fn threshold(results: &Results, opts: &HealthOptions, stat_opts: &StatOption
         return stat(
             CheckId::Threshold,
             CheckStatus::Skip,
-            format!("fewer than {} rows", stat_opts.min_rows),
+            format!("fewer than {}", count(stat_opts.min_rows, "row")),
             d,
         );
     }
@@ -711,7 +724,7 @@ pub fn threshold(results: &Results, opts: &HealthOptions, stat_opts: &StatOption
         format!(
             "F1 {} at the best threshold {} against {} for the evaluated predictions (gain {}; warns from {})",
             fmt(best.f1),
-            best.threshold,
+            crate::text::decimal(best.threshold),
             fmt(f1),
             fmt(gain),
             fmt(opts.threshold_gain)

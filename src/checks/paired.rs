@@ -13,6 +13,7 @@ use super::{Check, CheckDetail, CheckId, CheckStatus, Location, StatisticalDetai
 use crate::metrics::audit::IdOutcomes;
 use crate::ordered_map::OrderedMap;
 use crate::stats::chi_square_sf;
+use crate::text::count;
 
 /// Below this many discordant pairs the exact binomial p-value is used.
 const EXACT_BELOW: u64 = 25;
@@ -86,8 +87,10 @@ pub fn paired_regression(cur: &IdOutcomes, reference: &IdOutcomes, opts: &StatOp
         detail: CheckDetail::Statistical(detail),
     };
     if n < opts.min_rows {
-        let message = format!(
-            "paired regression not tested: {n} ids are shared with the reference; at least {} are needed",
+        let message =
+            format!(
+            "paired regression not tested: {} shared with the reference; at least {} are needed",
+            if n == 1 { "1 id is".to_string() } else { format!("{n} ids are") },
             opts.min_rows
         );
         return check(CheckStatus::Skip, message, d);
@@ -119,7 +122,8 @@ pub fn paired_regression(cur: &IdOutcomes, reference: &IdOutcomes, opts: &StatOp
         CheckStatus::Pass
     };
     let message = format!(
-        "on {n} rows shared with the reference (by id): {b} right before and wrong now, {c} the reverse; accuracy difference {:.4} (95% CI [{:.4}, {:.4}]), McNemar p {}",
+        "on {} shared with the reference (by id): {b} right before and wrong now, {c} the reverse; accuracy difference {:.4} (95% CI [{:.4}, {:.4}]), McNemar p {}",
+        count(n, "row"),
         diff,
         diff - half,
         diff + half,

@@ -15,6 +15,7 @@ use super::statistical::{detail, fmt, graded, p_is, stat, Profile, StatOptions};
 use super::{Check, CheckId, CheckStatus};
 use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, bin_shares, ks_two_sample, psi, quantile_edges};
+use crate::text::count;
 
 /// The per-class probability drift checks (none unless both sides have class probabilities).
 pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Vec<Check> {
@@ -55,8 +56,8 @@ pub fn proba_drift(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Ve
                 id,
                 CheckStatus::Skip,
                 format!(
-                    "probability of class '{class}' not tested: {} rows here and {} in the reference; at least {} a side are needed",
-                    cur.rows, reference.rows, opts.min_rows
+                    "probability of class '{class}' not tested: {} here and {} in the reference; at least {} a side are needed",
+                    count(cur.rows, "row"), reference.rows, opts.min_rows
                 ),
                 d,
             )));

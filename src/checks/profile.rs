@@ -20,6 +20,7 @@ use thiserror::Error;
 use super::statistical::{Profile, SegmentCounts};
 use crate::metrics::ranked::Ranked;
 use crate::metrics::Task;
+use crate::text::count;
 
 /// The key that marks a profile, and the first key of the object.
 pub const MARKER: &str = "mlguard_profile";
@@ -183,9 +184,10 @@ impl SavedProfile {
         let k = saved.labels.len();
         if saved.label_counts.len() != k || saved.pred_counts.len() != k {
             return Err(invalid(format!(
-                "{k} labels but {} label counts and {} prediction counts",
-                saved.label_counts.len(),
-                saved.pred_counts.len()
+                "{} but {} and {}",
+                count(k, "label"),
+                count(saved.label_counts.len(), "label count"),
+                count(saved.pred_counts.len(), "prediction count")
             )));
         }
         let sum = |c: &[u64]| c.iter().try_fold(0u64, |a, &b| a.checked_add(b));
@@ -194,8 +196,8 @@ impl SavedProfile {
             || saved.correct > saved.rows
         {
             return Err(invalid(format!(
-                "the class counts do not add up to its {} rows",
-                saved.rows
+                "the class counts do not add up to its {}",
+                count(saved.rows, "row")
             )));
         }
         if !saved.metrics.is_object() {

@@ -216,7 +216,7 @@ pub struct Subject<'a> {
 }
 
 fn fmt(v: f64) -> String {
-    format!("{v:.4}")
+    crate::text::four_decimals(v)
 }
 
 /// Checks `rule` on `subject`.

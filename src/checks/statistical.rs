@@ -22,6 +22,7 @@ use crate::stats::{
     benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
     median_mad_of, normal_two_sided, psi, quantile_edges, wasserstein,
 };
+use crate::text::{self, count};
 
 /// Settings of the statistical checks.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -247,7 +248,7 @@ fn shares(counts: &[u64]) -> Vec<f64> {
 }
 
 pub(crate) fn fmt(v: f64) -> String {
-    format!("{v:.4}")
+    text::four_decimals(v)
 }
 
 pub(crate) fn fmt_p(p: f64) -> String {
@@ -349,7 +350,8 @@ pub fn sanity_with(
             CheckId::PredictionDistribution,
             CheckStatus::Skip,
             format!(
-                "predicted vs label distribution not tested: {n} rows, fewer than {}",
+                "predicted vs label distribution not tested: {}, fewer than {}",
+                count(n, "row"),
                 opts.min_rows
             ),
             d,
@@ -501,8 +503,10 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
         CheckId::ScoreOutliers,
         status,
         format!(
-            "{count} scores ({:.2}%) lie more than 3.5 robust standard deviations (logit scale) from the median of their class",
-            100.0 * share
+            "{} ({:.2}%) {} more than 3.5 robust standard deviations (logit scale) from the median of their class",
+            text::count(count, "score"),
+            100.0 * share,
+            if count == 1 { "lies" } else { "lie" }
         ),
         d,
     )
@@ -541,16 +545,19 @@ fn saturation(dist: &Ranked, by_class: &[Ranked], n: u64) -> Check {
     };
     let message = match contradicted {
         Some(0) => format!(
-            "{:.2}% of scores are exactly 0 or 1 ({count} rows), none contradicted by its label",
-            100.0 * share
+            "{:.2}% of scores are exactly 0 or 1 ({}), none contradicted by its label",
+            100.0 * share,
+            text::count(count, "row")
         ),
         Some(c) => format!(
-            "{:.2}% of scores are exactly 0 or 1 ({count} rows); {c} of them contradicted by their label (an infinite log loss each)",
-            100.0 * share
+            "{:.2}% of scores are exactly 0 or 1 ({}); {c} of them contradicted by their label (an infinite log loss each)",
+            100.0 * share,
+            text::count(count, "row")
         ),
         None => format!(
-            "{:.2}% of scores are exactly 0 or 1 ({count} rows)",
-            100.0 * share
+            "{:.2}% of scores are exactly 0 or 1 ({})",
+            100.0 * share,
+            text::count(count, "row")
         ),
     };
     stat(CheckId::ScoreSaturation, status, message, d)
@@ -571,8 +578,10 @@ fn proba_sums(off: u64, n: u64) -> Check {
         CheckId::ProbabilitySums,
         status,
         format!(
-            "{off} rows ({:.2}%) have probabilities that do not sum to 1 (tolerance 1e-3)",
-            100.0 * share
+            "{} ({:.2}%) {} probabilities that do not sum to 1 (tolerance 1e-3)",
+            count(off, "row"),
+            100.0 * share,
+            if off == 1 { "has" } else { "have" }
         ),
         d,
     )
@@ -689,12 +698,12 @@ pub fn weak_segments(
                         CheckId::SegmentDrop { segment },
                         CheckStatus::Fail,
                         format!(
-                            "segment {}={} got worse: accuracy {} against {} in the reference ({} rows vs {}), {} lower, {}; the rest is at {}",
+                            "segment {}={} got worse: accuracy {} against {} in the reference ({} vs {}), {} lower, {}; the rest is at {}",
                             t.column,
                             t.value,
                             fmt(t.acc),
                             fmt(ref_acc),
-                            t.n,
+                            text::count(t.n, "row"),
                             r.rows,
                             fmt(fell),
                             p_is("p", p),
@@ -741,12 +750,12 @@ pub fn weak_segments(
                 CheckId::WeakSegment { segment },
                 CheckStatus::Warn,
                 format!(
-                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} rows vs {}), {} lower, {} (BH {}); no reference to tell whether the gap is new",
+                    "segment {}={} is weak: accuracy {} vs {} for the rest ({} vs {}), {} lower, {} (BH {}); no reference to tell whether the gap is new",
                     t.column,
                     t.value,
                     fmt(t.acc),
                     fmt(t.rest_acc),
-                    t.n,
+                    count(t.n, "row"),
                     t.rest_n,
                     fmt(drop),
                     p_is("p", t.p),
@@ -916,8 +925,10 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     let small = cur.rows < opts.min_rows || reference.rows < opts.min_rows;
     let too_few = || {
         format!(
-            "{} rows here and {} in the reference; at least {} a side are needed",
-            cur.rows, reference.rows, opts.min_rows
+            "{} here and {} in the reference; at least {} a side are needed",
+            count(cur.rows, "row"),
+            reference.rows,
+            opts.min_rows
         )
     };
 

@@ -18,6 +18,7 @@ use super::statistical::StatOptions;
 use super::{Check, CheckDetail, CheckId, CheckStatus, Location, StatisticalDetail};
 use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, normal_two_sided};
+use crate::text::count;
 
 /// Rows and correct predictions of one window, with its start.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -86,8 +87,9 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
             CheckId::ChangePoint,
             CheckStatus::Skip,
             format!(
-                "change point not searched: {} windows, {n} rows",
-                windows.len()
+                "change point not searched: {}, {}",
+                count(windows.len(), "window"),
+                count(n, "row")
             ),
             d,
         );
@@ -135,11 +137,12 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
         },
         if changed {
             format!(
-                "the error rate {direction} from {:.4} to {:.4} starting at {start} ({n1} rows before, {n2} after; {}, Bonferroni over {} positions)",
+                "the error rate {direction} from {:.4} to {:.4} starting at {start} ({} before, {n2} after; {}, Bonferroni over {})",
                 r1,
                 r2,
+                count(n1, "row"),
                 sci("p", p),
-                windows.len() - 1
+                count(windows.len() - 1, "position")
             )
         } else {
             format!(
@@ -236,11 +239,11 @@ pub fn worse_windows(windows: &[WindowCounts], opts: &StatOptions) -> Vec<Check>
             },
             CheckStatus::Fail,
             format!(
-                "window {} is worse than the rows before it: accuracy {:.4} vs {:.4} ({} rows vs {}), {:.4} lower, BH {}",
+                "window {} is worse than the rows before it: accuracy {:.4} vs {:.4} ({} vs {}), {:.4} lower, BH {}",
                 w.start,
                 acc,
                 before,
-                w.rows,
+                count(w.rows, "row"),
                 earlier,
                 drop,
                 sci("q", *q)

@@ -27,11 +27,13 @@ pub fn merge_states(paths: &[PathBuf]) -> Result<SavedState, StateError> {
 }
 
 /// Runs `mlguard merge`.
-pub fn run(args: &MergeArgs) -> Result<ExitStatus, Error> {
+/// `command` is the command line as the report echoes it.
+pub fn run(args: &MergeArgs, command: Option<String>) -> Result<ExitStatus, Error> {
     let paths: Vec<PathBuf> = args.states.iter().map(PathBuf::from).collect();
     let merged = merge_states(&paths)?;
     // How the shards were read decides how a --reference file is read too.
-    let settings = EvalSettings::for_merge(args, &merged.read)?;
+    let mut settings = EvalSettings::for_merge(args, &merged.read)?;
+    settings.command = command;
     engine::configure_threads(&settings.input);
     let mut inputs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     inputs.extend(settings.config.as_deref());

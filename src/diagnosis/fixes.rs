@@ -4,6 +4,7 @@
 use super::Evidence;
 use crate::ordered_map::OrderedMap;
 use crate::results::Results;
+use crate::text::{count, noun};
 
 /// A computed remedy: sentences to put first, the numbers behind them, example rows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -154,14 +155,15 @@ fn id_rows(results: &Results, conflicting: bool) -> Computed {
     let first: Vec<&str> = of.iter().take(5).map(|e| e.id.as_str()).collect();
     let text = if conflicting {
         format!(
-            "adjudicate the {} ids with conflicting labels (first: {}), then keep one label per id",
-            ids.conflicting_ids,
+            "adjudicate the {} with conflicting labels (first: {}), then keep one label per id",
+            count(ids.conflicting_ids, "id"),
             first.join(", ")
         )
     } else {
         format!(
-            "deduplicate the {} repeated ids (first: {}), keeping one row per id",
+            "deduplicate the {} repeated {} (first: {}), keeping one row per id",
             ids.duplicate_ids,
+            noun(ids.duplicate_ids, "id"),
             first.join(", ")
         )
     };
@@ -189,7 +191,7 @@ fn threshold(results: &Results) -> Computed {
     Computed {
         remedies: vec![format!(
             "set the decision threshold to {}: F1 {:.4} (precision {:.4}, recall {:.4}){} — estimated on this file, confirm on held-out data",
-            best.threshold,
+            crate::text::decimal(best.threshold),
             best.f1,
             best.precision,
             best.recall,
@@ -229,9 +231,10 @@ fn segment(results: &Results, evidence: &Evidence) -> Computed {
     };
     Computed {
         remedies: vec![format!(
-            "investigate {}={} first: {rows} rows, {:.1}% of the data{gap}",
+            "investigate {}={} first: {}, {:.1}% of the data{gap}",
             seg.column,
             seg.value,
+            count(rows, "row"),
             share * 100.0,
         )],
         values: OrderedMap(values),

@@ -25,6 +25,7 @@ use crate::ordered_map::OrderedMap;
 use crate::results::{Columns, InputSummary, Metrics, Results, SegmentReport, WindowReport};
 use crate::scan::Scan;
 use crate::settings::EvalSettings;
+use crate::text::count;
 use crate::time::{format_time, WindowWidth};
 use crate::Error;
 
@@ -84,8 +85,12 @@ fn segment_reports(
                 Ok(e) => SegmentReport {
                     rows,
                     skipped: rows < min_rows,
-                    reason: (rows < min_rows)
-                        .then(|| format!("{rows} rows, fewer than --min-segment-rows {min_rows}")),
+                    reason: (rows < min_rows).then(|| {
+                        format!(
+                            "{}, fewer than --min-segment-rows {min_rows}",
+                            count(rows, "row")
+                        )
+                    }),
                     metrics: Some(Metrics::of(&e)),
                     intervals: e.intervals,
                 },

@@ -20,7 +20,7 @@ use crate::diagnosis::diagnose;
 use crate::io::decode::PairRule;
 use crate::metrics::audit::IdOutcomes;
 use crate::metrics::FinishOptions;
-use crate::report::{Report, Tool, SCHEMA_VERSION};
+use crate::report::{Report, Run, Tool, SCHEMA_VERSION};
 use crate::results::MetricValues;
 use crate::scan::state::ReadSettings;
 use crate::scan::{scan, Progress, Scan};
@@ -124,9 +124,20 @@ pub fn report(
     let results = finished.results;
     let findings = diagnose(&results, &checks, &settings.diagnosis.context);
     let gate = Gate::decide(&checks, settings.gate.fail_on);
+    let run = Run {
+        command: settings
+            .command
+            .clone()
+            .unwrap_or_else(|| format!("mlguard eval {input_name}")),
+        config: settings
+            .config
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+    };
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
+        run,
         results,
         checks,
         findings,

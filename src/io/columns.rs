@@ -53,6 +53,9 @@ pub struct ColumnFlags {
     pub score: Option<String>,
     /// `--proba-prefix`.
     pub proba_prefix: Option<String>,
+    /// `--classes`: the class each probability column stands for, in column order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
     /// `--id-col`: the column naming each row, for duplicate ids and paired comparisons.
     pub id: Option<String>,
     /// `--latency-col`: per-row serving latency in milliseconds.
@@ -238,20 +241,61 @@ pub fn plan_columns(header: &[String], flags: &ColumnFlags) -> Result<ColumnPlan
                 .join(", "),
         });
     }
+    if let Some(names) = &flags.classes {
+        if proba.is_empty() {
+            return Err(Problem::ClassesWithoutProba {
+                header: header_list(header),
+            });
+        }
+        name_given(&mut proba, names)?;
+    }
     if prediction.is_none() && score.is_none() && proba.is_empty() {
         return Err(Problem::NoPrediction {
             header: header_list(header),
         });
     }
-    let mut keys: Vec<LabelKey> = proba.iter().map(|c| c.class.clone()).collect();
-    sort_labels(&mut keys);
-    proba.sort_by_key(|c| keys.iter().position(|k| *k == c.class));
-    Ok(ColumnPlan {
+    let mut plan = ColumnPlan {
         label,
         prediction,
         score,
         proba,
-    })
+    };
+    plan.sort_proba();
+    Ok(plan)
+}
+
+/// Names the classes of probability columns (in header order) after `names` (`--classes`),
+/// one per column.
+fn name_given(columns: &mut [ProbaColumn], names: &[String]) -> Result<(), Problem> {
+    if columns.len() != names.len() {
+        let mut listed: Vec<String> = columns.iter().take(10).map(|c| cell(&c.name)).collect();
+        if columns.len() > 10 {
+            listed.push(format!("… ({} in all)", columns.len()));
+        }
+        return Err(Problem::ClassesCount {
+            given: names.len(),
+            columns: columns.len(),
+            names: listed.join(", "),
+        });
+    }
+    columns.sort_by_key(|c| c.index);
+    for (column, name) in columns.iter_mut().zip(names) {
+        // The settings checked that each name is a class.
+        if let Some(class) = LabelKey::parse(name) {
+            column.class = class;
+        }
+    }
+    Ok(())
+}
+
+impl ColumnPlan {
+    /// Puts the probability columns in label order.
+    pub fn sort_proba(&mut self) {
+        let mut keys: Vec<LabelKey> = self.proba.iter().map(|c| c.class.clone()).collect();
+        sort_labels(&mut keys);
+        self.proba
+            .sort_by_key(|c| keys.iter().position(|k| *k == c.class));
+    }
 }
 
 #[cfg(test)]
@@ -309,6 +353,32 @@ mod tests {
                 .unwrap()
                 .label,
             1
+        );
+    }
+
+    #[test]
+    fn given_classes_follow_column_order() {
+        let flags = ColumnFlags {
+            classes: Some(vec!["x".into(), "y".into()]),
+            ..Default::default()
+        };
+        let plan = plan_columns(&header("label,proba_1,proba_0"), &flags).unwrap();
+        let named: Vec<_> = plan
+            .proba
+            .iter()
+            .map(|c| (c.name.as_str(), c.class.name()))
+            .collect();
+        assert_eq!(named, [("proba_1", "x".into()), ("proba_0", "y".into())]);
+        let flags = ColumnFlags {
+            classes: Some(vec!["x".into()]),
+            ..Default::default()
+        };
+        let err = plan_columns(&header("label,proba_1,proba_0"), &flags)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("names 1 class for 2 probability columns"),
+            "{err}"
         );
     }
 

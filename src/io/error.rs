@@ -168,6 +168,36 @@ pub enum Problem {
         /// Second column.
         second: String,
     },
+    /// `--classes` names a different number of classes than there are probability columns.
+    #[error("--classes names {} for {}: {names} (name the class of each column, in column order)", crate::text::count(*.given, "class"), crate::text::count(*.columns, "probability column"))]
+    ClassesCount {
+        /// Classes named.
+        given: usize,
+        /// Probability columns.
+        columns: usize,
+        /// The probability columns, comma-separated.
+        names: String,
+    },
+    /// `--classes` without probability columns.
+    #[error("--classes names the classes of per-class probability columns, but the header [{header}] has none (drop --classes, or name the columns' prefix with --proba-prefix)")]
+    ClassesWithoutProba {
+        /// The header.
+        header: String,
+    },
+    /// Numbered probability columns whose classes the first rows do not tell.
+    #[error("the probability columns ({columns}) are numbered and the labels are names, but the first rows name {} ({classes}) for {count} columns (pass the model's classes_ in column order, one name per column: --classes {example})", crate::text::count(*.found, "class"))]
+    NumberedProbaClasses {
+        /// The probability columns, comma-separated.
+        columns: String,
+        /// How many there are.
+        count: usize,
+        /// Distinct classes found.
+        found: usize,
+        /// The classes found, quoted and comma-separated.
+        classes: String,
+        /// The classes found as a `--classes` value.
+        example: String,
+    },
     /// A row's field count differs from the header's.
     #[error("the row has {found} fields but the header has {expected} (check the delimiter and the quoting on this line, or pass --skip-invalid)")]
     FieldCount {
@@ -213,7 +243,7 @@ pub enum Problem {
     #[error("the header is not valid UTF-8 (re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8`)")]
     HeaderUtf8,
     /// A label with no probability column.
-    #[error("label '{label}' has no probability column (the probability columns name {classes}; add a column for it or fix the label)")]
+    #[error("label '{label}' has no probability column (the probability columns name {classes}; add a column for it, fix the label, or name the columns' classes with --classes)")]
     LabelWithoutProba {
         /// The label.
         label: String,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod format;
 pub mod memo;
 pub mod output;
+pub mod proba_classes;
 pub mod records;
 pub mod sniff;
 pub mod source;

@@ -12,6 +12,7 @@ use super::ranked::{Ranked, ScoreColumn};
 use super::samples::ScoreSamples;
 use crate::label::LabelKey;
 use crate::metrics::row::{Prediction, Row};
+use crate::text::count;
 
 /// Why a row could not be counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,8 +246,8 @@ impl EvalState {
             Err("more scores than rows".into())
         } else if self.confusion.total() + sides != self.rows {
             Err(format!(
-                "the counts add up to {} rows, the state says {}",
-                self.confusion.total() + sides,
+                "the counts add up to {}, the state says {}",
+                count(self.confusion.total() + sides, "row"),
                 self.rows
             ))
         } else {

@@ -771,9 +771,9 @@ impl TryFrom<RankedForm> for Ranked {
     fn try_from(form: RankedForm) -> Result<Ranked, String> {
         if form.values.len() != form.counts.len() {
             return Err(format!(
-                "a distribution has {} values but {} counts",
-                form.values.len(),
-                form.counts.len()
+                "a distribution has {} but {}",
+                crate::text::count(form.values.len(), "value"),
+                crate::text::count(form.counts.len(), "count")
             ));
         }
         let mut values = Vec::with_capacity(form.values.len());

@@ -10,6 +10,7 @@ use super::clip::{clip, more, LABEL, MESSAGE};
 use super::markdown::escape;
 use super::style::Style;
 use crate::diff::{Change, Direction, MetricChange, ReportDiff, Side};
+use crate::text::count;
 
 /// Rows shown at most of the segment and check lists.
 const MAX_ROWS: usize = 50;
@@ -94,7 +95,7 @@ fn side_facts(s: &Side) -> String {
         facts.push(clip(i, MESSAGE).into_owned());
     }
     if let Some(r) = s.rows {
-        facts.push(format!("{r} rows"));
+        facts.push(count(r, "row"));
     }
     if let Some(t) = &s.task {
         facts.push(t.clone());
@@ -180,14 +181,16 @@ pub fn text(diff: &ReportDiff, out: &mut dyn Write, style: Style) -> io::Result<
         .iter()
         .filter_map(|s| match (s.old_rows, s.new_rows) {
             (None, Some(r)) => Some(format!(
-                "new segment {}={} ({r} rows)",
+                "new segment {}={} ({})",
                 clip(&s.column, LABEL),
-                clip(&s.segment, LABEL)
+                clip(&s.segment, LABEL),
+                count(r, "row")
             )),
             (Some(r), None) => Some(format!(
-                "gone segment {}={} (had {r} rows)",
+                "gone segment {}={} (had {})",
                 clip(&s.column, LABEL),
-                clip(&s.segment, LABEL)
+                clip(&s.segment, LABEL),
+                count(r, "row")
             )),
             _ => None,
         })

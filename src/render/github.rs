@@ -19,6 +19,7 @@ use super::entries::{CheckEntry, FindingEntry};
 use crate::checks::gate::FailOn;
 use crate::checks::CheckStatus;
 use crate::report::Report;
+use crate::text::count;
 
 /// The level of an annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,8 +96,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     } else {
         writeln!(
             out,
-            "mlguard: {verdict} ({} checks, {} failing the gate)",
-            report.checks.len(),
+            "mlguard: {verdict} ({}, {} failing the gate)",
+            count(report.checks.len(), "check"),
             report.gate.failures.len()
         )
     }

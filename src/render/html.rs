@@ -1,5 +1,6 @@
-//! The HTML report: one self-contained page to attach to a review — the verdict and failed
-//! rules, headline metrics with intervals, the diagnosis, ROC and precision–recall curves, the
+//! The HTML report: one self-contained page to attach to a review — the verdict with what
+//! failed (folded as [`verdict`](super::verdict) folds it), the diagnosis on the first screen,
+//! then the failed rules, headline metrics with intervals, ROC and precision–recall curves, the
 //! reliability diagram, score histograms, the confusion matrix, metrics per segment, metrics
 //! over time (with `--time-col` or `--window`), every check and the warnings.
 //!
@@ -25,8 +26,10 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::clip::{clip, more, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
 use super::headline::{headline, interval, latency_cells, num, task_name};
+use super::verdict;
 use crate::checks::CheckStatus;
 use crate::report::Report;
+use crate::text::{count, four_decimals, noun};
 
 const STYLE: &str = include_str!("html/style.css");
 const SELFCHECK: &str = include_str!("html/selfcheck.js");
@@ -37,6 +40,7 @@ const SELFCHECK_HASH: &str = "sha256-nuZOYt9GflPKr5Xw7FX7sSc0QCzEo+pW+gbbc4VdbH0
 
 /// Rows shown at most in the page's tables and lists.
 const MAX_FAILED: usize = 50;
+const MAX_VERDICT_LINES: usize = 12;
 const MAX_CHECKS: usize = 200;
 const MAX_CLASS_ROWS: usize = 100;
 const MAX_FINDINGS: usize = 100;
@@ -82,10 +86,14 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
             div {
                 h1 { "Model evaluation: " (clip(path, MESSAGE)) }
                 p.facts {
-                    (thousands(input.rows)) " rows · " (task_name(report)) " · "
-                    (report.results.labels.len()) " classes"
+                    (thousands(input.rows)) " " (noun(input.rows, "row")) " · " (task_name(report)) " · "
+                    (count(report.results.labels.len(), "class"))
                     @if let Some(pos) = &report.results.pos_label { " · positive class " strong { (clip(pos, LABEL)) } }
-                    @if input.rows_skipped > 0 { " · " (thousands(input.rows_skipped)) " rows skipped" }
+                    @if input.rows_skipped > 0 { " · " (thousands(input.rows_skipped)) " " (noun(input.rows_skipped, "row")) " skipped" }
+                }
+                p.command {
+                    span.mono { (clip(&report.run.command, MESSAGE)) }
+                    @if let Some(config) = &report.run.config { " · config: " span.mono { (clip(config, MESSAGE)) } }
                 }
             }
         }
@@ -94,8 +102,9 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
             div {
                 div.what {
                     @if checks.is_empty() { "No release rules were given." }
+                    @else if passed && checks.len() == 1 { "The one check meets the release gate." }
                     @else if passed { "All " (checks.len()) " checks meet the release gate." }
-                    @else { (failing) " of " (checks.len()) " checks fail the release gate." }
+                    @else { (failing) " of " (count(checks.len(), "check")) (if failing == 1 { " fails" } else { " fail" }) " the release gate." }
                 }
                 div.muted {
                     "Gate fails on: " (serde_json::to_value(report.gate.fail_on).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
@@ -103,6 +112,13 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
                     @if warns > 0 { " · " (warns) " within sampling noise (warn)" }
                     @let skips = checks.iter().filter(|c| c.status == CheckStatus::Skip).count();
                     @if skips > 0 { " · " (skips) " skipped" }
+                }
+                @let why = verdict::lines(report);
+                @if !why.is_empty() {
+                    ul.why {
+                        @for line in why.iter().take(MAX_VERDICT_LINES) { li { (clip(&line.text, MESSAGE)) } }
+                        @if why.len() > MAX_VERDICT_LINES { li.muted { "… " (why.len() - MAX_VERDICT_LINES) " more under Failed rules" } }
+                    }
                 }
             }
         }
@@ -113,9 +129,9 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
     let scores = report.results.curves.is_some();
     html! {
         nav.toc {
+            a href="#diagnosis" { "Diagnosis" }
             @if !report.gate.failures.is_empty() { a href="#failed" { "Failed rules" } }
             a href="#metrics" { "Metrics" }
-            a href="#diagnosis" { "Diagnosis" }
             @if scores { a href="#curves" { "Curves" } a href="#calibration" { "Calibration" } a href="#scores" { "Score distributions" } }
             a href="#confusion" { "Confusion matrix" }
             a href="#classes" { "Per class" }
@@ -149,7 +165,7 @@ fn failed(report: &Report, checks: &[CheckEntry]) -> Markup {
                         td { (pill(c.status)) }
                         td.label { (clip(&c.rule(), MESSAGE)) div.note { (clip(&c.message, MESSAGE)) } }
                         td.n { (num(c.value)) }
-                        td.n { @if let (Some(op), Some(t)) = (&c.op, c.threshold) { (if op == "<=" { "≤ " } else { "≥ " }) (format!("{t:.4}")) } }
+                        td.n { @if let (Some(op), Some(t)) = (&c.op, c.threshold) { (if op == "<=" { "≤ " } else { "≥ " }) (four_decimals(t)) } }
                         td.n { (interval(c.interval)) }
                         td { (charts::interval_strip(c)) }
                     }
@@ -191,13 +207,13 @@ fn metrics(report: &Report, checks: &[CheckEntry]) -> Markup {
                 tbody {
                     @for (name, p) in [("current threshold", &t.current), ("best f1", &t.best_f1), ("best Youden's J", &t.youden)] {
                         @if let Some(p) = p {
-                            tr { td { (name) } td.n { (format!("{:.4}", p.threshold)) } td.n { (format!("{:.4}", p.precision)) } td.n { (format!("{:.4}", p.recall)) } td.n { (format!("{:.4}", p.f1)) } td.n { (format!("{:.4}", p.fpr)) } }
+                            tr { td { (name) } td.n { (four_decimals(p.threshold)) } td.n { (format!("{:.4}", p.precision)) } td.n { (format!("{:.4}", p.recall)) } td.n { (format!("{:.4}", p.f1)) } td.n { (format!("{:.4}", p.fpr)) } }
                         }
                     }
                     @for (name, target) in [("precision", &t.target_precision), ("recall", &t.target_recall)] {
                         @if let Some(target) = target {
                             @if let Some(p) = &target.point {
-                                tr { td { (name) " ≥ " (target.target) } td.n { (format!("{:.4}", p.threshold)) } td.n { (format!("{:.4}", p.precision)) } td.n { (format!("{:.4}", p.recall)) } td.n { (format!("{:.4}", p.f1)) } td.n { (format!("{:.4}", p.fpr)) } }
+                                tr { td { (name) " ≥ " (target.target) } td.n { (four_decimals(p.threshold)) } td.n { (format!("{:.4}", p.precision)) } td.n { (format!("{:.4}", p.recall)) } td.n { (format!("{:.4}", p.f1)) } td.n { (format!("{:.4}", p.fpr)) } }
                             } @else {
                                 tr { td { (name) " ≥ " (target.target) } td colspan="5" .muted { "not reachable at any threshold" } }
                             }
@@ -366,7 +382,7 @@ fn segments(report: &Report, checks: &[CheckEntry]) -> Markup {
         h2 #segments { "Metrics per segment" }
         p.note { "Bars show each segment's value with its 95% interval; the dotted line is the overall value and a dashed red line a segment rule's threshold. Bar colours follow the rule's outcome; grey bars are segments too small to gate." }
         @for (column, segs) in report.results.segments.iter().take(MAX_SEGMENT_COLUMNS) {
-            h3 { "By " (clip(column, LABEL)) span.muted { " · " (segs.0.len()) " segments" } }
+            h3 { "By " (clip(column, LABEL)) span.muted { " · " (count(segs.0.len(), "segment")) } }
             div.grid2 {
                 @for metric in charts::segment_metrics(report, column, checks) {
                     figure {
@@ -389,7 +405,7 @@ fn windows(report: &Report) -> Markup {
     html! {
         h2 #windows { "Metrics over time" }
         figure {
-            figcaption { "Metrics per window" span.muted { " · " (ws.len()) " windows" } }
+            figcaption { "Metrics per window" span.muted { " · " (count(ws.len(), "window")) } }
             p.sub {
                 "Each window's metrics, with its rows in the strip below."
                 @if !flags.worse.is_empty() { " Shaded windows are significantly worse than the rows before them." }
@@ -471,7 +487,7 @@ fn latency(report: &Report) -> Markup {
     html! {
         h2 #latency { "Serving latency" }
         p.sub {
-            "Column " span.mono { (clip(&l.column, LABEL)) } " · " (thousands(l.rows)) " rows · "
+            "Column " span.mono { (clip(&l.column, LABEL)) } " · " (thousands(l.rows)) " " (noun(l.rows, "row")) " · "
             (thousands(l.missing)) " missing"
         }
         table {
@@ -551,9 +567,10 @@ pub fn page(report: &Report) -> Markup {
                 main {
                     (header(report, &checks))
                     (nav(report, &checks))
+                    // The diagnosis on the first screen, before the long lists.
+                    (diagnosis(report))
                     (failed(report, &checks))
                     (metrics(report, &checks))
-                    (diagnosis(report))
                     (curves(report))
                     (calibration(report))
                     (confusion(report))

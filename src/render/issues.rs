@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use crate::report::Report;
+use crate::text::count;
 
 /// One row of the export.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,7 +68,7 @@ pub fn rows_of(report: &Report) -> Vec<IssueRow> {
                 let reason = if conflicting {
                     format!("id with different labels: {}", e.labels.join(", "))
                 } else {
-                    format!("id on {} rows", e.lines.len())
+                    format!("id on {}", count(e.lines.len(), "row"))
                 };
                 out.extend(e.lines.iter().map(|&line| IssueRow {
                     line,

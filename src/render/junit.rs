@@ -75,7 +75,7 @@ fn check_case(c: &CheckEntry, counted: bool) -> Case {
         let _ = writeln!(text, "value: {}", num(c.value));
     }
     if let (Some(op), Some(t)) = (&c.op, c.threshold) {
-        let _ = writeln!(text, "threshold: {op} {t:.4}");
+        let _ = writeln!(text, "threshold: {op} {}", crate::text::four_decimals(t));
     }
     if let Some(compared) = &c.compared {
         if compared != "value" {

@@ -1,6 +1,7 @@
 //! The Markdown report: for a pull-request comment or a CI job summary (GitHub-flavoured
-//! Markdown). It leads with the verdict and the failed rules, then the headline metrics with
-//! their intervals, the diagnosis and the warnings; the full tables (every check, per-class
+//! Markdown). It leads with the verdict, the command and what failed the gate (repeated
+//! failures of one check folded into one line), then the diagnosis, the failed rules, the
+//! headline metrics with their intervals and the warnings; the full tables (every check, per-class
 //! metrics, segments, the confusion matrix, time windows) follow folded in `<details>` blocks.
 //!
 //! A comment is capped at 65,536 characters, so the report is kept under [`LIMIT`] whatever the
@@ -15,8 +16,10 @@ use super::clip::{clip, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
 use super::headline::{headline, interval, latency_cells, num, task_name};
 use super::html::WindowFlags;
+use super::verdict;
 use crate::checks::CheckStatus;
 use crate::report::Report;
+use crate::text::{count, four_decimals, noun};
 
 /// The most characters (counted as bytes, which is never fewer) a Markdown report has.
 pub const LIMIT: usize = 65_000;
@@ -183,27 +186,62 @@ fn summary(report: &Report, checks: &[CheckEntry]) -> String {
     };
     let mut facts = vec![
         format!("**{}**", escape(path, MESSAGE)),
-        format!("{} rows", thousands(input.rows)),
+        format!("{} {}", thousands(input.rows), noun(input.rows, "row")),
         task_name(report),
     ];
     if input.rows_skipped > 0 {
-        facts.push(format!("{} rows skipped", thousands(input.rows_skipped)));
+        facts.push(format!(
+            "{} {} skipped",
+            thousands(input.rows_skipped),
+            noun(input.rows_skipped, "row")
+        ));
     }
     if let Some(pos) = &report.results.pos_label {
         facts.push(format!("positive class {}", label(pos)));
     } else {
-        facts.push(format!("{} classes", report.results.labels.len()));
+        facts.push(count(report.results.labels.len(), "class"));
     }
     if checks.is_empty() {
         facts.push("no rules given".to_string());
     } else {
         facts.push(format!(
-            "{} checks, {} failing the gate",
-            checks.len(),
+            "{}, {} failing the gate",
+            count(checks.len(), "check"),
             report.gate.failures.len()
         ));
     }
     facts.join(" · ")
+}
+
+/// The command behind the report, and the configuration file read.
+fn invocation(report: &Report) -> String {
+    let mut line = format!("command: {}", message(&report.run.command));
+    if let Some(config) = &report.run.config {
+        line.push_str(&format!(" · config: {}", message(config)));
+    }
+    line
+}
+
+/// What failed the gate, repeated failures of one check folded into one line.
+fn verdict_list(doc: &mut Doc, report: &Report) {
+    let lines = verdict::lines(report);
+    if lines.is_empty() || !doc.line("") {
+        return;
+    }
+    let mut shown = 0;
+    for line in &lines {
+        if !doc.line(&format!(
+            "- {} {}",
+            status_mark(line.status),
+            message(&line.text)
+        )) {
+            break;
+        }
+        shown += 1;
+    }
+    if shown < lines.len() {
+        doc.force(&format!("- … {} more", lines.len() - shown));
+    }
 }
 
 fn failed_rules(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
@@ -220,7 +258,11 @@ fn failed_rules(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
         .iter()
         .map(|c| {
             let threshold = match (&c.op, c.threshold) {
-                (Some(op), Some(t)) => format!("{} {t:.4}", if op == "<=" { "≤" } else { "≥" }),
+                (Some(op), Some(t)) => format!(
+                    "{} {}",
+                    if op == "<=" { "≤" } else { "≥" },
+                    four_decimals(t)
+                ),
                 _ => String::new(),
             };
             vec![
@@ -269,8 +311,10 @@ fn metrics(doc: &mut Doc, report: &Report) {
     let mut notes = Vec::new();
     if let Some(cal) = &report.results.calibration {
         notes.push(format!(
-            "calibration: **{}** (ece {:.4} over {} bins)",
-            cal.direction, cal.ece, cal.bins
+            "calibration: **{}** (ece {:.4} over {})",
+            cal.direction,
+            cal.ece,
+            count(cal.bins, "bin")
         ));
     }
     if let Some(t) = &report.results.thresholds {
@@ -281,8 +325,11 @@ fn metrics(doc: &mut Doc, report: &Report) {
         ] {
             if let Some(p) = p {
                 notes.push(format!(
-                    "{name}: threshold {:.4} gives precision {:.4}, recall {:.4}, f1 {:.4}",
-                    p.threshold, p.precision, p.recall, p.f1
+                    "{name}: threshold {} gives precision {:.4}, recall {:.4}, f1 {:.4}",
+                    four_decimals(p.threshold),
+                    p.precision,
+                    p.recall,
+                    p.f1
                 ));
             }
         }
@@ -293,8 +340,11 @@ fn metrics(doc: &mut Doc, report: &Report) {
             if let Some(target) = target {
                 notes.push(match &target.point {
                     Some(p) => format!(
-                        "{name} ≥ {}: threshold {:.4} gives precision {:.4}, recall {:.4}",
-                        target.target, p.threshold, p.precision, p.recall
+                        "{name} ≥ {}: threshold {} gives precision {:.4}, recall {:.4}",
+                        target.target,
+                        four_decimals(p.threshold),
+                        p.precision,
+                        p.recall
                     ),
                     None => format!("{name} ≥ {}: not reachable at any threshold", target.target),
                 });
@@ -418,7 +468,10 @@ fn per_class(doc: &mut Doc, report: &Report) {
     let m = &report.results.metrics.labels;
     if !open_details(
         doc,
-        &format!("Per-class metrics ({} classes)", m.per_class.0.len()),
+        &format!(
+            "Per-class metrics ({})",
+            count(m.per_class.0.len(), "class")
+        ),
     ) {
         return;
     }
@@ -481,7 +534,11 @@ fn confusion(doc: &mut Doc, report: &Report) {
 fn segments(doc: &mut Doc, report: &Report, checks: &[CheckEntry]) {
     let columns = &report.results.segments.0;
     for (column, segs) in columns.iter().take(MAX_SEGMENT_COLUMNS) {
-        let summary = format!("Segments by {} ({} segments)", label(column), segs.0.len());
+        let summary = format!(
+            "Segments by {} ({})",
+            label(column),
+            count(segs.0.len(), "segment")
+        );
         if !open_details(doc, &summary) {
             return;
         }
@@ -540,11 +597,11 @@ fn windows(doc: &mut Doc, report: &Report) {
     let flags = WindowFlags::of(report);
     let summary = match &flags.change {
         Some((at, _)) => format!(
-            "Metrics per window ({} windows; the error rate rose from {})",
-            ws.len(),
+            "Metrics per window ({}; the error rate rose from {})",
+            count(ws.len(), "window"),
             label(at)
         ),
-        None => format!("Metrics per window ({} windows)", ws.len()),
+        None => format!("Metrics per window ({})", count(ws.len(), "window")),
     };
     if !open_details(doc, &summary) {
         return;
@@ -692,9 +749,10 @@ fn latency(doc: &mut Doc, report: &Report) {
         return;
     };
     let summary = format!(
-        "Latency of {} ({} rows, {} missing)",
+        "Latency of {} ({} {}, {} missing)",
         label(&l.column),
         thousands(l.rows),
+        noun(l.rows, "row"),
         thousands(l.missing)
     );
     if !open_details(doc, &summary) {
@@ -723,9 +781,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     doc.line(&format!("### {verdict}"));
     doc.line("");
     doc.line(&summary(report, &checks));
+    doc.line("");
+    doc.line(&invocation(report));
+    // The verdict and the diagnosis first; the details follow.
+    verdict_list(&mut doc, report);
+    diagnosis(&mut doc, report);
     failed_rules(&mut doc, report, &checks);
     metrics(&mut doc, report);
-    diagnosis(&mut doc, report);
     warnings(&mut doc, report);
     all_checks(&mut doc, &checks);
     per_class(&mut doc, report);

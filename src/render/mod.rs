@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod progress;
 pub mod style;
 pub mod text;
+pub mod verdict;
 
 use crate::report::Report;
 use style::Style;

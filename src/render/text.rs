@@ -1,14 +1,18 @@
-//! The text report: for people at a terminal, in the spirit of scikit-learn's
-//! `classification_report` (per-class rows, averages, support), then the headline metrics, the
-//! confusion matrix, warnings and the verdict.
+//! The text report: for people at a terminal. What a reader needs first opens it — the command,
+//! the verdict with what failed the gate (repeated failures of one check folded into one line)
+//! and the diagnosis — then the details: per-class rows in the spirit of scikit-learn's
+//! `classification_report`, the headline metrics, the confusion matrix, warnings, segments and
+//! every check; the verdict's line closes it, for a terminal that shows the end.
 
 use std::io::{self, Write};
 
 use super::clip::clip;
 use super::headline::latency_cells;
 use super::style::Style;
+use super::verdict;
 use crate::metrics::ranking::OperatingPoint;
 use crate::report::Report;
+use crate::text::{count, four_decimals};
 
 /// Formats an optional metric with four decimals, `-` when undefined.
 fn num(v: Option<f64>) -> String {
@@ -25,8 +29,11 @@ fn interval(report: &Report, key: &str, style: Style) -> String {
 
 fn point(p: &OperatingPoint) -> String {
     format!(
-        "{:.4}: precision {:.4}, recall {:.4}, f1 {:.4}",
-        p.threshold, p.precision, p.recall, p.f1
+        "{}: precision {:.4}, recall {:.4}, f1 {:.4}",
+        four_decimals(p.threshold),
+        p.precision,
+        p.recall,
+        p.f1
     )
 }
 
@@ -59,7 +66,7 @@ fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
     writeln!(
         out,
         "  {:<30} {}  {}",
-        format!("ece ({} bins)", cal.bins),
+        format!("ece ({})", count(cal.bins, "bin")),
         num(s.ece),
         style.dim(cal.direction)
     )?;
@@ -96,27 +103,18 @@ fn render_scores(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
 pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     let m = &report.results.metrics.labels;
     let input = &report.results.input;
-    writeln!(
-        out,
-        "{} {}",
-        style.heading("mlguard eval"),
-        if input.path == "-" {
-            "<stdin>"
-        } else {
-            &input.path
-        }
-    )?;
+    writeln!(out, "{}", style.heading(&report.run.command))?;
     let mut facts = format!(
-        "{} rows, {} task, {} classes",
-        input.rows,
+        "{}, {} task, {}",
+        count(input.rows, "row"),
         serde_json::to_value(report.results.task)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default(),
-        report.results.labels.len()
+        count(report.results.labels.len(), "class")
     );
     if input.rows_skipped > 0 {
-        facts.push_str(&format!(", {} rows skipped", input.rows_skipped));
+        facts.push_str(&format!(", {} skipped", count(input.rows_skipped, "row")));
     }
     if let Some(pos) = &report.results.pos_label {
         facts.push_str(&format!(", positive class '{pos}'"));
@@ -134,6 +132,13 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
         cols.push_str(&format!(" proba={}", c.proba.join(",")));
     }
     writeln!(out, "{}", style.dim(&format!("columns: {cols}")))?;
+    if let Some(config) = &report.run.config {
+        writeln!(out, "{}", style.dim(&format!("config: {config}")))?;
+    }
+    // What a reader needs first: the verdict, then the diagnosis; the details follow.
+    writeln!(out)?;
+    render_verdict(report, out, style)?;
+    render_diagnosis(report, out, style)?;
     writeln!(out)?;
 
     // Per-class table.
@@ -276,7 +281,9 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
 
     render_segments(report, out, style)?;
     render_latency(report, out, style)?;
-    render_verdict(report, out, style)
+    render_checks(report, out, style)?;
+    writeln!(out)?;
+    verdict_line(report, out, style)
 }
 
 /// Serving latency, with `--latency-col`.
@@ -290,8 +297,10 @@ fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
         "{} {}",
         style.heading("Latency"),
         style.dim(&format!(
-            "({}, {} rows, {} missing)",
-            l.column, l.rows, l.missing
+            "({}, {}, {} missing)",
+            l.column,
+            count(l.rows, "row"),
+            l.missing
         ))
     )?;
     let cells: Vec<String> = latency_cells(l)
@@ -410,44 +419,53 @@ fn render_diagnosis(report: &Report, out: &mut dyn Write, style: Style) -> io::R
     )
 }
 
-/// The checks and the verdict block.
-fn render_verdict(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+/// Every check, in order.
+fn render_checks(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     use crate::checks::CheckStatus;
-    if !report.checks.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{}", style.heading("Checks"))?;
-        for c in &report.checks {
-            let mark = match c.status {
-                CheckStatus::Pass => style.good("pass"),
-                CheckStatus::Warn => style.warn("warn"),
-                CheckStatus::Fail => style.bad("FAIL"),
-                CheckStatus::Skip => style.dim("skip"),
-            };
-            writeln!(out, "  {mark}  {}", c.message)?;
-        }
+    if report.checks.is_empty() {
+        return Ok(());
     }
-    render_diagnosis(report, out, style)?;
     writeln!(out)?;
+    writeln!(out, "{}", style.heading("Checks"))?;
+    for c in &report.checks {
+        let mark = match c.status {
+            CheckStatus::Pass => style.good("pass"),
+            CheckStatus::Warn => style.warn("warn"),
+            CheckStatus::Fail => style.bad("FAIL"),
+            CheckStatus::Skip => style.dim("skip"),
+        };
+        writeln!(out, "  {mark}  {}", c.message)?;
+    }
+    Ok(())
+}
+
+/// `Verdict: PASS|FAIL (N checks, M failing the gate)`.
+fn verdict_line(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     let verdict = if report.gate.passed {
         style.good("PASS")
     } else {
         style.bad("FAIL")
     };
     if report.checks.is_empty() {
-        writeln!(out, "Verdict: {verdict} {}", style.dim("(no rules given)"))?;
+        writeln!(out, "Verdict: {verdict} {}", style.dim("(no rules given)"))
     } else {
-        let failed = report.gate.failures.len();
         writeln!(
             out,
             "Verdict: {verdict} {}",
             style.dim(&format!(
-                "({} checks, {failed} failing the gate)",
-                report.checks.len()
+                "({}, {} failing the gate)",
+                count(report.checks.len(), "check"),
+                report.gate.failures.len()
             ))
-        )?;
+        )
     }
-    for f in &report.gate.failures {
-        writeln!(out, "  {} {}", style.bad("✗"), f.message)?;
+}
+
+/// The verdict and what failed the gate, repeated failures of one check folded into one line.
+fn render_verdict(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    verdict_line(report, out, style)?;
+    for line in verdict::lines(report) {
+        writeln!(out, "  {} {}", style.bad("✗"), line.text)?;
     }
     Ok(())
 }

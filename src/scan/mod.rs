@@ -22,7 +22,8 @@ use crate::io::columns::{plan_columns, ColumnFlags, ColumnPlan};
 use crate::io::decode::{Fields, PairRule, RowDecoder, ScoreRules};
 use crate::io::error::cell;
 use crate::io::format::Format;
-use crate::io::records::Records;
+use crate::io::proba_classes::{self, LabelSample};
+use crate::io::records::{RecordError, Records};
 use crate::io::sniff;
 use crate::io::source::{read_problem, Compression};
 use crate::io::{source, InputError, Problem};
@@ -493,8 +494,19 @@ pub(super) struct Setup {
     id_index: Option<usize>,
     latency_index: Option<usize>,
     windows: WindowSpec,
+    /// What the setup has to tell the user (how numbered probability columns were read).
+    warnings: Vec<String>,
 }
 
+/// The labels and predictions of the first rows, read with a plan: asked for only when the
+/// classes of numbered probability columns depend on them.
+type FirstRows<'a> = &'a mut dyn FnMut(&ColumnPlan) -> LabelSample;
+
+/// Rows read ahead at most for the classes of numbered probability columns (and no more than
+/// the first chunk of delimited text).
+const FIRST_ROWS: usize = 50_000;
+
+#[allow(clippy::too_many_arguments)] // each stage of the header's reading, once
 fn setup(
     header: Vec<String>,
     header_line: u64,
@@ -503,8 +515,16 @@ fn setup(
     (rules, pair): (ScoreRules, &PairRule),
     segment_columns: &[String],
     windows: &WindowSpec,
+    first_rows: FirstRows<'_>,
 ) -> Result<Setup, InputError> {
-    let plan = plan_columns(&header, flags).map_err(|p| p.at(file, Some(header_line)))?;
+    let mut plan = plan_columns(&header, flags).map_err(|p| p.at(file, Some(header_line)))?;
+    let mut warnings = Vec::new();
+    if flags.classes.is_none() && proba_classes::numbered(&plan) {
+        let sample = first_rows(&plan);
+        let named = proba_classes::name_numbered(&mut plan, &sample)
+            .map_err(|p| p.at(file, Some(header_line)))?;
+        warnings.extend(named.map(|w| format!("{}: {w}", shown_name(file))));
+    }
     let find = |name: &str, flag: &'static str| {
         header
             .iter()
@@ -546,7 +566,17 @@ fn setup(
         id_index,
         latency_index,
         windows: windows.clone(),
+        warnings,
     })
+}
+
+/// A file as messages name it.
+fn shown_name(file: &str) -> &str {
+    if file == "-" {
+        "<stdin>"
+    } else {
+        file
+    }
 }
 
 fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a> {
@@ -581,8 +611,9 @@ fn finish_scan(
     s: &Setup,
     (header_line, header_only_ok): (u64, bool),
     file: &str,
-    warnings: Vec<String>,
+    mut warnings: Vec<String>,
 ) -> Result<Scan, InputError> {
+    warnings.extend(s.warnings.iter().cloned());
     c.flush_audit();
     let first_data_line = header_line + 1;
     if c.state.overall.rows() == 0 && c.rows_skipped == 0 && !header_only_ok {
@@ -630,18 +661,45 @@ fn scan_records(
     let mut records = Records::open(src, Some(format), file, input.skip_rows)
         .map_err(|e| e.problem.at(file, e.line))?;
     let header_line = records.header_line;
+    // Records read ahead for the classes of numbered probability columns, then counted first.
+    let mut ahead: Vec<Result<(ByteRecord, u64), RecordError>> = Vec::new();
+    let header = records.header().to_vec();
     let s = setup(
-        records.header().to_vec(),
+        header,
         header_line,
         file,
         flags,
         rules,
         segment_columns,
         windows,
+        &mut |plan| {
+            let mut sample = LabelSample::default();
+            while ahead.len() < FIRST_ROWS {
+                let mut rec = ByteRecord::new();
+                match records.next_record(&mut rec) {
+                    Ok(Some(line)) => {
+                        sample.add(&rec, plan);
+                        ahead.push(Ok((rec, line)));
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        ahead.push(Err(e));
+                        break;
+                    }
+                }
+            }
+            sample
+        },
     )?;
     let mut c = consumer(&s, input.skip_invalid, b',');
-    let mut rec = ByteRecord::new();
     let fatal = |(line, problem): Fatal| problem.at(file, line);
+    for read in ahead {
+        match read {
+            Ok((rec, line)) => c.record(&rec, line, rec.len()).map_err(fatal)?,
+            Err(e) => c.skip(e.problem, e.line).map_err(fatal)?,
+        }
+    }
+    let mut rec = ByteRecord::new();
     let mut count = 0u64;
     loop {
         count += 1;
@@ -690,6 +748,18 @@ fn scan_chunks(
         rules,
         segment_columns,
         windows,
+        &mut |plan| {
+            let mut sample = LabelSample::default();
+            let mut rdr = delimited_reader(body, delimiter);
+            let mut rec = ByteRecord::new();
+            for _ in 0..FIRST_ROWS {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(true) => sample.add(&rec, plan),
+                    Ok(false) | Err(_) => break,
+                }
+            }
+            sample
+        },
     ) {
         Ok(s) => s,
         Err(e) => return Err(header_further_down(e, body, delimiter, flags)),
@@ -896,6 +966,7 @@ mod tests {
             (rules, &pair),
             segments,
             &windows,
+            &mut |_| LabelSample::default(),
         )
         .unwrap();
         let mut c = consumer(&s, true, b',');

@@ -76,6 +76,14 @@ pub enum SettingsError {
     /// Too few or too many calibration bins.
     #[error("--calibration-bins {0} must be between 1 and 1000")]
     Bins(usize),
+    /// `--classes` names a class twice, or names none.
+    #[error("--classes {given}: {problem} (name the class of each probability column once, in column order, e.g. --classes benign,malignant)")]
+    Classes {
+        /// The list given.
+        given: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The positive label is empty.
     #[error("--pos-label must name a class (got {0:?})")]
     PosLabel(String),
@@ -121,6 +129,8 @@ pub enum SettingsError {
 /// Everything `mlguard eval` needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalSettings {
+    /// The command line as the report echoes it (the flags that shaped it), when run from one.
+    pub command: Option<String>,
     /// The configuration file read, if any.
     pub config: Option<PathBuf>,
     /// The input.
@@ -252,7 +262,7 @@ impl EvalSettings {
             &diagnosis.context.deployment_columns,
         )?;
         let from_flags = ReadSettings {
-            columns: columns::resolve(&source.columns, &file.columns),
+            columns: columns::resolve(&source.columns, &file.columns)?,
             segments,
             windows,
             rules: scores::resolve(&source.scores, (&file.input, &file.metrics))?,
@@ -261,6 +271,7 @@ impl EvalSettings {
         let read = read.cloned().unwrap_or(from_flags);
         let bootstrap = gate::bootstrap(&finishing.gate, &file.gate);
         Ok(EvalSettings {
+            command: None,
             config,
             input,
             finish: finish::resolve(&finishing.metrics, &file.metrics, bootstrap)?,

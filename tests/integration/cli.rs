@@ -1115,6 +1115,9 @@ fn check_common_contract(r: &Value) {
     expect(r, "/tool", &[Object]);
     assert_eq!(expect(r, "/tool/name", &[String]), "mlguard");
     expect(r, "/tool/version", &[String]);
+    expect(r, "/run", &[Object]);
+    expect(r, "/run/command", &[String]);
+    expect(r, "/run/config", &[String, Null]);
     expect(r, "/input", &[Object]);
     expect(r, "/input/path", &[String]);
     expect(r, "/input/rows", &[Integer]);

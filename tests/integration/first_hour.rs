@@ -234,7 +234,7 @@ fn github_format_passes_quietly() {
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(
         run.stdout.lines().last(),
-        Some("mlguard: PASS (1 checks, 0 failing the gate)")
+        Some("mlguard: PASS (1 check, 0 failing the gate)")
     );
 }
 
@@ -374,4 +374,81 @@ fn an_unknown_check_family_lists_the_families_and_where_drift_lives() {
     assert!(msg.contains("unknown check family \"drift\""), "{msg}");
     assert!(msg.contains("windows, reference, data, training"), "{msg}");
     assert!(msg.contains("`reference`"), "{msg}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report says how it was made
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_first_line_echoes_the_flags_that_shaped_the_report() {
+    let run = mlguard(&[
+        "eval",
+        "examples/collapse.csv",
+        "--time-col",
+        "timestamp",
+        "--reference",
+        "examples/reference.csv",
+        "--quiet",
+        "--color",
+        "never",
+    ]);
+    assert!(matches!(run.code, Some(0 | 1)), "{run:?}");
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some(
+            "mlguard eval examples/collapse.csv --time-col timestamp --reference \
+             examples/reference.csv"
+        )
+    );
+    assert!(
+        !run.stdout.contains("config:"),
+        "no configuration file was read"
+    );
+    let json = mlguard(&[
+        "eval",
+        "examples/collapse.csv",
+        "--segment-col",
+        "segment",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        report["run"]["command"],
+        "mlguard eval examples/collapse.csv --segment-col segment"
+    );
+    assert_eq!(report["run"]["config"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_configuration_file_read_is_named_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mlguard.toml"),
+        "[gate]\nmin = { accuracy = 0.5 }\n",
+    )
+    .unwrap();
+    let input = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/binary.csv");
+    let run = |format: &str| {
+        let out = assert_cmd::Command::cargo_bin("mlguard")
+            .unwrap()
+            .current_dir(dir.path())
+            .arg("eval")
+            .arg(&input)
+            .args(["--quiet", "--format", format])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run("text");
+    let head: Vec<&str> = text.lines().take(5).collect();
+    assert!(head.contains(&"config: ./mlguard.toml"), "{head:?}");
+    assert!(run("markdown").contains("config: ./mlguard.toml"));
+    assert!(run("html").contains("config: <span class=\"mono\">./mlguard.toml</span>"));
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["run"]["config"], "./mlguard.toml");
 }

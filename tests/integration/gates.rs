@@ -1283,7 +1283,7 @@ fn failing_rule_message_within_noise() {
 }
 
 #[test]
-fn text_report_ends_with_a_fail_verdict_listing_the_failing_rule() {
+fn text_report_opens_with_a_fail_verdict_listing_the_failing_rule() {
     let args = [
         "eval",
         &binary(),
@@ -1312,9 +1312,10 @@ fn text_report_ends_with_a_fail_verdict_listing_the_failing_rule() {
     assert_eq!(fail_msgs.len(), 2);
 
     let lines: Vec<&str> = text.stdout.trim_end().lines().collect();
+    // The verdict comes right after the header, before the diagnosis and the details.
     let at_verdict = lines
         .iter()
-        .rposition(|l| l.starts_with("Verdict: "))
+        .position(|l| l.starts_with("Verdict: "))
         .unwrap_or_else(|| panic!("no verdict:\n{}", text.stdout));
     assert!(
         lines[at_verdict].starts_with("Verdict: FAIL"),
@@ -1326,9 +1327,15 @@ fn text_report_ends_with_a_fail_verdict_listing_the_failing_rule() {
         "{}",
         lines[at_verdict]
     );
-    // The block is the end of the report: one line per failing rule, in order.
+    assert!(
+        at_verdict < 6,
+        "the verdict opens the report:\n{}",
+        text.stdout
+    );
+    // One line per failing rule, in order, up to the blank line before the details.
     let block: Vec<String> = lines[at_verdict + 1..]
         .iter()
+        .take_while(|l| !l.is_empty())
         .map(|l| l.to_string())
         .collect();
     let want: Vec<String> = fail_msgs.iter().map(|m| format!("  ✗ {m}")).collect();
@@ -1348,11 +1355,14 @@ fn text_report_ends_with_a_fail_verdict_listing_the_failing_rule() {
     assert!(!block.iter().any(|l| l.contains("accuracy")));
     text.stdout_contains(&format!("  FAIL  {}", fail_msgs[0]));
 
+    // The report closes with the verdict's line, for a terminal that shows the end.
+    assert_eq!(lines.last().copied(), Some(lines[at_verdict]));
+
     // And a passing run ends with PASS and nothing after it.
     let ok = gate_test(&["eval", &binary(), "--min", "accuracy=0.5"])
         .in_empty_dir()
         .run();
     ok.code(0);
     let last = ok.stdout.trim_end().lines().last().unwrap().to_string();
-    assert_eq!(last, "Verdict: PASS (1 checks, 0 failing the gate)");
+    assert_eq!(last, "Verdict: PASS (1 check, 0 failing the gate)");
 }

@@ -25,6 +25,8 @@ mod input_sniffing;
 mod latency;
 mod merge;
 mod module_graph;
+mod proba_classes;
 mod profile;
 mod properties;
 mod render;
+mod wording;

@@ -69,7 +69,10 @@ fn assert_same_report(merged: &Value, single: &Value) {
                 assert_eq!(kx, ky, "{at}: keys differ");
                 for (k, v) in x {
                     let path = format!("{at}.{k}");
-                    if path == ".input.path" || path == ".input.rows_skipped" {
+                    if path == ".input.path"
+                        || path == ".input.rows_skipped"
+                        || path == ".run.command"
+                    {
                         continue;
                     }
                     walk(v, &y[k], &path);

@@ -64,6 +64,7 @@ fn markdown_snapshot_hostile() {
         "0",
     ]);
     r.results.input.path = "hostile.csv".to_string();
+    r.run.command = r.run.command.replace(&path, "hostile.csv");
     insta::assert_snapshot!(rendered(markdown::render, &r));
 }
 
@@ -670,5 +671,60 @@ fn format_flag_selects_every_renderer() {
             .run();
         out.code(0);
         assert!(out.utf8().stdout.starts_with(start), "{format}");
+    }
+}
+
+/// Multiclass files have one-vs-rest ROC and precision–recall curves: one per class in JSON
+/// (decimated to at most 200 points, from (0, 0) to (1, 1), enclosing the class's AUC), and one
+/// plot of each kind with a line per class in HTML.
+#[test]
+fn multiclass_curves_are_one_vs_rest_per_class() {
+    let r = Test::eval_json("examples/multiclass.csv").run().report();
+    let labels: Vec<&str> = r["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(r["curves"]["roc"].is_null() && r["curves"]["pr"].is_null());
+    for class in &labels {
+        let curve = &r["curves"]["per_class"][class];
+        let roc = curve["roc"].as_array().unwrap();
+        let pr = curve["pr"].as_array().unwrap();
+        assert!(roc.len() <= 200 && pr.len() <= 200, "{class}");
+        let at = |p: &serde_json::Value, k: &str| p[k].as_f64().unwrap();
+        assert_eq!((at(&roc[0], "fpr"), at(&roc[0], "tpr")), (0.0, 0.0));
+        let last = roc.last().unwrap();
+        assert_eq!((at(last, "fpr"), at(last, "tpr")), (1.0, 1.0));
+        assert_eq!(at(pr.last().unwrap(), "recall"), 1.0);
+        let area: f64 = roc
+            .windows(2)
+            .map(|w| {
+                (at(&w[1], "fpr") - at(&w[0], "fpr")) * (at(&w[1], "tpr") + at(&w[0], "tpr")) / 2.0
+            })
+            .sum();
+        let auc = r["metrics"]["per_class"][class]["roc_auc"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (area - auc).abs() < 0.002,
+            "{class}: area {area} vs auc {auc}"
+        );
+    }
+    let html = Test::new()
+        .args(&[
+            "eval",
+            "examples/multiclass.csv",
+            "--format",
+            "html",
+            "--quiet",
+        ])
+        .run()
+        .stdout
+        .clone();
+    assert!(html.contains("aria-label=\"One-vs-rest ROC curves\""));
+    for class in &labels {
+        assert!(html.contains(&format!("{class} (AUC ")), "{class}");
+        assert!(html.contains(&format!("{class} (AP ")), "{class}");
     }
 }

@@ -14,6 +14,7 @@ use crate::ordered_map::OrderedMap;
 use crate::render::clip::{clip, LABEL};
 use crate::render::entries::{status_word, CheckEntry};
 use crate::report::{Report, SegmentReport};
+use crate::text::{self, count};
 
 /// Classes drawn at most in per-class charts (curves, histograms).
 pub const MAX_CLASS_PLOTS: usize = 20;
@@ -270,7 +271,7 @@ pub fn reliability(cal: &Calibration) -> Markup {
             @for b in &cal.table {
                 @if let (Some(conf), Some(freq)) = (b.mean_confidence, b.observed_frequency) {
                     circle.dot cx=(f(frame.px(conf))) cy=(f(frame.py(freq))) r=(if few { "3.5" } else { "2" }) fill=(color(0)) {
-                        @if few { title { (format!("bin [{:.3}, {:.3}]: {} rows, mean probability {conf:.3}, observed {freq:.3}", b.lower, b.upper, b.count)) } }
+                        @if few { title { (format!("bin [{:.3}, {:.3}]: {}, mean probability {conf:.3}, observed {freq:.3}", b.lower, b.upper, count(b.count, "row"))) } }
                     }
                 }
             }
@@ -278,7 +279,7 @@ pub fn reliability(cal: &Calibration) -> Markup {
                 @let h = (b.count as f64 / max) * (counts.y_end() - counts.top);
                 @if b.count > 0 {
                     rect.count x=(f(counts.px(b.lower) + 0.5)) y=(f(counts.y_end() - h)) width=(f((counts.px(b.upper) - counts.px(b.lower) - 1.0).max(0.5))) height=(f(h)) {
-                        @if few { title { (format!("[{:.3}, {:.3}]: {} rows", b.lower, b.upper, b.count)) } }
+                        @if few { title { (format!("[{:.3}, {:.3}]: {}", b.lower, b.upper, count(b.count, "row"))) } }
                     }
                 }
             }
@@ -355,12 +356,12 @@ pub fn histograms(report: &Report, reference: Option<&OrderedMap<Vec<u64>>>) -> 
                 (axes(&frame, &ticks(0.0, 1.0, 5), &yticks, xlabel, "share of the class"))
                 @if let Some(t) = threshold {
                     line.threshold x1=(f(frame.px(t))) x2=(f(frame.px(t))) y1=(f(frame.top)) y2=(f(frame.y_end())) {
-                        title { (format!("decision threshold {t}")) }
+                        title { (format!("decision threshold {}", text::decimal(t))) }
                     }
                 }
                 @for (i, (name, counts)) in items {
                     path.hist d=(frame.path(step_points(counts))) stroke=(color(*i)) fill=(color(*i)) {
-                        title { (clip(name, LABEL)) ": " (counts.iter().sum::<u64>()) " rows" }
+                        title { (clip(name, LABEL)) ": " (count(counts.iter().sum::<u64>(), "row")) }
                     }
                     @if let Some(r) = reference.and_then(|r| r.get(name)) {
                         path.refhist d=(frame.path(step_points(r))) stroke=(color(*i)) {}
@@ -377,9 +378,9 @@ pub fn histograms(report: &Report, reference: Option<&OrderedMap<Vec<u64>>>) -> 
             .map(|(i, (n, c))| {
                 (
                     format!(
-                        "true class {} ({} rows)",
+                        "true class {} ({})",
                         clip(n, LABEL),
-                        c.iter().sum::<u64>()
+                        count(c.iter().sum::<u64>(), "row")
                     ),
                     *i,
                 )
@@ -394,7 +395,7 @@ pub fn histograms(report: &Report, reference: Option<&OrderedMap<Vec<u64>>>) -> 
         div.multiples {
             @for item in &items {
                 figure.small {
-                    figcaption title=(clip(&item.1 .0, 80)) { (clip(&item.1 .0, LABEL)) span.muted { " · " (item.1 .1.iter().sum::<u64>()) " rows" } }
+                    figcaption title=(clip(&item.1 .0, 80)) { (clip(&item.1 .0, LABEL)) span.muted { " · " (count(item.1 .1.iter().sum::<u64>(), "row")) } }
                     (chart(std::slice::from_ref(item), 260.0, 190.0))
                 }
             }
@@ -457,7 +458,7 @@ pub fn confusion(report: &Report) -> Markup {
                     @let share = if total == 0 { 0.0 } else { count as f64 / total as f64 };
                     @let x = left + cell * j as f64;
                     rect.cell x=(f(x)) y=(f(y)) width=(f(cell)) height=(f(cell)) fill=(shade(share)) {
-                        title { (format!("true {} → predicted {}: {count} rows ({:.1}%)", clip(name, 24), clip(&cm.labels[j], 24), share * 100.0)) }
+                        title { (format!("true {} → predicted {}: {} ({:.1}%)", clip(name, 24), clip(&cm.labels[j], 24), text::count(count, "row"), share * 100.0)) }
                     }
                     @if cell >= 26.0 {
                         text.count x=(f(x + cell / 2.0)) y=(f(y + cell / 2.0 + if cell >= 44.0 { 0.0 } else { 4.0 })) text-anchor="middle" fill=(if share > 0.5 { "#ffffff" } else { "#1f2933" }) { (count) }
@@ -595,12 +596,12 @@ pub fn segment_bars(
                 };
                 g {
                     text.tick x=(f(frame.left - 8.0)) y=(f(y + row / 2.0 + 4.0)) text-anchor="end" {
-                        title { (clip(name, 80)) ": " (seg.rows) " rows" @if let Some(r) = &seg.reason { " (not gated: " (clip(r, 120)) ")" } }
+                        title { (clip(name, 80)) ": " (count(seg.rows, "row")) @if let Some(r) = &seg.reason { " (not gated: " (clip(r, 120)) ")" } }
                         (clip(name, 20))
                     }
                     @if let Some(v) = v {
                         rect class=(format!("bar {class}")) x=(f(frame.px(lo.max(0.0).min(*v)))) y=(f(y + 5.0)) width=(f((frame.px(*v) - frame.px(lo.max(0.0).min(*v))).abs().max(1.0))) height=(f(row - 10.0)) {
-                            title { (format!("{metric} = {v:.4}")) @if let Some([a, b]) = ci { (format!(" (95% interval [{a:.4}, {b:.4}])")) } ", " (seg.rows) " rows" }
+                            title { (format!("{metric} = {v:.4}")) @if let Some([a, b]) = ci { (format!(" (95% interval [{a:.4}, {b:.4}])")) } ", " (count(seg.rows, "row")) }
                         }
                         @if let Some([a, b]) = ci {
                             line.whisker x1=(f(frame.px(*a))) x2=(f(frame.px(*b))) y1=(f(y + row / 2.0)) y2=(f(y + row / 2.0)) {}

@@ -11,6 +11,7 @@ use maud::{html, Markup};
 use super::plot::{axes, color, f, nice_ticks, tick_label, ticks, Frame};
 use crate::render::clip::{clip, LABEL};
 use crate::report::{Report, WindowReport};
+use crate::text::count;
 use crate::time::{format_time, parse_time};
 
 /// Windows drawn at most.
@@ -266,7 +267,7 @@ pub fn chart(windows: &[WindowReport], flags: &WindowFlags) -> Markup {
             @for (w, s) in shown.iter().zip(&slots).take(if shown.len() <= MAX_TIPS { MAX_TIPS } else { 0 }) {
                 rect.slot x=(f(frame.px(s.0))) y=(f(frame.top)) width=(f(width(s))) height=(f(strip.y_end() - frame.top)) {
                     title {
-                        (clip(&w.start, LABEL)) " – " (clip(&w.end, LABEL)) ": " (w.rows) " rows · accuracy " (num(w.accuracy)) " · f1 " (num(w.f1))
+                        (clip(&w.start, LABEL)) " – " (clip(&w.end, LABEL)) ": " (count(w.rows, "row")) " · accuracy " (num(w.accuracy)) " · f1 " (num(w.f1))
                         @if w.roc_auc.is_some() { " · roc auc " (num(w.roc_auc)) }
                         @if flags.is_worse(w) { " · worse than the rows before it" }
                     }
@@ -278,7 +279,7 @@ pub fn chart(windows: &[WindowReport], flags: &WindowFlags) -> Markup {
                 li { span.swatch style=(format!("background:{}", color(*i))) {} (name) }
             }
             li { span.swatch.rows {} "rows per window" }
-            @if worse > 0 { li { span.swatch.band {} "worse than the rows before it (" (worse) " windows)" } }
+            @if worse > 0 { li { span.swatch.band {} "worse than the rows before it (" (count(worse, "window")) ")" } }
             @if change.is_some() { li { span.swatch.change {} "change point of the error rate" } }
         }
         @if let Some((_, message)) = &flags.change {

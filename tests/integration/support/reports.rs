@@ -18,11 +18,13 @@ use super::hostile_input::{hostile_csv, many_classes_csv};
 pub fn report(args: &[&str]) -> Report {
     let mut argv = vec!["mlguard", "eval"];
     argv.extend_from_slice(args);
-    let cli = Cli::try_parse_from(argv).expect("arguments parse");
+    let cli = Cli::try_parse_from(&argv).expect("arguments parse");
     let Command::Eval(eval) = cli.command else {
         panic!("not an eval command")
     };
-    let settings = EvalSettings::from_args(&eval).expect("settings are valid");
+    let mut settings = EvalSettings::from_args(&eval).expect("settings are valid");
+    let argv: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
+    settings.command = mlguard::invocation::echo(&argv);
     let mut report = evaluate(&settings, &NoProgress).expect("the input evaluates");
     report.tool.version = "[version]";
     report
