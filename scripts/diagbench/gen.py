@@ -648,7 +648,7 @@ def c_segment_broken_since(seed):
                 f"from {iso(T)} the {s} client stops sending '{f}' (it arrives as 0); "
                 f"{s} was fine in the reference",
                 fault(["deployment", "data"],
-                      ["data.weak_segment", "deployment.step_change", "deployment.version_gap",
+                      ["data.weak_segment", "data.segment_degraded", "deployment.step_change", "deployment.version_gap",
                        "deployment.serving_skew", "deployment.degraded_window"],
                       {"segment": s}),
                 logs, meta={**model_meta(w, fam, seed), "fault_at": iso(T), "feature": f,
@@ -668,7 +668,7 @@ def c_weak_segment_vs_reference(seed):
     return Case(f"weak_segment_vs_reference-s{seed}", "fault", "weak_segment_vs_reference",
                 f"for the whole fortnight the {s} segment's features {fs} are noisy (a client "
                 f"bug); {s} was as good as the rest in the reference",
-                fault(["data", "deployment"], ["data.weak_segment", "deployment.serving_skew"],
+                fault(["data", "deployment"], ["data.weak_segment", "data.segment_degraded", "deployment.serving_skew"],
                       {"segment": s}),
                 logs, meta={**model_meta(w, fam, seed), "features": fs, "segment": s})
 

@@ -322,11 +322,24 @@ pub fn sanity_with(
     d.effect_size = Some(pred_share);
     d.location.class = class.cloned();
     d.values = OrderedMap(vec![("label_share_of_top_class".into(), label_share)]);
-    let degenerate = pred_share >= 0.99 && label_share < 0.99 && n >= 2;
+    let concentrated = pred_share >= 0.99 && label_share < 0.99 && n >= 2;
+    // A calibrated model of a rare class predicts the common one almost always at its
+    // threshold, by design: its scores still rank the classes, so it has not collapsed.
+    let auc = e.scores.as_ref().and_then(|s| s.metrics.roc_auc);
+    let ranks = auc.filter(|&a| a >= RANKING_AUC && label_share >= 0.9);
+    let degenerate = concentrated && ranks.is_none();
     out.push(stat(
         CheckId::DegeneratePredictions,
         if degenerate { CheckStatus::Fail } else { CheckStatus::Pass },
-        if degenerate {
+        if let (true, Some(a)) = (concentrated, ranks) {
+            format!(
+                "{:.1}% of predictions are class '{}', whose share of labels is {:.1}%: a rare class predicted at a strict threshold, not a collapse (the scores rank with ROC AUC {})",
+                100.0 * pred_share,
+                class.map_or("", |c| c.as_str()),
+                100.0 * label_share,
+                fmt(a)
+            )
+        } else if degenerate {
             format!(
                 "{:.1}% of predictions are class '{}' while the labels are mixed (its share of labels is {:.1}%): the model has collapsed to one class",
                 100.0 * pred_share,
@@ -446,6 +459,10 @@ fn expected_shares(e: &Evaluation, p: &Profile) -> Option<Vec<f64>> {
     (total > 0.0).then(|| shares.iter().map(|s| s / total).collect())
 }
 
+/// ROC AUC from which scores count as ranking the classes (a model predicting one class at its
+/// threshold is then not collapsed).
+const RANKING_AUC: f64 = 0.7;
+
 /// Share of outlying scores from which the outlier check warns: calibrated scores of a
 /// well-separated model have heavy tails on the logit scale, and 1–2% of them lie beyond 3.5
 /// robust standard deviations with nothing wrong.
@@ -468,13 +485,19 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
     };
     // The outliers of each class, the classes at once; `None` for a class not tested.
     let count_in = |group: &&Ranked| -> Option<u64> {
-        // Ascending still (the logit is monotone), with the class's counts beside them.
-        let logits: Vec<f64> = group.values.par_iter().map(|&v| logit(v)).collect();
-        let (median, mad) = median_mad_of(&logits, &group.counts)?;
+        // Ascending still (the logit is monotone), with the class's counts beside them. Scores
+        // of exactly 0 or 1 are the saturation check's, not outliers.
+        let inner: Vec<(f64, u64)> = group
+            .iter()
+            .filter(|(v, _)| *v != 0.0 && *v != 1.0)
+            .collect();
+        let logits: Vec<f64> = inner.par_iter().map(|&(v, _)| logit(v)).collect();
+        let counts: Vec<u64> = inner.iter().map(|&(_, c)| c).collect();
+        let (median, mad) = median_mad_of(&logits, &counts)?;
         (mad != 0.0).then(|| {
             logits
                 .iter()
-                .zip(&group.counts)
+                .zip(&counts)
                 .filter(|(&v, _)| (0.6745 * (v - median) / mad).abs() > 3.5)
                 .map(|(_, &c)| c)
                 .sum::<u64>()
@@ -793,15 +816,18 @@ const MIX_MIN_DROP: f64 = 0.02;
 /// give what the reference mix would score now; when that undoes at least half the drop, the
 /// segment shares moved (chi-square, Cohen's w ≥ 0.1), and no segment fell against its own
 /// reference accuracy, the drop is the population's.
+/// Columns in `skip` (model versions and environments, whose mix moves with every rollout) are
+/// not tested.
 pub fn segment_mix(
     segments: &OrderedMap<OrderedMap<SegmentReport>>,
     current: &Profile,
     reference: &Profile,
+    skip: &[String],
     opts: &StatOptions,
 ) -> Vec<Check> {
     let now = SegmentCounts::of_report(segments);
     let mut out = Vec::new();
-    for (column, _) in segments.iter() {
+    for (column, _) in segments.iter().filter(|(c, _)| !skip.contains(c)) {
         let pairs: Vec<(&SegmentCounts, &SegmentCounts)> = now
             .iter()
             .filter(|c| &c.column == column && c.rows > 0)
@@ -847,6 +873,19 @@ pub fn segment_mix(
             !(p < opts.alpha && fell >= opts.min_effect)
         });
         let explained = standardised - acc;
+        // The segment whose share grew most: where the new traffic comes from.
+        let grown = pairs.iter().max_by(|(c1, r1), (c2, r2)| {
+            let growth = |c: &SegmentCounts, r: &SegmentCounts| {
+                c.rows as f64 / current.rows.max(1) as f64 - r.rows as f64 / ref_total as f64
+            };
+            growth(c1, r1).total_cmp(&growth(c2, r2))
+        });
+        if let Some((c, _)) = grown {
+            d.location.segment = Some(SegmentRef {
+                column: c.column.clone(),
+                value: c.value.clone(),
+            });
+        }
         d.statistic = Some(standardised);
         d.p_value = Some(p);
         d.effect_size = Some(if drop > 0.0 { explained / drop } else { 0.0 });
@@ -875,9 +914,13 @@ pub fn segment_mix(
             },
             if shifted {
                 format!(
-                    "accuracy fell from {} to {} because the mix of {column} moved (Cohen's w = {}): at the reference's mix the current segments would score {}, and each segment is as accurate as in the reference",
+                    "accuracy fell from {} to {} because the mix of {column} moved{} (Cohen's w = {}): at the reference's mix the current segments would score {}, and each segment is as accurate as in the reference",
                     fmt(ref_acc),
                     fmt(acc),
+                    d.location
+                        .segment
+                        .as_ref()
+                        .map_or(String::new(), |s| format!(", most toward {}={}", s.column, s.value)),
                     fmt(w),
                     fmt(standardised)
                 )

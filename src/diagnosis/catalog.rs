@@ -190,7 +190,8 @@ pub const CODES: &[CodeInfo] = &[
                   from segments where the model was always weaker (or fewer from those where \
                   it is strong). Each segment's accuracy is what it was in the reference, so \
                   the model did not get worse; the traffic did.",
-        detection: "check segment:COLUMN:mix — the segment shares against the reference's \
+        detection: "check segment:COLUMN:mix (--segment-col columns; a version's share moves \
+                    with every rollout) — the segment shares against the reference's \
                     (chi-square, Cohen's w at least 0.1), the overall accuracy drop against \
                     the reference significant, and at least half of it undone when the current \
                     segments' accuracies are weighted by the reference's mix.",

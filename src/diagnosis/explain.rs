@@ -190,8 +190,8 @@ pub const ROOTS: &[Root] = &[
         explains: PLACE_SYMPTOMS,
     },
     Root {
-        code: "data.label_delay",
-        explains: &["data.missing_values"],
+        code: "data.duplicate_rows",
+        explains: &["data.duplicate_ids"],
     },
 ];
 
@@ -335,11 +335,11 @@ fn absorb(root: &mut Finding, symptom: Finding) {
         root.evidence.values.0.push(values);
     }
     root.severity = root.severity.max(symptom.severity);
+    // A root without a place of its own takes the symptom's; one located already keeps its
+    // place (a change point at a time does not move to the version it also explains).
     let loc = &mut root.evidence.location;
-    if loc.window.is_none() {
+    if loc.window.is_none() && loc.segment.is_none() {
         loc.window = symptom.evidence.location.window;
-    }
-    if loc.segment.is_none() {
         loc.segment = symptom.evidence.location.segment;
     }
 }

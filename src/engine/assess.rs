@@ -175,6 +175,7 @@ pub fn assess(
                 &results.segments,
                 profile,
                 before,
+                &settings.diagnosis.context.deployment_columns,
                 stat_opts,
             ));
         }
