@@ -352,7 +352,7 @@ fn render_segments(report: &Report, out: &mut dyn Write, style: Style) -> io::Re
 const MAX_TEXT_FINDINGS: usize = 12;
 const MAX_TEXT_REMEDIES: usize = 3;
 
-/// The diagnosis: findings grouped by category, most severe and confident first.
+/// The diagnosis: findings grouped by category, in ranking order.
 fn render_diagnosis(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     use crate::diagnosis::{Category, Severity};
     if report.findings.is_empty() {
@@ -391,6 +391,14 @@ fn render_diagnosis(report: &Report, out: &mut dyn Write, style: Style) -> io::R
             )?;
             if let Some(because) = f.evidence.because.first() {
                 writeln!(out, "           {}", style.dim(&clip(because, 200)))?;
+            }
+            if !f.explains.is_empty() {
+                let explained = f.explains.join(", ");
+                writeln!(
+                    out,
+                    "           {}",
+                    style.dim(&clip(&format!("explains: {explained}"), 200))
+                )?;
             }
             for r in f.remedies.iter().take(MAX_TEXT_REMEDIES) {
                 writeln!(out, "           → {}", clip(r, 200))?;

@@ -388,3 +388,36 @@ fn an_outage_window_raises_a_degraded_window_finding_at_its_start() {
         );
     }
 }
+
+#[test]
+fn a_break_in_time_explains_the_label_noise_and_drift_it_causes() {
+    let r = Test::eval_json("examples/collapse.csv")
+        .args(&[
+            "--time-col",
+            "timestamp",
+            "--reference",
+            "examples/reference.csv",
+        ])
+        .run()
+        .report();
+    let lead = leading(&r, "deployment.step_change", "collapse example");
+    assert_eq!(
+        lead["evidence"]["location"]["window"],
+        "2026-03-04T12:00:00Z"
+    );
+    let explains: Vec<&str> = lead["explains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for symptom in ["data.label_noise", "deployment.serving_skew"] {
+        assert!(explains.contains(&symptom), "{explains:?}");
+    }
+    // Neither is reported apart, and no finding advises relabelling rows.
+    for f in r["findings"].as_array().unwrap() {
+        assert_ne!(f["code"], "data.label_noise", "{}", listing(&r));
+        let remedies = f["remedies"].to_string();
+        assert!(!remedies.contains("relabel"), "{remedies}");
+    }
+}
