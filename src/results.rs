@@ -67,6 +67,8 @@ pub struct SegmentReport {
     pub metrics: Option<Metrics>,
     /// 95% confidence intervals of the segment's metrics.
     pub intervals: OrderedMap<[f64; 2]>,
+    /// Rows of the segment left out for a missing label (`--skip-invalid`).
+    pub labels_missing: u64,
 }
 
 /// The metrics of one time (or row) window.
@@ -84,6 +86,8 @@ pub struct WindowReport {
     pub f1: Option<f64>,
     /// ROC AUC (null without scores, or with one class in the window).
     pub roc_auc: Option<f64>,
+    /// Rows of the window left out for a missing label (`--skip-invalid`).
+    pub labels_missing: u64,
 }
 
 /// Every measurement of a run, in the order the JSON report shows them.

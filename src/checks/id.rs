@@ -18,6 +18,8 @@ use super::SegmentRef;
 pub enum CheckId {
     /// `data:missing`: rows skipped as invalid.
     Missing,
+    /// `data:label_delay`: labels missing in one segment or period more than elsewhere.
+    LabelDelay,
     /// `data:duplicates`: repeated rows.
     Duplicates,
     /// `data:ids`: repeated ids.
@@ -140,6 +142,7 @@ impl fmt::Display for CheckId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fixed = match self {
             CheckId::Missing => "data:missing",
+            CheckId::LabelDelay => "data:label_delay",
             CheckId::Duplicates => "data:duplicates",
             CheckId::DuplicateIds => "data:ids",
             CheckId::ConflictingLabels => "data:conflicting_labels",

@@ -5,6 +5,7 @@ pub mod faults;
 pub mod gate;
 pub mod health;
 pub mod id;
+pub mod labels;
 pub mod latency;
 pub mod max_drop;
 pub mod paired;

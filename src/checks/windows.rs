@@ -29,6 +29,8 @@ pub struct WindowCounts {
     pub rows: u64,
     /// Correct predictions.
     pub correct: u64,
+    /// Rows left out for a missing label.
+    pub labels_missing: u64,
     /// Distinct binary scores (report windows only).
     pub distinct_scores: Option<u64>,
     /// Classes whose rows mostly go to one other class (report windows only; see

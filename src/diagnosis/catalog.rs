@@ -68,6 +68,30 @@ pub const CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
+        code: "data.label_delay",
+        category: Data,
+        summary: "labels are missing in one segment or period more than elsewhere",
+        meaning: "Rows without a label (skipped with --skip-invalid) gather in one place: the \
+                  latest rows, whose labels have not arrived yet, or one segment whose labels \
+                  never arrive. The metrics of that place, and the overall metrics, rest on \
+                  the labelled rows only, which are not a random sample of it.",
+        detection: "check data:label_delay — the share of rows without a label in each segment \
+                    value and in each contiguous run of time windows, against the rest, by a \
+                    one-sided two-proportion z-test (Bonferroni over the places tried); a place \
+                    stands out at twice the rest's share and --min-effect above it. The place \
+                    with the most excess missing labels is reported; warns, and fails when 10% \
+                    or more of the rows read have no label.",
+        causes: "ground truth that arrives days after the prediction (chargebacks, churn, \
+                 manual review), a labelling pipeline that stopped, a join key that one \
+                 segment's rows do not carry.",
+        remedies: &[
+            "for the latest rows: wait for their labels and re-run, and read the windows \
+             before the period's start (the metrics of later rows are not comparable yet)",
+            "for one segment: find why its labels are not joined (the join key, the labelling \
+             queue, the client that logs it) before reading its metrics",
+        ],
+    },
+    CodeInfo {
         code: "data.duplicate_rows",
         category: Data,
         summary: "identical rows appear more than once",

@@ -12,6 +12,8 @@
 pub enum Signal {
     /// Rows skipped as invalid.
     Missing,
+    /// Labels missing in one segment or period.
+    LabelDelay,
     /// Repeated rows.
     Duplicates,
     /// Repeated ids.
@@ -81,6 +83,7 @@ use crate::checks::CheckId;
 pub fn signal_of(id: &CheckId) -> Option<Signal> {
     Some(match id {
         CheckId::Missing => Missing,
+        CheckId::LabelDelay => LabelDelay,
         CheckId::Duplicates => Duplicates,
         CheckId::DuplicateIds => DuplicateIds,
         CheckId::ConflictingLabels => ConflictingLabels,
@@ -339,6 +342,7 @@ pub const CAUSES: &[Cause] = &[
     ),
     cause("deployment.saturated_scores", &[Saturation], &[], 0.5, &[]),
     cause("deployment.latency", &[Latency], &[], 0.9, &[]),
+    cause("data.label_delay", &[LabelDelay], &[], 0.9, &[]),
     cause("data.missing_values", &[Missing], &[], 0.9, &[]),
     cause("data.duplicate_rows", &[Duplicates], &[], 0.9, &[]),
     cause("data.duplicate_ids", &[DuplicateIds], &[], 0.9, &[]),

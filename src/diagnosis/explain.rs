@@ -190,6 +190,10 @@ pub const ROOTS: &[Root] = &[
         explains: PLACE_SYMPTOMS,
     },
     Root {
+        code: "data.label_delay",
+        explains: &["data.missing_values"],
+    },
+    Root {
         code: "data.duplicate_rows",
         explains: &["data.duplicate_ids"],
     },
@@ -262,10 +266,24 @@ fn noise_excess(noise: &Finding) -> Option<f64> {
     })
 }
 
+/// A number of a finding's evidence, from the first check that has it.
+fn value_of(f: &Finding, name: &str) -> Option<f64> {
+    f.evidence
+        .values
+        .iter()
+        .find_map(|(_, v)| v.get(name).copied())
+}
+
 /// Whether `root` explains `symptom` away.
 fn explains(root: &Finding, rule: &Root, symptom: &Finding) -> bool {
     if !rule.explains.contains(&symptom.code.as_str()) {
         return false;
+    }
+    if symptom.code == "data.missing_values" {
+        // Rows skipped for other reasons than a missing label stay a finding of their own.
+        let labels = value_of(root, "labels_missing");
+        let skipped = value_of(symptom, "missing");
+        return matches!((labels, skipped), (Some(l), Some(s)) if 2.0 * l >= s);
     }
     if symptom.code == "data.label_noise" && rule.code != CONFIDENCE_ROOT.code {
         // Suspect labels beyond what the located fault can have produced stay a finding.

@@ -195,6 +195,17 @@ pub fn assess(
             checks.push(paired_regression(cur, before, stat_opts));
         }
     }
+    if families.data {
+        let fine = finished.window_counts.as_ref().map(|(_, f)| f.as_slice());
+        let health = &settings.checks.health;
+        checks.extend(crate::checks::labels::label_delay(
+            results,
+            fine,
+            health.share_warn,
+            health.share_fail,
+            stat_opts,
+        ));
+    }
     checks.extend(health_checks(
         results,
         references.train.as_ref(),

@@ -81,9 +81,11 @@ fn segment_reports(
         .into_par_iter()
         .map(|(c, value, seg)| {
             let rows = seg.rows();
+            let labels_missing = seg.labels_missing();
             let report = match seg.finish(&fixed) {
                 Ok(e) => SegmentReport {
                     rows,
+                    labels_missing,
                     skipped: rows < min_rows,
                     reason: (rows < min_rows).then(|| {
                         format!(
@@ -100,6 +102,7 @@ fn segment_reports(
                     reason: Some(err.to_string()),
                     metrics: None,
                     intervals: OrderedMap::default(),
+                    labels_missing,
                 },
             };
             (c, value, report)
@@ -162,6 +165,7 @@ fn window_reports(
                 start: window_label(base, key),
                 rows,
                 correct,
+                labels_missing: state.labels_missing(),
                 ..WindowCounts::default()
             }
         })
@@ -199,6 +203,7 @@ fn window_reports(
         .into_par_iter()
         .map(|(key, state)| {
             let rows = state.rows();
+            let labels_missing = state.labels_missing();
             let distinct_scores = state.distinct_scores();
             let e = state.finish(&fixed).ok();
             let mapping = e.as_ref().map_or_else(Vec::new, |e| {
@@ -220,6 +225,7 @@ fn window_reports(
                     .as_ref()
                     .and_then(|e| e.scores.as_ref())
                     .and_then(|s| s.metrics.roc_auc),
+                labels_missing,
             };
             (
                 report,
@@ -227,6 +233,7 @@ fn window_reports(
                     start,
                     rows,
                     correct,
+                    labels_missing,
                     distinct_scores,
                     mapping,
                 },

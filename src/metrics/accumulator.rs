@@ -43,6 +43,9 @@ pub struct EvalState {
     pub(crate) proba_rows_off: u64,
     /// Rows counted.
     pub(crate) rows: u64,
+    /// Rows skipped (`--skip-invalid`) because their label was missing: not counted, but told
+    /// apart by place so that labels still to arrive can be located.
+    pub(crate) labels_missing: u64,
     /// The class ids of the last row counted (for states that follow this one).
     #[serde(skip)]
     pub(crate) last_ids: Option<(u32, Option<u32>)>,
@@ -65,6 +68,11 @@ impl EvalState {
     /// Number of rows counted.
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+
+    /// Rows left out because their label was missing.
+    pub fn labels_missing(&self) -> u64 {
+        self.labels_missing
     }
 
     /// Counts one row.
@@ -223,6 +231,7 @@ impl EvalState {
             scores: Vec::new(),
             proba_rows_off: self.proba_rows_off,
             rows: self.rows,
+            labels_missing: self.labels_missing,
             last_ids: None,
         }
     }
@@ -271,6 +280,7 @@ impl EvalState {
         self.merge_scores(other, &remap);
         self.proba_rows_off += other.proba_rows_off;
         self.rows += other.rows;
+        self.labels_missing += other.labels_missing;
     }
 }
 

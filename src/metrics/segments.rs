@@ -224,6 +224,27 @@ impl SegmentedState {
         Ok(())
     }
 
+    /// Counts a row left out for its missing label, overall, in its segments (a segment
+    /// column at its limit of values leaves it out) and in its window at `at`, if any.
+    #[cold]
+    pub fn missing_label<'s>(&mut self, segment: impl Fn(usize) -> &'s str, at: Option<i64>) {
+        self.overall.labels_missing += 1;
+        if let (Some(w), Some(at)) = (&mut self.windows, at) {
+            let proba_classes = &self.proba_classes;
+            w.state_mut(at, || EvalState::new(proba_classes))
+                .labels_missing += 1;
+        }
+        for (c, column) in self.columns.iter_mut().enumerate() {
+            let mut value = segment(c).trim();
+            if value.is_empty() {
+                value = MISSING_SEGMENT;
+            }
+            if let Ok(i) = column.position_or_add(value, || EvalState::new(&self.proba_classes)) {
+                column.states[i as usize].1.labels_missing += 1;
+            }
+        }
+    }
+
     /// The position, in each segment column, of the segment of the row last counted by
     /// [`push`](Self::push).
     pub fn last_segments(&self) -> &[u32] {

@@ -51,6 +51,7 @@ fn repeated(id: &CheckId) -> Option<Repeated> {
         CheckId::ProbaDrift { .. } => Some(Repeated::ProbaDrift),
         CheckId::Rule { segment: None, .. }
         | CheckId::Missing
+        | CheckId::LabelDelay
         | CheckId::Duplicates
         | CheckId::DuplicateIds
         | CheckId::ConflictingLabels

@@ -204,7 +204,12 @@ impl Consumer<'_> {
         }
         let row = match self.decoder.decode(rec, &mut self.proba) {
             Ok(row) => row,
-            Err(problem) => return self.skip(problem, Some(line)),
+            Err(problem) => {
+                if self.skip_invalid && matches!(problem, Problem::MissingLabel(_)) {
+                    self.missing_label(rec, line);
+                }
+                return self.skip(problem, Some(line));
+            }
         };
         let latency = match self.latency_index {
             None => None,
@@ -261,6 +266,20 @@ impl Consumer<'_> {
         }
         self.learn(rec);
         Ok(())
+    }
+
+    /// Counts a row without a label in its segments and window (it is skipped, not counted),
+    /// so that labels missing in one place can be located.
+    #[cold]
+    fn missing_label<R: Fields>(&mut self, rec: &R, line: u64) {
+        let index = self.segment_index;
+        let segment = |c: usize| as_text(rec.field(index[c])).unwrap_or_default();
+        let at = match (&self.state.windows, self.time_index) {
+            (None, _) => None,
+            (Some(_), None) => Some(line as i64),
+            (Some(_), Some(col)) => parse_time(rec.field(col)),
+        };
+        self.state.missing_label(segment, at);
     }
 
     /// Audits the rows the fast lane counted since the last call.

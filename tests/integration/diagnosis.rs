@@ -421,3 +421,96 @@ fn a_break_in_time_explains_the_label_noise_and_drift_it_causes() {
         assert!(!remedies.contains("relabel"), "{remedies}");
     }
 }
+
+/// A calibrated binary log over ten days in four segments, written to `dir/name`: the label of
+/// a row is dropped when `drop(day, segment, u)` says so (`u` uniform in [0, 1)).
+fn log_with_missing_labels(
+    dir: &std::path::Path,
+    name: &str,
+    drop: impl Fn(u64, &str, f64) -> bool,
+) -> String {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let segments = ["web", "ios", "android", "partner"];
+    let mut text = String::from("timestamp,segment,label,score\n");
+    for i in 0..20_000u64 {
+        let day = i / 2000;
+        let minute = (i % 2000) * 1440 / 2000;
+        let segment = segments[(i % 4) as usize];
+        let score = (uniform() * 1000.0).round() / 1000.0;
+        let label = u64::from(uniform() < score);
+        let cell = if drop(day, segment, uniform()) {
+            String::new()
+        } else {
+            label.to_string()
+        };
+        text.push_str(&format!(
+            "2026-05-{:02}T{:02}:{:02}:00Z,{segment},{cell},{score}\n",
+            day + 1,
+            minute / 60,
+            minute % 60
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn labels_missing_in_the_latest_days_or_one_segment_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = [
+        "--time-col",
+        "timestamp",
+        "--segment-col",
+        "segment",
+        "--skip-invalid",
+    ];
+
+    // Labels arrive late: most of the last two days have none yet.
+    let f = log_with_missing_labels(d, "recent.csv", |day, _, u| day >= 8 && u < 0.8);
+    let r = Test::eval_json(&f).args(&args).run().report();
+    let lead = leading(&r, "data.label_delay", "recent labels missing");
+    let window = lead["evidence"]["location"]["window"].as_str().unwrap();
+    assert!(window.starts_with("2026-05-09"), "{window}");
+    assert!(lead["explains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "data.missing_values"));
+    let windows = r["windows"].as_array().unwrap();
+    let missing: u64 = windows
+        .iter()
+        .map(|w| w["labels_missing"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        missing,
+        r["audit"]["skipped"]["missing_label"].as_u64().unwrap()
+    );
+
+    // One segment's labels never arrive for half its rows.
+    let f = log_with_missing_labels(d, "segment.csv", |_, s, u| s == "ios" && u < 0.5);
+    let r = Test::eval_json(&f).args(&args).run().report();
+    let lead = leading(&r, "data.label_delay", "one segment's labels missing");
+    assert_eq!(lead["evidence"]["location"]["segment"]["value"], "ios");
+    let ios = &r["segments"]["segment"]["ios"];
+    assert!(ios["labels_missing"].as_u64().unwrap() > 2000, "{ios}");
+    assert_eq!(r["segments"]["segment"]["web"]["labels_missing"], 0);
+
+    // Labels missing at random, everywhere: no place is blamed.
+    let f = log_with_missing_labels(d, "random.csv", |_, _, u| u < 0.05);
+    let r = Test::eval_json(&f).args(&args).run().report();
+    let checks = r["checks"].as_array().unwrap();
+    let delay = checks
+        .iter()
+        .find(|c| c["id"] == "data:label_delay")
+        .expect("the check runs when labels are missing");
+    assert_eq!(delay["status"], "pass", "{delay}");
+    assert!(!listing(&r).contains("label_delay"), "{}", listing(&r));
+}
