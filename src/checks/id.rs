@@ -76,6 +76,9 @@ pub enum CheckId {
     },
     /// `window:change_point`: a step change in the error rate over time.
     ChangePoint,
+    /// `window:gradual_change`: the error rate rose over many windows (a ramp), in place of a
+    /// step change.
+    GradualChange,
     /// `window:START:worse`: one window worse than the rows before it.
     WorseWindow {
         /// The window's start, as reported.
@@ -161,6 +164,7 @@ impl fmt::Display for CheckId {
             CheckId::AccuracyRegression => "regression:accuracy",
             CheckId::PairedRegression => "regression:paired",
             CheckId::ChangePoint => "window:change_point",
+            CheckId::GradualChange => "window:gradual_change",
             CheckId::Windows => "window:worse",
             CheckId::ClassPermutation => "sanity:class_permutation",
             CheckId::ScoreResolution => "sanity:score_resolution",

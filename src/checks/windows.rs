@@ -129,6 +129,11 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
         ("z".into(), z),
     ]);
     let changed = p < opts.alpha && effect >= opts.min_effect;
+    if changed && r2 > r1 {
+        if let Some(ramp) = ramp(windows, opts.min_rows) {
+            return gradual_change(windows, &ramp, p, opts);
+        }
+    }
     let direction = if r2 > r1 { "rose" } else { "fell" };
     check(
         CheckId::ChangePoint,
@@ -152,6 +157,182 @@ pub fn change_point(windows: &[WindowCounts], opts: &StatOptions) -> Check {
                 opts.min_effect, r1, r2, p
             )
         },
+        d,
+    )
+}
+
+/// A rise of the error rate fitted as a ramp: flat at `before` up to window `from`, linear to
+/// `after` at window `to`, flat after.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ramp {
+    from: usize,
+    to: usize,
+    before: f64,
+    after: f64,
+    /// How much better the ramp fits than the best step, in units of χ²₁ (weighted squared
+    /// error over the binomial variance and the windows' dispersion).
+    gain: f64,
+}
+
+/// χ²₁ at p = 0.001: how much better a ramp must fit than a step to be called gradual.
+const RAMP_GAIN: f64 = 10.83;
+/// The least share of the windows a ramp must span to be told from a step (a rollout over a
+/// few hours is a step).
+const RAMP_MIN_SHARE: f64 = 0.1;
+
+/// Prefix sums of the weighted moments of the error rates (weight: rows; abscissa: index).
+struct Moments {
+    w: Vec<f64>,
+    wx: Vec<f64>,
+    wxx: Vec<f64>,
+    wy: Vec<f64>,
+    wxy: Vec<f64>,
+    wyy: Vec<f64>,
+}
+
+impl Moments {
+    fn of(windows: &[WindowCounts]) -> Moments {
+        let n = windows.len();
+        let mut m = Moments {
+            w: vec![0.0; n + 1],
+            wx: vec![0.0; n + 1],
+            wxx: vec![0.0; n + 1],
+            wy: vec![0.0; n + 1],
+            wxy: vec![0.0; n + 1],
+            wyy: vec![0.0; n + 1],
+        };
+        for (i, win) in windows.iter().enumerate() {
+            let w = win.rows as f64;
+            let y = if win.rows > 0 {
+                (win.rows - win.correct) as f64 / w
+            } else {
+                0.0
+            };
+            let x = i as f64;
+            m.w[i + 1] = m.w[i] + w;
+            m.wx[i + 1] = m.wx[i] + w * x;
+            m.wxx[i + 1] = m.wxx[i] + w * x * x;
+            m.wy[i + 1] = m.wy[i] + w * y;
+            m.wxy[i + 1] = m.wxy[i] + w * x * y;
+            m.wyy[i + 1] = m.wyy[i] + w * y * y;
+        }
+        m
+    }
+
+    /// Sums over windows `a..b` of (w, w·x, w·x², w·y, w·x·y).
+    fn range(&self, a: usize, b: usize) -> [f64; 5] {
+        [
+            self.w[b] - self.w[a],
+            self.wx[b] - self.wx[a],
+            self.wxx[b] - self.wxx[a],
+            self.wy[b] - self.wy[a],
+            self.wxy[b] - self.wxy[a],
+        ]
+    }
+
+    /// The weighted least-squares fit of `y = r1 + (r2 − r1)·g` with g = 0 up to window
+    /// `from`, (x − from)/(to − from) between, 1 from window `to`: (r1, r2, squared error).
+    fn fit(&self, from: usize, to: usize) -> (f64, f64, f64) {
+        let n = self.w.len() - 1;
+        let len = (to - from) as f64;
+        let a = from as f64;
+        let [w0, _, _, wy0, _] = self.range(0, from + 1);
+        let [wr, wxr, wxxr, wyr, wxyr] = self.range(from + 1, to);
+        let [w1, _, _, wy1, _] = self.range(to, n);
+        // Sums of w·g, w·g², w·g·y.
+        let sg = (wxr - a * wr) / len + w1;
+        let sgg = (wxxr - 2.0 * a * wxr + a * a * wr) / (len * len) + w1;
+        let sgy = (wxyr - a * wyr) / len + wy1;
+        let (sw, sy) = (w0 + wr + w1, wy0 + wyr + wy1);
+        let syy = self.wyy[n];
+        // Normal equations in (c, d) for y = c + d·g.
+        let det = sw * sgg - sg * sg;
+        if det.abs() < 1e-12 * sw * sw.max(1.0) {
+            return (sy / sw, sy / sw, syy - sy * sy / sw);
+        }
+        let d = (sw * sgy - sg * sy) / det;
+        let c = (sy - d * sg) / sw;
+        let sse = syy - c * sy - d * sgy;
+        (c, c + d, sse.max(0.0))
+    }
+}
+
+/// The best ramp-shaped rise of the error rate over the windows, when it fits much better than
+/// any step and spans at least [`RAMP_MIN_SHARE`] of them; `None` for a step.
+fn ramp(windows: &[WindowCounts], min_rows: u64) -> Option<Ramp> {
+    let n = windows.len();
+    if n < 10 {
+        return None;
+    }
+    let m = Moments::of(windows);
+    let (rows, errors): (u64, u64) = windows
+        .iter()
+        .fold((0, 0), |(r, e), w| (r + w.rows, e + w.rows - w.correct));
+    let rate = errors as f64 / rows.max(1) as f64;
+    let variance = rate * (1.0 - rate);
+    if variance <= 0.0 {
+        return None;
+    }
+    let mut step = f64::INFINITY;
+    let mut best: Option<(f64, usize, usize, f64, f64)> = None;
+    for from in 0..n - 1 {
+        for to in from + 1..n {
+            let (r1, r2, sse) = m.fit(from, to);
+            if to == from + 1 {
+                step = step.min(sse);
+            }
+            if r2 > r1 && best.is_none_or(|b| sse < b.0) {
+                best = Some((sse, from, to, r1, r2));
+            }
+        }
+    }
+    let (sse, from, to, before, after) = best?;
+    let phi = dispersion(windows, min_rows);
+    let gain = (step - sse) / variance / phi;
+    let long = (to - from) as f64 >= (RAMP_MIN_SHARE * n as f64).max(2.0);
+    (long && gain >= RAMP_GAIN).then_some(Ramp {
+        from,
+        to,
+        before,
+        after,
+        gain,
+    })
+}
+
+/// `window:gradual_change`: the error rate rose over many windows rather than at one.
+fn gradual_change(windows: &[WindowCounts], ramp: &Ramp, p: f64, opts: &StatOptions) -> Check {
+    let rows_from: u64 = windows[ramp.from + 1..].iter().map(|w| w.rows).sum();
+    let rows_before: u64 = windows[..=ramp.from].iter().map(|w| w.rows).sum();
+    let onset = windows[ramp.from + 1].start.clone();
+    let end = windows[ramp.to].start.clone();
+    let mut d = detail("ramp_fit", rows_from);
+    d.statistic = Some(ramp.gain);
+    d.p_value = Some(p);
+    d.effect_size = Some(ramp.after - ramp.before);
+    d.n_reference = Some(rows_before);
+    d.location.window = Some(onset.clone());
+    d.values = OrderedMap(vec![
+        ("error_rate_before".into(), ramp.before),
+        ("error_rate_after".into(), ramp.after),
+        ("ramp_windows".into(), (ramp.to - ramp.from) as f64),
+        ("step_vs_ramp_chi2".into(), ramp.gain),
+    ]);
+    let status = if ramp.after - ramp.before >= opts.min_effect {
+        CheckStatus::Fail
+    } else {
+        CheckStatus::Warn
+    };
+    check(
+        CheckId::GradualChange,
+        status,
+        format!(
+            "the error rate rose gradually from {:.4} to {:.4} between {onset} and {end} ({} windows; a ramp fits better than any step by χ² = {:.1}, {})",
+            ramp.before,
+            ramp.after,
+            ramp.to - ramp.from,
+            ramp.gain,
+            sci("p", p)
+        ),
         d,
     )
 }
@@ -299,6 +480,33 @@ mod tests {
         assert!(c.message.contains("starting at w10"), "{}", c.message);
         let worse = worse_windows(&windows(&w), &StatOptions::default());
         assert_eq!(worse[0].id.to_string(), "window:w10:worse");
+    }
+
+    #[test]
+    fn a_rise_over_many_windows_is_gradual_and_located_at_its_onset() {
+        // Accuracy 0.9 for 10 windows, falling by 0.02 a window for 15, then 0.6.
+        let mut w = vec![(1000, 900); 10];
+        w.extend((1..=15).map(|k| (1000, 900 - 20 * k)));
+        w.extend(vec![(1000, 600); 5]);
+        let c = change_point(&windows(&w), &StatOptions::default());
+        assert_eq!(c.id, CheckId::GradualChange, "{}", c.message);
+        assert_eq!(c.status, CheckStatus::Fail);
+        let CheckDetail::Statistical(d) = &c.detail else {
+            panic!("statistical")
+        };
+        assert_eq!(d.location.window.as_deref(), Some("w10"), "{}", c.message);
+        let before = d.values.get("error_rate_before").unwrap();
+        let after = d.values.get("error_rate_after").unwrap();
+        assert!(
+            (before - 0.1).abs() < 1e-9 && (after - 0.4).abs() < 1e-9,
+            "{before} {after}"
+        );
+        // The same rise at once stays a step.
+        let mut step = vec![(1000, 900); 10];
+        step.extend(vec![(1000, 600); 20]);
+        let c = change_point(&windows(&step), &StatOptions::default());
+        assert_eq!(c.id, CheckId::ChangePoint, "{}", c.message);
+        assert!(c.message.contains("starting at w10"), "{}", c.message);
     }
 
     #[test]

@@ -268,7 +268,12 @@ pub const CODES: &[CodeInfo] = &[
                   class mix look the same: the relation between inputs and labels changed \
                   (concept drift), or the model itself is worse on the same population.",
         detection: "a failing regression check (regression:accuracy, regression:paired, \
-                    regression:max_drop:*) with no score, prediction or label drift.",
+                    regression:max_drop:*) with no score, prediction or label drift; or \
+                    window:gradual_change — the error rate rose over many windows: a ramp \
+                    (flat, linear rise, flat; weighted least squares over every onset and end) \
+                    fits better than the best step by χ² ≥ 10.83 after the windows' \
+                    dispersion, and spans at least a tenth of the windows. Located at the \
+                    ramp's onset.",
         causes: "changed user behaviour or policy, a new model version that regressed, a \
                  labelling rule that changed.",
         remedies: &[

@@ -48,6 +48,8 @@ pub enum Signal {
     Saturation,
     /// A step change in the error rate over time.
     StepChange,
+    /// The error rate rose over many windows.
+    GradualChange,
     /// Windows worse than the rows before them.
     DegradedWindow,
     /// Much better on the training predictions.
@@ -109,6 +111,7 @@ pub fn signal_of(id: &CheckId) -> Option<Signal> {
         }
         CheckId::ScoreSaturation => Saturation,
         CheckId::ChangePoint => StepChange,
+        CheckId::GradualChange => GradualChange,
         CheckId::WorseWindow { .. } | CheckId::Windows => DegradedWindow,
         CheckId::Overfitting => Overfitting,
         CheckId::Baseline => Underfitting,
@@ -178,6 +181,7 @@ const fn cause_if(
 /// training finding.
 const CHANGED: &[Signal] = &[
     MetricDrop,
+    GradualChange,
     ScoreDrift,
     PredictionDrift,
     StepChange,
@@ -271,6 +275,7 @@ pub const CAUSES: &[Cause] = &[
             SegmentDrop,
             VersionGap,
             StepChange,
+            GradualChange,
             Collapse,
             MixShift,
         ],
@@ -298,6 +303,22 @@ pub const CAUSES: &[Cause] = &[
         &["training.prediction_bias", "training.threshold"],
     ),
     cause("deployment.step_change", &[StepChange], &[], 0.9, &[]),
+    // A rise over days with the outputs unchanged: the relation between inputs and labels
+    // moved (a deployment fault breaks at one time).
+    cause(
+        "data.concept_drift",
+        &[GradualChange],
+        &[ScoreDrift],
+        0.85,
+        &[],
+    ),
+    cause(
+        "deployment.serving_skew",
+        &[GradualChange, ScoreDrift],
+        &[],
+        0.8,
+        &[],
+    ),
     cause(
         "deployment.score_resolution",
         &[ScoreResolution],

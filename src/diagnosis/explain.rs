@@ -158,6 +158,10 @@ pub const ROOTS: &[Root] = &[
         explains: CHANGE_SYMPTOMS,
     },
     Root {
+        code: "data.concept_drift",
+        explains: CHANGE_SYMPTOMS,
+    },
+    Root {
         code: "deployment.serving_skew",
         explains: OUTPUT_SYMPTOMS,
     },
@@ -277,6 +281,10 @@ fn value_of(f: &Finding, name: &str) -> Option<f64> {
 /// Whether `root` explains `symptom` away.
 fn explains(root: &Finding, rule: &Root, symptom: &Finding) -> bool {
     if !rule.explains.contains(&symptom.code.as_str()) {
+        return false;
+    }
+    if rule.code == "data.concept_drift" && root.evidence.location.window.is_none() {
+        // Only a drift located in time (a gradual rise of the error rate) is a root.
         return false;
     }
     if symptom.code == "data.missing_values" {

@@ -245,7 +245,6 @@ pub fn diagnose(results: &Results, checks: &[Check], ctx: &DiagnosisContext) -> 
     for cause in CAUSES {
         let raised = findings.iter().any(|f| f.code == cause.code);
         if raised
-            || superseded.contains(&cause.code)
             || !cause.all.iter().all(present)
             || cause.none.iter().any(present)
             || !(cause.any.is_empty() || cause.any.iter().any(present))
@@ -285,7 +284,12 @@ pub fn diagnose(results: &Results, checks: &[Check], ctx: &DiagnosisContext) -> 
         }
         superseded.extend(cause.supersedes);
     }
-    findings.retain(|f| !superseded.contains(&f.code.as_str()));
+    // A superseded code leaves unless it was located in time or in a segment: a concept drift
+    // that rose over days is not the unplaced drift another cause makes redundant.
+    findings.retain(|f| {
+        let loc = &f.evidence.location;
+        !superseded.contains(&f.code.as_str()) || loc.window.is_some() || loc.segment.is_some()
+    });
     let noise_first = results
         .calibration
         .as_ref()

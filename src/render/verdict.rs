@@ -52,6 +52,7 @@ fn repeated(id: &CheckId) -> Option<Repeated> {
         CheckId::Rule { segment: None, .. }
         | CheckId::Missing
         | CheckId::LabelDelay
+        | CheckId::GradualChange
         | CheckId::Duplicates
         | CheckId::DuplicateIds
         | CheckId::ConflictingLabels
