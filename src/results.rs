@@ -69,7 +69,18 @@ pub struct SegmentReport {
     pub intervals: OrderedMap<[f64; 2]>,
     /// Rows of the segment left out for a missing label (`--skip-invalid`).
     pub labels_missing: u64,
+    /// Binary scores: counts in [`SCORE_BINS`] equal-width bins over [0, 1] (empty without
+    /// binary scores), for comparing a segment's scores with its reference.
+    #[serde(skip)]
+    pub score_histogram: Vec<u64>,
+    /// Binary scores: the log loss the segment's scores would give were they calibrated, and
+    /// its standard error.
+    #[serde(skip)]
+    pub calibrated_log_loss: Option<(f64, f64)>,
 }
+
+/// The bins of a segment's score histogram.
+pub const SCORE_BINS: usize = 100;
 
 /// The metrics of one time (or row) window.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -91,6 +91,12 @@ pub enum CheckId {
         /// The segment.
         segment: SegmentRef,
     },
+    /// `segment:COLUMN=VALUE:scores`: one segment's scores moved against the same segment in
+    /// the reference.
+    SegmentScores {
+        /// The segment.
+        segment: SegmentRef,
+    },
     /// `segment:COLUMN:mix`: the overall accuracy moved with the mix of the column's segments
     /// while each segment kept its reference accuracy.
     SegmentMix {
@@ -182,6 +188,9 @@ impl fmt::Display for CheckId {
                 return write!(f, "segment:{}={}:drop", segment.column, segment.value)
             }
             CheckId::SegmentMix { column } => return write!(f, "segment:{column}:mix"),
+            CheckId::SegmentScores { segment } => {
+                return write!(f, "segment:{}={}:scores", segment.column, segment.value)
+            }
             CheckId::InvertedScores { segment } => {
                 return match segment {
                     Some(s) => write!(f, "sanity:inverted_scores[{}={}]", s.column, s.value),

@@ -17,7 +17,7 @@ use super::{Check, CheckDetail, CheckId, CheckStatus, Location, SegmentRef, Stat
 use crate::metrics::ranked::Ranked;
 use crate::metrics::Evaluation;
 use crate::ordered_map::OrderedMap;
-use crate::results::SegmentReport;
+use crate::results::{SegmentReport, SCORE_BINS};
 use crate::stats::{
     benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
     median_mad_of, normal_two_sided, psi, quantile_edges, wasserstein,
@@ -90,6 +90,9 @@ pub struct SegmentCounts {
     pub rows: u64,
     /// Rows predicted correctly.
     pub correct: u64,
+    /// Binary scores: the segment's score histogram (see [`SegmentReport::score_histogram`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scores: Vec<u64>,
 }
 
 impl SegmentCounts {
@@ -107,6 +110,7 @@ impl SegmentCounts {
                     value: value.clone(),
                     rows: seg.rows,
                     correct: (0..cm.len()).map(|i| cm[i][i]).sum(),
+                    scores: seg.score_histogram.clone(),
                 });
             }
         }
@@ -622,6 +626,141 @@ fn below(a_hits: u64, a_n: u64, b_hits: u64, b_n: u64) -> (f64, f64) {
         1.0 - normal_two_sided(z) / 2.0
     };
     (z, p)
+}
+
+/// How many standard errors a segment's log loss may exceed the log loss of calibrated scores
+/// for its moved scores to count as other outputs rather than other data.
+const CALIBRATION_Z: f64 = 4.0;
+
+/// The least KS distance between a segment's scores and its reference scores that counts as
+/// a shift (on 100 bins).
+const SEGMENT_SCORE_SHIFT: f64 = 0.1;
+
+/// `segment:COLUMN=VALUE:scores`: segments whose binary scores moved against the same segment
+/// in the reference — a two-sample KS test on 100-bin histograms, Bonferroni over the
+/// segments tested, a shift from a distance of 0.1, when the column's other segments
+/// together moved by at most a third of that distance (else the scores moved everywhere, not
+/// in a segment), and while the segment's log loss stays within 4 standard errors of what
+/// calibrated scores would give (scores that no longer match the labels moved with the
+/// segment's data, not its outputs). Only shifted segments are listed; none when a segment
+/// column has no
+/// reference counterpart, and none of the `skip` columns (model versions and environments,
+/// whose scores differ by design).
+pub fn segment_scores(
+    segments: &OrderedMap<OrderedMap<SegmentReport>>,
+    reference: &[SegmentCounts],
+    skip: &[String],
+    opts: &StatOptions,
+) -> Vec<Check> {
+    let ranked = |h: &[u64]| Ranked {
+        values: (0..h.len())
+            .filter(|&i| h[i] > 0)
+            .map(|i| i as f64)
+            .collect(),
+        counts: h.iter().copied().filter(|&c| c > 0).collect(),
+    };
+    // Per tested segment: its column, value, rows now and then, and its histograms.
+    let mut tested = Vec::new();
+    for (column, values) in segments.iter().filter(|(c, _)| !skip.contains(c)) {
+        for (value, seg) in values.iter() {
+            let Some(before) = reference
+                .iter()
+                .find(|r| &r.column == column && &r.value == value)
+            else {
+                continue;
+            };
+            if seg.score_histogram.is_empty() || before.scores.len() != seg.score_histogram.len() {
+                continue;
+            }
+            tested.push((column, value, seg, before));
+        }
+    }
+    let sum = |hists: Vec<&Vec<u64>>| {
+        let mut out = vec![0u64; SCORE_BINS];
+        for h in hists {
+            for (o, c) in out.iter_mut().zip(h) {
+                *o += c;
+            }
+        }
+        out
+    };
+    let mut results = Vec::new();
+    for &(column, value, seg, before) in &tested {
+        if seg.rows < opts.min_rows || before.rows < opts.min_rows {
+            continue;
+        }
+        let others = |now: bool| {
+            sum(tested
+                .iter()
+                .filter(|t| t.0 == column && t.1 != value)
+                .map(|t| {
+                    if now {
+                        &t.2.score_histogram
+                    } else {
+                        &t.3.scores
+                    }
+                })
+                .collect())
+        };
+        let ks = |a: &[u64], b: &[u64]| crate::stats::ks_two_sample(&ranked(a), &ranked(b));
+        let Some((d, p)) = ks(&seg.score_histogram, &before.scores) else {
+            continue;
+        };
+        let rest = ks(&others(true), &others(false)).map_or(0.0, |(d, _)| d);
+        // How far the segment's log loss exceeds what its scores would give were they
+        // calibrated, in standard errors.
+        let excess = match (
+            seg.metrics.as_ref().and_then(|m| m.scores.log_loss),
+            seg.calibrated_log_loss,
+        ) {
+            (Some(observed), Some((expected, se))) if se > 0.0 => (observed - expected) / se,
+            _ => 0.0,
+        };
+        results.push((column, value, seg.rows, before.rows, d, p, rest, excess));
+    }
+    let k = results.len() as f64;
+    results
+        .into_iter()
+        .filter_map(|(column, value, n, n_ref, d, p, rest, excess)| {
+            // Scores that moved as much in the column's other segments moved everywhere: the
+            // drift checks of the whole run have them, not a segment.
+            let local = rest <= d / 3.0;
+            if !local || (p * k).min(1.0) >= opts.alpha || d < SEGMENT_SCORE_SHIFT {
+                return None;
+            }
+            // Scores that moved and no longer match the segment's labels moved with its data
+            // (a harder population, a changed relation): the outputs of another model would
+            // still be calibrated on their own. Such a segment is the accuracy checks'.
+            if excess > CALIBRATION_Z {
+                return None;
+            }
+            let p = (p * k).min(1.0);
+            let segment = SegmentRef {
+                column: column.clone(),
+                value: value.clone(),
+            };
+            let mut det = detail("ks", "ks_distance", n);
+            det.statistic = Some(d);
+            det.p_value = Some(p);
+            det.effect_size = Some(d);
+            det.n_reference = Some(n_ref);
+            det.location.segment = Some(segment.clone());
+            let message = format!(
+                "the scores of {column}={value} moved against the same segment in the reference: KS D = {} on 100 bins, {} (Bonferroni over {}), {} now, {} then",
+                fmt(d),
+                p_is("p", p),
+                count(k as u64, "segment"),
+                count(n, "row"),
+                count(n_ref, "row")
+            );
+            Some(stat(
+                CheckId::SegmentScores { segment },
+                CheckStatus::Fail,
+                message,
+                det,
+            ))
+        })
+        .collect()
 }
 
 /// Segments whose accuracy is significantly below the rest of the data. Without a reference

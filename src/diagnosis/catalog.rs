@@ -376,7 +376,12 @@ pub const CODES: &[CodeInfo] = &[
                   but the label distribution did not change: the model is seeing different \
                   inputs than it was validated on — typically training/serving skew.",
         detection: "a failing regression check together with score or prediction drift \
-                    (drift:score, drift:prediction, drift:proba:*) and a passing drift:label.",
+                    (drift:score, drift:prediction, drift:proba:*) and a passing drift:label; \
+                    or, located in one segment, segment:COLUMN=VALUE:scores — the segment's \
+                    scores moved against the same segment in the reference (KS on 100 bins, \
+                    D ≥ 0.1) while the other segments' did not and the scores still match \
+                    the segment's labels (another model, or another artefact, for that \
+                    traffic).",
         causes: "a feature computed differently online and offline, a changed upstream \
                  feed or unit, a stale feature store, a different model artefact or \
                  preprocessing version in serving.",

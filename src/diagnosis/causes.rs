@@ -64,6 +64,8 @@ pub enum Signal {
     Latency,
     /// A segment worse than it was in the reference.
     SegmentDrop,
+    /// A segment whose scores moved against the reference.
+    SegmentScores,
     /// The overall metric moved with the mix of segments, each segment stable.
     MixShift,
     /// Scores that rank the classes backwards.
@@ -100,6 +102,7 @@ pub fn signal_of(id: &CheckId) -> Option<Signal> {
         CheckId::LabelDrift => LabelShift,
         CheckId::WeakSegment { .. } | CheckId::SegmentsOf { .. } => WeakSegment,
         CheckId::SegmentDrop { .. } => SegmentDrop,
+        CheckId::SegmentScores { .. } => SegmentScores,
         CheckId::SegmentMix { .. } => MixShift,
         CheckId::InvertedScores { .. } => InvertedScores,
         CheckId::ClassPermutation => ClassPermutation,
@@ -207,6 +210,20 @@ pub const CAUSES: &[Cause] = &[
         &[],
     ),
     cause("data.population_shift", &[MixShift], &[], 0.85, &[]),
+    // One segment's scores moved while the class mix held: that segment is served by other
+    // outputs (another model, a broken feature for its traffic). Before the overall serving
+    // skew, so that the finding keeps the segment.
+    cause(
+        "deployment.serving_skew",
+        &[SegmentScores],
+        &[LabelShift, MixShift],
+        0.85,
+        &[
+            "deployment.score_drift",
+            "deployment.prediction_drift",
+            "data.concept_drift",
+        ],
+    ),
     cause(
         "deployment.serving_skew",
         &[MetricDrop, ScoreDrift],

@@ -23,8 +23,11 @@ pub struct Root {
     pub explains: &'static [&'static str],
 }
 
-/// What a fault of the model's outputs at serving implies downstream.
+/// What a fault of the model's outputs at serving implies downstream (a segment's symptoms
+/// only when the fault is in the same segment).
 const OUTPUT_SYMPTOMS: &[&str] = &[
+    "data.segment_degraded",
+    "data.weak_segment",
     "data.label_noise",
     "data.concept_drift",
     "training.prediction_bias",
@@ -37,8 +40,11 @@ const OUTPUT_SYMPTOMS: &[&str] = &[
     "deployment.prediction_drift",
 ];
 
-/// What a change over time implies.
+/// What a change over time implies (a segment's drop only when the segment holds most of the
+/// change's excess errors: the change happened there).
 const CHANGE_SYMPTOMS: &[&str] = &[
+    "data.segment_degraded",
+    "data.weak_segment",
     "data.label_noise",
     "data.concept_drift",
     "training.prediction_bias",
@@ -287,6 +293,22 @@ fn explains(root: &Finding, rule: &Root, symptom: &Finding) -> bool {
         // Only a drift located in time (a gradual rise of the error rate) is a root.
         return false;
     }
+    if matches!(
+        symptom.code.as_str(),
+        "data.segment_degraded" | "data.weak_segment"
+    ) {
+        if rule.code == "deployment.serving_skew" {
+            let at = &symptom.evidence.location.segment;
+            return at.is_some() && *at == root.evidence.location.segment;
+        }
+        // A change over time explains a segment's drop when the segment holds at least two
+        // thirds of the change's excess errors (and the change then has that place too).
+        return root.evidence.location.segment.is_none()
+            && matches!(
+                (explained_errors(symptom), explained_errors(root)),
+                (Some(s), Some(r)) if r > 0.0 && 3.0 * s >= 2.0 * r
+            );
+    }
     if symptom.code == "data.missing_values" {
         // Rows skipped for other reasons than a missing label stay a finding of their own.
         let labels = value_of(root, "labels_missing");
@@ -366,6 +388,14 @@ fn absorb(root: &mut Finding, symptom: Finding) {
     let loc = &mut root.evidence.location;
     if loc.window.is_none() && loc.segment.is_none() {
         loc.window = symptom.evidence.location.window;
+        loc.segment = symptom.evidence.location.segment;
+    } else if loc.segment.is_none()
+        && matches!(
+            symptom.code.as_str(),
+            "data.segment_degraded" | "data.weak_segment"
+        )
+    {
+        // A change in time that happened in one segment: both places.
         loc.segment = symptom.evidence.location.segment;
     }
 }

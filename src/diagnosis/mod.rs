@@ -146,7 +146,10 @@ fn numbers_of(check: &Check) -> OrderedMap<f64> {
 /// A short text for a location, if any.
 fn place(loc: &Location) -> Option<String> {
     if let Some(s) = &loc.segment {
-        return Some(format!("{}={}", s.column, s.value));
+        return Some(match &loc.window {
+            Some(w) => format!("{}={} from {w}", s.column, s.value),
+            None => format!("{}={}", s.column, s.value),
+        });
     }
     if let Some(w) = &loc.window {
         return Some(format!("at {w}"));

@@ -171,6 +171,12 @@ pub fn assess(
             stat_opts,
         ));
         if let Some(before) = before {
+            checks.extend(statistical::segment_scores(
+                &results.segments,
+                &before.segments,
+                &settings.diagnosis.context.deployment_columns,
+                stat_opts,
+            ));
             checks.extend(statistical::segment_mix(
                 &results.segments,
                 profile,

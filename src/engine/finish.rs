@@ -22,7 +22,9 @@ use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, MetricsError, Task};
 use crate::ordered_map::OrderedMap;
-use crate::results::{Columns, InputSummary, Metrics, Results, SegmentReport, WindowReport};
+use crate::results::{
+    Columns, InputSummary, Metrics, Results, SegmentReport, WindowReport, SCORE_BINS,
+};
 use crate::scan::Scan;
 use crate::settings::EvalSettings;
 use crate::text::count;
@@ -79,13 +81,20 @@ fn segment_reports(
         .collect();
     let reports: Vec<(usize, String, SegmentReport)> = jobs
         .into_par_iter()
-        .map(|(c, value, seg)| {
+        .map(|(c, value, mut seg)| {
             let rows = seg.rows();
             let labels_missing = seg.labels_missing();
+            let shape = seg.score_shape(SCORE_BINS);
+            let calibrated_log_loss = shape
+                .as_ref()
+                .map(|s| (s.calibrated_log_loss, s.calibrated_log_loss_se));
+            let score_histogram = shape.map(|s| s.bins).unwrap_or_default();
             let report = match seg.finish(&fixed) {
                 Ok(e) => SegmentReport {
                     rows,
                     labels_missing,
+                    score_histogram,
+                    calibrated_log_loss,
                     skipped: rows < min_rows,
                     reason: (rows < min_rows).then(|| {
                         format!(
@@ -103,6 +112,8 @@ fn segment_reports(
                     metrics: None,
                     intervals: OrderedMap::default(),
                     labels_missing,
+                    score_histogram,
+                    calibrated_log_loss,
                 },
             };
             (c, value, report)

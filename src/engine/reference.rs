@@ -13,7 +13,7 @@ use crate::label::LabelKey;
 use crate::metrics::audit::IdOutcomes;
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::{Evaluation, FinishOptions};
-use crate::results::{MetricValues, Metrics};
+use crate::results::{MetricValues, Metrics, SCORE_BINS};
 use crate::scan::{scan, Progress, WindowSpec};
 use crate::settings::{EvalSettings, InputSpec};
 use crate::Error;
@@ -81,8 +81,12 @@ fn evaluate(
     };
     let mut segments = Vec::new();
     for (column, states) in scan.segment_columns.iter().zip(segment_columns) {
-        for (value, state) in states.states {
+        for (value, mut state) in states.states {
             let rows = state.rows();
+            let scores = state
+                .score_shape(SCORE_BINS)
+                .map(|s| s.bins)
+                .unwrap_or_default();
             let Ok(e) = state.without_scores().finish(&fixed) else {
                 continue;
             };
@@ -92,6 +96,7 @@ fn evaluate(
                 value: value.to_string(),
                 rows,
                 correct: (0..m.len()).map(|i| m[i][i]).sum(),
+                scores,
             });
         }
     }

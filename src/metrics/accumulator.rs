@@ -51,6 +51,21 @@ pub struct EvalState {
     pub(crate) last_ids: Option<(u32, Option<u32>)>,
 }
 
+/// The clipping of probabilities in the calibrated log loss of [`EvalState::score_shape`].
+const LOG_LOSS_EPS: f64 = 1e-15;
+
+/// The shape of a state's binary scores: a histogram, and what their log loss would be were
+/// they calibrated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScoreShape {
+    /// Rows per equal-width bin over [0, 1].
+    pub bins: Vec<u64>,
+    /// The mean log loss of calibrated scores: the mean binary entropy of the scores.
+    pub calibrated_log_loss: f64,
+    /// Its standard error under calibration.
+    pub calibrated_log_loss_se: f64,
+}
+
 /// How far a row's probabilities may sum from 1 before the row is counted as off.
 pub const PROBA_SUM_TOLERANCE: f64 = 1e-3;
 
@@ -68,6 +83,36 @@ impl EvalState {
     /// Number of rows counted.
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+
+    /// Binary scores: how many fall in each of `bins` equal-width bins over [0, 1] (1 in the
+    /// last), and the log loss calibrated scores would give with its standard error; `None`
+    /// for a state without binary scores.
+    pub fn score_shape(&mut self, bins: usize) -> Option<ScoreShape> {
+        let mut shape = ScoreShape {
+            bins: vec![0u64; bins.max(1)],
+            ..ScoreShape::default()
+        };
+        let k = shape.bins.len();
+        let (mut n, mut loss, mut var) = (0u64, 0.0f64, 0.0f64);
+        for column in &mut self.scores {
+            column.for_each_score(|s, c| {
+                shape.bins[((s * k as f64) as usize).min(k - 1)] += c;
+                n += c;
+                // A calibrated score s gives −ln s with probability s, −ln(1 − s) otherwise.
+                let p = s.clamp(LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS);
+                let (a, b) = (-p.ln(), -(1.0 - p).ln());
+                let mean = p * a + (1.0 - p) * b;
+                loss += c as f64 * mean;
+                var += c as f64 * (p * (a - mean).powi(2) + (1.0 - p) * (b - mean).powi(2));
+            });
+        }
+        if n == 0 {
+            return None;
+        }
+        shape.calibrated_log_loss = loss / n as f64;
+        shape.calibrated_log_loss_se = var.sqrt() / n as f64;
+        Some(shape)
     }
 
     /// Rows left out because their label was missing.

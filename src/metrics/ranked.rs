@@ -384,6 +384,35 @@ impl ScoreColumn {
         }
     }
 
+    /// Calls `f(score, count)` for every distinct score kept (grid points in ascending order,
+    /// then the scores off the grid, each once).
+    pub fn for_each_score(&mut self, mut f: impl FnMut(f64, u64)) {
+        let scale = f64::from(GRID_SCALE);
+        self.settle_grid();
+        match &self.grid {
+            Grid::Sparse(list) => {
+                for &i in list {
+                    f(f64::from(i) / scale, 1);
+                }
+            }
+            Grid::Dense(dense) => {
+                for (i, &c) in dense.low.iter().enumerate() {
+                    if c > 0 {
+                        f(i as f64 / scale, u64::from(c));
+                    }
+                }
+                for (i, &c) in dense.counts.iter().enumerate() {
+                    if c > 0 {
+                        f(i as f64 / scale, u64::from(c));
+                    }
+                }
+            }
+        }
+        for &v in &self.raw {
+            f(v, 1);
+        }
+    }
+
     /// How many scores are kept.
     pub fn count(&self) -> u64 {
         let grid = match &self.grid {

@@ -53,6 +53,7 @@ fn repeated(id: &CheckId) -> Option<Repeated> {
         | CheckId::Missing
         | CheckId::LabelDelay
         | CheckId::GradualChange
+        | CheckId::SegmentScores { .. }
         | CheckId::Duplicates
         | CheckId::DuplicateIds
         | CheckId::ConflictingLabels

@@ -514,3 +514,67 @@ fn labels_missing_in_the_latest_days_or_one_segment_are_located() {
     assert_eq!(delay["status"], "pass", "{delay}");
     assert!(!listing(&r).contains("label_delay"), "{}", listing(&r));
 }
+
+/// A calibrated binary log of `rows` rows in four segments: true probability p uniform, label
+/// Bernoulli(p), score p — except in `coarse`'s segment, where the score is the mean of p over
+/// its fifth of [0, 1] (another model's outputs: still calibrated, less sharp).
+fn log_with_scores(dir: &std::path::Path, name: &str, seed: u64, coarse: Option<&str>) -> String {
+    let mut state = seed | 1;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let segments = ["web", "ios", "android", "partner"];
+    let mut text = String::from("segment,label,score\n");
+    for i in 0..20_000u64 {
+        let segment = segments[(i % 4) as usize];
+        let p = uniform();
+        let label = u64::from(uniform() < p);
+        let score = if coarse == Some(segment) {
+            ((p * 5.0).floor() + 0.5) / 5.0
+        } else {
+            p
+        };
+        text.push_str(&format!("{segment},{label},{score:.6}\n"));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn one_segment_served_other_outputs_is_serving_skew_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let reference = log_with_scores(d, "reference.csv", 7, None);
+    let args = [
+        "--segment-col",
+        "segment",
+        "--reference",
+        reference.as_str(),
+    ];
+
+    let f = log_with_scores(d, "current.csv", 11, Some("ios"));
+    let r = Test::eval_json(&f).args(&args).run().report();
+    let lead = leading(&r, "deployment.serving_skew", "one segment's outputs");
+    assert_eq!(lead["evidence"]["location"]["segment"]["value"], "ios");
+    assert!(lead["evidence"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "segment:segment=ios:scores"));
+
+    // The same file without the other outputs: no segment's scores moved.
+    let f = log_with_scores(d, "clean.csv", 11, None);
+    let r = Test::eval_json(&f).args(&args).run().report();
+    let checks = r["checks"].as_array().unwrap();
+    assert!(
+        !checks
+            .iter()
+            .any(|c| c["id"].as_str().unwrap().ends_with(":scores")),
+        "{}",
+        listing(&r)
+    );
+}
