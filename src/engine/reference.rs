@@ -69,11 +69,16 @@ fn evaluate(
         ..finish.clone()
     };
     let segment_columns = std::mem::take(&mut scan.state.columns);
-    let evaluation = scan
+    let mut evaluation = scan
         .state
         .overall
         .finish(&opts)
         .map_err(|e| Problem::from(e).at(path, None))?;
+    // A weighted run compares with the reference's weighted metrics.
+    if let Some(weighted) = scan.weighted.take() {
+        super::finish::weigh(weighted, &mut evaluation)
+            .map_err(|e| Problem::from(e).at(path, None))?;
+    }
     let fixed = FinishOptions {
         task: Some(evaluation.task),
         pos_label: evaluation.pos_label.as_deref().and_then(LabelKey::parse),
