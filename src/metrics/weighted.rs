@@ -578,6 +578,116 @@ fn score_metrics(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::intervals::Bootstrap;
+    use crate::metrics::ranked::Score;
+    use crate::metrics::{EvalState, FinishOptions};
+
+    /// Rows of three classes with probabilities, predictions and weights (some 0), or of two
+    /// classes with a score.
+    fn rows(n: usize, binary: bool) -> Vec<(String, String, Vec<f64>, f64)> {
+        let names = ["cat", "dog", "eel"];
+        let mut x: u64 = 12345;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as f64 / (1u64 << 31) as f64
+        };
+        (0..n)
+            .map(|_| {
+                let k = if binary { 2 } else { 3 };
+                let t = (next() * k as f64) as usize;
+                let p = if next() < 0.7 {
+                    t
+                } else {
+                    (next() * k as f64) as usize
+                };
+                let mut proba: Vec<f64> = (0..k).map(|_| next()).collect();
+                proba[p] += 1.0;
+                let sum: f64 = proba.iter().sum();
+                proba.iter_mut().for_each(|v| *v /= sum);
+                let weight = if next() < 0.1 { 0.0 } else { next() * 5.0 };
+                let (label, pred) = if binary {
+                    (t.to_string(), p.to_string())
+                } else {
+                    (names[t].to_string(), names[p].to_string())
+                };
+                let values = if binary { vec![proba[1]] } else { proba };
+                (label, pred, values, weight)
+            })
+            .collect()
+    }
+
+    /// The weighted evaluation of `rows`, cut into `parts` states merged last first.
+    fn evaluate(
+        rows: &[(String, String, Vec<f64>, f64)],
+        binary: bool,
+        parts: usize,
+    ) -> Evaluation {
+        let proba: Vec<LabelKey> = if binary {
+            Vec::new()
+        } else {
+            ["cat", "dog", "eel"]
+                .iter()
+                .map(|c| LabelKey::parse(c).unwrap())
+                .collect()
+        };
+        fn row(r: &(String, String, Vec<f64>, f64), binary: bool) -> Row<'_> {
+            Row {
+                label: r.0.as_str(),
+                prediction: Prediction::Label(r.1.as_str()),
+                score: binary.then(|| Score::raw(r.2[0])),
+                proba: if binary { &[] } else { r.2.as_slice() },
+            }
+        }
+        let mut plain = EvalState::new(&proba);
+        for r in rows {
+            plain.push(&row(r, binary)).unwrap();
+        }
+        let size = rows.len().div_ceil(parts);
+        let mut states: Vec<WeightedState> = rows
+            .chunks(size)
+            .map(|chunk| {
+                let mut state = WeightedState::new(&proba, "w");
+                for r in chunk {
+                    state.push(&row(r, binary), r.3).unwrap();
+                }
+                state
+            })
+            .collect();
+        let mut merged = states.pop().unwrap();
+        while let Some(state) = states.pop() {
+            merged.merge(&state);
+        }
+        let opts = FinishOptions {
+            bootstrap: Bootstrap {
+                replicates: 0,
+                ..Bootstrap::default()
+            },
+            ..FinishOptions::default()
+        };
+        let mut evaluation = plain.finish(&opts).unwrap();
+        merged.apply(&mut evaluation).unwrap();
+        evaluation
+    }
+
+    #[test]
+    fn merged_states_give_the_bits_of_one_pass_in_any_order() {
+        for binary in [false, true] {
+            let rows = rows(500, binary);
+            let whole = evaluate(&rows, binary, 1);
+            let mut reversed = rows.clone();
+            reversed.reverse();
+            for (parts, data) in [(3, &rows), (7, &rows), (1, &reversed), (4, &reversed)] {
+                let merged = evaluate(data, binary, parts);
+                assert_eq!(whole.metrics, merged.metrics, "{parts} parts");
+                let scores = |e: &Evaluation| e.scores.as_ref().map(|s| s.metrics.clone());
+                assert_eq!(scores(&whole), scores(&merged), "{parts} parts");
+            }
+            assert!(whole.metrics.confusion_matrix.weighted.is_some());
+            assert!(whole.intervals.0.is_empty());
+        }
+    }
 
     #[test]
     fn ranking_of_unit_weights_is_the_unweighted_ranking() {
