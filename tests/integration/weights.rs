@@ -131,6 +131,7 @@ fn weights_change_what_they_weigh_and_the_report_says_what_they_do_not() {
     Test::new()
         .args(&["eval", &file, "--quiet", "--weight-col", "weight"])
         .run()
+        .stdout_contains("columns: label=label prediction=y_pred score=score weight=weight")
         .stdout_contains("metrics are weighted by column 'weight' (total weight");
 }
 
