@@ -405,6 +405,21 @@ def main():
              proba={c: f"proba_{c}" for c in classes},
              args=["--weight-col", "weight"], weight="weight")
 
+    # Weights that leave a class out: every row labelled 3 weighs 0 (class 3 is still
+    # predicted, with weight), so its recall and one-vs-rest metrics are undefined.
+    classes = ["0", "1", "2", "3"]
+    rows = multiclass_rows(random.Random(40), 400, classes, [2, 2, 1, 1],
+                           ("label", "y_pred"), pred_noise=0.2)
+    rows = add_weights(random.Random(41), rows, zeros=0.0)
+    for r in rows:
+        if r["label"] == "3":
+            r["weight"] = "0.000"
+    hdr = ["label", "y_pred"] + [f"proba_{c}" for c in classes] + ["weight"]
+    f = out.write("weighted_zero_class.csv", to_text(rows, hdr))
+    out.case("weighted_zero_class", f, "label", "y_pred",
+             proba={c: f"proba_{c}" for c in classes},
+             args=["--weight-col", "weight"], weight="weight")
+
     with open(os.path.join(out.dir, "cases.json"), "w") as fh:
         json.dump(out.cases, fh, indent=1, sort_keys=True)
         fh.write("\n")

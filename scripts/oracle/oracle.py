@@ -152,7 +152,9 @@ def binary_metrics(y, p, s, classes, pos, beta, C, w=None):
     m["roc_auc"] = num(M.roc_auc_score(y == pos, s, sample_weight=w))  # NaN if one class
     # scikit-learn returns 0.0 (no positives) or 1.0 (all positive) here; mlguard
     # reports null instead, like roc_auc, so a gate on it cannot pass by accident.
-    one_class = bool(np.all(y == pos) or np.all(y != pos))
+    # With weights, a class whose rows all weigh 0 does not occur either.
+    live = np.ones(len(y), dtype=bool) if w is None else w > 0
+    one_class = bool(np.all(y[live] == pos) or np.all(y[live] != pos))
     ap = M.average_precision_score(y, s, pos_label=pos, sample_weight=w)
     m["average_precision"] = None if one_class else num(ap)
     # log_loss over the two classes, columns in class order: [1-s, s] or [s, 1-s]
@@ -197,7 +199,9 @@ def multiclass_metrics(y, p, P, pc, classes, beta, C, w=None):
     # One-vs-rest metrics of a class that never (or always) occurs among the labels
     # are undefined: mlguard reports them as null (scikit-learn: NaN AUC, 0.0 AP) and
     # takes the macro averages over the classes where they are defined.
-    defined = [0 < Y[:, i].sum() < len(y) for i in range(len(pc))]
+    # (With weights: a class whose rows all weigh 0 never occurs.)
+    live = np.ones(len(y)) if w is None else (w > 0).astype(float)
+    defined = [0 < (Y[:, i] * live).sum() < live.sum() for i in range(len(pc))]
     for i, c in enumerate(pc):
         if C.name(c) in m["per_class"]:
             m["per_class"][C.name(c)].update(

@@ -252,14 +252,15 @@ impl WeightedState {
             },
             Task::Multiclass => Headline::Macro,
         };
-        label_metrics(&mut evaluation.metrics, &matrix, headline);
+        let undefined = label_metrics(&mut evaluation.metrics, &matrix, headline);
+        evaluation.warnings.extend(undefined);
         if let Some(scores) = &mut evaluation.scores {
             let names: Vec<String> = column_class
                 .iter()
                 .zip(&self.proba_ids)
                 .map(|(i, &c)| i.map_or_else(|| self.classes.key(c).name(), |i| labels[i].clone()))
                 .collect();
-            score_metrics(
+            let undefined = score_metrics(
                 evaluation.task,
                 &rows,
                 pos,
@@ -269,6 +270,7 @@ impl WeightedState {
                 scores,
                 &mut evaluation.metrics,
             );
+            evaluation.warnings.extend(undefined);
         }
         evaluation.metrics.confusion_matrix.weighted = Some(matrix);
         evaluation.intervals.0.clear();
@@ -335,8 +337,14 @@ fn weighted_mean(v: &[f64], w: &[f64]) -> f64 {
     v.iter().zip(w).map(|(x, w)| x * w).sum::<f64>() / total
 }
 
-/// Replaces the label metrics by those of the weighted confusion matrix.
-fn label_metrics(m: &mut ClassificationMetrics, matrix: &[Vec<f64>], headline: Headline) {
+/// Replaces the label metrics by those of the weighted confusion matrix, and returns the
+/// warnings about ratios that only the weights make 0/0 (classes whose rows all weigh 0; the
+/// unweighted metrics warned about the others).
+fn label_metrics(
+    m: &mut ClassificationMetrics,
+    matrix: &[Vec<f64>],
+    headline: Headline,
+) -> Vec<String> {
     let k = matrix.len();
     let beta = m.beta;
     let tp: Vec<f64> = (0..k).map(|i| matrix[i][i]).collect();
@@ -419,6 +427,37 @@ fn label_metrics(m: &mut ClassificationMetrics, matrix: &[Vec<f64>], headline: H
     // cohen_kappa_score: 1 − observed disagreement / expected disagreement.
     let expected = (n * n - dot(&true_w, &pred_w)) / n;
     m.cohen_kappa = (expected != 0.0).then(|| 1.0 - (n - correct) / expected);
+
+    let counts = &m.confusion_matrix.matrix;
+    let rows_true = |i: usize| counts[i].iter().sum::<u64>();
+    let rows_predicted = |i: usize| counts.iter().map(|r| r[i]).sum::<u64>();
+    let names = |classes: Vec<usize>| {
+        classes
+            .iter()
+            .map(|&i| format!("'{}'", m.confusion_matrix.labels[i]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let no_true: Vec<usize> = (0..k)
+        .filter(|&i| true_w[i] == 0.0 && rows_true(i) > 0)
+        .collect();
+    let no_predicted: Vec<usize> = (0..k)
+        .filter(|&i| pred_w[i] == 0.0 && rows_predicted(i) > 0)
+        .collect();
+    let mut warnings = Vec::new();
+    if !no_predicted.is_empty() {
+        warnings.push(format!(
+            "precision is ill-defined and set to 0.0 for class {} (its predicted rows all weigh 0)",
+            names(no_predicted)
+        ));
+    }
+    if !no_true.is_empty() {
+        warnings.push(format!(
+            "recall is ill-defined and set to 0.0 for class {}, and balanced_accuracy leaves it out (its true rows all weigh 0)",
+            names(no_true)
+        ));
+    }
+    warnings
 }
 
 /// Weighted ROC AUC and average precision of scores whose rows are positive or not:
@@ -469,7 +508,8 @@ pub fn ranking(mut rows: Vec<(f64, f64, bool)>) -> (Option<f64>, Option<f64>) {
 }
 
 /// Replaces the score metrics scikit-learn weighs — ROC AUC, average precision, log loss and
-/// the Brier score, overall and per class — by their weighted values.
+/// the Brier score, overall and per class — by their weighted values; returns the warnings
+/// about ranking metrics that only the weights leave undefined.
 #[allow(clippy::too_many_arguments)]
 fn score_metrics(
     task: Task,
@@ -480,11 +520,12 @@ fn score_metrics(
     total: f64,
     scores: &mut super::scores::ScoreResults,
     labels: &mut ClassificationMetrics,
-) {
+) -> Vec<String> {
+    let mut warnings = Vec::new();
     let (mut log_loss, mut brier) = (Sum::default(), Sum::default());
     match task {
         Task::Binary => {
-            let Some(pos) = pos else { return };
+            let Some(pos) = pos else { return warnings };
             // The positive-class score: the score column's, or the positive class's
             // probability column's.
             let column = column_class.iter().position(|c| *c == Some(pos));
@@ -493,7 +534,7 @@ fn score_metrics(
                 let s = match (r.score, column) {
                     (Some(s), _) => s,
                     (None, Some(j)) => r.proba[j],
-                    (None, None) => return,
+                    (None, None) => return warnings,
                 };
                 let positive = r.truth == pos;
                 let y = if positive { 1.0 } else { 0.0 };
@@ -502,12 +543,18 @@ fn score_metrics(
                 ranked.push((s, r.weight, positive));
             }
             let (auc, ap) = ranking(ranked);
+            if auc.is_none() && scores.metrics.roc_auc.is_some() {
+                warnings.push(
+                    "roc_auc and average_precision are undefined: with the weights only one class weighs anything"
+                        .to_string(),
+                );
+            }
             scores.metrics.roc_auc = auc;
             scores.metrics.average_precision = ap;
         }
         Task::Multiclass => {
             if column_class.is_empty() {
-                return;
+                return warnings;
             }
             for r in rows {
                 let own = column_class
@@ -553,8 +600,12 @@ fn score_metrics(
             labels.weighted.average_precision = average(|r| r.1, true);
             scores.metrics.roc_auc = labels.macro_avg.roc_auc;
             scores.metrics.average_precision = labels.macro_avg.average_precision;
+            let mut undefined = Vec::new();
             for (name, ((roc, ap), _)) in column_names.iter().zip(&per_column) {
                 if let Some((_, m)) = labels.per_class.0.iter_mut().find(|(n, _)| n == name) {
+                    if roc.is_none() && m.roc_auc.is_some() {
+                        undefined.push(format!("'{name}'"));
+                    }
                     m.roc_auc = *roc;
                     m.average_precision = *ap;
                 }
@@ -562,6 +613,12 @@ fn score_metrics(
                     m.roc_auc = *roc;
                     m.average_precision = *ap;
                 }
+            }
+            if !undefined.is_empty() {
+                warnings.push(format!(
+                    "one-vs-rest roc_auc and average_precision are undefined for class {} (with the weights it never or always occurs); the macro averages leave it out",
+                    undefined.join(", ")
+                ));
             }
             if let Some((macro_avg, weighted)) = &mut scores.averages {
                 macro_avg.roc_auc = labels.macro_avg.roc_auc;
@@ -573,6 +630,7 @@ fn score_metrics(
     }
     scores.metrics.log_loss = Some(log_loss.value() / total);
     scores.metrics.brier = Some(brier.value() / total);
+    warnings
 }
 
 #[cfg(test)]

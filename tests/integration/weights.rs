@@ -253,3 +253,32 @@ fn weighted_shards_merge_to_the_same_numbers() {
         .run();
     assert!(run.one_line_error().contains("weight column"), "{run:?}");
 }
+
+#[test]
+fn a_class_whose_rows_all_weigh_zero_is_named_in_the_warnings() {
+    let file = package_file("fixtures/golden/weighted_zero_class.csv");
+    let r = report(&file, &["--weight-col", "weight"]);
+    let warnings: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for expected in [
+        "recall is ill-defined and set to 0.0 for class '3', and balanced_accuracy leaves it out",
+        "one-vs-rest roc_auc and average_precision are undefined for class '3'",
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(expected)),
+            "{expected}: {warnings:#?}"
+        );
+    }
+    assert!(r["metrics"]["per_class"]["3"]["roc_auc"].is_null());
+    // The unweighted run has no such warning.
+    let plain = report(&file, &[]);
+    assert!(
+        !plain["warnings"].to_string().contains("'3'"),
+        "{}",
+        plain["warnings"]
+    );
+}
