@@ -124,15 +124,14 @@ pub fn saved_profile(
     let (evaluation, segments, ids) = evaluate(settings, path, finish, progress)?;
     let mut profile = Profile::of(&evaluation);
     profile.segments = segments;
-    Ok((
-        SavedProfile::new(
-            &profile,
-            evaluation.task,
-            evaluation.pos_label.clone(),
-            metrics_json(&evaluation),
-        ),
-        ids,
-    ))
+    let mut saved = SavedProfile::new(
+        &profile,
+        evaluation.task,
+        evaluation.pos_label.clone(),
+        metrics_json(&evaluation),
+    );
+    saved.weight_col = settings.columns.weight.clone();
+    Ok((saved, ids))
 }
 
 /// What a reference file is, judged by its first bytes (and, for JSON, its first record).
@@ -182,7 +181,10 @@ pub fn load(
     progress: &dyn Progress,
 ) -> Result<Reference, Error> {
     let (saved, ids) = match saved_reference(path)? {
-        Some(saved) => (saved, None),
+        Some(saved) => {
+            saved.check_weights(settings.columns.weight.as_deref(), path)?;
+            (saved, None)
+        }
         None => saved_profile(settings, path, finish, progress)?,
     };
     let (profile, metrics) = saved.into_profile();

@@ -282,3 +282,48 @@ fn a_class_whose_rows_all_weigh_zero_is_named_in_the_warnings() {
         plain["warnings"]
     );
 }
+
+#[test]
+fn a_profile_compares_only_with_a_run_weighted_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = package_file("fixtures/golden/weighted_binary.csv");
+    let profile = dir.path().join("ref.profile.json");
+    Test::new()
+        .args(&["profile", &file, "--quiet", "--weight-col", "weight", "-o"])
+        .arg(&profile)
+        .run()
+        .success();
+    let profile = profile.to_str().unwrap();
+    // Alike: the weighted metrics meet the weighted reference's exactly.
+    let r = report(
+        &file,
+        &[
+            "--weight-col",
+            "weight",
+            "--reference",
+            profile,
+            "--max-drop",
+            "f1=0",
+        ],
+    );
+    let check = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "regression:max_drop:f1")
+        .unwrap();
+    assert_eq!(check["status"], "pass", "{check}");
+    assert_eq!(check["threshold"], r["metrics"]["f1"], "{check}");
+    // Otherwise: refused.
+    let run = Test::new()
+        .args(&["eval", &file, "--quiet", "--reference", profile])
+        .run();
+    let error = run.input_error(profile);
+    assert!(
+        error.what.contains(
+            "the profile's metrics are weighted by column 'weight' but this run's are unweighted"
+        ),
+        "{}",
+        error.what
+    );
+}
