@@ -228,7 +228,8 @@ pub struct ConfigArgs {
     pub config: Option<PathBuf>,
 }
 
-/// Column roles: which columns hold the label, the prediction, scores, ids and latencies.
+/// Column roles: which columns hold the label, the prediction, scores, ids, latencies and
+/// weights.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ColumnArgs {
     /// Column holding the true label [default: detected: label, y_true, target, actual, …].
@@ -260,6 +261,11 @@ pub struct ColumnArgs {
     /// missing): mean, p50, p95, p99 and max in the report's `latency`.
     #[arg(long, value_name = "COL", help_heading = "Columns")]
     pub latency_col: Option<String>,
+    /// Column holding each row's sample weight (a number ≥ 0): metrics weighted as
+    /// scikit-learn's sample_weight; segments, windows, intervals and statistical checks count
+    /// rows unweighted.
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub weight_col: Option<String>,
 }
 
 /// The report's breakdown: segments and time windows.

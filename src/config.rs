@@ -102,6 +102,8 @@ pub struct ColumnsSection {
     pub id: Option<String>,
     /// Latency column (milliseconds).
     pub latency: Option<String>,
+    /// Sample weight column.
+    pub weight: Option<String>,
 }
 
 /// `[metrics]`.

@@ -38,6 +38,9 @@ pub struct Columns {
     pub score: Option<String>,
     /// Per-class probability columns, in label order.
     pub proba: Vec<String>,
+    /// The sample weight column (`--weight-col`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 /// What was read.
@@ -51,6 +54,9 @@ pub struct InputSummary {
     pub rows_skipped: u64,
     /// Column roles.
     pub columns: Columns,
+    /// The sum of the rows' weights (`--weight-col`); absent without weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_weight: Option<f64>,
 }
 
 /// The metrics of one segment.

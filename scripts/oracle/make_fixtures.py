@@ -58,11 +58,12 @@ class Out:
         return f"{GOLDEN}/{name}"
 
     def case(self, name, file, label, pred=None, score=None, proba=None,
-             args=(), pos_label=None, beta=None, threshold=None):
+             args=(), pos_label=None, beta=None, threshold=None, weight=None):
         self.cases.append({
             "name": name, "file": file, "args": list(args), "label": label,
             "pred": pred, "score": score, "proba": proba,
             "pos_label": pos_label, "beta": beta, "threshold": threshold,
+            "weight": weight,
         })
 
 
@@ -138,6 +139,21 @@ def multiclass_rows(rng, n, classes, label_weights, cols, pred_noise=0.1,
                 pi = rng.randrange(len(classes))
             row[pc] = classes[pi]
         rows.append(row)
+    return rows
+
+
+def add_weights(rng, rows, column="weight", zeros=0.05):
+    """A weight column: mostly in (0, 4] with three decimals, a few exactly 0 and a few
+    large (up to 50), so that weighting changes every metric."""
+    for r in rows:
+        u = rng.random()
+        if u < zeros:
+            w = 0.0
+        elif u < zeros + 0.05:
+            w = rng.uniform(10, 50)
+        else:
+            w = rng.uniform(0.001, 4)
+        r[column] = f"{w:.3f}"
     return rows
 
 
@@ -345,6 +361,64 @@ def main():
         rows.append({"label": str((i // len(near)) % 2), "score": near[i % len(near)]})
     f = out.write("binary_near_zero_one.csv", to_text(rows, ["label", "score"]))
     out.case("binary_near_zero_one", f, "label", None, "score")
+
+    # Sample weights (--weight-col): binary with scores and predictions, ...
+    rows = add_weights(random.Random(31), binary_rows(random.Random(30), 800, 300))
+    hdr = ["label", "y_pred", "score", "weight"]
+    f = out.write("weighted_binary.csv", to_text(rows, hdr))
+    out.case("weighted_binary", f, "label", "y_pred", "score",
+             args=["--weight-col", "weight"], weight="weight")
+    out.case("weighted_binary_beta_2", f, "label", "y_pred", "score",
+             args=["--weight-col", "weight", "--beta", "2"], beta=2.0, weight="weight")
+    # ... scores only (predictions at the threshold), weights named in another case ...
+    rows = binary_rows(random.Random(32), 500, 150, digits=3, cols=("label", None, "score"))
+    rows = add_weights(random.Random(33), rows, column="w", zeros=0.1)
+    f = out.write("weighted_score_only.csv", to_text(rows, ["label", "score", "w"]))
+    out.case("weighted_score_only", f, "label", None, "score",
+             args=["--weight-col", "w"], weight="w")
+    # ... string classes with --pos-label ...
+    cols = ("target", "prediction", "score")
+    rows = binary_rows(random.Random(34), 400, 170, lab=("ham", "spam"), cols=cols)
+    rows = add_weights(random.Random(35), rows, column="sample_weight")
+    f = out.write("weighted_strings.csv",
+                  to_text(rows, list(cols) + ["sample_weight"]))
+    out.case("weighted_strings_pos_spam", f, *cols,
+             args=["--weight-col", "sample_weight", "--pos-label", "spam"],
+             pos_label="spam", weight="sample_weight")
+    # ... multiclass probabilities with a prediction column ...
+    classes = ["0", "1", "2", "3"]
+    rows = multiclass_rows(random.Random(36), 700, classes, [3, 2, 2, 1],
+                           ("label", "y_pred"))
+    rows = add_weights(random.Random(37), rows)
+    hdr = ["label", "y_pred"] + [f"proba_{c}" for c in classes] + ["weight"]
+    f = out.write("weighted_multiclass.csv", to_text(rows, hdr))
+    out.case("weighted_multiclass", f, "label", "y_pred",
+             proba={c: f"proba_{c}" for c in classes},
+             args=["--weight-col", "weight"], weight="weight")
+    # ... and string classes predicted by the argmax of their probabilities.
+    classes = ["bird", "cat", "dog"]
+    rows = multiclass_rows(random.Random(38), 600, classes, [1, 2, 2], ("actual", None))
+    rows = add_weights(random.Random(39), rows, zeros=0.1)
+    hdr = ["actual", "proba_dog", "proba_bird", "proba_cat", "weight"]
+    f = out.write("weighted_multiclass_strings.csv", to_text(rows, hdr))
+    out.case("weighted_multiclass_strings", f, "actual", None,
+             proba={c: f"proba_{c}" for c in classes},
+             args=["--weight-col", "weight"], weight="weight")
+
+    # Weights that leave a class out: every row labelled 3 weighs 0 (class 3 is still
+    # predicted, with weight), so its recall and one-vs-rest metrics are undefined.
+    classes = ["0", "1", "2", "3"]
+    rows = multiclass_rows(random.Random(40), 400, classes, [2, 2, 1, 1],
+                           ("label", "y_pred"), pred_noise=0.2)
+    rows = add_weights(random.Random(41), rows, zeros=0.0)
+    for r in rows:
+        if r["label"] == "3":
+            r["weight"] = "0.000"
+    hdr = ["label", "y_pred"] + [f"proba_{c}" for c in classes] + ["weight"]
+    f = out.write("weighted_zero_class.csv", to_text(rows, hdr))
+    out.case("weighted_zero_class", f, "label", "y_pred",
+             proba={c: f"proba_{c}" for c in classes},
+             args=["--weight-col", "weight"], weight="weight")
 
     with open(os.path.join(out.dir, "cases.json"), "w") as fh:
         json.dump(out.cases, fh, indent=1, sort_keys=True)

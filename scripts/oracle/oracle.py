@@ -99,33 +99,40 @@ def num(x):
     return None if math.isnan(x) else x + 0.0
 
 
-def common_metrics(y, p, classes, C):
-    """Metrics that are the same for binary and multiclass."""
+def common_metrics(y, p, classes, C, w):
+    """Metrics that are the same for binary and multiclass.  w: the sample
+    weights (None: unweighted).  With weights, support and the confusion
+    matrix's `matrix` stay row counts (mlguard's rule) and `weighted` holds
+    scikit-learn's weighted confusion matrix."""
     m = {
-        "accuracy": num(M.accuracy_score(y, p)),
-        "balanced_accuracy": num(M.balanced_accuracy_score(y, p)),
-        "mcc": num(M.matthews_corrcoef(y, p)),
-        "cohen_kappa": num(M.cohen_kappa_score(y, p)),
+        "accuracy": num(M.accuracy_score(y, p, sample_weight=w)),
+        "balanced_accuracy": num(M.balanced_accuracy_score(y, p, sample_weight=w)),
+        "mcc": num(M.matthews_corrcoef(y, p, sample_weight=w)),
+        "cohen_kappa": num(M.cohen_kappa_score(y, p, sample_weight=w)),
     }
     for avg in ("macro", "micro", "weighted"):
         pr, rc, f1, _ = M.precision_recall_fscore_support(
-            y, p, average=avg, zero_division=0)
+            y, p, average=avg, zero_division=0, sample_weight=w)
         m[avg] = {"precision": num(pr), "recall": num(rc), "f1": num(f1)}
-    pr, rc, f1, sup = M.precision_recall_fscore_support(
-        y, p, labels=classes, average=None, zero_division=0)
+    pr, rc, f1, _ = M.precision_recall_fscore_support(
+        y, p, labels=classes, average=None, zero_division=0, sample_weight=w)
+    sup = [int(np.sum(y == c)) for c in classes]
     m["per_class"] = {
         C.name(c): {"precision": num(pr[i]), "recall": num(rc[i]),
-                    "f1": num(f1[i]), "support": int(sup[i])}
+                    "f1": num(f1[i]), "support": sup[i]}
         for i, c in enumerate(classes)}
     cm = M.confusion_matrix(y, p, labels=classes)
     m["confusion_matrix"] = {"labels": [C.name(c) for c in classes],
                              "matrix": [[int(v) for v in row] for row in cm]}
+    if w is not None:
+        cw = M.confusion_matrix(y, p, labels=classes, sample_weight=w)
+        m["confusion_matrix"]["weighted"] = [[num(v) for v in row] for row in cw]
     return m
 
 
-def binary_metrics(y, p, s, classes, pos, beta, C):
-    m = common_metrics(y, p, classes, C)
-    kw = dict(pos_label=pos, average="binary", zero_division=0)
+def binary_metrics(y, p, s, classes, pos, beta, C, w=None):
+    m = common_metrics(y, p, classes, C, w)
+    kw = dict(pos_label=pos, average="binary", zero_division=0, sample_weight=w)
     m["precision"] = num(M.precision_score(y, p, **kw))
     m["recall"] = num(M.recall_score(y, p, **kw))
     m["f1"] = num(M.f1_score(y, p, **kw))
@@ -135,17 +142,20 @@ def binary_metrics(y, p, s, classes, pos, beta, C):
         kw["pos_label"] = others[0]
         m["specificity"] = num(M.recall_score(y, p, **kw))
     else:       # only the positive class occurs: tn / (tn + fp), 0/0 -> 0
-        tn = int(np.sum((y != pos) & (p != pos)))
-        fp = int(np.sum((y != pos) & (p == pos)))
+        ones = np.ones(len(y)) if w is None else w
+        tn = float(np.sum(ones[(y != pos) & (p != pos)]))
+        fp = float(np.sum(ones[(y != pos) & (p == pos)]))
         m["specificity"] = tn / (tn + fp) if tn + fp else 0.0
     m.update(roc_auc=None, average_precision=None, log_loss=None, brier=None)
     if s is None:
         return m, None
-    m["roc_auc"] = num(M.roc_auc_score(y == pos, s))  # NaN if one class only
+    m["roc_auc"] = num(M.roc_auc_score(y == pos, s, sample_weight=w))  # NaN if one class
     # scikit-learn returns 0.0 (no positives) or 1.0 (all positive) here; mlguard
     # reports null instead, like roc_auc, so a gate on it cannot pass by accident.
-    one_class = bool(np.all(y == pos) or np.all(y != pos))
-    ap = M.average_precision_score(y, s, pos_label=pos)
+    # With weights, a class whose rows all weigh 0 does not occur either.
+    live = np.ones(len(y), dtype=bool) if w is None else w > 0
+    one_class = bool(np.all(y[live] == pos) or np.all(y[live] != pos))
+    ap = M.average_precision_score(y, s, pos_label=pos, sample_weight=w)
     m["average_precision"] = None if one_class else num(ap)
     # log_loss over the two classes, columns in class order: [1-s, s] or [s, 1-s]
     pair = {C.name(c) for c in classes} | {C.name(pos)}
@@ -154,18 +164,21 @@ def binary_metrics(y, p, s, classes, pos, beta, C):
     if len(pair) == 2:
         pair = [C.enc(n) for n in C.order(pair)]
         P2 = np.column_stack([s if c == pos else 1 - s for c in pair])
-        m["log_loss"] = num(M.log_loss(y, P2, labels=pair))
-    m["brier"] = num(M.brier_score_loss(y, s, pos_label=pos))
+        m["log_loss"] = num(M.log_loss(y, P2, labels=pair, sample_weight=w))
+    m["brier"] = num(M.brier_score_loss(y, s, pos_label=pos, sample_weight=w))
+    # The calibration curve counts rows, weighted or not (calibration_curve takes no
+    # sample_weight, and mlguard's reliability table counts rows).
     pt, pp = calibration_curve(y, s, pos_label=pos, n_bins=15, strategy="uniform")
     cal = {"prob_true": [num(v) for v in pt], "prob_pred": [num(v) for v in pp]}
     return m, cal
 
 
-def multiclass_metrics(y, p, P, pc, classes, beta, C):
-    m = common_metrics(y, p, classes, C)
+def multiclass_metrics(y, p, P, pc, classes, beta, C, w=None):
+    m = common_metrics(y, p, classes, C, w)
     for k in ("precision", "recall", "f1"):
         m[k] = m["macro"][k]
-    m["fbeta"] = num(M.fbeta_score(y, p, beta=beta, average="macro", zero_division=0))
+    m["fbeta"] = num(M.fbeta_score(y, p, beta=beta, average="macro", zero_division=0,
+                                   sample_weight=w))
     m["specificity"] = None
     m.update(roc_auc=None, average_precision=None, log_loss=None, brier=None)
     for avg in ("macro", "weighted"):
@@ -178,14 +191,17 @@ def multiclass_metrics(y, p, P, pc, classes, beta, C):
     ovr = dict(multi_class="ovr", labels=pc)
     Y = label_binarize(y, classes=pc)  # one-vs-rest indicator over proba classes
     for avg in ("macro", "weighted"):
-        m[avg]["roc_auc"] = num(M.roc_auc_score(y, P, average=avg, **ovr))
-        m[avg]["average_precision"] = num(M.average_precision_score(Y, P, average=avg))
-    auc = M.roc_auc_score(y, P, average=None, **ovr)
-    aps = M.average_precision_score(Y, P, average=None)
+        m[avg]["roc_auc"] = num(M.roc_auc_score(y, P, average=avg, sample_weight=w, **ovr))
+        m[avg]["average_precision"] = num(
+            M.average_precision_score(Y, P, average=avg, sample_weight=w))
+    auc = M.roc_auc_score(y, P, average=None, sample_weight=w, **ovr)
+    aps = M.average_precision_score(Y, P, average=None, sample_weight=w)
     # One-vs-rest metrics of a class that never (or always) occurs among the labels
     # are undefined: mlguard reports them as null (scikit-learn: NaN AUC, 0.0 AP) and
     # takes the macro averages over the classes where they are defined.
-    defined = [0 < Y[:, i].sum() < len(y) for i in range(len(pc))]
+    # (With weights: a class whose rows all weigh 0 never occurs.)
+    live = np.ones(len(y)) if w is None else (w > 0).astype(float)
+    defined = [0 < (Y[:, i] * live).sum() < live.sum() for i in range(len(pc))]
     for i, c in enumerate(pc):
         if C.name(c) in m["per_class"]:
             m["per_class"][C.name(c)].update(
@@ -195,14 +211,15 @@ def multiclass_metrics(y, p, P, pc, classes, beta, C):
         m["macro"]["roc_auc"] = num(np.mean([a for a, d in zip(auc, defined) if d]))
         m["macro"]["average_precision"] = num(np.mean([a for a, d in zip(aps, defined) if d]))
     if set(np.unique(y)) == set(pc):  # sklearn's own multiclass AP must agree
-        assert abs(M.average_precision_score(y, P) - aps.mean()) < 1e-12
+        assert abs(M.average_precision_score(y, P, sample_weight=w) - aps.mean()) < 1e-12
     m["roc_auc"] = m["macro"]["roc_auc"]
     m["average_precision"] = m["macro"]["average_precision"]
-    m["log_loss"] = num(M.log_loss(y, P, labels=pc))
+    m["log_loss"] = num(M.log_loss(y, P, labels=pc, sample_weight=w))
     # sklearn's multiclass Brier (scale_by_half='auto' -> NOT halved for >= 3
-    # classes) must equal the plain mean over rows of sum_k (p_k - onehot_k)^2.
-    brier = M.brier_score_loss(y, P, labels=pc)
-    assert len(pc) >= 3 and abs(brier - np.mean(np.sum((P - Y) ** 2, axis=1))) < 1e-12
+    # classes) must equal the (weighted) mean over rows of sum_k (p_k - onehot_k)^2.
+    brier = M.brier_score_loss(y, P, labels=pc, sample_weight=w)
+    plain = np.average(np.sum((P - Y) ** 2, axis=1), weights=w)
+    assert len(pc) >= 3 and abs(brier - plain) < 1e-12
     m["brier"] = num(brier)
     return m
 
@@ -242,6 +259,8 @@ def evaluate(case, root):
     ynames = [canon(r[case["label"]]) for r in rows]
     pnames = [canon(r[case["pred"]]) for r in rows] if case["pred"] else None
     s = np.array([float(r[case["score"]]) for r in rows]) if case["score"] else None
+    wcol = case.get("weight")
+    w = np.array([float(r[wcol]) for r in rows]) if wcol else None
     proba = {canon(k): col for k, col in (case["proba"] or {}).items()}
 
     # Positive class: from the case, else the default for the observed classes.
@@ -272,13 +291,15 @@ def evaluate(case, root):
     multiclass = bool(proba) or len(classes) > 2
     if multiclass:
         assert set(names) <= set(proba) or not proba, "classes missing a proba column"
-        m, cal, pos_name = multiclass_metrics(y, p, P, pc, classes, beta, C), None, None
+        m, cal, pos_name = multiclass_metrics(y, p, P, pc, classes, beta, C, w), None, None
     else:
         assert pos_name is not None, "binary case needs a positive class"
-        m, cal = binary_metrics(y, p, s, classes, C.enc(pos_name), beta, C)
+        m, cal = binary_metrics(y, p, s, classes, C.enc(pos_name), beta, C, w)
+    # A weighted run leaves the (unweighted, row-count) intervals out.
+    intervals = wilson_intervals(y, p, names, C, pos_name) if w is None else {}
     return {"labels": names, "task": "multiclass" if multiclass else "binary",
             "pos_label": pos_name, "metrics": m, "calibration_curve": cal,
-            "intervals": wilson_intervals(y, p, names, C, pos_name)}
+            "intervals": intervals}
 
 
 def main():

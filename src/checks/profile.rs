@@ -47,6 +47,16 @@ pub enum ProfileError {
         /// The version found.
         found: u64,
     },
+    /// A profile whose metrics are weighted otherwise than the run's (`--weight-col`).
+    #[error("{path}: the profile's metrics are {profile} but this run's are {run}, so they do not compare (give the run the profile's --weight-col, or write the profile again with the run's)")]
+    Weights {
+        /// The file.
+        path: String,
+        /// How the profile's metrics are weighted.
+        profile: String,
+        /// How the run's metrics are weighted.
+        run: String,
+    },
     /// A saved JSON report given where a profile or data file is expected.
     #[error("{path}: is an mlguard JSON report, not a reference (pass the reference data file, or a profile written by `mlguard profile REF.csv -o ref.profile.json`)")]
     Report {
@@ -86,6 +96,9 @@ pub struct SavedProfile {
     /// Rows and correct predictions per segment of the segment columns it was made with.
     #[serde(default)]
     pub segments: Vec<SegmentCounts>,
+    /// The weight column its metrics are weighted by (`--weight-col`); absent when unweighted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_col: Option<String>,
 }
 
 /// One class's probabilities.
@@ -127,7 +140,27 @@ impl SavedProfile {
                 })
                 .collect(),
             segments: profile.segments.clone(),
+            weight_col: None,
         }
+    }
+
+    /// Refuses a profile whose metrics are weighted otherwise than a run weighted by
+    /// `weight_col` (`--max-drop` compares metrics, which weights change).
+    pub fn check_weights(&self, weight_col: Option<&str>, path: &str) -> Result<(), ProfileError> {
+        if self.weight_col.as_deref() == weight_col {
+            return Ok(());
+        }
+        let describe = |w: Option<&str>| {
+            w.map_or_else(
+                || "unweighted".to_string(),
+                |c| format!("weighted by column '{c}'"),
+            )
+        };
+        Err(ProfileError::Weights {
+            path: path.to_string(),
+            profile: describe(self.weight_col.as_deref()),
+            run: describe(weight_col),
+        })
     }
 
     /// The profile the comparisons take, and the metrics.

@@ -19,8 +19,9 @@ use crate::metrics::intervals::Bootstrap;
 use crate::metrics::latency::LatencyHistogram;
 use crate::metrics::noise::{self, NoiseBaseline};
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
+use crate::metrics::weighted::WeightTotals;
 use crate::metrics::windows::WindowColumn;
-use crate::metrics::{EvalState, Evaluation, FinishOptions, MetricsError, Task};
+use crate::metrics::{EvalState, Evaluation, FinishOptions, MetricsError, Task, WeightedState};
 use crate::ordered_map::OrderedMap;
 use crate::results::{
     Columns, InputSummary, Metrics, Results, SegmentReport, WindowReport, SCORE_BINS,
@@ -393,7 +394,7 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         || windows.map(|w| window_reports(w, task, window_pos, &finish)),
     );
     let OverallPart {
-        evaluation,
+        mut evaluation,
         current_ids,
         audit,
         noise_baseline,
@@ -401,6 +402,12 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         sanity,
     } = overall_part.map_err(|e| Problem::from(e).at(input_name, None))?;
     let scan_latency = scan.latency;
+    let weights = match scan.weighted {
+        Some(weighted) => Some(
+            weigh(weighted, &mut evaluation).map_err(|e| Problem::from(e).at(input_name, None))?,
+        ),
+        None => None,
+    };
     let mut warnings = scan.warnings;
     if scan.rows_skipped > 0 {
         let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();
@@ -415,6 +422,9 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         ));
     }
     warnings.extend(evaluation.warnings.iter().cloned());
+    if let Some((column, totals)) = &weights {
+        warnings.push(weights_note(column, totals));
+    }
     let metrics = Metrics::of(&evaluation);
     let h = &scan.header;
     let scores = evaluation.scores;
@@ -428,7 +438,8 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         + usize::from(scan.plan.prediction.is_some())
         + usize::from(scan.plan.score.is_some())
         + scan.plan.proba.len()
-        + scan.segment_columns.len();
+        + scan.segment_columns.len()
+        + usize::from(weights.is_some());
     let identifying = scan.header.len() > roles;
     let results = Results {
         input: InputSummary {
@@ -440,7 +451,9 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
                 prediction: scan.plan.prediction.map(|i| h[i].clone()),
                 score: scan.plan.score.map(|i| h[i].clone()),
                 proba: scan.plan.proba.iter().map(|c| c.name.clone()).collect(),
+                weight: weights.as_ref().map(|(column, _)| column.clone()),
             },
+            total_weight: weights.as_ref().map(|(_, totals)| totals.total),
         },
         task: evaluation.task,
         pos_label: evaluation.pos_label,
@@ -466,4 +479,31 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         latency: scan_latency,
         identifying,
     })
+}
+
+/// Weighs the metrics of `evaluation` by the rows' weights: the weight column and the totals.
+pub fn weigh(
+    weighted: WeightedState,
+    evaluation: &mut Evaluation,
+) -> Result<(String, WeightTotals), MetricsError> {
+    let column = weighted.column().to_string();
+    let totals = weighted.apply(evaluation)?;
+    Ok((column, totals))
+}
+
+/// What a weighted report says about its weights: which numbers they weigh and which they
+/// do not.
+fn weights_note(column: &str, totals: &WeightTotals) -> String {
+    let zero = if totals.zero_rows > 0 {
+        format!(", {} of weight 0", count(totals.zero_rows, "row"))
+    } else {
+        String::new()
+    };
+    format!(
+        "metrics are weighted by column '{column}' (total weight {}{zero}), as scikit-learn's \
+         sample_weight; row counts, supports, confusion_matrix.matrix, segments, windows, \
+         curves, thresholds, calibration (ece, mce), the statistical checks, the row audit and \
+         the diagnosis count rows unweighted, and intervals are left out",
+        crate::text::decimal(totals.total)
+    )
 }

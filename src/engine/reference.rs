@@ -69,11 +69,16 @@ fn evaluate(
         ..finish.clone()
     };
     let segment_columns = std::mem::take(&mut scan.state.columns);
-    let evaluation = scan
+    let mut evaluation = scan
         .state
         .overall
         .finish(&opts)
         .map_err(|e| Problem::from(e).at(path, None))?;
+    // A weighted run compares with the reference's weighted metrics.
+    if let Some(weighted) = scan.weighted.take() {
+        super::finish::weigh(weighted, &mut evaluation)
+            .map_err(|e| Problem::from(e).at(path, None))?;
+    }
     let fixed = FinishOptions {
         task: Some(evaluation.task),
         pos_label: evaluation.pos_label.as_deref().and_then(LabelKey::parse),
@@ -124,15 +129,14 @@ pub fn saved_profile(
     let (evaluation, segments, ids) = evaluate(settings, path, finish, progress)?;
     let mut profile = Profile::of(&evaluation);
     profile.segments = segments;
-    Ok((
-        SavedProfile::new(
-            &profile,
-            evaluation.task,
-            evaluation.pos_label.clone(),
-            metrics_json(&evaluation),
-        ),
-        ids,
-    ))
+    let mut saved = SavedProfile::new(
+        &profile,
+        evaluation.task,
+        evaluation.pos_label.clone(),
+        metrics_json(&evaluation),
+    );
+    saved.weight_col = settings.columns.weight.clone();
+    Ok((saved, ids))
 }
 
 /// What a reference file is, judged by its first bytes (and, for JSON, its first record).
@@ -182,7 +186,10 @@ pub fn load(
     progress: &dyn Progress,
 ) -> Result<Reference, Error> {
     let (saved, ids) = match saved_reference(path)? {
-        Some(saved) => (saved, None),
+        Some(saved) => {
+            saved.check_weights(settings.columns.weight.as_deref(), path)?;
+            (saved, None)
+        }
         None => saved_profile(settings, path, finish, progress)?,
     };
     let (profile, metrics) = saved.into_profile();

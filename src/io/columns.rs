@@ -60,6 +60,9 @@ pub struct ColumnFlags {
     pub id: Option<String>,
     /// `--latency-col`: per-row serving latency in milliseconds.
     pub latency: Option<String>,
+    /// `--weight-col`: per-row sample weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 /// A per-class probability column.

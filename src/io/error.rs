@@ -275,6 +275,14 @@ pub enum Problem {
         /// The cell.
         value: String,
     },
+    /// A weight cell that is not a weight.
+    #[error("'{value}' in weight column '{column}' is not a weight (weights must be numbers ≥ 0; 0 leaves a row out of the weighted metrics; fill in missing weights, or pass --skip-invalid to skip such rows)")]
+    BadWeight {
+        /// The column.
+        column: String,
+        /// The cell.
+        value: String,
+    },
     /// A segment column with too many distinct values.
     #[error("segment column '{column}' has more than {limit} distinct values (segment by a column with fewer values, not an id)")]
     TooManySegments {
@@ -316,6 +324,7 @@ impl Problem {
                 | Problem::LabelWithoutProba { .. }
                 | Problem::BadTime { .. }
                 | Problem::BadLatency { .. }
+                | Problem::BadWeight { .. }
                 | Problem::Json(_)
                 | Problem::JsonNested(_)
         )

@@ -50,6 +50,10 @@ pub struct ConfusionMatrix {
     pub labels: Vec<String>,
     /// Counts, `matrix[true][predicted]`.
     pub matrix: Vec<Vec<u64>>,
+    /// With `--weight-col`: the sums of the rows' weights, `weighted[true][predicted]`
+    /// (scikit-learn's `confusion_matrix` with `sample_weight`); absent without weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighted: Option<Vec<Vec<f64>>>,
 }
 
 /// The label-based metrics of an evaluation.
@@ -284,6 +288,7 @@ pub fn classification_metrics(
         confusion_matrix: ConfusionMatrix {
             labels: labels.to_vec(),
             matrix,
+            weighted: None,
         },
     }
 }

@@ -85,6 +85,11 @@ pub enum MetricsError {
         /// The classes.
         labels: String,
     },
+    /// Every row weighs 0 (`--weight-col`), so no weighted mean is defined.
+    #[error(
+        "the weights sum to 0, so no weighted metric is defined (give some rows a weight above 0)"
+    )]
+    ZeroWeight,
     /// The negative class of a score-thresholded prediction cannot be named.
     #[error("every label is '{pos}', so the class predicted below the threshold is unknown (add a prediction column, or use labels such as 0/1)")]
     NoNegativeClass {

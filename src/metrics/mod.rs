@@ -23,7 +23,9 @@ pub mod samples;
 pub mod scores;
 pub mod segments;
 pub mod sorted_sample;
+pub mod weighted;
 pub mod windows;
 
 pub use accumulator::{EvalState, RowProblem};
 pub use evaluation::{Evaluation, FinishOptions, MetricsError, Task};
+pub use weighted::WeightedState;

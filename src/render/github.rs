@@ -3,6 +3,9 @@
 //!
 //! Each failed check is an `::error` and each warning check a `::warning` (an `::error` when
 //! the gate counts warnings, `--fail-on warning`, so the annotations and the exit code agree);
+//! repeated failures of one check (worse windows, weak segments of one column, a per-segment
+//! rule, per-class probability drift) are one annotation with their count and the worst places,
+//! folded as the verdict folds them ([`super::verdict`]);
 //! each finding of severity `error` or `warning` is an annotation of that level, with its first
 //! remedy; each warning about the input is a `::warning`. A plain verdict line ends the output.
 //! Passing and skipped checks and informational findings are left to the other formats.
@@ -15,7 +18,8 @@
 
 use std::io::{self, Write};
 
-use super::entries::{CheckEntry, FindingEntry};
+use super::entries::FindingEntry;
+use super::verdict::{self, Failure};
 use crate::checks::gate::FailOn;
 use crate::checks::CheckStatus;
 use crate::report::Report;
@@ -62,14 +66,20 @@ fn annotation(out: &mut dyn Write, level: Level, title: &str, message: &str) -> 
 /// Writes the report as workflow commands.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let counted = report.gate.fail_on == FailOn::Warning;
-    for check in CheckEntry::all(&report.checks) {
-        let level = match check.status {
-            CheckStatus::Fail => Level::Error,
-            CheckStatus::Warn if counted => Level::Error,
-            CheckStatus::Warn => Level::Warning,
-            CheckStatus::Pass | CheckStatus::Skip => continue,
+    let ids: Vec<String> = report.checks.iter().map(|c| c.id.to_string()).collect();
+    let failing: Vec<Failure> = report
+        .checks
+        .iter()
+        .zip(&ids)
+        .filter(|(c, _)| matches!(c.status, CheckStatus::Fail | CheckStatus::Warn))
+        .map(|(c, id)| Failure::of(c, id))
+        .collect();
+    for line in verdict::fold(&failing) {
+        let level = match line.status {
+            CheckStatus::Warn if !counted => Level::Warning,
+            _ => Level::Error,
         };
-        annotation(out, level, &format!("mlguard {}", check.id), &check.message)?;
+        annotation(out, level, &format!("mlguard {}", line.id), &line.text)?;
     }
     for finding in FindingEntry::all(&report.findings) {
         let level = match finding.severity.as_deref() {

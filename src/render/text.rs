@@ -131,6 +131,9 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
     if !c.proba.is_empty() {
         cols.push_str(&format!(" proba={}", c.proba.join(",")));
     }
+    if let Some(w) = &c.weight {
+        cols.push_str(&format!(" weight={w}"));
+    }
     writeln!(out, "{}", style.dim(&format!("columns: {cols}")))?;
     if let Some(config) = &report.run.config {
         writeln!(out, "{}", style.dim(&format!("config: {config}")))?;

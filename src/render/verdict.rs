@@ -24,6 +24,9 @@ pub struct VerdictLine {
     pub text: String,
     /// How many failing checks it stands for.
     pub checks: usize,
+    /// The id of the check it stands for, or of the repeated check it folds (`window:worse`,
+    /// `segment:COLUMN:weak`, `rule:RULE`, `drift:proba`).
+    pub id: String,
 }
 
 /// A check that can fail in many places, each place a check of its own.
@@ -85,6 +88,21 @@ fn repeated(id: &CheckId) -> Option<Repeated> {
         | CheckId::InvertedScores { .. }
         | CheckId::ClassPermutation
         | CheckId::ScoreResolution => None,
+    }
+}
+
+impl Repeated {
+    /// The id a folded line goes by.
+    fn id(&self) -> String {
+        match self {
+            Repeated::WorseWindows => CheckId::Windows.to_string(),
+            Repeated::WeakSegments(column) => CheckId::SegmentsOf {
+                column: column.clone(),
+            }
+            .to_string(),
+            Repeated::SegmentRule(rule) => format!("rule:{rule}"),
+            Repeated::ProbaDrift => "drift:proba".to_string(),
+        }
     }
 }
 
@@ -175,15 +193,51 @@ pub fn lines(report: &Report) -> Vec<VerdictLine> {
         .iter()
         .map(|c| (c.id.to_string(), c))
         .collect();
-    let failing: Vec<(&str, CheckStatus, Option<&Check>)> = report
+    let failing: Vec<Failure> = report
         .gate
         .failures
         .iter()
-        .map(|f| (f.message.as_str(), f.status, by_id.get(&f.id).copied()))
+        .map(|f| Failure {
+            id: &f.id,
+            message: &f.message,
+            status: f.status,
+            check: by_id.get(&f.id).copied(),
+        })
         .collect();
+    fold(&failing)
+}
+
+/// One failure to fold: a failing check, or a gate failure whose check is not in the report.
+#[derive(Debug, Clone, Copy)]
+pub struct Failure<'a> {
+    /// The check's id.
+    pub id: &'a str,
+    /// What happened, in one sentence.
+    pub message: &'a str,
+    /// The check's status.
+    pub status: CheckStatus,
+    /// The check, when the report has it.
+    pub check: Option<&'a Check>,
+}
+
+impl<'a> Failure<'a> {
+    /// The failure of `check`.
+    pub fn of(check: &'a Check, id: &'a str) -> Failure<'a> {
+        Failure {
+            id,
+            message: &check.message,
+            status: check.status,
+            check: Some(check),
+        }
+    }
+}
+
+/// `failing` in order, repeated failures of one check folded into one line at the place of the
+/// first. Every renderer that lists failures one per line folds them here.
+pub fn fold(failing: &[Failure<'_>]) -> Vec<VerdictLine> {
     let mut groups: HashMap<Repeated, Vec<&Check>> = HashMap::new();
-    for (_, _, check) in &failing {
-        if let Some(c) = check {
+    for failure in failing {
+        if let Some(c) = failure.check {
             if let Some(kind) = repeated(&c.id) {
                 groups.entry(kind).or_default().push(c);
             }
@@ -191,8 +245,8 @@ pub fn lines(report: &Report) -> Vec<VerdictLine> {
     }
     let mut out = Vec::new();
     let mut shown: Vec<Repeated> = Vec::new();
-    for (message, status, check) in failing {
-        let kind = check.and_then(|c| repeated(&c.id));
+    for failure in failing {
+        let kind = failure.check.and_then(|c| repeated(&c.id));
         match kind {
             Some(kind) if groups[&kind].len() > 1 => {
                 if shown.contains(&kind) {
@@ -200,16 +254,22 @@ pub fn lines(report: &Report) -> Vec<VerdictLine> {
                 }
                 let members = &groups[&kind];
                 out.push(VerdictLine {
-                    status: members.iter().map(|c| c.status).max().unwrap_or(status),
+                    status: members
+                        .iter()
+                        .map(|c| c.status)
+                        .max()
+                        .unwrap_or(failure.status),
                     text: folded(&kind, members),
                     checks: members.len(),
+                    id: kind.id(),
                 });
                 shown.push(kind);
             }
             _ => out.push(VerdictLine {
-                status,
-                text: message.to_string(),
+                status: failure.status,
+                text: failure.message.to_string(),
                 checks: 1,
+                id: failure.id.to_string(),
             }),
         }
     }

@@ -32,7 +32,7 @@ use crate::metrics::audit::{ScoredRow, SkipReason};
 use crate::metrics::fingerprint;
 use crate::metrics::latency::{LatencyHistogram, MAX_LATENCY_MS};
 use crate::metrics::segments::{SegmentProblem, SegmentedState, MAX_SEGMENTS};
-use crate::metrics::RowProblem;
+use crate::metrics::{RowProblem, WeightedState};
 use crate::text::as_text;
 use crate::time::{parse_time, WindowWidth};
 use lane::{lane_for, Lane};
@@ -116,6 +116,9 @@ pub struct Scan {
     /// The latencies, with `--latency-col`.
     #[serde(default)]
     pub latency: Option<LatencyHistogram>,
+    /// The weighted metrics' state, with `--weight-col`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighted: Option<WeightedState>,
     /// The line after the header (where the first row was expected); not saved.
     #[serde(skip)]
     pub first_data_line: u64,
@@ -144,6 +147,8 @@ struct Consumer<'a> {
     id_index: Option<usize>,
     latency_index: Option<usize>,
     latency: LatencyHistogram,
+    weight_index: Option<usize>,
+    weighted: WeightedState,
     skip_invalid: bool,
     proba: Vec<f64>,
     rows_skipped: u64,
@@ -224,6 +229,19 @@ impl Consumer<'_> {
                 }
             },
         };
+        let weight = match self.weight_index {
+            None => None,
+            Some(col) => match parse_weight(rec.field(col)) {
+                Some(w) => Some(w),
+                None => {
+                    let problem = Problem::BadWeight {
+                        column: cell(&self.header[col]),
+                        value: cell(String::from_utf8_lossy(rec.field(col)).trim()),
+                    };
+                    return self.skip(problem, Some(line));
+                }
+            },
+        };
         let index = self.segment_index;
         let segment = |c: usize| as_text(rec.field(index[c])).unwrap_or_default();
         let pushed = match (&self.state.windows, self.time_index) {
@@ -255,6 +273,10 @@ impl Consumer<'_> {
                 },
             };
             return self.skip(problem, Some(line));
+        }
+        if let Some(w) = weight {
+            // The row's classes were read by the push above, so this cannot fail.
+            let _ = self.weighted.push(&row, w);
         }
         let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
         let id = self.id_index.map(|i| rec.field(i));
@@ -342,6 +364,7 @@ impl Consumer<'_> {
         other.flush_audit();
         self.state.merge(&other.state);
         self.latency.merge(&other.latency);
+        self.weighted.merge(&other.weighted);
         self.rows_skipped += other.rows_skipped;
         self.skipped.extend(other.skipped);
         self.skipped.sort_by_key(|s| s.0);
@@ -512,6 +535,7 @@ pub(super) struct Setup {
     time_index: Option<usize>,
     id_index: Option<usize>,
     latency_index: Option<usize>,
+    weight_index: Option<usize>,
     windows: WindowSpec,
     /// What the setup has to tell the user (how numbered probability columns were read).
     warnings: Vec<String>,
@@ -574,6 +598,10 @@ fn setup(
         Some(name) => Some(find(name, "--latency-col")?),
         None => None,
     };
+    let weight_index = match &flags.weight {
+        Some(name) => Some(find(name, "--weight-col")?),
+        None => None,
+    };
     Ok(Setup {
         proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
         decoder: RowDecoder::new(plan.clone(), &header, rules).with_pair_rule(pair),
@@ -584,6 +612,7 @@ fn setup(
         time_index,
         id_index,
         latency_index,
+        weight_index,
         windows: windows.clone(),
         warnings,
     })
@@ -610,6 +639,11 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a>
         id_index: s.id_index,
         latency_index: s.latency_index,
         latency: LatencyHistogram::default(),
+        weight_index: s.weight_index,
+        weighted: WeightedState::new(
+            &s.proba_classes,
+            s.weight_index.map_or("", |i| s.header[i].as_str()),
+        ),
         header: &s.header,
         plan: &s.plan,
         segment_index: &s.segment_index,
@@ -650,7 +684,15 @@ fn finish_scan(
         first_data_line,
         warnings,
         latency: s.latency_index.map(|_| c.latency),
+        weighted: s.weight_index.map(|_| c.weighted),
     })
+}
+
+/// A weight cell: a finite number ≥ 0 (`-0` is 0); anything else, an empty cell included, is
+/// not a weight.
+fn parse_weight(cell: &[u8]) -> Option<f64> {
+    let w: f64 = as_text(cell).ok()?.trim().parse().ok()?;
+    (w.is_finite() && w >= 0.0).then_some(w + 0.0)
 }
 
 /// A latency cell: empty is missing; otherwise a number of milliseconds in [0, 1e12].

@@ -226,6 +226,9 @@ impl SavedState {
         if self.scan.state.proba_classes() != classes {
             return Err("the probability classes do not match the columns".into());
         }
+        if let Some(weighted) = &self.scan.weighted {
+            weighted.check()?;
+        }
         self.scan.state.check()
     }
 
@@ -308,8 +311,23 @@ impl SavedState {
                 format!("{}", other.scan.latency.is_some()),
             );
         }
+        let weight_column = |scan: &Scan| {
+            scan.weighted
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |w| w.column().to_string())
+        };
+        if weight_column(&self.scan) != weight_column(&other.scan) {
+            return differ(
+                "the weight column (--weight-col)",
+                weight_column(&self.scan),
+                weight_column(&other.scan),
+            );
+        }
         self.scan.state.merge(&other.scan.state);
         if let (Some(mine), Some(theirs)) = (&mut self.scan.latency, &other.scan.latency) {
+            mine.merge(theirs);
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.scan.weighted, &other.scan.weighted) {
             mine.merge(theirs);
         }
         self.scan.rows_skipped += other.scan.rows_skipped;

@@ -1,4 +1,4 @@
-//! Column roles: which columns hold the label, prediction, scores, ids and latencies
+//! Column roles: which columns hold the label, prediction, scores, ids, latencies and weights
 //! (`[columns]`); a role not named is detected from the header. The classes of the probability
 //! columns (`--classes`) are checked here: each must name one class, once.
 
@@ -33,6 +33,7 @@ pub(super) fn resolve(
         classes,
         id: pick(&args.id_col, &file.id),
         latency: pick(&args.latency_col, &file.latency),
+        weight: pick(&args.weight_col, &file.weight),
     })
 }
 

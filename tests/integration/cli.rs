@@ -1292,6 +1292,35 @@ fn json_contract_latency() {
 }
 
 #[test]
+fn json_contract_weights() {
+    use Kind::*;
+    let run = Test::eval_json("fixtures/golden/weighted_multiclass.csv")
+        .args(&["--weight-col", "weight"])
+        .run();
+    run.success();
+    let r = run.json();
+    check_common_contract(&r);
+    assert_eq!(expect(&r, "/input/columns/weight", &[String]), "weight");
+    expect(&r, "/input/total_weight", &[Number]);
+    for row in expect(&r, "/metrics/confusion_matrix/weighted", &[Array])
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            row.as_array().unwrap().iter().all(Value::is_number),
+            "{row}"
+        );
+    }
+    // Without weights the keys are absent, not null.
+    let plain = json_report("examples/binary.csv");
+    assert!(plain["input"]["columns"].get("weight").is_none());
+    assert!(plain["input"].get("total_weight").is_none());
+    assert!(plain["metrics"]["confusion_matrix"]
+        .get("weighted")
+        .is_none());
+}
+
+#[test]
 fn json_contract_binary() {
     use Kind::*;
     let r = json_report("examples/binary.csv");

@@ -29,4 +29,5 @@ mod proba_classes;
 mod profile;
 mod properties;
 mod render;
+mod weights;
 mod wording;

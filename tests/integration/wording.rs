@@ -150,6 +150,7 @@ fn collapse(format: &str) -> String {
             "--format",
             format,
         ])
+        .env("GITHUB_STEP_SUMMARY", "")
         .run();
     out.code(1);
     out.stdout.clone()
@@ -205,4 +206,27 @@ fn the_diagnosis_comes_before_the_long_lists() {
     let failed = markdown.find("#### Failed rules").unwrap();
     let verdict = markdown.find("- ❌ fail 10 windows are worse").unwrap();
     assert!(verdict < diagnosis && diagnosis < failed, "{markdown}");
+}
+
+#[test]
+fn repeated_failures_of_one_check_are_one_github_annotation() {
+    let out = collapse("github");
+    let windows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("worse than the rows before"))
+        .collect();
+    assert_eq!(windows.len(), 1, "{out}");
+    assert!(
+        windows[0].starts_with(
+            "::error title=mlguard window%3Aworse::10 windows are worse than the rows before \
+             them; worst: 2026-03-04T18:00:00Z (accuracy 0.5360 lower)"
+        ),
+        "{}",
+        windows[0]
+    );
+    assert!(
+        windows[0].ends_with("; 7 more among the checks"),
+        "{}",
+        windows[0]
+    );
 }
