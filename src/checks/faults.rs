@@ -234,12 +234,20 @@ pub fn score_resolution(
         .collect();
     let mut d = detail("distinct_share", "share", profile.rows);
     if judged.len() >= 2 {
-        let start = (1..judged.len()).find(|&i| {
-            judged[..i].iter().all(|(_, r)| *r >= FULL_RESOLUTION)
-                && judged[i..].iter().all(|(_, r)| *r < LOST_RESOLUTION)
-        });
-        if let Some(i) = start {
-            let (w, after) = judged[i];
+        // Full resolution up to a window, lost from it on; or lost from the window after it,
+        // when the change fell within that window (a partly rounded window).
+        let split = |skip: usize| {
+            (1..judged.len().saturating_sub(skip)).find(|&i| {
+                judged[..i].iter().all(|(_, r)| *r >= FULL_RESOLUTION)
+                    && judged[i + skip..].iter().all(|(_, r)| *r < LOST_RESOLUTION)
+            })
+        };
+        if let Some((i, skip)) = split(0)
+            .map(|i| (i, 0))
+            .or_else(|| split(1).map(|i| (i, 1)))
+        {
+            let w = judged[i].0;
+            let (lost, after) = judged[i + skip];
             let before = judged[..i].iter().map(|(_, r)| r).sum::<f64>() / i as f64;
             d.effect_size = Some(after);
             d.location.window = Some(w.start.clone());
@@ -248,17 +256,18 @@ pub fn score_resolution(
                 ("distinct_share_after".into(), after),
                 (
                     "distinct_scores_after".into(),
-                    w.distinct_scores.unwrap_or(0) as f64,
+                    lost.distinct_scores.unwrap_or(0) as f64,
                 ),
             ]);
             return Some(stat(
                 CheckId::ScoreResolution,
                 CheckStatus::Warn,
                 format!(
-                    "the scores lost their resolution from {}: {} distinct scores for {} in that window ({:.0}% of rows) against {:.0}% before — rounded or truncated scores",
+                    "the scores lost their resolution from {}: {} distinct scores for {} in window {} ({:.0}% of rows) against {:.0}% before — rounded or truncated scores",
                     w.start,
-                    w.distinct_scores.unwrap_or(0),
-                    crate::text::count(w.rows, "row"),
+                    lost.distinct_scores.unwrap_or(0),
+                    crate::text::count(lost.rows, "row"),
+                    lost.start,
                     after * 100.0,
                     before * 100.0
                 ),
@@ -315,6 +324,39 @@ mod tests {
         assert_eq!(permutation_of(&labels, &shifted).len(), 3);
         let confused = vec![vec![60, 40, 0], vec![30, 70, 0], vec![0, 5, 95]];
         assert!(permutation_of(&labels, &confused).is_empty());
+    }
+
+    #[test]
+    fn scores_rounded_from_within_a_window_lose_their_resolution_from_that_window() {
+        let window = |i: usize, distinct: u64| WindowCounts {
+            start: format!("w{i}"),
+            rows: 400,
+            correct: 360,
+            distinct_scores: Some(distinct),
+            ..WindowCounts::default()
+        };
+        // Full resolution, one window rounded from its middle (250 of 400 distinct), then 11.
+        let mut w: Vec<WindowCounts> = (0..6).map(|i| window(i, 400)).collect();
+        w.push(window(6, 250));
+        w.extend((7..12).map(|i| window(i, 11)));
+        let profile = Profile {
+            rows: 4800,
+            correct: 4320,
+            labels: Vec::new(),
+            label_counts: Vec::new(),
+            pred_counts: Vec::new(),
+            distribution: None,
+            by_class: Vec::new(),
+            proba: Vec::new(),
+            segments: Vec::new(),
+        };
+        let c = score_resolution(Some(&w), &profile, None).unwrap();
+        assert_eq!(c.status, CheckStatus::Warn, "{}", c.message);
+        assert!(c.message.contains("from w6"), "{}", c.message);
+        // Windows that never settle below the lost share are not a loss.
+        w[7].distinct_scores = Some(200);
+        let c = score_resolution(Some(&w), &profile, None).unwrap();
+        assert_eq!(c.status, CheckStatus::Pass, "{}", c.message);
     }
 
     #[test]

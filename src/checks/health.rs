@@ -250,15 +250,21 @@ pub fn label_noise(
             d,
         );
     }
+    if b.variance <= 0.0 {
+        // Scores of exactly 0 or 1 claim certainty: every error is a "suspect", and the test
+        // cannot tell a wrong label from a wrong certainty (an over-fitted model's).
+        return stat(
+            CheckId::LabelNoise,
+            CheckStatus::Skip,
+            "not tested: every score is exactly 0 or 1, so a wrong label cannot be told from \
+             the model's own wrong certainty (confident learning needs probabilities)"
+                .into(),
+            d,
+        );
+    }
     let observed = issues.suspects as f64;
     let excess = (observed - b.expected) / n as f64;
-    let z = if b.variance > 0.0 {
-        (observed - b.expected) / b.variance.sqrt()
-    } else if observed > b.expected {
-        f64::INFINITY
-    } else {
-        0.0
-    };
+    let z = (observed - b.expected) / b.variance.sqrt();
     let p = if z > 0.0 {
         normal_two_sided(z.min(40.0)) / 2.0
     } else {
