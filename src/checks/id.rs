@@ -76,6 +76,8 @@ pub enum CheckId {
     },
     /// `window:change_point`: a step change in the error rate over time.
     ChangePoint,
+    /// `window:score_change`: the time the binary scores changed most.
+    ScoreChange,
     /// `window:gradual_change`: the error rate rose over many windows (a ramp), in place of a
     /// step change.
     GradualChange,
@@ -171,6 +173,7 @@ impl fmt::Display for CheckId {
             CheckId::PairedRegression => "regression:paired",
             CheckId::ChangePoint => "window:change_point",
             CheckId::GradualChange => "window:gradual_change",
+            CheckId::ScoreChange => "window:score_change",
             CheckId::Windows => "window:worse",
             CheckId::ClassPermutation => "sanity:class_permutation",
             CheckId::ScoreResolution => "sanity:score_resolution",

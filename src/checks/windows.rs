@@ -16,6 +16,7 @@
 
 use super::statistical::StatOptions;
 use super::{Check, CheckDetail, CheckId, CheckStatus, Location, StatisticalDetail};
+use crate::metrics::ranked::Ranked;
 use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, normal_two_sided};
 use crate::text::count;
@@ -33,6 +34,9 @@ pub struct WindowCounts {
     pub labels_missing: u64,
     /// Distinct binary scores (report windows only).
     pub distinct_scores: Option<u64>,
+    /// Binary scores per equal-width bin over [0, 1] (report windows only; empty without
+    /// binary scores).
+    pub score_bins: Vec<u64>,
     /// Classes whose rows mostly go to one other class (report windows only; see
     /// [`super::faults::permutation_of`]).
     pub mapping: Vec<(String, String)>,
@@ -337,6 +341,86 @@ fn gradual_change(windows: &[WindowCounts], ramp: &Ramp, p: f64, opts: &StatOpti
     )
 }
 
+/// The least KS distance between the scores before and after a split that counts as a change.
+const SCORE_CHANGE: f64 = 0.1;
+
+/// `window:score_change`: the time the binary scores changed — the split of the report
+/// windows whose scores before and after differ most (two-sample KS on 100-bin histograms,
+/// Bonferroni over the splits); fails from a distance of 0.1 when significant. `None` without
+/// binary scores or with fewer than two windows.
+pub fn score_change(windows: &[WindowCounts], opts: &StatOptions) -> Option<Check> {
+    let bins = windows.iter().map(|w| w.score_bins.len()).max()?;
+    if bins == 0 || windows.len() < 2 {
+        return None;
+    }
+    let mut total = vec![0u64; bins];
+    for w in windows {
+        for (t, c) in total.iter_mut().zip(&w.score_bins) {
+            *t += c;
+        }
+    }
+    let ranked = |h: &[u64]| Ranked {
+        values: (0..h.len())
+            .filter(|&i| h[i] > 0)
+            .map(|i| i as f64)
+            .collect(),
+        counts: h.iter().copied().filter(|&c| c > 0).collect(),
+    };
+    let mut before = vec![0u64; bins];
+    let mut best: Option<(f64, f64, usize, u64, u64)> = None;
+    for (i, w) in windows[..windows.len() - 1].iter().enumerate() {
+        for (b, c) in before.iter_mut().zip(&w.score_bins) {
+            *b += c;
+        }
+        let after: Vec<u64> = total.iter().zip(&before).map(|(t, b)| t - b).collect();
+        let (n1, n2) = (before.iter().sum::<u64>(), after.iter().sum::<u64>());
+        if n1 < opts.min_rows || n2 < opts.min_rows {
+            continue;
+        }
+        if let Some((d, p)) = crate::stats::ks_two_sample(&ranked(&before), &ranked(&after)) {
+            if best.is_none_or(|b| d > b.0) {
+                best = Some((d, p, i + 1, n1, n2));
+            }
+        }
+    }
+    let (d, p, at, n1, n2) = best?;
+    let p = (p * (windows.len() - 1) as f64).min(1.0);
+    let start = windows[at].start.clone();
+    let mut det = detail("ks", n2);
+    det.effect = "ks_distance";
+    det.statistic = Some(d);
+    det.p_value = Some(p);
+    det.effect_size = Some(d);
+    det.n_reference = Some(n1);
+    det.location.window = Some(start.clone());
+    let changed = p < opts.alpha && d >= SCORE_CHANGE;
+    Some(check(
+        CheckId::ScoreChange,
+        if changed {
+            CheckStatus::Fail
+        } else {
+            CheckStatus::Pass
+        },
+        if changed {
+            format!(
+                "the scores changed at {start}: KS D = {} between the {} before and the {} after ({}, Bonferroni over {})",
+                crate::text::four_decimals(d),
+                count(n1, "row"),
+                count(n2, "row"),
+                sci("p", p),
+                count(windows.len() - 1, "split")
+            )
+        } else {
+            format!(
+                "the scores held over time (largest change at {start}: KS D = {}, p = {:.4})",
+                crate::text::four_decimals(d),
+                p
+            )
+        },
+        det,
+    ))
+}
+
 /// The false-discovery level of the worse-window family is `alpha` divided by this: every
 /// window is another look at the same run, and a healthy run must pass in far more than 95% of
 /// cases (at `alpha` = 0.05, about one healthy run in 200 shows a worse window).
@@ -507,6 +591,31 @@ mod tests {
         let c = change_point(&windows(&step), &StatOptions::default());
         assert_eq!(c.id, CheckId::ChangePoint, "{}", c.message);
         assert!(c.message.contains("starting at w10"), "{}", c.message);
+    }
+
+    #[test]
+    fn scores_that_move_at_one_window_are_a_score_change_there() {
+        let bins = |centre: usize| {
+            let mut h = vec![0u64; 100];
+            for (k, c) in h.iter_mut().enumerate().skip(centre - 10).take(21) {
+                *c = 30 - (k as i64 - centre as i64).unsigned_abs();
+            }
+            h
+        };
+        let mut w = windows(&[(460, 414); 12]);
+        for (i, win) in w.iter_mut().enumerate() {
+            win.score_bins = bins(if i < 7 { 40 } else { 55 });
+        }
+        let c = score_change(&w, &StatOptions::default()).unwrap();
+        assert_eq!(c.status, CheckStatus::Fail, "{}", c.message);
+        assert!(c.message.contains("changed at w7"), "{}", c.message);
+        for win in &mut w {
+            win.score_bins = bins(40);
+        }
+        let c = score_change(&w, &StatOptions::default()).unwrap();
+        assert_eq!(c.status, CheckStatus::Pass, "{}", c.message);
+        // Without scores there is nothing to test.
+        assert!(score_change(&windows(&[(460, 414); 12]), &StatOptions::default()).is_none());
     }
 
     #[test]

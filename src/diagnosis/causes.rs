@@ -97,7 +97,7 @@ pub fn signal_of(id: &CheckId) -> Option<Signal> {
         CheckId::AccuracyRegression | CheckId::PairedRegression | CheckId::MaxDrop { .. } => {
             MetricDrop
         }
-        CheckId::ScoreDrift | CheckId::ProbaDrift { .. } => ScoreDrift,
+        CheckId::ScoreDrift | CheckId::ProbaDrift { .. } | CheckId::ScoreChange => ScoreDrift,
         CheckId::PredictionDrift => PredictionDrift,
         CheckId::LabelDrift => LabelShift,
         CheckId::WeakSegment { .. } | CheckId::SegmentsOf { .. } => WeakSegment,

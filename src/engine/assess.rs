@@ -189,6 +189,7 @@ pub fn assess(
     if let (Some((coarse, fine)), true) = (&finished.window_counts, families.windows) {
         checks.extend(window_checks::worse_windows(coarse, stat_opts));
         checks.push(window_checks::change_point(fine, stat_opts));
+        checks.extend(window_checks::score_change(coarse, stat_opts));
     }
     if let (Some(reference), true) = (&references.reference, families.reference) {
         checks.extend(statistical::against_reference(

@@ -213,9 +213,13 @@ fn window_reports(
     }
     let finished: Vec<(WindowReport, WindowCounts)> = grouped
         .into_par_iter()
-        .map(|(key, state)| {
+        .map(|(key, mut state)| {
             let rows = state.rows();
             let labels_missing = state.labels_missing();
+            let score_bins = state
+                .score_shape(SCORE_BINS)
+                .map(|s| s.bins)
+                .unwrap_or_default();
             let distinct_scores = state.distinct_scores();
             let e = state.finish(&fixed).ok();
             let mapping = e.as_ref().map_or_else(Vec::new, |e| {
@@ -247,6 +251,7 @@ fn window_reports(
                     correct,
                     labels_missing,
                     distinct_scores,
+                    score_bins,
                     mapping,
                 },
             )

@@ -56,6 +56,7 @@ fn repeated(id: &CheckId) -> Option<Repeated> {
         | CheckId::Missing
         | CheckId::LabelDelay
         | CheckId::GradualChange
+        | CheckId::ScoreChange
         | CheckId::SegmentScores { .. }
         | CheckId::Duplicates
         | CheckId::DuplicateIds
