@@ -8,11 +8,12 @@
 //! (`src/diagnosis/catalog.rs`) and in the README.
 
 use super::statistical::{detail, fmt, p_is, stat, Profile, StatOptions};
-use super::{Check, CheckId, CheckStatus};
+use super::{labels, Check, CheckId, CheckStatus};
 use crate::metrics::audit::{Duplicates, IdSummary};
 use crate::metrics::noise::NoiseBaseline;
 use crate::ordered_map::OrderedMap;
 use crate::results::Results;
+use crate::results::SegmentReport;
 use crate::stats::normal_two_sided;
 use crate::text::{count, noun};
 
@@ -127,7 +128,13 @@ pub fn invalid_scores(
 /// Identical rows, from the row audit. `identifying`: whether the file has a column beyond the
 /// labels, predictions, scores and segments (an id, a time) that tells rows apart; without one,
 /// identical rows are expected and the check is skipped.
-pub fn duplicates(d: &Duplicates, identifying: bool, opts: &HealthOptions) -> Check {
+pub fn duplicates(
+    d: &Duplicates,
+    identifying: bool,
+    segments: &OrderedMap<OrderedMap<SegmentReport>>,
+    opts: &HealthOptions,
+    stat_opts: &StatOptions,
+) -> Check {
     let share = d.duplicate_rows as f64 / d.rows_checked.max(1) as f64;
     let mut det = detail("share", "share", d.rows_checked);
     if !identifying {
@@ -145,7 +152,18 @@ pub fn duplicates(d: &Duplicates, identifying: bool, opts: &HealthOptions) -> Ch
         // A handful of rows gives a share but not a rate worth failing a release on.
         status = CheckStatus::Warn;
     }
-    let message = if d.duplicate_rows == 0 {
+    // Where the copies gather: the segment value holding most of them beyond its share.
+    let cells = d.segments.iter().flat_map(|(column, values)| {
+        let rows = segments.get(column);
+        values.iter().filter_map(move |(value, dups)| {
+            let seg = rows?.get(value)?;
+            Some((column, value, *dups, seg.rows))
+        })
+    });
+    let place = (status != CheckStatus::Pass)
+        .then(|| labels::concentrated_segment(cells, (d.duplicate_rows, d.rows_checked), stat_opts))
+        .flatten();
+    let mut message = if d.duplicate_rows == 0 {
         "no row repeats an earlier row".to_string()
     } else {
         format!(
@@ -161,6 +179,21 @@ pub fn duplicates(d: &Duplicates, identifying: bool, opts: &HealthOptions) -> Ch
             }
         )
     };
+    if let Some(p) = place {
+        message.push_str(&format!(
+            "; {} of them in {} ({:.2}% of its rows against {:.2}% elsewhere)",
+            p.missing,
+            p.text,
+            p.share() * 100.0,
+            p.rest_share * 100.0
+        ));
+        det.location = p.location.clone();
+        det.values.0.extend([
+            ("place_duplicate_rows".into(), p.missing as f64),
+            ("place_share".into(), p.share()),
+            ("rest_share".into(), p.rest_share),
+        ]);
+    }
     stat(CheckId::Duplicates, status, message, det)
 }
 

@@ -22,29 +22,30 @@ const RATIO: f64 = 2.0;
 /// The significance a window next to the place must reach to join it.
 const ALPHA_NEIGHBOUR: f64 = 0.01;
 
-/// A place where labels are missing more than elsewhere.
+/// A place where rows of some kind (without a label, duplicated) are more common than
+/// elsewhere.
 #[derive(Debug, Clone, PartialEq)]
-struct Place {
-    location: Location,
+pub(crate) struct Place {
+    pub(crate) location: Location,
     /// How the place reads in a message.
-    text: String,
-    /// Rows of the place without a label.
-    missing: u64,
-    /// Rows of the place, with or without a label.
-    rows: u64,
-    /// The share of missing labels outside the place.
-    rest_share: f64,
-    z: f64,
-    p: f64,
+    pub(crate) text: String,
+    /// Rows of the place of that kind.
+    pub(crate) missing: u64,
+    /// Rows of the place.
+    pub(crate) rows: u64,
+    /// The share of such rows outside the place.
+    pub(crate) rest_share: f64,
+    pub(crate) z: f64,
+    pub(crate) p: f64,
 }
 
 impl Place {
-    fn share(&self) -> f64 {
+    pub(crate) fn share(&self) -> f64 {
         self.missing as f64 / self.rows.max(1) as f64
     }
 
-    /// Missing labels beyond what the rest's share gives the place.
-    fn excess(&self) -> f64 {
+    /// Rows of the kind beyond what the rest's share gives the place.
+    pub(crate) fn excess(&self) -> f64 {
         self.missing as f64 - self.rows as f64 * self.rest_share
     }
 }
@@ -79,30 +80,63 @@ fn stands_out(place: &Place, tries: usize, opts: &StatOptions) -> bool {
         && share - place.rest_share >= opts.min_effect
 }
 
+/// The segment value where rows of a kind gather most beyond the rest's share, when one stands
+/// out (significant after Bonferroni over the values, twice the rest's share and
+/// `min_effect` above it): `cells` are (column, value, rows of the kind, rows), `total` the
+/// rows of the kind and all rows.
+pub(crate) fn concentrated_segment<'a>(
+    cells: impl Iterator<Item = (&'a String, &'a String, u64, u64)>,
+    total: (u64, u64),
+    opts: &StatOptions,
+) -> Option<Place> {
+    let places = places_of(cells, total.0, total.1);
+    let tries = places.len().max(1);
+    places
+        .into_iter()
+        .filter(|p| stands_out(p, tries, opts))
+        .max_by(|a, b| a.excess().total_cmp(&b.excess()))
+}
+
 /// The segment values whose labels are missing more than the rest's.
 fn segment_places(results: &Results, missing: u64, total: u64) -> Vec<Place> {
+    let cells = results.segments.iter().flat_map(|(column, values)| {
+        values.iter().map(move |(value, seg)| {
+            (
+                column,
+                value,
+                seg.labels_missing,
+                seg.rows + seg.labels_missing,
+            )
+        })
+    });
+    places_of(cells, missing, total)
+}
+
+/// Each segment value's rows of a kind against the rest's.
+fn places_of<'a>(
+    cells: impl Iterator<Item = (&'a String, &'a String, u64, u64)>,
+    missing: u64,
+    total: u64,
+) -> Vec<Place> {
     let mut out = Vec::new();
-    for (column, values) in results.segments.iter() {
-        for (value, seg) in values.iter() {
-            let (m, n) = (seg.labels_missing, seg.rows + seg.labels_missing);
-            let (rest_m, rest_n) = (missing.saturating_sub(m), total.saturating_sub(n));
-            let (z, p) = z_test(m, n, rest_m, rest_n);
-            out.push(Place {
-                location: Location {
-                    segment: Some(SegmentRef {
-                        column: column.clone(),
-                        value: value.clone(),
-                    }),
-                    ..Location::default()
-                },
-                text: format!("segment {column}={value}"),
-                missing: m,
-                rows: n,
-                rest_share: rest_m as f64 / rest_n.max(1) as f64,
-                z,
-                p,
-            });
-        }
+    for (column, value, m, n) in cells {
+        let (rest_m, rest_n) = (missing.saturating_sub(m), total.saturating_sub(n));
+        let (z, p) = z_test(m, n, rest_m, rest_n);
+        out.push(Place {
+            location: Location {
+                segment: Some(SegmentRef {
+                    column: column.clone(),
+                    value: value.clone(),
+                }),
+                ..Location::default()
+            },
+            text: format!("segment {column}={value}"),
+            missing: m,
+            rows: n,
+            rest_share: rest_m as f64 / rest_n.max(1) as f64,
+            z,
+            p,
+        });
     }
     out
 }

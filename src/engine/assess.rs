@@ -92,7 +92,13 @@ fn health_checks(
         out.push(health::missing(results, skipped, opts));
         out.push(health::invalid_scores(results, skipped, opts));
         if let Some(audit) = &results.audit {
-            out.push(health::duplicates(&audit.duplicates, identifying, opts));
+            out.push(health::duplicates(
+                &audit.duplicates,
+                identifying,
+                &results.segments,
+                opts,
+                stat,
+            ));
             if let Some(ids) = &audit.ids {
                 out.extend(health::ids(ids, opts));
             }

@@ -355,7 +355,10 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         let (audit, (noise_baseline, outliers)) = rayon::join(
             || {
                 let known = (classes.as_slice(), proba.as_slice());
-                audit.summary(&evaluation, known, multi_issues, id_col, recalibration)
+                let mut summary =
+                    audit.summary(&evaluation, known, multi_issues, id_col, recalibration);
+                summary.duplicates.segments = audit.duplicates_by_segment(names);
+                summary
             },
             || {
                 rayon::join(

@@ -22,6 +22,8 @@
 //! the k largest margins with ties broken by line), so the result does not depend on how rows
 //! were split between threads.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::accumulator::EvalState;
@@ -104,6 +106,9 @@ pub struct Duplicates {
     pub exact: bool,
     /// Lines of the later copies, ascending, at most 1000.
     pub lines: Vec<u64>,
+    /// Duplicate rows per segment column and value (estimated like the total when not
+    /// exact); `{}` without segment columns.
+    pub segments: OrderedMap<OrderedMap<u64>>,
 }
 
 /// The id column's values.
@@ -166,10 +171,21 @@ pub struct SuspectRow {
     pub p_suggested: f64,
 }
 
+/// The place of a record whose segments are not known.
+pub const NO_PLACE: u32 = u32::MAX;
+
+fn no_place() -> u32 {
+    NO_PLACE
+}
+
 /// What the audit knows of one distinct record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordEntry {
     count: u64,
+    /// The segment values of the record (an index into [`RowAudit`]'s places): copies of one
+    /// record share them, as every other cell.
+    #[serde(default = "no_place")]
+    place: u32,
     /// The smallest line.
     first: u64,
     /// The next smallest lines, ascending (at most [`LINES_KEPT`] − 1).
@@ -239,9 +255,10 @@ fn insert_later(later: &mut Vec<u64>, line: u64) {
 }
 
 impl LineEntry for RecordEntry {
-    fn first(line: u64) -> RecordEntry {
+    fn first(line: u64, place: u32) -> RecordEntry {
         RecordEntry {
             count: 1,
+            place,
             first: line,
             later: LaterLines::default(),
         }
@@ -249,6 +266,10 @@ impl LineEntry for RecordEntry {
 
     fn add(&mut self, line: u64) {
         RecordEntry::add(self, line);
+    }
+
+    fn map_place(&mut self, f: &dyn Fn(u32) -> u32) {
+        self.place = f(self.place);
     }
 }
 
@@ -258,6 +279,9 @@ impl Entry for RecordEntry {
         lines.extend_from_slice(&self.later);
         merge_lines(&mut lines, &other.later);
         self.count += other.count;
+        if self.place == NO_PLACE {
+            self.place = other.place;
+        }
         self.first = lines[0];
         self.later = LaterLines::of(lines[1..].to_vec());
     }
@@ -342,6 +366,8 @@ pub struct ScoredRow {
     pub t: u32,
     /// Its score.
     pub score: f64,
+    /// Its place ([`RowAudit::place_of`]).
+    pub place: u32,
 }
 
 /// The rows with the smallest keys (at most `k`), kept in bounded memory.
@@ -444,6 +470,25 @@ pub struct RowAudit {
     scores: Vec<ScoreCandidates>,
     /// The uniform sample.
     sample: BottomK,
+    /// The segment values of the places records were met in, by place id.
+    #[serde(default)]
+    places: Vec<Vec<Box<str>>>,
+    /// Place ids by the segment positions of the state the audit belongs to.
+    #[serde(skip)]
+    place_ids: HashMap<Vec<u32>, u32>,
+}
+
+/// Distinct places (combinations of segment values) the duplicate table tells apart; records
+/// of further places have none.
+const MAX_PLACES: usize = 4096;
+
+/// Where a row lies: its segment positions in the state that counts it, and the value at a
+/// (column, position).
+pub struct RowPlace<'a> {
+    /// The positions, one per segment column.
+    pub positions: &'a [u32],
+    /// The segment value at a column and position.
+    pub value: &'a dyn Fn(usize, u32) -> Box<str>,
 }
 
 /// Distinct records kept exactly before the duplicate count is sampled. Every row is added to
@@ -463,6 +508,8 @@ impl Default for RowAudit {
             margins: BottomK::default(),
             scores: Vec::new(),
             sample: BottomK::default(),
+            places: Vec::new(),
+            place_ids: HashMap::new(),
         }
     }
 }
@@ -502,15 +549,16 @@ impl RowAudit {
         &mut self,
         state: &EvalState,
         row: &Row<'_>,
-        line: u64,
-        record: u64,
+        (line, record): (u64, u64),
         id: Option<&[u8]>,
+        place: &RowPlace<'_>,
     ) {
         let Some((t, p)) = state.last_ids else {
             return;
         };
         self.rows += 1;
-        self.note_record(record, line);
+        let place = self.place_of(record, place);
+        self.note_record(record, line, place);
         let label = self.class(state, t);
         if let Some(cell) = id.map(<[u8]>::trim_ascii).filter(|c| !c.is_empty()) {
             let hash = id_hash(cell);
@@ -555,7 +603,7 @@ impl RowAudit {
         // rather than by a call per row.
         for r in rows {
             if self.records.admits(r.record) {
-                self.note_record(r.record, r.line);
+                self.note_record(r.record, r.line, r.place);
             }
         }
         // Every class id of the rows is known to `state`: the hashes are made up to the last.
@@ -586,8 +634,73 @@ impl RowAudit {
 
     /// Counts a record met at `line` in the duplicate table (when its hash is sampled).
     #[inline(always)]
-    fn note_record(&mut self, record: u64, line: u64) {
-        self.records.add(record, line);
+    fn note_record(&mut self, record: u64, line: u64, place: u32) {
+        self.records.add(record, line, place);
+    }
+
+    /// The place id of a row's segments when its record is in the sampled range (else
+    /// [`NO_PLACE`]: only sampled records are counted by place).
+    pub fn place_of(&mut self, record: u64, place: &RowPlace<'_>) -> u32 {
+        if place.positions.is_empty() || !self.records.admits(record) {
+            return NO_PLACE;
+        }
+        if let Some(&id) = self.place_ids.get(place.positions) {
+            return id;
+        }
+        if self.places.len() >= MAX_PLACES {
+            return NO_PLACE;
+        }
+        let id = self.places.len() as u32;
+        self.places.push(
+            (place.positions.iter().enumerate())
+                .map(|(c, &i)| (place.value)(c, i))
+                .collect(),
+        );
+        self.place_ids.insert(place.positions.to_vec(), id);
+        id
+    }
+
+    /// The id of a place given by its values (added when new and room is left).
+    fn place_by_values(&mut self, values: &[Box<str>]) -> u32 {
+        if let Some(i) = self.places.iter().position(|p| p.as_slice() == values) {
+            return i as u32;
+        }
+        if self.places.len() >= MAX_PLACES {
+            return NO_PLACE;
+        }
+        self.places.push(values.to_vec());
+        (self.places.len() - 1) as u32
+    }
+
+    /// Duplicate rows per segment column and value (scaled up like the total when sampled),
+    /// values in ascending order; columns are named by `columns`, in the order of the state's
+    /// segment columns.
+    pub fn duplicates_by_segment(&self, columns: &[String]) -> OrderedMap<OrderedMap<u64>> {
+        let mut counts: Vec<std::collections::BTreeMap<&str, u64>> =
+            vec![Default::default(); columns.len()];
+        self.records.for_each_entry(|e| {
+            if e.count > 1 && e.place != NO_PLACE {
+                for (c, value) in self.places[e.place as usize].iter().enumerate() {
+                    if let Some(m) = counts.get_mut(c) {
+                        *m.entry(value).or_default() += e.count - 1;
+                    }
+                }
+            }
+        });
+        let scale = self.records.scale();
+        OrderedMap(
+            columns
+                .iter()
+                .zip(counts)
+                .map(|(name, m)| {
+                    let values = m
+                        .into_iter()
+                        .map(|(v, n)| (v.to_string(), (n as f64 * scale).round() as u64))
+                        .collect();
+                    (name.clone(), OrderedMap(values))
+                })
+                .collect(),
+        )
     }
 
     /// Sizes the uniform sample and the candidate sets for rows of `width` values each, once.
@@ -704,7 +817,16 @@ impl RowAudit {
             *a += b;
         }
         self.rows += other.rows;
-        self.records.merge(&other.records);
+        if other.places.is_empty() {
+            self.records.merge(&other.records);
+        } else {
+            let remap: Vec<u32> = (other.places.iter())
+                .map(|values| self.place_by_values(values))
+                .collect();
+            let mut theirs = other.records.clone();
+            theirs.map_places(&|p| remap.get(p as usize).copied().unwrap_or(NO_PLACE));
+            self.records.merge(&theirs);
+        }
         self.ids.merge(&other.ids);
         match (self.sample.k, other.sample.k) {
             (_, 0) => {}
@@ -852,6 +974,7 @@ impl RowAudit {
             duplicate_rows: (extra as f64 * scale).round() as u64,
             exact: self.records.exact(),
             lines,
+            segments: OrderedMap::default(),
         }
     }
 
@@ -1126,7 +1249,13 @@ mod tests {
             state.push_resolved(&row, ids.0, ids.1);
             state.last_ids = Some(ids);
             let record = fingerprint::of_bytes(format!("{label},{score},{ident}").as_bytes());
-            audit.push(&state, &row, line, record, id.then_some(ident.as_bytes()));
+            let none = |_: usize, _: u32| Box::<str>::default();
+            let place = RowPlace {
+                positions: &[],
+                value: &none,
+            };
+            let id = id.then_some(ident.as_bytes());
+            audit.push(&state, &row, (line, record), id, &place);
         }
         (audit, state)
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::accumulator::{EvalState, RowProblem};
-use super::audit::{RowAudit, ScoredRow};
+use super::audit::{RowAudit, RowPlace, ScoredRow};
 use super::classes::short_key;
 use super::windows::{push_window, WindowColumn};
 use crate::label::LabelKey;
@@ -276,10 +276,36 @@ impl SegmentedState {
         self.audit.push_scored(&self.overall, rows);
     }
 
-    /// Audits the row just counted (see [`RowAudit::push`]).
+    /// Audits the row just counted (see [`RowAudit::push`]); `segments` are its segment
+    /// positions (`None`: those of the row last counted by [`push`](Self::push)).
     #[inline]
-    pub fn audit(&mut self, row: &Row<'_>, line: u64, record: u64, id: Option<&[u8]>) {
-        self.audit.push(&self.overall, row, line, record, id);
+    pub fn audit(
+        &mut self,
+        row: &Row<'_>,
+        (line, record): (u64, u64),
+        id: Option<&[u8]>,
+        segments: Option<&[u32]>,
+    ) {
+        let columns = &self.columns;
+        let value = |c: usize, i: u32| columns[c].states[i as usize].0.clone();
+        let place = RowPlace {
+            positions: segments.unwrap_or(&self.last_segments),
+            value: &value,
+        };
+        self.audit
+            .push(&self.overall, row, (line, record), id, &place);
+    }
+
+    /// The place id the audit gives a row of `record` at segment positions `segments`.
+    #[inline]
+    pub fn place_of(&mut self, record: u64, segments: &[u32]) -> u32 {
+        let columns = &self.columns;
+        let value = |c: usize, i: u32| columns[c].states[i as usize].0.clone();
+        let place = RowPlace {
+            positions: segments,
+            value: &value,
+        };
+        self.audit.place_of(record, &place)
     }
 
     /// The classes named by the probability columns, in column order.

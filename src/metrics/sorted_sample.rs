@@ -27,10 +27,13 @@ const MIN_BATCH: usize = 4096;
 /// What is kept per key: made from the line of its first row met, added to by the lines of the
 /// others (in any order), merged with the entry of the same key from another sample.
 pub trait LineEntry: Entry + Clone {
-    /// The entry of a key met once, at `line`.
-    fn first(line: u64) -> Self;
+    /// The entry of a key met once, at `line`, in place `place` (an id the owner of the sample
+    /// gives; see [`SortedSample::map_places`]).
+    fn first(line: u64, place: u32) -> Self;
     /// Adds another row of the key, at `line`.
     fn add(&mut self, line: u64);
+    /// Renumbers the entry's place.
+    fn map_place(&mut self, _f: &dyn Fn(u32) -> u32) {}
 }
 
 /// Keys sampled by their hash, with an entry each, in one sorted run.
@@ -42,8 +45,8 @@ pub struct SortedSample<E> {
     cap: usize,
     /// The kept entries, ascending by hash.
     entries: Vec<(u64, E)>,
-    /// Sampled (hash, line) pairs not yet merged into `entries`.
-    pending: Vec<(u64, u64)>,
+    /// Sampled (hash, line, place) not yet merged into `entries`.
+    pending: Vec<(u64, u64, u32)>,
 }
 
 impl<E: LineEntry> SortedSample<E> {
@@ -63,13 +66,14 @@ impl<E: LineEntry> SortedSample<E> {
         hash.leading_zeros() >= self.level
     }
 
-    /// Counts a row of key `hash` at `line` (nothing when the hash is outside the sampled range).
+    /// Counts a row of key `hash` at `line` in `place` (nothing when the hash is outside the
+    /// sampled range).
     #[inline]
-    pub fn add(&mut self, hash: u64, line: u64) {
+    pub fn add(&mut self, hash: u64, line: u64, place: u32) {
         if !self.admits(hash) {
             return;
         }
-        self.pending.push((hash, line));
+        self.pending.push((hash, line, place));
         if self.pending.len() >= (self.entries.len() / 2).max(MIN_BATCH) {
             self.flush();
         }
@@ -90,7 +94,7 @@ impl<E: LineEntry> SortedSample<E> {
             .iter()
             .filter(|p| p.0.leading_zeros() >= level)
             .peekable();
-        while let Some(&(hash, line)) = rows.next() {
+        while let Some(&(hash, line, place)) = rows.next() {
             while let Some(kept) = old.next_if(|e| e.0 < hash) {
                 merged.push(kept);
             }
@@ -99,9 +103,9 @@ impl<E: LineEntry> SortedSample<E> {
                     e.add(line);
                     e
                 }
-                None => E::first(line),
+                None => E::first(line, place),
             };
-            while let Some(&(_, line)) = rows.next_if(|p| p.0 == hash) {
+            while let Some(&(_, line, _)) = rows.next_if(|p| p.0 == hash) {
                 entry.add(line);
             }
             merged.push((hash, entry));
@@ -155,6 +159,17 @@ impl<E: LineEntry> SortedSample<E> {
         self.pending.extend_from_slice(&other.pending);
         self.flush();
         self.shrink();
+    }
+
+    /// Renumbers the places of every entry and buffered key (for merging with a sample whose
+    /// owner numbers places otherwise).
+    pub fn map_places(&mut self, f: &dyn Fn(u32) -> u32) {
+        for (_, e) in &mut self.entries {
+            e.map_place(f);
+        }
+        for p in &mut self.pending {
+            p.2 = f(p.2);
+        }
     }
 
     /// This sample with every buffered key merged (borrowed when none is buffered).
@@ -242,7 +257,7 @@ mod tests {
     }
 
     impl LineEntry for Lines {
-        fn first(line: u64) -> Lines {
+        fn first(line: u64, _place: u32) -> Lines {
             Lines(vec![line])
         }
         fn add(&mut self, line: u64) {
@@ -283,7 +298,7 @@ mod tests {
             let rows: Vec<(u64, u64)> = keys(n, n).into_iter().zip(1..).collect();
             let mut s = SortedSample::<Lines>::with_cap(cap);
             for &(h, line) in &rows {
-                s.add(h, line);
+                s.add(h, line, 0);
             }
             assert_eq!(
                 of_sorted(&s),
@@ -299,7 +314,7 @@ mod tests {
         let rows: Vec<(u64, u64)> = keys(30_000, 5).into_iter().zip(1..).collect();
         let mut whole = SortedSample::<Lines>::with_cap(2000);
         for &(h, line) in &rows {
-            whole.add(h, line);
+            whole.add(h, line, 0);
         }
         for split in [0, 7, 12_345, 29_999] {
             let (a, b) = rows.split_at(split);
@@ -308,8 +323,8 @@ mod tests {
                 SortedSample::<Lines>::with_cap(2000),
             );
             // Buffered keys are left in `y` on purpose: merging must take them too.
-            a.iter().for_each(|&(h, l)| x.add(h, l));
-            b.iter().for_each(|&(h, l)| y.add(h, l));
+            a.iter().for_each(|&(h, l)| x.add(h, l, 0));
+            b.iter().for_each(|&(h, l)| y.add(h, l, 0));
             x.merge(&y);
             assert_eq!(of_sorted(&x), of_sorted(&whole), "split at {split}");
         }
@@ -321,7 +336,7 @@ mod tests {
         let mut s = SortedSample::<Lines>::with_cap(500);
         let mut d = DistinctSample::<Lines>::with_cap(500);
         for &(h, line) in &rows {
-            s.add(h, line);
+            s.add(h, line, 0);
             d.add(h, || Lines(vec![line]), |e| e.add(line));
         }
         let json = serde_json::to_string(&s).unwrap();

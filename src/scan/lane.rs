@@ -85,11 +85,13 @@ impl Consumer<'_> {
         let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
         match (self.id_index, score) {
             (None, Some(score)) => {
+                let place = self.state.place_of(record, &lane.at);
                 self.pending.push(ScoredRow {
                     record,
                     line,
                     t,
                     score: score.value,
+                    place,
                 });
                 if self.pending.len() == AUDIT_BATCH {
                     self.flush_audit();
@@ -97,7 +99,7 @@ impl Consumer<'_> {
             }
             (id, _) => {
                 let id = id.map(|i| rec.field(i));
-                self.state.audit(&row, line, record, id);
+                self.state.audit(&row, (line, record), id, Some(&lane.at));
             }
         }
         true

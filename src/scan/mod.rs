@@ -280,7 +280,7 @@ impl Consumer<'_> {
         }
         let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
         let id = self.id_index.map(|i| rec.field(i));
-        self.state.audit(&row, line, record, id);
+        self.state.audit(&row, (line, record), id, None);
         match latency {
             Some(Some(ms)) => self.latency.push(ms),
             Some(None) => self.latency.push_missing(),

@@ -348,3 +348,55 @@ fn markdown_and_html_show_the_audit_and_the_most_suspicious_row() {
         assert!(page.contains(&cell), "{format}: no row {first_line}");
     }
 }
+
+/// Duplicate rows are counted by segment, whichever way the rows were read (the fast lane
+/// without ids, the full path with them, one or several threads, a sample of records), and
+/// the duplicates check names the segment that holds them.
+#[test]
+fn duplicates_are_located_in_the_segment_that_holds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let regions = ["eu", "us", "apac"];
+    let mut text = String::from("id,region,label,score\n");
+    let mut copies = 0;
+    for i in 0..300_000u64 {
+        let region = regions[(i % 3) as usize];
+        let label = (i / 3) % 2;
+        let score = ((i * 7919) % 1000) as f64 / 1000.0;
+        let line = format!("{i},{region},{label},{score:.3}\n");
+        text.push_str(&line);
+        if region == "apac" && i % 4 == 2 {
+            text.push_str(&line);
+            copies += 1;
+        }
+    }
+    let file = write(&dir, "dups.csv", &text);
+    let run = |extra: &[&str]| {
+        let args = [&["--segment-col", "region", "--checks", "data"][..], extra].concat();
+        Test::eval_json(&file).args(&args).run().report()
+    };
+    let lane = run(&["--threads", "1"]);
+    let lane2 = run(&["--threads", "2"]);
+    let full = run(&["--id-col", "id", "--threads", "2"]);
+    let d = &lane["audit"]["duplicates"];
+    assert_eq!(d["exact"], false, "more records than the exact table holds");
+    assert_eq!(d["segments"], lane2["audit"]["duplicates"]["segments"]);
+    assert_eq!(d["segments"], full["audit"]["duplicates"]["segments"]);
+    let apac = d["segments"]["region"]["apac"].as_f64().unwrap();
+    assert!(
+        (apac - copies as f64).abs() < 0.25 * copies as f64,
+        "{apac} vs {copies}"
+    );
+    assert!(
+        d["segments"]["region"].get("eu").is_none(),
+        "{}",
+        d["segments"]
+    );
+    let check = lane["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "data:duplicates")
+        .unwrap();
+    assert_eq!(check["location"]["segment"]["value"], "apac", "{check}");
+    assert!(check["message"].as_str().unwrap().contains("region=apac"));
+}
