@@ -104,7 +104,14 @@ def iso(t):
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Mixed into every random stream of the logs when set (--salt): the same faults, models and
+# worlds with other draws of rows, labels and fault details — a replication on data the
+# diagnosis was not tuned on.
+SALT = ""
+
+
 def rng_for(*parts):
+    parts = parts + (SALT,) if SALT else parts
     return np.random.default_rng(zlib.crc32("/".join(map(str, parts)).encode()))
 
 
@@ -1257,7 +1264,11 @@ def main():
     ap.add_argument("--out", default="target/diagbench")
     ap.add_argument("--only", help="case names, fault kinds or globs, comma-separated")
     ap.add_argument("--list", action="store_true", help="list the case names and exit")
+    ap.add_argument("--salt", default="",
+                    help="mix TEXT into the logs' random draws (a replication on fresh data)")
     args = ap.parse_args()
+    global SALT
+    SALT = args.salt
     cases = selected(all_cases(), args.only)
     if args.list:
         for name, _, _ in cases:

@@ -504,21 +504,26 @@ pub fn overfitting(results: &Results, train: &Profile, opts: &StatOptions) -> Ch
         ("train_accuracy".into(), train_acc),
         ("accuracy".into(), acc),
     ]);
-    let status = if p < opts.alpha && gap >= opts.min_effect {
+    // A flexible model fitted on little data often loses a few points on new rows: a gap
+    // from the minimum effect warns, one of twice that fails.
+    let status = if p >= opts.alpha || gap < opts.min_effect {
+        CheckStatus::Pass
+    } else if gap >= 2.0 * opts.min_effect {
         CheckStatus::Fail
     } else {
-        CheckStatus::Pass
+        CheckStatus::Warn
     };
     stat(
         CheckId::Overfitting,
         status,
         format!(
-            "training accuracy {} vs {} here: a gap of {} ({}; fails from {} when significant)",
+            "training accuracy {} vs {} here: a gap of {} ({}; warns from {}, fails from {} when significant)",
             fmt(train_acc),
             fmt(acc),
             fmt(gap),
             p_is("p", p),
-            fmt(opts.min_effect)
+            fmt(opts.min_effect),
+            fmt(2.0 * opts.min_effect)
         ),
         d,
     )

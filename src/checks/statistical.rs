@@ -632,13 +632,17 @@ fn below(a_hits: u64, a_n: u64, b_hits: u64, b_n: u64) -> (f64, f64) {
 /// for its moved scores to count as other outputs rather than other data.
 const CALIBRATION_Z: f64 = 4.0;
 
+/// The significance a segment's score shift must reach after Bonferroni: rows of a segment
+/// share hours and users, so a shift at the usual level is often chance.
+const SEGMENT_SCORE_ALPHA: f64 = 0.001;
+
 /// The least KS distance between a segment's scores and its reference scores that counts as
 /// a shift (on 100 bins).
 const SEGMENT_SCORE_SHIFT: f64 = 0.1;
 
 /// `segment:COLUMN=VALUE:scores`: segments whose binary scores moved against the same segment
-/// in the reference — a two-sample KS test on 100-bin histograms, Bonferroni over the
-/// segments tested, a shift from a distance of 0.1, when the column's other segments
+/// in the reference — a two-sample KS test on 100-bin histograms, p < 0.001 after Bonferroni
+/// over the segments tested, a shift from a distance of 0.1, when the column's other segments
 /// together moved by at most a third of that distance (else the scores moved everywhere, not
 /// in a segment), and while the segment's log loss stays within 4 standard errors of what
 /// calibrated scores would give (scores that no longer match the labels moved with the
@@ -725,7 +729,7 @@ pub fn segment_scores(
             // Scores that moved as much in the column's other segments moved everywhere: the
             // drift checks of the whole run have them, not a segment.
             let local = rest <= d / 3.0;
-            if !local || (p * k).min(1.0) >= opts.alpha || d < SEGMENT_SCORE_SHIFT {
+            if !local || (p * k).min(1.0) >= SEGMENT_SCORE_ALPHA || d < SEGMENT_SCORE_SHIFT {
                 return None;
             }
             // Scores that moved and no longer match the segment's labels moved with its data

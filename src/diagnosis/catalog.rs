@@ -290,7 +290,8 @@ pub const CODES: &[CodeInfo] = &[
                   than --min-effect, beyond sampling noise: the model memorised its training \
                   set.",
         detection: "check training:overfitting — two-proportion z-test of the train-vs-\
-                    evaluation accuracy gap; fails when significant and at least --min-effect.",
+                    evaluation accuracy gap; when significant, warns from --min-effect and \
+                    fails from twice it.",
         causes: "too flexible a model for the data, too many epochs, leakage of the target \
                  into training features, too little training data.",
         remedies: &[

@@ -578,3 +578,41 @@ fn one_segment_served_other_outputs_is_serving_skew_there() {
         listing(&r)
     );
 }
+
+#[test]
+fn a_small_generalisation_gap_warns_and_a_large_one_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = |name: &str, wrong_per_100: u64| {
+        let mut text = String::from("label,prediction\n");
+        for i in 0..4000u64 {
+            let label = i % 2;
+            let pred = if i % 100 < wrong_per_100 {
+                1 - label
+            } else {
+                label
+            };
+            text.push_str(&format!("{label},{pred}\n"));
+        }
+        let path = d.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let train = file("train.csv", 0);
+    let status = |wrong: u64| {
+        let f = file(&format!("current-{wrong}.csv"), wrong);
+        let r = Test::eval_json(&f)
+            .args(&["--train", train.as_str()])
+            .run()
+            .report();
+        let checks = r["checks"].as_array().unwrap();
+        let c = checks
+            .iter()
+            .find(|c| c["id"] == "training:overfitting")
+            .unwrap();
+        c["status"].as_str().unwrap().to_string()
+    };
+    assert_eq!(status(3), "pass");
+    assert_eq!(status(7), "warn");
+    assert_eq!(status(15), "fail");
+}
