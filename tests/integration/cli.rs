@@ -1358,6 +1358,52 @@ fn json_contract_binary() {
 }
 
 #[test]
+fn json_contract_segments_windows_and_their_audit() {
+    use Kind::*;
+    let run = Test::new()
+        .args(&[
+            "eval",
+            "examples/binary.csv",
+            "--format",
+            "json",
+            "--segment-col",
+            "segment",
+            "--time-col",
+            "timestamp",
+        ])
+        .run();
+    let r = run.report();
+    check_common_contract(&r);
+    let segments = expect(&r, "/segments/segment", &[Object])
+        .as_object()
+        .unwrap();
+    assert!(!segments.is_empty());
+    for value in segments.keys() {
+        let at = format!("/segments/segment/{value}");
+        expect(&r, &format!("{at}/rows"), &[Integer]);
+        expect(&r, &format!("{at}/skipped"), &[Bool]);
+        expect(&r, &format!("{at}/labels_missing"), &[Integer]);
+        expect(&r, &format!("{at}/intervals"), &[Object]);
+    }
+    let windows = expect(&r, "/windows", &[Array]).as_array().unwrap();
+    assert!(!windows.is_empty());
+    for i in 0..windows.len() {
+        for (key, kinds) in [
+            ("start", &[String][..]),
+            ("end", &[String]),
+            ("rows", &[Integer]),
+            ("accuracy", &[Number, Null]),
+            ("f1", &[Number, Null]),
+            ("roc_auc", &[Number, Null]),
+            ("labels_missing", &[Integer]),
+        ] {
+            expect(&r, &format!("/windows/{i}/{key}"), kinds);
+        }
+    }
+    expect(&r, "/audit/duplicates/segments/segment", &[Object]);
+}
+
+#[test]
 fn json_contract_multiclass() {
     use Kind::*;
     let r = json_report("examples/multiclass.csv");
