@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::accumulator::EvalState;
 pub use super::confident::{binary_issues, multiclass_issues, ExactIssues};
-use super::distinct::{DistinctSample, Entry};
+use super::distinct::{DistinctSample, Entry, HashedMap};
 use super::fingerprint;
 use super::recalibrate::{self, BinaryRow};
 use super::sorted_sample::{LineEntry, SortedSample};
@@ -476,6 +476,22 @@ pub struct RowAudit {
     /// Place ids by the segment positions of the state the audit belongs to.
     #[serde(skip)]
     place_ids: HashMap<Vec<u32>, u32>,
+    /// The same for positions that pack into one integer (see [`packed_place`]): looked up on
+    /// every sampled row, so without hashing a vector.
+    #[serde(skip)]
+    packed_ids: HashedMap<u32>,
+}
+
+/// Up to four segment positions below 2^16 packed into one integer and mixed (a bijection, so
+/// no two places share a key), for [`HashedMap`]; `None` for other places.
+fn packed_place(positions: &[u32]) -> Option<u64> {
+    if positions.len() > 4 || positions.iter().any(|&p| p >= 1 << 16) {
+        return None;
+    }
+    let packed = (positions.iter().enumerate())
+        .fold(1u64 << 63, |k, (c, &p)| k | (u64::from(p) << (16 * c)))
+        ^ positions.len() as u64;
+    Some(packed.wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// Distinct places (combinations of segment values) the duplicate table tells apart; records
@@ -510,6 +526,7 @@ impl Default for RowAudit {
             sample: BottomK::default(),
             places: Vec::new(),
             place_ids: HashMap::new(),
+            packed_ids: HashedMap::default(),
         }
     }
 }
@@ -644,7 +661,12 @@ impl RowAudit {
         if place.positions.is_empty() || !self.records.admits(record) {
             return NO_PLACE;
         }
-        if let Some(&id) = self.place_ids.get(place.positions) {
+        let packed = packed_place(place.positions);
+        let known = match packed {
+            Some(key) => self.packed_ids.get(&key),
+            None => self.place_ids.get(place.positions),
+        };
+        if let Some(&id) = known {
             return id;
         }
         if self.places.len() >= MAX_PLACES {
@@ -656,7 +678,10 @@ impl RowAudit {
                 .map(|(c, &i)| (place.value)(c, i))
                 .collect(),
         );
-        self.place_ids.insert(place.positions.to_vec(), id);
+        match packed {
+            Some(key) => self.packed_ids.insert(key, id),
+            None => self.place_ids.insert(place.positions.to_vec(), id),
+        };
         id
     }
 
@@ -678,7 +703,7 @@ impl RowAudit {
     pub fn duplicates_by_segment(&self, columns: &[String]) -> OrderedMap<OrderedMap<u64>> {
         let mut counts: Vec<std::collections::BTreeMap<&str, u64>> =
             vec![Default::default(); columns.len()];
-        self.records.for_each_entry(|e| {
+        let scale = self.records.for_each_entry_scaled(|e| {
             if e.count > 1 && e.place != NO_PLACE {
                 for (c, value) in self.places[e.place as usize].iter().enumerate() {
                     if let Some(m) = counts.get_mut(c) {
@@ -687,7 +712,6 @@ impl RowAudit {
                 }
             }
         });
-        let scale = self.records.scale();
         OrderedMap(
             columns
                 .iter()

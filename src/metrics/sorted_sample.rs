@@ -198,6 +198,14 @@ impl<E: LineEntry> SortedSample<E> {
     pub fn for_each_entry(&self, mut f: impl FnMut(&E)) {
         self.settled().entries.iter().for_each(|e| f(&e.1));
     }
+
+    /// [`for_each_entry`](Self::for_each_entry), returning [`scale`](Self::scale), with the
+    /// buffered keys merged once for both.
+    pub fn for_each_entry_scaled(&self, mut f: impl FnMut(&E)) -> f64 {
+        let settled = self.settled();
+        settled.entries.iter().for_each(|e| f(&e.1));
+        2f64.powi(settled.level as i32)
+    }
 }
 
 impl<E: LineEntry + Serialize> Serialize for SortedSample<E> {
