@@ -36,7 +36,7 @@ _COLUMN_OPTIONS = {
 
 def _text(value: Any) -> str:
     if isinstance(value, os.PathLike):
-        return os.fspath(value)
+        return str(os.fspath(value))
     return str(value)
 
 

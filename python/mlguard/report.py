@@ -36,18 +36,21 @@ class Report:
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON report as Python data (a new copy on each call)."""
-        return json.loads(self._evaluation.render("json"))
+        report: Dict[str, Any] = json.loads(self._evaluation.render("json"))
+        return report
 
     @property
     def metrics(self) -> Dict[str, Any]:
         """The report's ``metrics``: every metric by name (``None`` where one cannot be computed)."""
-        return self.to_dict()["metrics"]
+        metrics: Dict[str, Any] = self.to_dict()["metrics"]
+        return metrics
 
     @property
     def findings(self) -> List[Dict[str, Any]]:
         """The diagnosis's findings, most important first, each with its code, severity,
         evidence and remedies."""
-        return self.to_dict()["findings"]
+        findings: List[Dict[str, Any]] = self.to_dict()["findings"]
+        return findings
 
     def render(self, format: str = "text") -> str:  # noqa: A002 - the name of --format
         """The report in ``format`` (text, json, markdown, junit, html or github), as the
