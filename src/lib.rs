@@ -14,6 +14,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnosis;
 pub mod diff;
+pub mod embed;
 pub mod engine;
 pub mod exit;
 pub mod invocation;
@@ -31,8 +32,10 @@ pub mod text;
 pub mod time;
 pub mod usage;
 
+use std::ffi::OsString;
 use std::io::Write;
 
+use clap::Parser;
 use thiserror::Error;
 
 pub use exit::ExitStatus;
@@ -79,6 +82,36 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
     out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(Error::Stdout)
+}
+
+/// Runs a command line as the `mlguard` program (the program name first): parses it, runs it,
+/// prints an error as one line on standard error (`mlguard: error: …`) and returns the exit
+/// status; `--help` and `--version` print and return 0, and a closed pipe ends quietly. The
+/// binary and the Python package's `mlguard` command both end here, so they cannot disagree.
+pub fn run_command_line(args: &[OsString]) -> ExitStatus {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version.
+            let _ = err.print();
+            return ExitStatus::Passed;
+        }
+        Err(err) => {
+            eprintln!("mlguard: error: {}", usage::usage_error(&err, args));
+            return ExitStatus::Error;
+        }
+    };
+    let status = match run(cli, args) {
+        Ok(status) => status,
+        Err(err) if err.is_broken_pipe() => ExitStatus::Passed,
+        Err(err) => {
+            eprintln!("mlguard: error: {}", io::error::one_line(&err.to_string()));
+            ExitStatus::Error
+        }
+    };
+    // A host process (Python) does not flush Rust's standard output when it exits.
+    let _ = std::io::stdout().flush();
+    status
 }
 
 /// Runs a parsed command line; `argv` is the command line it was parsed from (the program

@@ -1,29 +1,10 @@
-//! The `mlguard` binary: parses arguments, runs, maps the outcome to an exit code.
+//! The `mlguard` binary: hands its command line to [`mlguard::run_command_line`], which parses
+//! it, runs it and prints an error as one line, and exits with the status that returns.
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
-use mlguard::io::error::one_line;
-use mlguard::usage::usage_error;
-use mlguard::{cli::Cli, ExitStatus};
-
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
-        Err(err) if !err.use_stderr() => err.exit(), // --help, --version
-        Err(err) => {
-            eprintln!("mlguard: error: {}", usage_error(&err, &args));
-            return ExitStatus::Error.into();
-        }
-    };
-    match mlguard::run(cli, &args) {
-        Ok(status) => status.into(),
-        Err(err) if err.is_broken_pipe() => ExitStatus::Passed.into(),
-        Err(err) => {
-            eprintln!("mlguard: error: {}", one_line(&err.to_string()));
-            ExitStatus::Error.into()
-        }
-    }
+    mlguard::run_command_line(&args).into()
 }

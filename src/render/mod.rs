@@ -36,6 +36,22 @@ pub enum ReportFormat {
     Github,
 }
 
+impl ReportFormat {
+    /// The format a file name's extension names (`.txt`, `.json`, `.md`, `.xml` for JUnit,
+    /// `.html`), for callers that save a report without naming its format.
+    pub fn for_path(path: &std::path::Path) -> Option<ReportFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "txt" | "text" => Some(ReportFormat::Text),
+            "json" => Some(ReportFormat::Json),
+            "md" | "markdown" => Some(ReportFormat::Markdown),
+            "xml" => Some(ReportFormat::Junit),
+            "html" | "htm" => Some(ReportFormat::Html),
+            _ => None,
+        }
+    }
+}
+
 /// Renders the report in `format` (colour applies to text only).
 pub fn render_as(report: &Report, format: ReportFormat, color: bool) -> Vec<u8> {
     let mut buf = Vec::new();
@@ -49,4 +65,26 @@ pub fn render_as(report: &Report, format: ReportFormat, color: bool) -> Vec<u8> 
     };
     result.expect("writing to memory cannot fail");
     buf
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::ReportFormat;
+
+    #[test]
+    fn a_file_name_names_its_format() {
+        for (name, format) in [
+            ("r.txt", Some(ReportFormat::Text)),
+            ("out/r.JSON", Some(ReportFormat::Json)),
+            ("r.md", Some(ReportFormat::Markdown)),
+            ("junit.xml", Some(ReportFormat::Junit)),
+            ("r.html", Some(ReportFormat::Html)),
+            ("r.pdf", None),
+            ("report", None),
+        ] {
+            assert_eq!(ReportFormat::for_path(Path::new(name)), format, "{name}");
+        }
+    }
 }

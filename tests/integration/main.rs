@@ -17,6 +17,7 @@ mod cli;
 mod diagnosis;
 mod diff;
 mod docs_reference;
+mod embed;
 mod first_hour;
 mod gates;
 mod golden;

@@ -1,0 +1,26 @@
+# Type stubs of the native module (python/src/lib.rs).
+from os import PathLike
+from typing import List, Optional, Sequence, Tuple, Union
+
+__version__: str
+
+class MlguardError(Exception):
+    """An error mlguard reports, with the command line's one-line message."""
+
+    exit_code: int
+
+class Evaluation:
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def input(self) -> str: ...
+    def render(self, format: Optional[str] = None) -> str: ...
+    def save(self, path: Union[str, PathLike[str]], format: Optional[str] = None) -> None: ...
+
+def main(argv: Sequence[str]) -> int: ...
+def evaluate(
+    data: str, options: Sequence[Tuple[str, Optional[List[str]]]]
+) -> Evaluation: ...
+def formats() -> List[str]: ...

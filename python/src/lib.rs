@@ -1,0 +1,147 @@
+//! `mlguard._native`, the Python package's native module: the command line as a function
+//! (what the `mlguard` command and `python -m mlguard` run) and `eval` returning its report.
+//!
+//! Glue only: options are checked and turned into a command line by [`mlguard::embed`], which
+//! parses it with the binary's own definitions; reports are rendered and saved by the library's
+//! renderers and atomic writer. The Python layer (`mlguard/*.py`) turns keyword arguments into
+//! option names and text values, and wraps the evaluation in `mlguard.Report`. The interpreter's
+//! lock is released while a command or an evaluation runs.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use mlguard::embed::{self, OptionValue};
+use mlguard::render::ReportFormat;
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+create_exception!(
+    mlguard,
+    MlguardError,
+    PyException,
+    "An error mlguard reports: a usage, input, settings or output problem. Its message is the \
+     line the command line prints after `mlguard: error: `, and the command line would exit \
+     with `exit_code` (2)."
+);
+
+/// Runs `argv` (the program name first) as the `mlguard` command line and returns its exit
+/// code; output goes to the process's standard output and error.
+#[pyfunction]
+fn main(py: Python<'_>, argv: Vec<OsString>) -> i32 {
+    py.detach(|| mlguard::run_command_line(&argv) as i32)
+}
+
+/// Evaluates `data` with `options`, each named by its long flag, `None` for a switch that is on
+/// and a list of text values otherwise.
+#[pyfunction]
+fn evaluate(
+    py: Python<'_>,
+    data: String,
+    options: Vec<(String, Option<Vec<String>>)>,
+) -> PyResult<Evaluation> {
+    let options: Vec<(String, OptionValue)> = options
+        .into_iter()
+        .map(|(name, values)| {
+            (
+                name,
+                values.map_or(OptionValue::Switch, OptionValue::Values),
+            )
+        })
+        .collect();
+    let argv = embed::eval_command_line(&data, &options)
+        .map_err(|e| PyTypeError::new_err(e.to_string()))?;
+    let evaluation = py
+        .detach(|| embed::evaluate(&argv))
+        .map_err(MlguardError::new_err)?;
+    Ok(Evaluation { inner: evaluation })
+}
+
+/// The names of the report formats, in the order of `--format`'s help.
+#[pyfunction]
+fn formats() -> Vec<String> {
+    ReportFormat::value_variants()
+        .iter()
+        .filter_map(|f| Some(f.to_possible_value()?.get_name().to_string()))
+        .collect()
+}
+
+/// The format named `name`, or the one `path`'s extension names.
+fn format_of(name: Option<&str>, path: Option<&PathBuf>) -> PyResult<ReportFormat> {
+    match (name, path) {
+        (Some(name), _) => ReportFormat::from_str(name, true).map_err(|_| {
+            PyValueError::new_err(format!(
+                "unknown report format '{name}': use one of {}",
+                formats().join(", ")
+            ))
+        }),
+        (None, Some(path)) => ReportFormat::for_path(path).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{}: cannot tell the report format from the file name (give format=, one of {})",
+                path.display(),
+                formats().join(", ")
+            ))
+        }),
+        (None, None) => Ok(ReportFormat::Text),
+    }
+}
+
+/// A finished evaluation: its report and the files it read.
+#[pyclass(frozen, module = "mlguard._native")]
+struct Evaluation {
+    inner: embed::Evaluation,
+}
+
+#[pymethods]
+impl Evaluation {
+    /// Whether the gate passed.
+    #[getter]
+    fn passed(&self) -> bool {
+        self.inner.report.gate.passed
+    }
+
+    /// The exit code the command line would end with: 0 passed, 1 gate failed.
+    #[getter]
+    fn exit_code(&self) -> i32 {
+        self.inner.exit_status() as i32
+    }
+
+    /// The input file, as given.
+    #[getter]
+    fn input(&self) -> String {
+        self.inner.inputs[0].to_string_lossy().into_owned()
+    }
+
+    /// The report in `format` (text when not given), as the command line writes it.
+    #[pyo3(signature = (format=None))]
+    fn render(&self, format: Option<&str>) -> PyResult<String> {
+        let format = format_of(format, None)?;
+        Ok(String::from_utf8_lossy(&self.inner.render(format)).into_owned())
+    }
+
+    /// Writes the report to `path` atomically in `format` (else the format its extension
+    /// names), refusing to write over an input file.
+    #[pyo3(signature = (path, format=None))]
+    fn save(&self, py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<()> {
+        let format = format_of(format, Some(&path))?;
+        py.detach(|| self.inner.save(&path, format))
+            .map_err(|e| MlguardError::new_err(mlguard::io::error::one_line(&e.to_string())))
+    }
+}
+
+/// The native module.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let error = py.get_type::<MlguardError>();
+    error.setattr("exit_code", mlguard::ExitStatus::Error as i32)?;
+    m.add("MlguardError", error)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Evaluation>()?;
+    m.add_function(wrap_pyfunction!(main, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(formats, m)?)?;
+    Ok(())
+}
