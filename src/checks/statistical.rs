@@ -473,9 +473,10 @@ const RANKING_AUC: f64 = 0.7;
 const OUTLIER_SHARE: f64 = 0.05;
 
 /// Score outliers by the robust z-score 0.6745 (x − median) / MAD, |z| > 3.5, on the logit
-/// scale and within each true class (binary): probabilities are bounded and a binary model's
-/// scores are bimodal by design, so outliers are judged against rows of the same class.
-/// The rows of each class of `by_class` are tested apart; without classes, `distribution`.
+/// scale and against each true class (binary): probabilities are bounded and a binary model's
+/// scores are bimodal by design, so a score is an outlier only when it is that far from the
+/// scores of every class (a positive row scored like the negatives is a hard row, not an
+/// abnormal output). Without classes, `distribution` alone.
 fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check {
     let groups: &[&Ranked] = if by_class.is_empty() {
         &[distribution]
@@ -487,27 +488,49 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
         let p = p.clamp(1e-6, 1.0 - 1e-6);
         (p / (1.0 - p)).ln()
     };
-    // The outliers of each class, the classes at once; `None` for a class not tested.
-    let count_in = |group: &&Ranked| -> Option<u64> {
-        // Ascending still (the logit is monotone), with the class's counts beside them. Scores
-        // of exactly 0 or 1 are the saturation check's, not outliers.
-        let inner: Vec<(f64, u64)> = group
-            .iter()
-            .filter(|(v, _)| *v != 0.0 && *v != 1.0)
-            .collect();
-        let logits: Vec<f64> = inner.par_iter().map(|&(v, _)| logit(v)).collect();
-        let counts: Vec<u64> = inner.iter().map(|&(_, c)| c).collect();
-        let (median, mad) = median_mad_of(&logits, &counts)?;
-        (mad != 0.0).then(|| {
-            logits
+    // Each class's scores on the logit scale, with their counts, ascending still (the logit
+    // is monotone), and their median and MAD. Scores within 1e-6 of 0 or 1 are left to the
+    // saturation check: the logit clamps there, and a pile of them would shrink the MAD until
+    // every ordinary score looked far.
+    let prepared: Vec<Option<(Vec<f64>, Vec<u64>, f64, f64)>> = groups
+        .par_iter()
+        .map(|group| {
+            let inner: Vec<(f64, u64)> = group
                 .iter()
-                .zip(&counts)
-                .filter(|(&v, _)| (0.6745 * (v - median) / mad).abs() > 3.5)
-                .map(|(_, &c)| c)
-                .sum::<u64>()
+                .filter(|(v, _)| *v > 1e-6 && *v < 1.0 - 1e-6)
+                .collect();
+            let logits: Vec<f64> = inner.iter().map(|&(v, _)| logit(v)).collect();
+            let counts: Vec<u64> = inner.iter().map(|&(_, c)| c).collect();
+            let (median, mad) = median_mad_of(&logits, &counts)?;
+            (mad != 0.0).then_some((logits, counts, median, mad))
         })
+        .collect();
+    let centres: Vec<(f64, f64)> = prepared
+        .iter()
+        .flatten()
+        .map(|&(_, _, median, mad)| (median, mad))
+        .collect();
+    // A score is an outlier when it lies beyond 3.5 robust standard deviations of every
+    // class's scores: a positive row scored like the negatives is a hard row, not an abnormal
+    // output; a score no class's scores resemble is.
+    let far = |v: f64| {
+        centres
+            .iter()
+            .all(|&(median, mad)| (0.6745 * (v - median) / mad).abs() > 3.5)
     };
-    let per_group: Vec<Option<u64>> = groups.par_iter().map(count_in).collect();
+    let per_group: Vec<Option<u64>> = prepared
+        .iter()
+        .map(|p| {
+            p.as_ref().map(|(logits, counts, _, _)| {
+                logits
+                    .iter()
+                    .zip(counts)
+                    .filter(|(&v, _)| far(v))
+                    .map(|(_, &c)| c)
+                    .sum::<u64>()
+            })
+        })
+        .collect();
     let tested = per_group.iter().flatten().count();
     let count: u64 = per_group.iter().flatten().sum();
     if tested == 0 {
@@ -530,7 +553,7 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
         CheckId::ScoreOutliers,
         status,
         format!(
-            "{} ({:.2}%) {} more than 3.5 robust standard deviations (logit scale) from the median of their class",
+            "{} ({:.2}%) {} more than 3.5 robust standard deviations (logit scale) from the median of every class",
             text::count(count, "score"),
             100.0 * share,
             if count == 1 { "lies" } else { "lie" }
@@ -1290,6 +1313,31 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outlier_is_far_from_every_class_and_a_hard_row_is_not() {
+        // Negatives around 0.1, positives around 0.9, with 30 rows of each scored like the
+        // other class (hard rows), 10 negatives at 1e-5 (an abnormal output), and 500 negatives
+        // within 1e-6 of 0 (the saturation check's, not a scale for the others).
+        let spread = |centre: f64, n: usize| -> Vec<f64> {
+            (0..n)
+                .map(|i| centre + 0.05 * ((i % 21) as f64 - 10.0) / 10.0)
+                .collect()
+        };
+        let mut neg = spread(0.1, 2000);
+        neg.extend(spread(0.9, 30));
+        neg.extend(std::iter::repeat_n(1e-5, 10));
+        neg.extend(std::iter::repeat_n(1e-7, 500));
+        let mut pos = spread(0.9, 2000);
+        pos.extend(spread(0.1, 30));
+        let (neg, pos) = (Ranked::from_values(neg), Ranked::from_values(pos));
+        let all = Ranked::union(&neg, &pos);
+        let c = score_outliers(&all, &[&pos, &neg], all.total());
+        let CheckDetail::Statistical(d) = &c.detail else {
+            panic!("statistical")
+        };
+        assert_eq!(d.statistic, Some(10.0), "{}", c.message);
+    }
 
     #[test]
     fn p_values_too_small_for_a_double_are_not_printed_as_zero() {

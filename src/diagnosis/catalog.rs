@@ -531,8 +531,8 @@ pub const CODES: &[CodeInfo] = &[
         meaning: "Scores far outside their usual range (robust z), invalid scores skipped, or \
                   probability rows not summing to 1 — the model or its post-processing emits \
                   malformed output.",
-        detection: "checks sanity:score_outliers (robust z > 3.5 on the logit scale, per class, \
-                    above 1% of rows), sanity:probability_sums, and sanity:invalid_scores \
+        detection: "checks sanity:score_outliers (robust z > 3.5 on the logit scale against \
+                    every class's scores, above 5% of rows), sanity:probability_sums, and sanity:invalid_scores \
                     (scores skipped by --skip-invalid as NaN, infinite or out of range: warns \
                     on any, fails from 10%).",
         causes: "numerical overflow, a softmax applied twice or not at all, a serialisation \
