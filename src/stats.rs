@@ -73,6 +73,18 @@ pub fn ks_two_sample(a: &Ranked, b: &Ranked) -> Option<(f64, f64)> {
     Some((d, q_ks((en + 0.12 + 0.11 / en) * d)))
 }
 
+/// [`ks_two_sample`] of two histograms over the same bins (counts per bin, in bin order).
+pub fn ks_histograms(a: &[u64], b: &[u64]) -> Option<(f64, f64)> {
+    let ranked = |h: &[u64]| Ranked {
+        values: (0..h.len())
+            .filter(|&i| h[i] > 0)
+            .map(|i| i as f64)
+            .collect(),
+        counts: h.iter().copied().filter(|&c| c > 0).collect(),
+    };
+    ks_two_sample(&ranked(a), &ranked(b))
+}
+
 /// Benjamini–Hochberg adjusted p-values (q-values), in the input order.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let m = p.len();

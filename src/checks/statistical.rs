@@ -492,7 +492,13 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
     // is monotone), and their median and MAD. Scores within 1e-6 of 0 or 1 are left to the
     // saturation check: the logit clamps there, and a pile of them would shrink the MAD until
     // every ordinary score looked far.
-    let prepared: Vec<Option<(Vec<f64>, Vec<u64>, f64, f64)>> = groups
+    struct Class {
+        logits: Vec<f64>,
+        counts: Vec<u64>,
+        median: f64,
+        mad: f64,
+    }
+    let prepared: Vec<Option<Class>> = groups
         .par_iter()
         .map(|group| {
             let inner: Vec<(f64, u64)> = group
@@ -502,13 +508,18 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
             let logits: Vec<f64> = inner.iter().map(|&(v, _)| logit(v)).collect();
             let counts: Vec<u64> = inner.iter().map(|&(_, c)| c).collect();
             let (median, mad) = median_mad_of(&logits, &counts)?;
-            (mad != 0.0).then_some((logits, counts, median, mad))
+            (mad != 0.0).then_some(Class {
+                logits,
+                counts,
+                median,
+                mad,
+            })
         })
         .collect();
     let centres: Vec<(f64, f64)> = prepared
         .iter()
         .flatten()
-        .map(|&(_, _, median, mad)| (median, mad))
+        .map(|c| (c.median, c.mad))
         .collect();
     // A score is an outlier when it lies beyond 3.5 robust standard deviations of every
     // class's scores: a positive row scored like the negatives is a hard row, not an abnormal
@@ -521,10 +532,10 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
     let per_group: Vec<Option<u64>> = prepared
         .iter()
         .map(|p| {
-            p.as_ref().map(|(logits, counts, _, _)| {
-                logits
+            p.as_ref().map(|c| {
+                c.logits
                     .iter()
-                    .zip(counts)
+                    .zip(&c.counts)
                     .filter(|(&v, _)| far(v))
                     .map(|(_, &c)| c)
                     .sum::<u64>()
@@ -679,13 +690,6 @@ pub fn segment_scores(
     skip: &[String],
     opts: &StatOptions,
 ) -> Vec<Check> {
-    let ranked = |h: &[u64]| Ranked {
-        values: (0..h.len())
-            .filter(|&i| h[i] > 0)
-            .map(|i| i as f64)
-            .collect(),
-        counts: h.iter().copied().filter(|&c| c > 0).collect(),
-    };
     // Per tested segment: its column, value, rows now and then, and its histograms.
     let mut tested = Vec::new();
     for (column, values) in segments.iter().filter(|(c, _)| !skip.contains(c)) {
@@ -729,7 +733,7 @@ pub fn segment_scores(
                 })
                 .collect())
         };
-        let ks = |a: &[u64], b: &[u64]| crate::stats::ks_two_sample(&ranked(a), &ranked(b));
+        let ks = crate::stats::ks_histograms;
         let Some((d, p)) = ks(&seg.score_histogram, &before.scores) else {
             continue;
         };

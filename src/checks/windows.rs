@@ -16,7 +16,6 @@
 
 use super::statistical::StatOptions;
 use super::{Check, CheckDetail, CheckId, CheckStatus, Location, StatisticalDetail};
-use crate::metrics::ranked::Ranked;
 use crate::ordered_map::OrderedMap;
 use crate::stats::{benjamini_hochberg, normal_two_sided};
 use crate::text::count;
@@ -359,13 +358,6 @@ pub fn score_change(windows: &[WindowCounts], opts: &StatOptions) -> Option<Chec
             *t += c;
         }
     }
-    let ranked = |h: &[u64]| Ranked {
-        values: (0..h.len())
-            .filter(|&i| h[i] > 0)
-            .map(|i| i as f64)
-            .collect(),
-        counts: h.iter().copied().filter(|&c| c > 0).collect(),
-    };
     let mut before = vec![0u64; bins];
     let mut best: Option<(f64, f64, usize, u64, u64)> = None;
     for (i, w) in windows[..windows.len() - 1].iter().enumerate() {
@@ -377,7 +369,7 @@ pub fn score_change(windows: &[WindowCounts], opts: &StatOptions) -> Option<Chec
         if n1 < opts.min_rows || n2 < opts.min_rows {
             continue;
         }
-        if let Some((d, p)) = crate::stats::ks_two_sample(&ranked(&before), &ranked(&after)) {
+        if let Some((d, p)) = crate::stats::ks_histograms(&before, &after) {
             if best.is_none_or(|b| d > b.0) {
                 best = Some((d, p, i + 1, n1, n2));
             }

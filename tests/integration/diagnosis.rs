@@ -422,6 +422,17 @@ fn a_break_in_time_explains_the_label_noise_and_drift_it_causes() {
     }
 }
 
+/// Uniform draws in [0, 1) from a xorshift generator seeded by `seed` (deterministic).
+fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed | 1;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 /// A calibrated binary log over ten days in four segments, written to `dir/name`: the label of
 /// a row is dropped when `drop(day, segment, u)` says so (`u` uniform in [0, 1)).
 fn log_with_missing_labels(
@@ -429,13 +440,7 @@ fn log_with_missing_labels(
     name: &str,
     drop: impl Fn(u64, &str, f64) -> bool,
 ) -> String {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut uniform = uniforms(0x2545_f491_4f6c_dd1d);
     let segments = ["web", "ios", "android", "partner"];
     let mut text = String::from("timestamp,segment,label,score\n");
     for i in 0..20_000u64 {
@@ -519,13 +524,7 @@ fn labels_missing_in_the_latest_days_or_one_segment_are_located() {
 /// Bernoulli(p), score p — except in `coarse`'s segment, where the score is the mean of p over
 /// its fifth of [0, 1] (another model's outputs: still calibrated, less sharp).
 fn log_with_scores(dir: &std::path::Path, name: &str, seed: u64, coarse: Option<&str>) -> String {
-    let mut state = seed | 1;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut uniform = uniforms(seed);
     let segments = ["web", "ios", "android", "partner"];
     let mut text = String::from("segment,label,score\n");
     for i in 0..20_000u64 {
