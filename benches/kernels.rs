@@ -45,7 +45,7 @@ fn csv_chunk(rows: usize) -> Chunk {
     let segments = ["web", "android", "ios", "partner"];
     let mut data = Vec::with_capacity(rows * 40);
     for i in 0..rows {
-        let label = g.next() % 2 == 0;
+        let label = g.next().is_multiple_of(2);
         let score = g.score(label);
         let pred = score >= 500_000;
         data.extend_from_slice(
@@ -85,7 +85,7 @@ fn rows_into_eval_state(bencher: Bencher, rows: usize) {
     let mut g = Gen(7);
     let data: Vec<(&str, &str, u32)> = (0..rows)
         .map(|_| {
-            let label = g.next() % 2 == 0;
+            let label = g.next().is_multiple_of(2);
             let s = g.score(label);
             (
                 if label { "1" } else { "0" },
@@ -125,7 +125,7 @@ fn score_columns(rows: usize) -> (ScoreColumn, ScoreColumn) {
     let mut g = Gen(11);
     let (mut pos, mut neg) = (ScoreColumn::default(), ScoreColumn::default());
     for _ in 0..rows {
-        let label = g.next() % 2 == 0;
+        let label = g.next().is_multiple_of(2);
         let s = g.score(label);
         let score = Score {
             value: f64::from(s) / 1e6,

@@ -141,7 +141,7 @@ pub fn duplicates(
         return stat(
             CheckId::Duplicates,
             CheckStatus::Skip,
-            "every column is a label, prediction, score or segment, so identical rows are expected; add an id or time column to find duplicates".into(),
+            "no column read tells rows apart (they are labels, predictions, scores and segments), so identical rows are expected; add an id or time column (--id-col, --time-col) to find duplicates".into(),
             det,
         );
     }

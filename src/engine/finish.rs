@@ -448,7 +448,7 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         + scan.plan.proba.len()
         + scan.segment_columns.len()
         + usize::from(weights.is_some());
-    let identifying = scan.header.len() > roles;
+    let identifying = scan.columns_compared.unwrap_or(scan.header.len()) > roles;
     let results = Results {
         input: InputSummary {
             path: input_name.to_string(),

@@ -15,8 +15,11 @@ use crate::metrics::MetricsError;
 pub struct Location {
     /// The file as the user named it (`-` for standard input).
     pub file: String,
-    /// 1-based line number, when the problem belongs to a line.
+    /// 1-based line number, when the problem belongs to a line (the row number, for a
+    /// columnar file).
     pub line: Option<u64>,
+    /// Whether `line` counts the rows of a columnar file (Parquet, Arrow) rather than lines.
+    pub rows: bool,
 }
 
 impl fmt::Display for Location {
@@ -26,9 +29,10 @@ impl fmt::Display for Location {
         } else {
             &self.file
         };
-        match self.line {
-            Some(line) => write!(f, "{file}:{line}"),
-            None => f.write_str(file),
+        match (self.line, self.rows) {
+            (Some(row), true) => write!(f, "{file}: row {row}"),
+            (Some(line), false) => write!(f, "{file}:{line}"),
+            (None, _) => f.write_str(file),
         }
     }
 }
@@ -239,6 +243,66 @@ pub enum Problem {
     /// Bytes that are not UTF-8.
     #[error("invalid UTF-8 in column '{0}' (re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8`)")]
     InvalidUtf8(String),
+    /// A Parquet or Arrow reader's error.
+    #[error("cannot be read as {kind}: {detail} (check that the file was completely written or downloaded, and that it is {kind})")]
+    Columnar {
+        /// The format.
+        kind: &'static str,
+        /// The reader's message.
+        detail: String,
+    },
+    /// A file named as columnar whose content is not.
+    #[error("is named as {kind} but is not {kind} (it does not start with its magic bytes; check the file, or rename it if it is CSV, TSV or JSON Lines)")]
+    NotColumnar {
+        /// The format its name promises.
+        kind: &'static str,
+    },
+    /// A glob pattern that cannot be read.
+    #[error("is not a valid file pattern: {0} (quote the pattern, and use *, ? and [...] only)")]
+    BadGlob(String),
+    /// A directory or pattern with no file in it.
+    #[error("{what} holds no data file (give a Parquet or Arrow file, a directory of them, or a pattern such as 'logs/*.parquet')")]
+    NoParts {
+        /// "the directory" or "the pattern".
+        what: &'static str,
+    },
+    /// A file of a data set that is not Parquet or Arrow.
+    #[error("{what} holds '{part}', which is not a Parquet or Arrow file (a directory or pattern is read as parts of one Parquet or Arrow data set; move the file out, or name a single file)")]
+    NotAPart {
+        /// The file.
+        part: String,
+        /// "the directory" or "the pattern".
+        what: &'static str,
+    },
+    /// Parts of one data set under different partition folders.
+    #[error("'{part}' is under the partition folders [{found}] but the first part under [{expected}] (every part of a data set must be under folders of the same keys)")]
+    PartitionKeys {
+        /// The part.
+        part: String,
+        /// The first part's keys.
+        expected: String,
+        /// This part's keys.
+        found: String,
+    },
+    /// A part of a data set without a column the others have.
+    #[error("has no column '{column}', which the first part has (every part of a data set needs the columns mlguard reads)")]
+    MissingInPart {
+        /// The column.
+        column: String,
+    },
+    /// A columnar column of a type no role reads.
+    #[error("column '{column}' holds {data_type}, which mlguard cannot read as a {role} (store it as numbers, strings, booleans or timestamps)")]
+    UnreadableColumn {
+        /// The column.
+        column: String,
+        /// Its type.
+        data_type: String,
+        /// What it was read for.
+        role: &'static str,
+    },
+    /// A columnar file with no rows.
+    #[error("holds no rows (the file has a schema and nothing else)")]
+    NoRows,
     /// The header itself is not UTF-8.
     #[error("the header is not valid UTF-8 (re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8`)")]
     HeaderUtf8,
@@ -336,6 +400,19 @@ impl Problem {
             location: Location {
                 file: file.to_string(),
                 line,
+                rows: false,
+            },
+            problem: Box::new(self),
+        }
+    }
+
+    /// Attaches a location in a columnar file: its row (1-based).
+    pub fn at_row(self, file: &str, row: Option<u64>) -> InputError {
+        InputError {
+            location: Location {
+                file: file.to_string(),
+                line: row,
+                rows: true,
             },
             problem: Box::new(self),
         }

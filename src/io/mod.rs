@@ -3,6 +3,7 @@
 //! [`Row`](crate::metrics::row::Row)s; plus writing outputs atomically.
 
 pub mod chunks;
+pub mod columnar;
 pub mod columns;
 pub mod decode;
 pub mod error;

@@ -51,12 +51,17 @@ impl LabelSample {
     /// Adds the label and prediction cells of a record read with `plan` (cells that are not
     /// classes, and records too short to hold them, are left to the decoder to report).
     pub fn add(&mut self, rec: &ByteRecord, plan: &ColumnPlan) {
+        self.add_cells(|col| rec.get(col), plan);
+    }
+
+    /// Adds the label and prediction cells that `cell` gives by column (`None` when the record
+    /// is too short to hold it).
+    pub fn add_cells<'a>(&mut self, cell: impl Fn(usize) -> Option<&'a [u8]>, plan: &ColumnPlan) {
         for col in std::iter::once(plan.label).chain(plan.prediction) {
             if self.keys.len() >= MAX_SAMPLED {
                 return;
             }
-            let Some(key) = rec
-                .get(col)
+            let Some(key) = cell(col)
                 .and_then(|cell| as_text(cell).ok())
                 .and_then(LabelKey::parse)
             else {

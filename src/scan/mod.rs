@@ -7,6 +7,7 @@
 //! line number, whichever worker met it), or with `--skip-invalid` skip and count them.
 //! The fast lane for rows met before lives in [`lane`]; saved states in [`state`].
 
+mod columnar;
 pub mod lane;
 pub mod state;
 
@@ -119,6 +120,10 @@ pub struct Scan {
     /// The weighted metrics' state, with `--weight-col`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weighted: Option<WeightedState>,
+    /// How many columns tell rows apart in the row audit's fingerprints, when not every
+    /// column of the header was read (a columnar input reads only the columns with a role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns_compared: Option<usize>,
     /// The line after the header (where the first row was expected); not saved.
     #[serde(skip)]
     pub first_data_line: u64,
@@ -159,6 +164,7 @@ struct Consumer<'a> {
     delimiter: u8,
     /// Scratch for a record's joined fields.
     joined: Vec<u8>,
+
     /// Rows the fast lane counted and has yet to audit (audited in batches, in row order).
     pending: Vec<ScoredRow>,
 }
@@ -446,6 +452,18 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Result<Scan, InputError> {
     let file = input.path.as_str();
+    if let Some(dataset) = crate::io::columnar::find(file).map_err(|p| p.at(file, None))? {
+        let result = columnar::scan_columnar(
+            dataset,
+            input,
+            flags,
+            rules,
+            (segment_columns, windows),
+            progress,
+        );
+        progress.finish();
+        return result;
+    }
     let mut src = source::open(file).map_err(|p| p.at(file, None))?;
     let compression = src.compression;
     let first_line = input.skip_rows + 1;
@@ -685,6 +703,7 @@ fn finish_scan(
         warnings,
         latency: s.latency_index.map(|_| c.latency),
         weighted: s.weight_index.map(|_| c.weighted),
+        columns_compared: None,
     })
 }
 
@@ -764,7 +783,7 @@ fn scan_records(
     let mut count = 0u64;
     loop {
         count += 1;
-        if count % 65_536 == 0 {
+        if count.is_multiple_of(65_536) {
             progress.update(bytes_read.load(Ordering::Relaxed), size);
         }
         match records.next_record(&mut rec) {

@@ -331,6 +331,11 @@ impl SavedState {
             mine.merge(theirs);
         }
         self.scan.rows_skipped += other.scan.rows_skipped;
+        // Rows are told apart by the columns every part compared.
+        if self.scan.columns_compared.is_some() || other.scan.columns_compared.is_some() {
+            let compared = |scan: &Scan| scan.columns_compared.unwrap_or(scan.header.len());
+            self.scan.columns_compared = Some(compared(&self.scan).min(compared(&other.scan)));
+        }
         let room = SKIPPED_KEPT.saturating_sub(self.scan.skipped.len());
         self.scan
             .skipped

@@ -14,6 +14,7 @@ mod anomalies;
 mod audit;
 mod browser;
 mod cli;
+mod columnar;
 mod diagnosis;
 mod diff;
 mod docs_reference;
