@@ -16,8 +16,8 @@ use clap::Parser;
 use mlguard::cli::{Cli, Command};
 use mlguard::engine::evaluate;
 use mlguard::render::render_as;
-use mlguard::scan::NoProgress;
 use mlguard::report::{Metrics, Report};
+use mlguard::scan::NoProgress;
 use mlguard::settings::{EvalSettings, ReportFormat};
 
 pub mod standalone;
@@ -136,16 +136,21 @@ pub fn check_metrics(scope: &str, m: &Metrics, rows: u64, proba_columns: usize) 
 
 /// Checks a finished report and renders it in every format.
 pub fn check_report(report: &Report) {
-    let k = report.input.columns.proba.len();
-    check_metrics("overall", &report.metrics, report.input.rows, k);
-    for (column, segments) in report.segments.iter() {
+    let k = report.results.input.columns.proba.len();
+    check_metrics(
+        "overall",
+        &report.results.metrics,
+        report.results.input.rows,
+        k,
+    );
+    for (column, segments) in report.results.segments.iter() {
         for (value, segment) in segments.iter() {
             if let Some(m) = &segment.metrics {
                 check_metrics(&format!("segment {column}={value}"), m, segment.rows, k);
             }
         }
     }
-    for (name, [lo, hi]) in report.intervals.iter() {
+    for (name, [lo, hi]) in report.results.intervals.iter() {
         assert!(
             lo.is_finite() && hi.is_finite() && lo <= hi,
             "interval {name} = [{lo}, {hi}]"
@@ -164,9 +169,14 @@ pub fn check_report(report: &Report) {
             assert!(parsed.is_ok(), "the JSON report does not parse: {parsed:?}");
         }
     }
-    // Findings are ordered most severe first, and every code is documented.
+    // Findings are ordered by rank (confidence times the weight of their severity), and every
+    // code is documented.
     for pair in report.findings.windows(2) {
-        assert!(pair[0].severity >= pair[1].severity, "findings out of order");
+        let (a, b) = (
+            mlguard::diagnosis::rank(&pair[0]),
+            mlguard::diagnosis::rank(&pair[1]),
+        );
+        assert!(a >= b, "findings out of order: {a} before {b}");
     }
     for f in &report.findings {
         assert!(
@@ -174,7 +184,11 @@ pub fn check_report(report: &Report) {
             "undocumented code {}",
             f.code
         );
-        assert!((0.0..=1.0).contains(&f.confidence), "confidence {}", f.confidence);
+        assert!(
+            (0.0..=1.0).contains(&f.confidence),
+            "confidence {}",
+            f.confidence
+        );
     }
     // The issues export is CSV whose cells from the input cannot start a formula.
     let rows = mlguard::render::issues::rows_of(report);
@@ -251,6 +265,90 @@ pub fn compressed(data: &[u8]) {
     }
     let path = scratch_file(&format!("in.{inner}.{ext}"), &bytes);
     eval(&path, &[]);
+}
+
+/// The Parquet and Arrow target. The first byte chooses what the rest is: bit 0 clear, a file
+/// as it is (named `.parquet`, `.arrow` by bit 1); bit 0 set, a valid Parquet file (Arrow IPC
+/// file by bit 1) whose rows come from the rest three bytes at a time (a label that may be
+/// null, a score that may leave [0, 1], one of four segments), with bits 2–3 choosing the
+/// codec, then damaged: the byte at the fraction of its length given by the second byte
+/// XOR-ed with the third, when bit 4 is set.
+pub fn columnar(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let arrow = mode & 2 != 0;
+    let name = if arrow { "in.arrow" } else { "in.parquet" };
+    if mode & 1 == 0 {
+        let path = scratch_file(name, rest);
+        eval(&path, &[]);
+        return;
+    }
+    let (damage, payload) = match rest {
+        [at, xor, payload @ ..] if mode & 16 != 0 => (Some((*at, *xor)), payload),
+        _ => (None, rest),
+    };
+    let mut bytes = columnar_file(payload, arrow, mode >> 2 & 3);
+    if let Some((at, xor)) = damage {
+        let i = bytes.len() * usize::from(at) / 256;
+        if let Some(b) = bytes.get_mut(i) {
+            *b ^= xor.max(1);
+        }
+    }
+    let path = scratch_file(name, &bytes);
+    eval(&path, &[]);
+    eval(&path, &["--skip-invalid", "--segment-col", "segment"]);
+}
+
+/// A Parquet or Arrow IPC file of the rows `payload` describes (see [`columnar`]).
+fn columnar_file(payload: &[u8], arrow: bool, codec: u8) -> Vec<u8> {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+
+    let rows = payload.chunks_exact(3);
+    let label: Int64Array = rows
+        .clone()
+        .map(|r| (r[0] % 3 < 2).then_some(i64::from(r[0] % 3)))
+        .collect();
+    let score: Float64Array = rows
+        .clone()
+        .map(|r| Some(f64::from(r[1]) / 250.0))
+        .collect();
+    let segment: StringArray = rows
+        .map(|r| Some(["a", "b", "c", ""][usize::from(r[2] % 4)]))
+        .collect();
+    let batch = RecordBatch::try_from_iter([
+        ("label", Arc::new(label) as ArrayRef),
+        ("score", Arc::new(score) as ArrayRef),
+        ("segment", Arc::new(segment) as ArrayRef),
+    ])
+    .expect("columns of one length");
+    let mut out = Vec::new();
+    if arrow {
+        let mut writer = arrow_ipc::writer::FileWriter::try_new(&mut out, &batch.schema())
+            .expect("writing to memory");
+        writer.write(&batch).expect("writing to memory");
+        writer.finish().expect("writing to memory");
+    } else {
+        use parquet::basic::{Compression, ZstdLevel};
+        let compression = match codec {
+            0 => Compression::UNCOMPRESSED,
+            1 => Compression::SNAPPY,
+            2 => Compression::ZSTD(ZstdLevel::default()),
+            _ => Compression::LZ4_RAW,
+        };
+        let props = parquet::file::properties::WriterProperties::builder()
+            .set_compression(compression)
+            .set_max_row_group_row_count(Some(64))
+            .build();
+        let mut writer =
+            parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(props))
+                .expect("writing to memory");
+        writer.write(&batch).expect("writing to memory");
+        writer.close().expect("writing to memory");
+    }
+    out
 }
 
 /// A binary and a multiclass predictions file the configuration target evaluates.

@@ -11,7 +11,7 @@ import statistics
 import subprocess
 import sys
 
-MLGUARD = "target/release/mlguard"
+MLGUARD = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "mlguard")
 
 
 def measure(cmd):

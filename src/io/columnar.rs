@@ -12,6 +12,7 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -35,6 +36,8 @@ pub enum Kind {
     ArrowFile,
     /// Arrow IPC stream format.
     ArrowStream,
+    /// Record batches held in memory ([`memory`]).
+    Memory,
 }
 
 impl Kind {
@@ -44,6 +47,7 @@ impl Kind {
             Kind::Parquet => "Parquet",
             Kind::ArrowFile => "Arrow IPC file",
             Kind::ArrowStream => "Arrow IPC stream",
+            Kind::Memory => "an in-memory Arrow table",
         }
     }
 
@@ -84,6 +88,8 @@ pub struct Part {
     pub kind: Kind,
     /// The values of the data set's partition keys in its folders (empty for a null).
     pub partition_values: Vec<String>,
+    /// The table, for a part held in memory.
+    pub memory: Option<Arc<memory::Table>>,
 }
 
 /// Columnar files read as one data set, in the order of their paths.
@@ -106,6 +112,18 @@ fn is_glob(path: &str) -> bool {
 pub fn find(path: &str) -> Result<Option<Dataset>, Problem> {
     if path == "-" {
         return Ok(None);
+    }
+    if let Some(table) = memory::lookup(path) {
+        return Ok(Some(Dataset {
+            parts: vec![Part {
+                path: PathBuf::from(path),
+                shown: path.to_string(),
+                kind: Kind::Memory,
+                partition_values: Vec::new(),
+                memory: Some(table),
+            }],
+            partition_keys: Vec::new(),
+        }));
     }
     let p = Path::new(path);
     if p.is_dir() {
@@ -142,6 +160,7 @@ pub fn find(path: &str) -> Result<Option<Dataset>, Problem> {
             shown: path.to_string(),
             kind,
             partition_values: Vec::new(),
+            memory: None,
         }],
         partition_keys: Vec::new(),
     }))
@@ -237,6 +256,7 @@ fn dataset(base: &Path, files: Vec<PathBuf>, what: &'static str) -> Result<Datas
             shown,
             kind,
             partition_values: values,
+            memory: None,
         });
     }
     Ok(Dataset {
@@ -268,12 +288,82 @@ fn hex(digit: u8) -> Option<u8> {
     (digit as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Tables held in memory: Arrow record batches that a program embedding mlguard (the Python
+/// package, for a pandas or polars DataFrame or a pyarrow Table) registers under a name, which
+/// then reads as an input path does, as a data set of one part.
+pub mod memory {
+    use std::sync::{Arc, Mutex};
+
+    use arrow_array::RecordBatch;
+    use arrow_schema::SchemaRef;
+
+    /// A table: its schema and its batches.
+    #[derive(Debug)]
+    pub struct Table {
+        /// The columns.
+        pub schema: SchemaRef,
+        /// The rows, in order.
+        pub batches: Vec<RecordBatch>,
+    }
+
+    static TABLES: Mutex<Vec<(String, Arc<Table>)>> = Mutex::new(Vec::new());
+
+    /// A table registered under [`name`](Self::name) until this is dropped.
+    #[derive(Debug)]
+    pub struct Registered {
+        name: String,
+    }
+
+    impl Registered {
+        /// The name that reads the table where an input path is expected.
+        pub fn name(&self) -> &str {
+            &self.name
+        }
+    }
+
+    impl Drop for Registered {
+        fn drop(&mut self) {
+            let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+            tables.retain(|(name, _)| *name != self.name);
+        }
+    }
+
+    /// Registers `table` under `<WHAT>` (`<pandas.DataFrame>`, say), or `<WHAT #N>` when that
+    /// name is taken.
+    pub fn register(what: &str, table: Table) -> Registered {
+        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = |name: &str| tables.iter().any(|(n, _)| n == name);
+        let mut name = format!("<{what}>");
+        let mut n = 2;
+        while taken(&name) {
+            name = format!("<{what} #{n}>");
+            n += 1;
+        }
+        tables.push((name.clone(), Arc::new(table)));
+        Registered { name }
+    }
+
+    /// The table registered under `name`.
+    pub(super) fn lookup(name: &str) -> Option<Arc<Table>> {
+        if !name.starts_with('<') {
+            return None;
+        }
+        let tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| Arc::clone(t))
+    }
+}
+
 /// A part opened: its schema and how its rows are read.
 pub enum Opened {
     /// A Parquet file's footer (row groups are read on their own, in parallel).
     Parquet(ArrowReaderMetadata),
     /// An Arrow IPC file or stream, read batch by batch.
     Arrow(SchemaRef),
+    /// A table in memory.
+    Memory(Arc<memory::Table>),
 }
 
 impl Opened {
@@ -282,22 +372,26 @@ impl Opened {
         match self {
             Opened::Parquet(meta) => meta.schema().clone(),
             Opened::Arrow(schema) => schema.clone(),
+            Opened::Memory(table) => table.schema.clone(),
         }
     }
 }
 
 /// Reads the footer (Parquet) or schema (Arrow) of `part`.
 pub fn open(part: &Part) -> Result<Opened, Problem> {
+    if let Some(table) = &part.memory {
+        return Ok(Opened::Memory(Arc::clone(table)));
+    }
     let file = File::open(&part.path).map_err(Problem::Open)?;
-    match part.kind {
+    guarded(part.kind, || match part.kind {
         Kind::Parquet => ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map(Opened::Parquet)
             .map_err(|e| columnar_problem(part.kind, e.to_string())),
-        Kind::ArrowFile | Kind::ArrowStream => {
+        Kind::ArrowFile | Kind::ArrowStream | Kind::Memory => {
             let batches = arrow_batches(part, file, None)?;
             Ok(Opened::Arrow(batches.schema()))
         }
-    }
+    })
 }
 
 /// An Arrow IPC file or stream's batches.
@@ -321,11 +415,20 @@ impl Iterator for ArrowBatches {
     type Item = Result<RecordBatch, Problem>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (next, kind) = match self {
-            ArrowBatches::File(r) => (r.next(), Kind::ArrowFile),
-            ArrowBatches::Stream(r) => (r.next(), Kind::ArrowStream),
+        let kind = match self {
+            ArrowBatches::File(_) => Kind::ArrowFile,
+            ArrowBatches::Stream(_) => Kind::ArrowStream,
         };
-        next.map(|batch| batch.map_err(|e| columnar_problem(kind, e.to_string())))
+        let next = guarded(kind, || {
+            Ok(match self {
+                ArrowBatches::File(r) => r.next(),
+                ArrowBatches::Stream(r) => r.next(),
+            })
+        });
+        match next {
+            Ok(next) => next.map(|batch| batch.map_err(|e| columnar_problem(kind, e.to_string()))),
+            Err(problem) => Some(Err(problem)),
+        }
     }
 }
 
@@ -343,6 +446,34 @@ pub fn arrow_batches(
         _ => arrow_ipc::reader::StreamReader::try_new(reader, projection).map(ArrowBatches::Stream),
     };
     batches.map_err(|e| columnar_problem(part.kind, e.to_string()))
+}
+
+/// Runs `read`, a call into the Parquet or Arrow readers, turning a panic of theirs on damaged
+/// data into a problem of the input: a bad file is an error, never a crash.
+pub fn guarded<T>(kind: Kind, read: impl FnOnce() -> Result<T, Problem>) -> Result<T, Problem> {
+    quiet_reader_panics();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(columnar_problem(
+            kind,
+            "the reader stopped on damaged data".to_string(),
+        ))
+    })
+}
+
+/// Keeps the message of a panic inside the Parquet and Arrow readers off standard error (the
+/// panic is caught and reported as one line by [`guarded`]); any other panic is told as before.
+fn quiet_reader_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let file = info.location().map(|l| l.file()).unwrap_or_default();
+            let in_reader = ["/parquet-", "/arrow-"].iter().any(|c| file.contains(c));
+            if !in_reader {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// A columnar reader's error as a problem of the input.

@@ -21,7 +21,7 @@ use super::{
     WindowSpec, FIRST_ROWS,
 };
 use crate::io::columnar::{
-    self, arrow_batches, columnar_problem, render, Dataset, Kind, Opened, Part, TextColumn,
+    self, arrow_batches, columnar_problem, guarded, render, Dataset, Kind, Opened, Part, TextColumn,
 };
 use crate::io::columns::ColumnFlags;
 use crate::io::decode::{Fields, PairRule, ScoreRules};
@@ -125,12 +125,14 @@ impl PartPlan {
         };
         let file = File::open(&self.part.path).map_err(Problem::Open)?;
         let mask = ProjectionMask::roots(meta.parquet_schema(), self.projection.iter().copied());
-        ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
-            .with_projection(mask)
-            .with_row_groups(groups)
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|e| columnar_problem(Kind::Parquet, e.to_string()))
+        guarded(Kind::Parquet, || {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+                .with_projection(mask)
+                .with_row_groups(groups)
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|e| columnar_problem(Kind::Parquet, e.to_string()))
+        })
     }
 
     /// Every batch of the part, in order.
@@ -138,11 +140,12 @@ impl PartPlan {
         match &self.opened {
             Opened::Parquet(meta) => {
                 let groups = (0..meta.metadata().num_row_groups()).collect();
-                let reader = self.row_groups(groups)?;
-                Ok(Box::new(reader.map(|batch| {
-                    batch.map_err(|e| columnar_problem(Kind::Parquet, e.to_string()))
+                let mut reader = self.row_groups(groups)?;
+                Ok(Box::new(std::iter::from_fn(move || {
+                    parquet_batch(&mut reader).transpose()
                 })))
             }
+            Opened::Memory(table) => Ok(Box::new(table.batches.clone().into_iter().map(Ok))),
             Opened::Arrow(_) => {
                 let file = File::open(&self.part.path).map_err(Problem::Open)?;
                 let batches = arrow_batches(&self.part, file, Some(self.projection.clone()))?;
@@ -150,6 +153,16 @@ impl PartPlan {
             }
         }
     }
+}
+
+/// The next batch of a Parquet reader, its errors and panics as problems of the input.
+fn parquet_batch(reader: &mut ParquetRecordBatchReader) -> Result<Option<RecordBatch>, Problem> {
+    guarded(Kind::Parquet, || {
+        reader
+            .next()
+            .transpose()
+            .map_err(|e| columnar_problem(Kind::Parquet, e.to_string()))
+    })
 }
 
 /// A row of a batch, as fields of the header (columns not read are empty).
@@ -229,6 +242,13 @@ enum Unit {
 }
 
 impl Unit {
+    /// The format of the part the rows come from.
+    fn kind(&self) -> Kind {
+        match self {
+            Unit::RowGroup { plan, .. } | Unit::Batch { plan, .. } => plan.part.kind,
+        }
+    }
+
     fn first_row(&self) -> u64 {
         match self {
             Unit::RowGroup { first_row, .. } | Unit::Batch { first_row, .. } => *first_row,
@@ -409,7 +429,13 @@ pub(super) fn scan_columnar(
                         if first_row > stop_at.load(Ordering::Relaxed) {
                             continue;
                         }
-                        if let Err((row, problem)) = consume(&mut c, unit, fields, &mut texts) {
+                        // A panic of the readers on damaged data (in decoding, or in the
+                        // arrays they built) is an error of the input.
+                        let kind = unit.kind();
+                        let counted =
+                            guarded(kind, || Ok(consume(&mut c, unit, fields, &mut texts)))
+                                .unwrap_or_else(|problem| Err((Some(first_row), problem)));
+                        if let Err((row, problem)) = counted {
                             stop_at.fetch_min(row.unwrap_or(first_row), Ordering::Relaxed);
                             return Err((row, problem));
                         }
@@ -458,7 +484,7 @@ pub(super) fn scan_columnar(
                         progress.update(done, Some(total));
                     }
                 }
-                Opened::Arrow(_) => {
+                Opened::Arrow(_) | Opened::Memory(_) => {
                     let batches = match plan.batches() {
                         Ok(b) => b,
                         Err(p) => {
