@@ -17,12 +17,18 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from mlguard._native import MlguardError, __version__
 from mlguard._native import evaluate as _evaluate
+from mlguard._native import table as _table
 from mlguard.report import Report
 
 __all__ = ["MlguardError", "Report", "__version__", "evaluate"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 """A file path: a string or a path object such as :class:`pathlib.Path`."""
+
+Data = Any
+"""Predictions: a file path, or a table — a pandas or polars DataFrame, a pyarrow Table,
+RecordBatch or RecordBatchReader, or any object with the Arrow PyCapsule interface
+(``__arrow_c_stream__``)."""
 
 # Short names for the column roles, as the [columns] section of mlguard.toml names them.
 _COLUMN_OPTIONS = {
@@ -52,27 +58,63 @@ def _option(value: Any) -> Optional[List[str]]:
     return [_text(value)]
 
 
+def _kind(data: Any) -> str:
+    """How a table is named in messages and in the report: its package and type."""
+    cls = type(data)
+    return f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+
+
+def _input(data: Any, what: str, held: list) -> str:
+    """The path mlguard reads ``data`` from: the path itself, or the name of the table it was
+    taken into (kept alive in ``held`` for the evaluation)."""
+    if isinstance(data, (str, os.PathLike)):
+        return os.fspath(data)
+    if not hasattr(data, "__arrow_c_stream__"):
+        # Objects with only the array interface (a pyarrow RecordBatch before 15, a pandas
+        # DataFrame before 2.2) go through pyarrow, when it is installed.
+        try:
+            import pyarrow
+        except ImportError:
+            raise TypeError(
+                f"{what} must be a file path or a table with the Arrow PyCapsule interface "
+                f"(pandas >= 2.2, polars, pyarrow), not {type(data).__name__}"
+            ) from None
+        try:
+            data = pyarrow.table(data)
+        except (TypeError, ValueError, pyarrow.ArrowException) as e:
+            raise TypeError(
+                f"{what} must be a file path or a table, not {type(data).__name__} ({e})"
+            ) from None
+    table = _table(data, _kind(data))
+    held.append(table)
+    return table.name
+
+
 def evaluate(
-    data: PathLike,
+    data: Data,
     *,
     label: Optional[str] = None,
     prediction: Optional[str] = None,
     score: Optional[str] = None,
     segment: Union[str, Sequence[str], None] = None,
     time: Optional[str] = None,
-    reference: Optional[PathLike] = None,
+    reference: Optional[Data] = None,
     min: Optional[Mapping[str, float]] = None,  # noqa: A002 - the name of --min
     max: Optional[Mapping[str, float]] = None,  # noqa: A002 - the name of --max
     config: Optional[PathLike] = None,
     **options: Any,
 ) -> Report:
-    """Evaluate the predictions in ``data`` (a CSV, TSV or JSON Lines file, optionally
-    compressed) as ``mlguard eval data`` would, and return the report.
+    """Evaluate the predictions in ``data`` as ``mlguard eval data`` would, and return the
+    report. ``data`` is a file (CSV, TSV or JSON Lines, plain or compressed; Parquet or Arrow;
+    a directory of Parquet parts) or a table: a pandas or polars DataFrame, a pyarrow Table,
+    RecordBatch or RecordBatchReader, or any object with the Arrow PyCapsule interface. A
+    table is read in place, without a copy, and its columns are read as those of a Parquet
+    file are; the report names it ``<pandas.DataFrame>``, say.
 
     ``label``, ``prediction``, ``score``, ``segment`` (one column or several) and ``time``
     name the columns of those roles (``--label-col``, ``--pred-col``, ``--score-col``,
     ``--segment-col``, ``--time-col``); by default they are detected. ``reference`` is a
-    reference run or a saved profile (``--reference``). ``min`` and ``max`` are release rules
+    reference run (a file or a table) or a saved profile (``--reference``). ``min`` and ``max`` are release rules
     by metric path, e.g. ``min={"f1": 0.8, "segment:recall": 0.7}`` (``--min f1=0.8``).
     ``config`` is a configuration file (``--config``); as on the command line,
     ``./mlguard.toml`` is read when it exists and none is named.
@@ -86,10 +128,11 @@ def evaluate(
     Raises :class:`MlguardError` with the command line's one-line message for a problem it
     would report (exit code 2), and :class:`TypeError` for an option it does not take.
     """
-    if not isinstance(data, (str, os.PathLike)):
-        raise TypeError(
-            f"data must be a file path (str or os.PathLike), not {type(data).__name__}"
-        )
+    # Tables are taken without a copy and held until the evaluation returns.
+    held: list = []
+    path = _input(data, "data", held)
+    if reference is not None:
+        reference = _input(reference, "reference", held)
     named: Dict[str, Any] = {
         "reference": reference,
         "min": min,
@@ -116,4 +159,4 @@ def evaluate(
         for name, value in named.items()
         if value is not None and value is not False
     ]
-    return Report(_evaluate(os.fspath(data), given))
+    return Report(_evaluate(path, given))

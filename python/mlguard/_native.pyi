@@ -1,6 +1,6 @@
 # Type stubs of the native module (python/src/lib.rs).
 from os import PathLike
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 __version__: str
 
@@ -24,3 +24,9 @@ def evaluate(
     data: str, options: Sequence[Tuple[str, Optional[List[str]]]]
 ) -> Evaluation: ...
 def formats() -> List[str]: ...
+
+class Table:
+    @property
+    def name(self) -> str: ...
+
+def table(data: Any, what: str) -> Table: ...

@@ -10,12 +10,16 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::RecordBatchReader;
 use clap::ValueEnum;
 use mlguard::embed::{self, OptionValue};
+use mlguard::io::columnar::memory;
 use mlguard::render::ReportFormat;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
 
 create_exception!(
     mlguard,
@@ -56,6 +60,45 @@ fn evaluate(
         .detach(|| embed::evaluate(&argv))
         .map_err(MlguardError::new_err)?;
     Ok(Evaluation { inner: evaluation })
+}
+
+/// A table handed over through the Arrow PyCapsule interface (`__arrow_c_stream__`: pandas,
+/// polars, pyarrow and others), held in memory and readable under [`name`](Table::name)
+/// wherever a file path is taken, until it is dropped.
+#[pyclass(frozen, module = "mlguard._native")]
+struct Table {
+    registered: memory::Registered,
+}
+
+#[pymethods]
+impl Table {
+    /// The name that reads the table where a path is expected (`<pandas.DataFrame>`).
+    #[getter]
+    fn name(&self) -> String {
+        self.registered.name().to_string()
+    }
+}
+
+/// Takes the rows of `data`, an object with `__arrow_c_stream__`, as a [`Table`] named after
+/// `what`. Zero-copy: the batches keep the producer's buffers.
+#[pyfunction]
+fn table(data: &Bound<'_, PyAny>, what: &str) -> PyResult<Table> {
+    let capsule = data.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule.cast::<PyCapsule>()?;
+    let stream = capsule
+        .pointer_checked(Some(c"arrow_array_stream"))?
+        .cast::<FFI_ArrowArrayStream>();
+    // SAFETY: the capsule named "arrow_array_stream" holds a valid, initialised
+    // FFI_ArrowArrayStream (the Arrow PyCapsule interface); `from_raw` moves it out and leaves
+    // a released stream for the capsule's destructor.
+    let reader = unsafe { RecordBatchStreamReader::from_raw(stream.as_ptr()) }
+        .map_err(|e| PyValueError::new_err(format!("cannot read the {what}: {e}")))?;
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| PyValueError::new_err(format!("cannot read the {what}: {e}")))?;
+    let registered = memory::register(what, memory::Table { schema, batches });
+    Ok(Table { registered })
 }
 
 /// The names of the report formats, in the order of `--format`'s help.
@@ -140,6 +183,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MlguardError", error)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Evaluation>()?;
+    m.add_class::<Table>()?;
+    m.add_function(wrap_pyfunction!(table, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(formats, m)?)?;
