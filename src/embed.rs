@@ -20,6 +20,7 @@ use crate::io::error::one_line;
 use crate::io::output::{write_atomic, OutputError};
 use crate::render::{render_as, ReportFormat};
 use crate::report::Report;
+use crate::scan::state::{merged_input_name, SavedState, StateError};
 use crate::scan::NoProgress;
 use crate::settings::EvalSettings;
 use crate::usage::usage_error;
@@ -105,9 +106,21 @@ pub fn eval_command_line(
     input: &str,
     options: &[(String, OptionValue)],
 ) -> Result<Vec<OsString>, OptionError> {
+    command_line("eval", input, options)
+}
+
+/// The command line `mlguard SUBCOMMAND INPUT --flag value…` for `options` (see
+/// [`eval_command_line`]).
+fn command_line(
+    subcommand: &str,
+    input: &str,
+    options: &[(String, OptionValue)],
+) -> Result<Vec<OsString>, OptionError> {
     let cli = Cli::command();
-    let eval = cli.find_subcommand("eval").expect("eval is a subcommand");
-    let mut argv: Vec<OsString> = vec!["mlguard".into(), "eval".into(), input.into()];
+    let eval = cli
+        .find_subcommand(subcommand)
+        .expect("a subcommand of mlguard");
+    let mut argv: Vec<OsString> = vec!["mlguard".into(), subcommand.into(), input.into()];
     for (name, value) in options {
         let long = name.replace('_', "-");
         let arg = eval
@@ -140,6 +153,81 @@ pub fn eval_command_line(
         }
     }
     Ok(argv)
+}
+
+/// Parses an `eval` command line as [`evaluate`] does and reads its input into the state
+/// `--save-state` would write: the bytes of that file, for [`merge_states`] and
+/// [`report_of_state`].
+pub fn save_state(argv: &[OsString]) -> Result<Vec<u8>, String> {
+    let args = match Cli::try_parse_from(argv) {
+        Ok(Cli {
+            command: Command::Eval(args),
+        }) => args,
+        Ok(_) => return Err("not an `mlguard eval` command line".to_string()),
+        Err(err) => return Err(usage_error(&err, argv)),
+    };
+    let failed = |err: crate::Error| one_line(&err.to_string());
+    let settings = EvalSettings::from_args(&args).map_err(|e| failed(crate::Error::Settings(e)))?;
+    engine::configure_threads(&settings.input);
+    let scan = engine::scan_input(&settings, &NoProgress).map_err(failed)?;
+    let read = engine::read_settings(&settings);
+    Ok(SavedState::from_scan(scan, &settings.input.path, &read).to_bytes())
+}
+
+/// A state's name in messages: `<state N>`, its place among those merged (from 1).
+fn state_name(n: usize) -> PathBuf {
+    PathBuf::from(format!("<state {n}>"))
+}
+
+/// The merge of `states` (the bytes of state files), in order, as `mlguard merge` merges them.
+pub fn merge_states(states: &[&[u8]]) -> Result<Vec<u8>, String> {
+    let failed = |err: StateError| one_line(&err.to_string());
+    let (first, rest) = states
+        .split_first()
+        .ok_or_else(|| "no state to merge".to_string())?;
+    let mut merged = SavedState::from_bytes(first, &state_name(1)).map_err(failed)?;
+    let names: Vec<PathBuf> = (1..=states.len()).map(state_name).collect();
+    for (i, bytes) in rest.iter().enumerate() {
+        let next = SavedState::from_bytes(bytes, &names[i + 1]).map_err(failed)?;
+        merged
+            .merge(&names[0], &next, &names[i + 1])
+            .map_err(failed)?;
+    }
+    if !rest.is_empty() {
+        merged.input = merged_input_name(&names);
+    }
+    Ok(merged.to_bytes())
+}
+
+/// The report of a state (the bytes of a state file) with `options`, those of `mlguard merge`
+/// (report, rules, checks, reference), as `mlguard merge` gives it.
+pub fn report_of_state(
+    state: &[u8],
+    options: &[(String, OptionValue)],
+) -> Result<Evaluation, String> {
+    let failed = |err: crate::Error| one_line(&err.to_string());
+    let saved = SavedState::from_bytes(state, &state_name(1))
+        .map_err(|e| failed(crate::Error::State(e)))?;
+    let argv = command_line("merge", "<state>", options).map_err(|e| e.to_string())?;
+    let args = match Cli::try_parse_from(&argv) {
+        Ok(Cli {
+            command: Command::Merge(args),
+        }) => args,
+        Ok(_) => return Err("not an `mlguard merge` command line".to_string()),
+        Err(err) => return Err(usage_error(&err, &argv)),
+    };
+    let mut settings = EvalSettings::for_merge(&args, &saved.read)
+        .map_err(|e| failed(crate::Error::Settings(e)))?;
+    settings.command = invocation::echo(&argv);
+    engine::configure_threads(&settings.input);
+    let references =
+        engine::open_references(&settings, &saved.scan, &NoProgress).map_err(failed)?;
+    let name = saved.input.clone();
+    let report = engine::report(&settings, &name, saved.scan, references).map_err(failed)?;
+    Ok(Evaluation {
+        report,
+        inputs: settings.config.clone().into_iter().collect(),
+    })
 }
 
 /// Parses an `eval` command line (the program name first) as the binary does and evaluates it

@@ -19,7 +19,7 @@ use mlguard::render::ReportFormat;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyCapsule;
+use pyo3::types::{PyBytes, PyCapsule};
 
 create_exception!(
     mlguard,
@@ -45,16 +45,7 @@ fn evaluate(
     data: String,
     options: Vec<(String, Option<Vec<String>>)>,
 ) -> PyResult<Evaluation> {
-    let options: Vec<(String, OptionValue)> = options
-        .into_iter()
-        .map(|(name, values)| {
-            (
-                name,
-                values.map_or(OptionValue::Switch, OptionValue::Values),
-            )
-        })
-        .collect();
-    let argv = embed::eval_command_line(&data, &options)
+    let argv = embed::eval_command_line(&data, &option_values(options))
         .map_err(|e| PyTypeError::new_err(e.to_string()))?;
     let evaluation = py
         .detach(|| embed::evaluate(&argv))
@@ -99,6 +90,59 @@ fn table(data: &Bound<'_, PyAny>, what: &str) -> PyResult<Table> {
         .map_err(|e| PyValueError::new_err(format!("cannot read the {what}: {e}")))?;
     let registered = memory::register(what, memory::Table { schema, batches });
     Ok(Table { registered })
+}
+
+/// Options as the library takes them: `None` for a switch that is on, else the values.
+fn option_values(options: Vec<(String, Option<Vec<String>>)>) -> Vec<(String, OptionValue)> {
+    options
+        .into_iter()
+        .map(|(name, values)| {
+            (
+                name,
+                values.map_or(OptionValue::Switch, OptionValue::Values),
+            )
+        })
+        .collect()
+}
+
+/// Reads `data` with `options` (those of `eval`) into the bytes of the state `--save-state`
+/// writes.
+#[pyfunction]
+fn save_state<'py>(
+    py: Python<'py>,
+    data: String,
+    options: Vec<(String, Option<Vec<String>>)>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let argv = embed::eval_command_line(&data, &option_values(options))
+        .map_err(|e| PyTypeError::new_err(e.to_string()))?;
+    let bytes = py
+        .detach(|| embed::save_state(&argv))
+        .map_err(MlguardError::new_err)?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// The merge of states (the bytes of state files), in order.
+#[pyfunction]
+fn merge_states<'py>(py: Python<'py>, states: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyBytes>> {
+    let slices: Vec<&[u8]> = states.iter().map(Vec::as_slice).collect();
+    let bytes = py
+        .detach(|| embed::merge_states(&slices))
+        .map_err(MlguardError::new_err)?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// The report of a state with `options` (those of `merge`).
+#[pyfunction]
+fn report_of_state(
+    py: Python<'_>,
+    state: Vec<u8>,
+    options: Vec<(String, Option<Vec<String>>)>,
+) -> PyResult<Evaluation> {
+    let options = option_values(options);
+    let evaluation = py
+        .detach(|| embed::report_of_state(&state, &options))
+        .map_err(MlguardError::new_err)?;
+    Ok(Evaluation { inner: evaluation })
 }
 
 /// The names of the report formats, in the order of `--format`'s help.
@@ -150,10 +194,10 @@ impl Evaluation {
         self.inner.exit_status() as i32
     }
 
-    /// The input file, as given.
+    /// The input, as the report names it.
     #[getter]
     fn input(&self) -> String {
-        self.inner.inputs[0].to_string_lossy().into_owned()
+        self.inner.report.results.input.path.clone()
     }
 
     /// The report in `format` (text when not given), as the command line writes it.
@@ -185,6 +229,9 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Evaluation>()?;
     m.add_class::<Table>()?;
     m.add_function(wrap_pyfunction!(table, m)?)?;
+    m.add_function(wrap_pyfunction!(save_state, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_states, m)?)?;
+    m.add_function(wrap_pyfunction!(report_of_state, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(formats, m)?)?;

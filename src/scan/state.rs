@@ -175,8 +175,13 @@ impl SavedState {
             path: path.to_path_buf(),
             source,
         })?;
+        SavedState::from_bytes(&bytes, path)
+    }
+
+    /// Reads and checks the bytes of a state file; `path` names it in messages.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<SavedState, StateError> {
         let marker: Marker =
-            serde_json::from_slice(&bytes).map_err(|_| StateError::Foreign(path.to_path_buf()))?;
+            serde_json::from_slice(bytes).map_err(|_| StateError::Foreign(path.to_path_buf()))?;
         if marker.format.as_deref() != Some(STATE_FORMAT) {
             return Err(StateError::Foreign(path.to_path_buf()));
         }
@@ -194,8 +199,8 @@ impl SavedState {
             detail,
         };
         let envelope: Envelope =
-            serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
-        let scan: Scan = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        let scan: Scan = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
         let saved = SavedState {
             format: STATE_FORMAT.to_string(),
             version: STATE_VERSION,
@@ -234,9 +239,14 @@ impl SavedState {
 
     /// Writes the state to `path` atomically, refusing to replace any of `inputs`.
     pub fn save(&self, path: &Path, inputs: &[&Path]) -> Result<(), StateError> {
+        Ok(write_atomic(path, &self.to_bytes(), inputs)?)
+    }
+
+    /// The bytes of the state file.
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec(self).expect("states serialise");
         bytes.push(b'\n');
-        Ok(write_atomic(path, &bytes, inputs)?)
+        bytes
     }
 
     /// Adds the rows of `other`, read from `path`, after checking that both were read alike.
