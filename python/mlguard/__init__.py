@@ -42,6 +42,7 @@ def evaluate(
     reference: Optional[Data] = None,
     min: Optional[Mapping[str, float]] = None,  # noqa: A002 - the name of --min
     max: Optional[Mapping[str, float]] = None,  # noqa: A002 - the name of --max
+    rules: Union[str, Sequence[str], None] = None,
     config: Optional[PathLike] = None,
     **options: Any,
 ) -> Report:
@@ -56,7 +57,8 @@ def evaluate(
     name the columns of those roles (``--label-col``, ``--pred-col``, ``--score-col``,
     ``--segment-col``, ``--time-col``); by default they are detected. ``reference`` is a
     reference run (a file or a table) or a saved profile (``--reference``). ``min`` and ``max`` are release rules
-    by metric path, e.g. ``min={"f1": 0.8, "segment:recall": 0.7}`` (``--min f1=0.8``).
+    by metric path, e.g. ``min={"f1": 0.8, "segment:recall": 0.7}`` (``--min f1=0.8``);
+    ``rules`` writes the same as comparisons, ``rules=["f1 >= 0.8", "ece <= 0.05"]``.
     ``config`` is a configuration file (``--config``); as on the command line,
     ``./mlguard.toml`` is read when it exists and none is named.
 
@@ -74,6 +76,10 @@ def evaluate(
     path = _options.input_path(data, "data", held)
     if reference is not None:
         reference = _options.input_path(reference, "reference", held)
+    if rules is not None:
+        written = _options.rules(rules)
+        min = {**(min or {}), **written["min"]} or None
+        max = {**(max or {}), **written["max"]} or None
     named: Dict[str, Any] = {"reference": reference, "min": min, "max": max, "config": config}
     columns = {"label": label, "prediction": prediction, "score": score, "segment": segment}
     columns["time"] = time

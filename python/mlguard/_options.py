@@ -4,6 +4,7 @@ reads (shared by :func:`mlguard.evaluate` and :class:`mlguard.State`)."""
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from mlguard._native import table as _table
@@ -92,3 +93,29 @@ def given(options: Dict[str, Any]) -> List[Tuple[str, Optional[List[str]]]]:
         for name, value in options.items()
         if value is not None and value is not False
     ]
+
+
+_RULE = re.compile(r"^\s*([A-Za-z0-9_:.\-]+)\s*(>=|<=|=>|=<|>|<|==|=)\s*([^\s].*?)\s*$")
+
+
+def rules(rules: Any) -> Dict[str, Dict[str, str]]:
+    """Release rules written as comparisons, ``"f1 >= 0.8"`` or ``"segment:recall >= 0.7"``,
+    as the ``min`` and ``max`` options they stand for (``--min f1=0.8``)."""
+    if isinstance(rules, str):
+        rules = [rules]
+    out: Dict[str, Dict[str, str]] = {"min": {}, "max": {}}
+    for rule in rules:
+        match = _RULE.match(str(rule))
+        if match is None or match.group(2) in ("==", "="):
+            raise TypeError(
+                f"rule {rule!r} is not METRIC >= VALUE or METRIC <= VALUE "
+                f"(for example 'f1 >= 0.8' or 'segment:ece <= 0.05')"
+            )
+        metric, op, value = match.groups()
+        if op in (">", "<"):
+            raise TypeError(
+                f"rule {rule!r}: use {op}= (a rule fails the gate when the metric is beyond "
+                f"its bound, and equal to it passes)"
+            )
+        out["min" if op in (">=", "=>") else "max"][metric] = value
+    return out

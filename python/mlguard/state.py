@@ -64,7 +64,13 @@ class State:
         """The report of the rows in this state, as ``mlguard merge`` gives it, with the report
         options of :func:`mlguard.evaluate` (rules, checks, a ``reference``)."""
         held: list = []
+        rules = options.pop("rules", None)
         named = _options.named(options)
+        if rules is not None:
+            written = _options.rules(rules)
+            for bound in ("min", "max"):
+                if written[bound]:
+                    named[bound] = {**named.get(bound, {}), **written[bound]}
         if reference is not None:
             named["reference"] = _options.input_path(reference, "reference", held)
         return Report(_report_of_state(self._bytes, _options.given(named)))

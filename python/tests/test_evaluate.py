@@ -209,3 +209,20 @@ def test_repr_names_the_input_and_verdict() -> None:
 
 def test_the_version_is_the_binarys(binary: str) -> None:
     assert run([binary, "--version"]).stdout == f"mlguard {mlguard.__version__}\n"
+
+
+def test_rules_are_the_min_and_max_they_write(binary: str) -> None:
+    report = mlguard.evaluate(
+        "examples/binary.csv",
+        segment="segment",
+        rules=["f1 >= 0.99", "segment:recall>=0.5", "ece <= 0.2"],
+    )
+    flags = ["--min", "f1=0.99", "--min", "segment:recall=0.5", "--max", "ece=0.2"]
+    flags += ["--segment-col", "segment"]
+    cli = run([binary, "eval", "examples/binary.csv", "--format", "json", "-q", *flags])
+    assert report.to_dict() == json.loads(cli.stdout)
+    state = mlguard.State.of("examples/binary.csv")
+    assert not state.report(rules="f1 >= 0.99").passed
+    for bad in ("f1 > 0.8", "f1 == 0.8", "f1"):
+        with pytest.raises(TypeError, match="rule"):
+            mlguard.evaluate("examples/binary.csv", rules=[bad])
