@@ -266,6 +266,23 @@ pub struct ColumnArgs {
     /// rows unweighted.
     #[arg(long, value_name = "COL", help_heading = "Columns")]
     pub weight_col: Option<String>,
+    /// The model's input features, summarised and checked for data quality and drift
+    /// against --reference; `auto` takes every column with no other role.
+    #[arg(
+        long,
+        value_name = "A,B,…|auto",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub feature_cols: Vec<String>,
+    /// Feature columns read as categories even when their values are numbers (codes, ids).
+    #[arg(
+        long,
+        value_name = "A,B,…",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub categorical_cols: Vec<String>,
 }
 
 /// The report's breakdown: segments and time windows.

@@ -104,6 +104,10 @@ pub struct ColumnsSection {
     pub latency: Option<String>,
     /// Sample weight column.
     pub weight: Option<String>,
+    /// Input feature columns (`["auto"]`: every column with no other role).
+    pub features: Option<Vec<String>>,
+    /// Feature columns read as categories.
+    pub categorical: Option<Vec<String>>,
 }
 
 /// `[metrics]`.

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod embed;
 pub mod engine;
 pub mod exit;
+pub mod features;
 pub mod invocation;
 pub mod io;
 pub mod label;

@@ -138,6 +138,8 @@ pub struct Results {
     pub warnings: Vec<String>,
     /// The row audit: duplicates, ids, likely label errors, recalibration.
     pub audit: Option<AuditSummary>,
+    /// The input features (`--feature-cols`), by name: shape, and drift against the reference.
+    pub features: Option<OrderedMap<crate::features::compare::FeatureReport>>,
 }
 
 /// Every scalar metric by its dotted path (`f1`, `macro.recall`, `per_class.cat.f1`), in the

@@ -116,6 +116,19 @@ pub enum CheckId {
     ClassPermutation,
     /// `sanity:score_resolution`: scores that lost their resolution (rounded or truncated).
     ScoreResolution,
+    /// `feature:NAME:quality`: a feature broken against the reference (missing, constant, not
+    /// numbers).
+    FeatureQuality {
+        /// The feature column.
+        feature: String,
+    },
+    /// `feature:NAME:drift`: a feature's distribution moved against the reference.
+    FeatureDrift {
+        /// The feature column.
+        feature: String,
+    },
+    /// `features`: the summary of the feature checks.
+    Features,
     /// `training:overfitting`: much better on the training predictions.
     Overfitting,
     /// `training:baseline`: no better than a constant prediction.
@@ -178,6 +191,9 @@ impl fmt::Display for CheckId {
             CheckId::ClassPermutation => "sanity:class_permutation",
             CheckId::ScoreResolution => "sanity:score_resolution",
             CheckId::Overfitting => "training:overfitting",
+            CheckId::Features => "features",
+            CheckId::FeatureQuality { feature } => return write!(f, "feature:{feature}:quality"),
+            CheckId::FeatureDrift { feature } => return write!(f, "feature:{feature}:drift"),
             CheckId::Baseline => "training:baseline",
             CheckId::Calibration => "training:calibration",
             CheckId::Threshold => "training:threshold",

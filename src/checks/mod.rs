@@ -2,6 +2,7 @@
 //! [`Check`] value — findings are data; renderers decide how they look.
 
 pub mod faults;
+pub mod features;
 pub mod gate;
 pub mod health;
 pub mod id;
@@ -100,6 +101,9 @@ pub struct Location {
     pub window: Option<String>,
     /// A class.
     pub class: Option<String>,
+    /// An input feature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
 }
 
 /// The details of a statistical check.

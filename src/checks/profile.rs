@@ -99,6 +99,9 @@ pub struct SavedProfile {
     /// The weight column its metrics are weighted by (`--weight-col`); absent when unweighted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_col: Option<String>,
+    /// The summaries of its input features (`--feature-cols`); absent without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<crate::features::FeatureState>,
 }
 
 /// One class's probabilities.
@@ -141,6 +144,7 @@ impl SavedProfile {
                 .collect(),
             segments: profile.segments.clone(),
             weight_col: None,
+            features: None,
         }
     }
 

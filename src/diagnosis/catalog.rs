@@ -261,6 +261,45 @@ pub const CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
+        code: "data.broken_feature",
+        category: Data,
+        summary: "an input feature is broken against the reference",
+        meaning: "One of the model's input features (--feature-cols) no longer looks like a \
+                  feature: it is missing far more often than in the reference, it holds one \
+                  value in every row where the reference varied, or its cells stopped being \
+                  numbers. The model still scores these rows, from inputs it was not trained on.",
+        detection: "check feature:NAME:quality — the missing share up by at least --min-effect \
+                    (one-sided two-proportion z-test against the reference, Bonferroni over the \
+                    features; fails from four times --min-effect), a constant where the \
+                    reference had several values, or 1% of a numeric feature's cells not \
+                    numbers (fails from 5%).",
+        causes: "a pipeline bug (a join that lost a source, a default written for every row, a \
+                 renamed field), missing values imputed before scoring, a schema change upstream.",
+        remedies: &[
+            "fix the pipeline that produces the feature, then backfill or re-score the rows it broke",
+            "until it is fixed, stop serving from the broken feature (fall back to a model without it)",
+        ],
+    },
+    CodeInfo {
+        code: "data.feature_drift",
+        category: Data,
+        summary: "an input feature's distribution moved against the reference",
+        meaning: "One of the model's input features (--feature-cols) is distributed differently \
+                  from the reference: new values, a shifted range, other category shares. The \
+                  model now scores inputs unlike those it was validated on; when its scores or \
+                  accuracy moved too, this feature is where to look first.",
+        detection: "check feature:NAME:drift — KS (numeric) or chi-square (categorical) against \
+                    the reference at α divided by the number of features, and an effect: PSI \
+                    from 0.1 (0.25 fails), a KS distance of 0.1, 5% of the values beyond the \
+                    reference's range, or new categories holding 5% of the rows.",
+        causes: "a unit or scale change (cents for euros, ×100), a new data source or client \
+                 version, a change in the population, a new category the model never saw.",
+        remedies: &[
+            "if the values changed meaning (a unit, a code list), fix or convert them upstream and re-score",
+            "if the population really changed, retrain on data that includes the new distribution",
+        ],
+    },
+    CodeInfo {
         code: "data.concept_drift",
         category: Data,
         summary: "the metrics dropped while score and label distributions held",

@@ -74,6 +74,10 @@ pub enum Signal {
     ClassPermutation,
     /// Scores that lost their resolution.
     ScoreResolution,
+    /// An input feature broken against the reference.
+    BrokenFeature,
+    /// An input feature whose distribution moved.
+    FeatureDrift,
 }
 
 use Signal::*;
@@ -117,6 +121,9 @@ pub fn signal_of(id: &CheckId) -> Option<Signal> {
         CheckId::GradualChange => GradualChange,
         CheckId::WorseWindow { .. } | CheckId::Windows => DegradedWindow,
         CheckId::Overfitting => Overfitting,
+        CheckId::FeatureQuality { .. } => BrokenFeature,
+        CheckId::FeatureDrift { .. } => FeatureDrift,
+        CheckId::Features => return None,
         CheckId::Baseline => Underfitting,
         CheckId::Calibration => Miscalibration,
         CheckId::Threshold => Threshold,
@@ -195,6 +202,10 @@ const CHANGED: &[Signal] = &[
 /// raised in several places (segments, windows, classes) gives one finding per place. Which
 /// root explains which symptom away is [`super::explain::ROOTS`].
 pub const CAUSES: &[Cause] = &[
+    // A feature broken by the pipeline (missing, constant, not numbers): the data fault comes
+    // before what it does to the outputs.
+    cause("data.broken_feature", &[BrokenFeature], &[], 0.9, &[]),
+    cause("data.feature_drift", &[FeatureDrift], &[], 0.75, &[]),
     cause(
         "deployment.inverted_scores",
         &[InvertedScores],

@@ -71,8 +71,30 @@ const PLACE_SYMPTOMS: &[&str] = &[
     "deployment.prediction_drift",
 ];
 
+/// What a broken or drifted input feature implies for the model's outputs and metrics.
+const FEATURE_SYMPTOMS: &[&str] = &[
+    "data.concept_drift",
+    "data.label_noise",
+    "training.prediction_bias",
+    "training.miscalibration",
+    "training.threshold",
+    "deployment.score_drift",
+    "deployment.prediction_drift",
+    "deployment.serving_skew",
+    "deployment.abnormal_outputs",
+    "deployment.saturated_scores",
+];
+
 /// The root causes, in the order they claim symptoms.
 pub const ROOTS: &[Root] = &[
+    Root {
+        code: "data.broken_feature",
+        explains: FEATURE_SYMPTOMS,
+    },
+    Root {
+        code: "data.feature_drift",
+        explains: FEATURE_SYMPTOMS,
+    },
     Root {
         code: "deployment.inverted_scores",
         explains: &[

@@ -145,6 +145,16 @@ fn numbers_of(check: &Check) -> OrderedMap<f64> {
 
 /// A short text for a location, if any.
 fn place(loc: &Location) -> Option<String> {
+    if let Some(feature) = &loc.feature {
+        let rest = place(&Location {
+            feature: None,
+            ..loc.clone()
+        });
+        return Some(match rest {
+            Some(rest) => format!("feature {feature}, {rest}"),
+            None => format!("feature {feature}"),
+        });
+    }
     if let Some(s) = &loc.segment {
         return Some(match &loc.window {
             Some(w) => format!("{}={} from {w}", s.column, s.value),

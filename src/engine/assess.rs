@@ -219,6 +219,36 @@ pub fn assess(
             stat_opts,
         ));
     }
+    if let Some(current) = finished.features.take() {
+        let reference = references
+            .reference
+            .as_ref()
+            .and_then(|r| r.features.as_ref());
+        let categorical = &settings.columns.categorical;
+        let mut reports = Vec::new();
+        let mut reference_distinct = Vec::new();
+        for (name, summary) in &current.features {
+            let before = reference.and_then(|r| r.get(name));
+            let report = crate::features::compare::report(
+                summary,
+                before,
+                categorical.iter().any(|c| c == name),
+            );
+            reference_distinct
+                .push(before.map(|b| crate::features::compare::shape(b, report.kind).distinct));
+            reports.push((name.clone(), report));
+        }
+        let reports = OrderedMap(reports);
+        if families.data {
+            checks.extend(crate::checks::features::features(
+                &reports,
+                &reference_distinct,
+                stat_opts,
+            ));
+        }
+        finished.results.features = Some(reports);
+    }
+    let results = &finished.results;
     checks.extend(health_checks(
         results,
         references.train.as_ref(),

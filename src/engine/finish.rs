@@ -280,6 +280,8 @@ pub struct Finished {
     /// Whether a column beyond the roles tells rows apart (an id, a time, a feature): without
     /// one, identical rows are expected, not duplicates.
     pub identifying: bool,
+    /// The input features' summaries, with `--feature-cols`.
+    pub features: Option<crate::features::FeatureState>,
 }
 
 /// The finish options of a scan: the settings' own, with the threshold the scores were cut
@@ -410,6 +412,7 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         sanity,
     } = overall_part.map_err(|e| Problem::from(e).at(input_name, None))?;
     let scan_latency = scan.latency;
+    let features = scan.features;
     let weights = match scan.weighted {
         Some(weighted) => Some(
             weigh(weighted, &mut evaluation).map_err(|e| Problem::from(e).at(input_name, None))?,
@@ -476,8 +479,10 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         latency: None,
         warnings,
         audit: Some(audit),
+        features: None,
     };
     Ok(Finished {
+        features,
         results,
         profile,
         current_ids,

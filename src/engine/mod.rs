@@ -35,6 +35,8 @@ pub struct Reference {
     pub metrics: MetricValues,
     /// Whether each id was predicted right (a data file with `--id-col`), for the paired test.
     pub ids: Option<IdOutcomes>,
+    /// The summaries of its input features, with `--feature-cols`.
+    pub features: Option<crate::features::FeatureState>,
 }
 
 /// What a run is compared with.

@@ -20,18 +20,27 @@ use crate::Error;
 
 use super::Reference;
 
+/// A data file evaluated as a reference: its evaluation, segment counts, ids' outcomes and
+/// features' summaries.
+type Evaluated = (
+    Evaluation,
+    Vec<SegmentCounts>,
+    Option<IdOutcomes>,
+    Option<crate::features::FeatureState>,
+);
+
 /// Bytes read from the start of a reference to tell a profile from data.
 const HEAD_BYTES: u64 = 256;
 
 /// Evaluates a data file with the settings' column roles and metric options (no bootstrap),
 /// with the rows and correct predictions of each segment of the run's segment columns (none
-/// when the file lacks one of them).
+/// when the file lacks one of them), its ids' outcomes and its features' summaries.
 fn evaluate(
     settings: &EvalSettings,
     path: &str,
     finish: &FinishOptions,
     progress: &dyn Progress,
-) -> Result<(Evaluation, Vec<SegmentCounts>, Option<IdOutcomes>), Error> {
+) -> Result<Evaluated, Error> {
     let input = InputSpec {
         path: path.to_string(),
         header_only_ok: false,
@@ -69,6 +78,7 @@ fn evaluate(
         ..finish.clone()
     };
     let segment_columns = std::mem::take(&mut scan.state.columns);
+    let features = scan.features.take();
     let mut evaluation = scan
         .state
         .overall
@@ -109,7 +119,7 @@ fn evaluate(
         .state
         .audit
         .id_outcomes(evaluation.pos_label.as_deref());
-    Ok((evaluation, segments, ids))
+    Ok((evaluation, segments, ids, features))
 }
 
 /// The report's `metrics` object of an evaluation, as JSON read back from its text, so that a
@@ -126,7 +136,7 @@ pub fn saved_profile(
     finish: &FinishOptions,
     progress: &dyn Progress,
 ) -> Result<(SavedProfile, Option<IdOutcomes>), Error> {
-    let (evaluation, segments, ids) = evaluate(settings, path, finish, progress)?;
+    let (evaluation, segments, ids, features) = evaluate(settings, path, finish, progress)?;
     let mut profile = Profile::of(&evaluation);
     profile.segments = segments;
     let mut saved = SavedProfile::new(
@@ -136,6 +146,7 @@ pub fn saved_profile(
         metrics_json(&evaluation),
     );
     saved.weight_col = settings.columns.weight.clone();
+    saved.features = features;
     Ok((saved, ids))
 }
 
@@ -192,10 +203,13 @@ pub fn load(
         }
         None => saved_profile(settings, path, finish, progress)?,
     };
+    let mut saved = saved;
+    let features = saved.features.take();
     let (profile, metrics) = saved.into_profile();
     Ok(Reference {
         profile,
         metrics: MetricValues::from_json(&metrics),
         ids,
+        features,
     })
 }

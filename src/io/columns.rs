@@ -63,6 +63,12 @@ pub struct ColumnFlags {
     /// `--weight-col`: per-row sample weight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// `--feature-cols`: the model's input features (`auto`: every column with no other role).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+    /// `--categorical-cols`: features read as categories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categorical: Vec<String>,
 }
 
 /// A per-class probability column.

@@ -516,6 +516,7 @@ mod tests {
                     segment: Some(seg),
                     window: Some("w".into()),
                     class: None,
+                    feature: None,
                 },
                 values: OrderedMap::default(),
             },

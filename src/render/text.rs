@@ -284,9 +284,76 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
 
     render_segments(report, out, style)?;
     render_latency(report, out, style)?;
+    render_features(report, out, style)?;
     render_checks(report, out, style)?;
     writeln!(out)?;
     verdict_line(report, out, style)
+}
+
+/// Features shown at most, most drifted first.
+const FEATURES_SHOWN: usize = 15;
+
+/// The input features, with `--feature-cols`: most drifted first (by PSI against the
+/// reference), else in their order.
+fn render_features(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let Some(features) = &report.results.features else {
+        return Ok(());
+    };
+    let mut rows: Vec<_> = features.iter().collect();
+    rows.sort_by(|a, b| {
+        let psi =
+            |r: &crate::features::compare::FeatureReport| r.drift.as_ref().map_or(0.0, |d| d.psi);
+        psi(&b.1).total_cmp(&psi(&a.1))
+    });
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} {}",
+        style.heading("Features"),
+        style.dim(&format!(
+            "({}, most drifted first)",
+            count(rows.len() as u64, "feature")
+        ))
+    )?;
+    let width = rows
+        .iter()
+        .map(|(n, _)| n.chars().count().min(30))
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    writeln!(
+        out,
+        "  {:<width$}  {:<11}  {:>8}  {:>8}  {:>7}  {:>7}",
+        "feature", "kind", "missing", "distinct", "psi", "ks/chi2"
+    )?;
+    for (name, r) in rows.iter().take(FEATURES_SHOWN) {
+        let kind = match r.kind {
+            crate::features::compare::FeatureKind::Numeric => "numeric",
+            crate::features::compare::FeatureKind::Categorical => "categorical",
+        };
+        let (psi, stat) = match &r.drift {
+            Some(d) => (format!("{:.3}", d.psi), format!("{:.3}", d.statistic)),
+            None => ("-".to_string(), "-".to_string()),
+        };
+        let shown: String = name.chars().take(30).collect();
+        writeln!(
+            out,
+            "  {shown:<width$}  {kind:<11}  {:>7.1}%  {:>8}  {psi:>7}  {stat:>7}",
+            100.0 * r.shape.missing_share,
+            r.shape.distinct
+        )?;
+    }
+    if rows.len() > FEATURES_SHOWN {
+        writeln!(
+            out,
+            "  {}",
+            style.dim(&format!(
+                "… {} more in the JSON report",
+                rows.len() - FEATURES_SHOWN
+            ))
+        )?;
+    }
+    Ok(())
 }
 
 /// Serving latency, with `--latency-col`.

@@ -88,7 +88,10 @@ fn repeated(id: &CheckId) -> Option<Repeated> {
         | CheckId::SegmentMix { .. }
         | CheckId::InvertedScores { .. }
         | CheckId::ClassPermutation
-        | CheckId::ScoreResolution => None,
+        | CheckId::ScoreResolution
+        | CheckId::FeatureQuality { .. }
+        | CheckId::FeatureDrift { .. }
+        | CheckId::Features => None,
     }
 }
 

@@ -62,6 +62,7 @@ fn needed_columns(s: &Setup) -> Vec<(usize, &'static str)> {
     needed.extend(s.id_index.map(|i| (i, "id")));
     needed.extend(s.latency_index.map(|i| (i, "latency")));
     needed.extend(s.weight_index.map(|i| (i, "weight")));
+    needed.extend(s.feature_index.iter().map(|&i| (i, "feature")));
     needed.sort_by_key(|n| n.0);
     needed.dedup_by_key(|n| n.0);
     needed

@@ -135,6 +135,7 @@ pub(super) fn lane_for(s: &Setup) -> Option<Lane> {
         && s.time_index.is_none()
         && s.latency_index.is_none()
         && s.weight_index.is_none()
+        && s.feature_index.is_empty()
         && !s.decoder.rules().logits
         && (s.plan.prediction.is_some() || s.plan.score.is_some())
         && s.segment_index.len() <= LANE_SEGMENT_COLUMNS;

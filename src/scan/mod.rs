@@ -120,6 +120,9 @@ pub struct Scan {
     /// The weighted metrics' state, with `--weight-col`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weighted: Option<WeightedState>,
+    /// The input features' summaries, with `--feature-cols`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<crate::features::FeatureState>,
     /// How many columns tell rows apart in the row audit's fingerprints, when not every
     /// column of the header was read (a columnar input reads only the columns with a role).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +170,10 @@ struct Consumer<'a> {
 
     /// Rows the fast lane counted and has yet to audit (audited in batches, in row order).
     pending: Vec<ScoredRow>,
+    /// The feature columns' positions in the header.
+    feature_index: &'a [usize],
+    /// Their summaries.
+    features: crate::features::FeatureState,
 }
 
 /// Rows of the fast lane audited in one batch: enough for each pass of the audit to run long,
@@ -284,6 +291,10 @@ impl Consumer<'_> {
             // The row's classes were read by the push above, so this cannot fail.
             let _ = self.weighted.push(&row, w);
         }
+        for (k, &col) in self.feature_index.iter().enumerate() {
+            let cell = String::from_utf8_lossy(rec.field(col));
+            self.features.features[k].1.push(&cell);
+        }
         let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
         let id = self.id_index.map(|i| rec.field(i));
         self.state.audit(&row, (line, record), id, None);
@@ -371,6 +382,7 @@ impl Consumer<'_> {
         self.state.merge(&other.state);
         self.latency.merge(&other.latency);
         self.weighted.merge(&other.weighted);
+        self.features.merge(&other.features);
         self.rows_skipped += other.rows_skipped;
         self.skipped.extend(other.skipped);
         self.skipped.sort_by_key(|s| s.0);
@@ -554,6 +566,9 @@ pub(super) struct Setup {
     id_index: Option<usize>,
     latency_index: Option<usize>,
     weight_index: Option<usize>,
+    /// The feature columns' positions and names.
+    feature_index: Vec<usize>,
+    feature_names: Vec<String>,
     windows: WindowSpec,
     /// What the setup has to tell the user (how numbered probability columns were read).
     warnings: Vec<String>,
@@ -620,7 +635,20 @@ fn setup(
         Some(name) => Some(find(name, "--weight-col")?),
         None => None,
     };
+    let (feature_index, feature_names) = feature_columns(
+        &header,
+        flags,
+        &plan,
+        (
+            &segment_index,
+            [time_index, id_index, latency_index, weight_index],
+        ),
+        file,
+        header_line,
+    )?;
     Ok(Setup {
+        feature_index,
+        feature_names,
         proba_classes: plan.proba.iter().map(|c| c.class.clone()).collect(),
         decoder: RowDecoder::new(plan.clone(), &header, rules).with_pair_rule(pair),
         segment_names: segment_index.iter().map(|&i| header[i].clone()).collect(),
@@ -674,7 +702,55 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a>
         delimiter,
         joined: Vec::new(),
         pending: Vec::with_capacity(AUDIT_BATCH),
+        feature_index: &s.feature_index,
+        features: crate::features::FeatureState::new(&s.feature_names),
     }
+}
+
+/// The positions and names of the feature columns: those `--feature-cols` names, or with
+/// `auto` every column with no other role.
+fn feature_columns(
+    header: &[String],
+    flags: &ColumnFlags,
+    plan: &ColumnPlan,
+    (segments, others): (&[usize], [Option<usize>; 4]),
+    file: &str,
+    header_line: u64,
+) -> Result<(Vec<usize>, Vec<String>), InputError> {
+    if flags.features.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut taken: Vec<usize> = vec![plan.label];
+    taken.extend(plan.prediction);
+    taken.extend(plan.score);
+    taken.extend(plan.proba.iter().map(|c| c.index));
+    taken.extend(segments);
+    taken.extend(others.into_iter().flatten());
+    let index: Vec<usize> = if flags.features.iter().any(|f| f == "auto") {
+        (0..header.len()).filter(|i| !taken.contains(i)).collect()
+    } else {
+        let mut index = Vec::new();
+        for name in &flags.features {
+            let i = header
+                .iter()
+                .position(|h| h == name)
+                .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
+                .ok_or_else(|| {
+                    Problem::UnknownColumn {
+                        name: name.clone(),
+                        flag: "--feature-cols",
+                        header: header.join(", "),
+                    }
+                    .at(file, Some(header_line))
+                })?;
+            if !index.contains(&i) {
+                index.push(i);
+            }
+        }
+        index
+    };
+    let names = index.iter().map(|&i| header[i].clone()).collect();
+    Ok((index, names))
 }
 
 fn finish_scan(
@@ -703,6 +779,7 @@ fn finish_scan(
         warnings,
         latency: s.latency_index.map(|_| c.latency),
         weighted: s.weight_index.map(|_| c.weighted),
+        features: (!s.feature_index.is_empty()).then_some(c.features),
         columns_compared: None,
     })
 }

@@ -340,6 +340,9 @@ impl SavedState {
         if let (Some(mine), Some(theirs)) = (&mut self.scan.weighted, &other.scan.weighted) {
             mine.merge(theirs);
         }
+        if let (Some(mine), Some(theirs)) = (&mut self.scan.features, &other.scan.features) {
+            mine.merge(theirs);
+        }
         self.scan.rows_skipped += other.scan.rows_skipped;
         // Rows are told apart by the columns every part compared.
         if self.scan.columns_compared.is_some() || other.scan.columns_compared.is_some() {

@@ -34,6 +34,16 @@ pub(super) fn resolve(
         id: pick(&args.id_col, &file.id),
         latency: pick(&args.latency_col, &file.latency),
         weight: pick(&args.weight_col, &file.weight),
+        features: if args.feature_cols.is_empty() {
+            file.features.clone().unwrap_or_default()
+        } else {
+            args.feature_cols.clone()
+        },
+        categorical: if args.categorical_cols.is_empty() {
+            file.categorical.clone().unwrap_or_default()
+        } else {
+            args.categorical_cols.clone()
+        },
     })
 }
 

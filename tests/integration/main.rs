@@ -19,6 +19,7 @@ mod diagnosis;
 mod diff;
 mod docs_reference;
 mod embed;
+mod features;
 mod first_hour;
 mod gates;
 mod golden;

@@ -1,0 +1,275 @@
+//! The feature checks: a feature broken against the reference (`feature:NAME:quality`: its
+//! missing share rose, it turned constant, its cells stopped being numbers), a feature whose
+//! distribution moved (`feature:NAME:drift`), and one summary (`features`).
+//!
+//! Many features are tested at once, so each test's p-value is compared with α divided by the
+//! number of features (Bonferroni), and a significant result also needs an effect: PSI from
+//! `psi_warn` (`psi_fail` fails), a KS distance of 0.1, 5% of the rows beyond the reference's
+//! range, a new category holding 5% of the rows, or a missing share up `--min-effect`.
+
+use super::statistical::{detail, fmt_p, stat, StatOptions};
+use super::{Check, CheckId, CheckStatus, Location};
+use crate::features::compare::{FeatureKind, FeatureReport};
+use crate::ordered_map::OrderedMap;
+use crate::stats;
+
+/// Share of a numeric feature's cells that are not numbers from which it is broken.
+const NOT_NUMBERS_SHARE: f64 = 0.01;
+
+/// KS distance from which a significant numeric drift warns.
+const KS_EFFECT: f64 = 0.1;
+
+/// Share of rows (beyond the reference's range, or in new categories) from which a significant
+/// drift warns.
+const SHARE_EFFECT: f64 = 0.05;
+
+/// A value as a message shows it: four significant digits, no exponent for everyday sizes.
+fn number(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_string()
+    } else if (1e-3..1e7).contains(&v.abs()) {
+        let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        format!("{v:.digits$}")
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+fn located(feature: &str) -> Location {
+    Location {
+        feature: Some(feature.to_string()),
+        ..Location::default()
+    }
+}
+
+/// The quality problem of one feature, if any: (status, what, effect, p-value).
+fn quality(
+    name: &str,
+    r: &FeatureReport,
+    reference_distinct: Option<u64>,
+    alpha: f64,
+    opts: &StatOptions,
+) -> Option<Check> {
+    let s = &r.shape;
+    let present = s.rows - s.missing;
+    let mut det = detail("two_proportion_z", "difference", s.rows);
+    det.location = located(name);
+    if let Some(d) = &r.drift {
+        det.n_reference = Some(d.reference_rows);
+        // A surge of missing values.
+        let (p1, p0) = (s.missing_share, d.reference_missing_share);
+        let (n1, n0) = (s.rows as f64, d.reference_rows as f64);
+        let pooled = (p1 * n1 + p0 * n0) / (n1 + n0);
+        let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n0)).sqrt();
+        if se > 0.0 && p1 - p0 >= opts.min_effect {
+            let z = (p1 - p0) / se;
+            let p = stats::normal_two_sided(z) / 2.0;
+            if p < alpha {
+                det.statistic = Some(z);
+                det.p_value = Some(p);
+                det.effect_size = Some(p1 - p0);
+                det.values = OrderedMap(vec![
+                    ("missing_share".into(), p1),
+                    ("reference_missing_share".into(), p0),
+                ]);
+                let status = if p1 - p0 >= 4.0 * opts.min_effect {
+                    CheckStatus::Fail
+                } else {
+                    CheckStatus::Warn
+                };
+                let message = format!(
+                    "feature '{name}' is missing in {:.1}% of the rows against {:.1}% in the reference (p = {})",
+                    100.0 * p1,
+                    100.0 * p0,
+                    fmt_p(p)
+                );
+                return Some(stat(
+                    CheckId::FeatureQuality {
+                        feature: name.to_string(),
+                    },
+                    status,
+                    message,
+                    det,
+                ));
+            }
+        }
+        // Set to a constant.
+        if s.distinct == 1 && reference_distinct.is_some_and(|d| d > 1) && present >= opts.min_rows
+        {
+            let value = match r.kind {
+                FeatureKind::Numeric => s.min.map(number).unwrap_or_default(),
+                FeatureKind::Categorical => {
+                    s.top.0.first().map(|(v, _)| v.clone()).unwrap_or_default()
+                }
+            };
+            let mut det = detail("share", "share", s.rows);
+            det.location = located(name);
+            det.effect_size = Some(1.0);
+            det.n_reference = Some(d.reference_rows);
+            let message = format!(
+                "feature '{name}' holds one value ({value}) in every row, where the reference has {} distinct values",
+                reference_distinct.unwrap_or(0)
+            );
+            return Some(stat(
+                CheckId::FeatureQuality {
+                    feature: name.to_string(),
+                },
+                CheckStatus::Fail,
+                message,
+                det,
+            ));
+        }
+    }
+    // Cells that are not numbers in a numeric feature.
+    if r.kind == FeatureKind::Numeric && present > 0 {
+        let share = s.not_numbers as f64 / present as f64;
+        if share >= NOT_NUMBERS_SHARE {
+            let mut det = detail("share", "share", s.rows);
+            det.location = located(name);
+            det.effect_size = Some(share);
+            let message = format!(
+                "feature '{name}' is numeric but {:.1}% of its cells ({}) are not numbers",
+                100.0 * share,
+                s.not_numbers
+            );
+            let status = if share >= 5.0 * NOT_NUMBERS_SHARE {
+                CheckStatus::Fail
+            } else {
+                CheckStatus::Warn
+            };
+            return Some(stat(
+                CheckId::FeatureQuality {
+                    feature: name.to_string(),
+                },
+                status,
+                message,
+                det,
+            ));
+        }
+    }
+    None
+}
+
+/// The drift of one feature, if significant and large enough.
+fn drift(name: &str, r: &FeatureReport, alpha: f64, opts: &StatOptions) -> Option<Check> {
+    let d = r.drift.as_ref()?;
+    if r.shape.rows < opts.min_rows || d.reference_rows < opts.min_rows || d.p_value >= alpha {
+        return None;
+    }
+    let out_of_range = d.out_of_range_share.unwrap_or(0.0);
+    let new_share: f64 = d.new_categories.0.iter().map(|(_, s)| s).sum();
+    let moved = d.psi >= opts.psi_warn
+        || (r.kind == FeatureKind::Numeric && d.statistic >= KS_EFFECT)
+        || out_of_range >= SHARE_EFFECT
+        || new_share >= SHARE_EFFECT;
+    if !moved {
+        return None;
+    }
+    let mut det = detail(d.test, "psi", r.shape.rows);
+    det.statistic = Some(d.statistic);
+    det.p_value = Some(d.p_value);
+    det.effect_size = Some(d.psi);
+    det.n_reference = Some(d.reference_rows);
+    det.location = located(name);
+    let mut values = vec![("js".to_string(), d.js)];
+    values.extend(d.wasserstein.map(|w| ("wasserstein".to_string(), w)));
+    values.extend(
+        d.out_of_range_share
+            .map(|s| ("out_of_range_share".to_string(), s)),
+    );
+    values.push(("new_category_share".to_string(), new_share));
+    det.values = OrderedMap(values);
+    let status = if d.psi >= opts.psi_fail {
+        CheckStatus::Fail
+    } else {
+        CheckStatus::Warn
+    };
+    let how = match r.kind {
+        FeatureKind::Numeric if out_of_range >= SHARE_EFFECT => format!(
+            "{:.1}% of its values lie beyond the reference's range [{}, {}] (a unit or scale change?)",
+            100.0 * out_of_range,
+            d.reference_min.map_or_else(String::new, number),
+            d.reference_max.map_or_else(String::new, number),
+        ),
+        FeatureKind::Numeric => format!("KS D = {:.3}", d.statistic),
+        FeatureKind::Categorical if new_share >= SHARE_EFFECT => format!(
+            "{:.1}% of the rows have categories the reference never had ({})",
+            100.0 * new_share,
+            d.new_categories
+                .0
+                .iter()
+                .take(3)
+                .map(|(k, _)| format!("'{k}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        FeatureKind::Categorical => format!("chi-square {:.1}", d.statistic),
+    };
+    let message = format!(
+        "feature '{name}' moved against the reference: {how}; PSI {:.3}, Jensen–Shannon {:.3} (p = {})",
+        d.psi,
+        d.js,
+        fmt_p(d.p_value)
+    );
+    Some(stat(
+        CheckId::FeatureDrift {
+            feature: name.to_string(),
+        },
+        status,
+        message,
+        det,
+    ))
+}
+
+/// The feature checks of `reports` (`reference_distinct`: each feature's distinct values in
+/// the reference, by position).
+pub fn features(
+    reports: &OrderedMap<FeatureReport>,
+    reference_distinct: &[Option<u64>],
+    opts: &StatOptions,
+) -> Vec<Check> {
+    let n = reports.0.len().max(1);
+    let alpha = opts.alpha / n as f64;
+    let mut checks = Vec::new();
+    let (mut broken, mut drifted) = (0, 0);
+    for (i, (name, r)) in reports.0.iter().enumerate() {
+        let reference = reference_distinct.get(i).copied().flatten();
+        if let Some(c) = quality(name, r, reference, alpha, opts) {
+            broken += 1;
+            checks.push(c);
+        } else if let Some(c) = drift(name, r, alpha, opts) {
+            drifted += 1;
+            checks.push(c);
+        }
+    }
+    let compared = reports.0.iter().filter(|(_, r)| r.drift.is_some()).count();
+    let mut det = detail(
+        "summary",
+        "count",
+        reports.0.first().map_or(0, |(_, r)| r.shape.rows),
+    );
+    det.values = OrderedMap(vec![
+        ("features".into(), reports.0.len() as f64),
+        ("compared".into(), compared as f64),
+        ("broken".into(), broken as f64),
+        ("drifted".into(), drifted as f64),
+    ]);
+    let message = if compared == 0 {
+        format!(
+            "{} features summarised; no reference to compare them with (pass --reference)",
+            reports.0.len()
+        )
+    } else {
+        format!(
+            "{} features compared with the reference: {broken} broken, {drifted} drifted",
+            compared
+        )
+    };
+    let status = if compared == 0 && broken == 0 {
+        CheckStatus::Skip
+    } else {
+        CheckStatus::Pass
+    };
+    checks.push(stat(CheckId::Features, status, message, det));
+    checks
+}

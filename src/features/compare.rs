@@ -1,0 +1,339 @@
+//! What a feature's summary says: its kind and shape, its data quality, and its drift against
+//! the same feature in the reference.
+//!
+//! Numeric features are compared on their histograms (KS with its p-value, PSI and the
+//! Jensen–Shannon distance over the reference's deciles, the Wasserstein distance in the
+//! feature's units and over the reference's interquartile range); categorical ones on their
+//! categories (chi-square, PSI and Jensen–Shannon over the categories of either side, new and
+//! vanished categories). The tests are in [`crate::stats`]; which outcome warns is decided by
+//! the feature checks ([`crate::checks::features`]).
+
+use serde::Serialize;
+
+use super::FeatureSummary;
+use crate::metrics::ranked::Ranked;
+use crate::ordered_map::OrderedMap;
+use crate::stats;
+
+/// Share of non-missing cells that must be numbers for a feature to be numeric.
+const NUMERIC_SHARE: f64 = 0.99;
+
+/// Categories listed in a report at most.
+const TOP: usize = 10;
+
+/// Numeric or categorical.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureKind {
+    /// Numbers.
+    Numeric,
+    /// Labels, codes, text.
+    Categorical,
+}
+
+/// The kind of a feature: categorical when `categorical` (named by `--categorical-cols`) or
+/// when fewer than 99% of its non-missing cells (here and in the reference) are numbers.
+pub fn kind_of(
+    current: &FeatureSummary,
+    reference: Option<&FeatureSummary>,
+    categorical: bool,
+) -> FeatureKind {
+    let numeric = |s: &FeatureSummary| {
+        s.present() == 0 || s.numbers.count as f64 >= NUMERIC_SHARE * s.present() as f64
+    };
+    let evidence = reference.map_or(current, |r| if r.present() > 0 { r } else { current });
+    if categorical || !numeric(evidence) || evidence.present() == 0 && current.present() == 0 {
+        FeatureKind::Categorical
+    } else {
+        FeatureKind::Numeric
+    }
+}
+
+/// A feature's shape: numbers for a numeric one, the commonest values for a categorical one.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Shape {
+    /// Rows read.
+    pub rows: u64,
+    /// Missing cells.
+    pub missing: u64,
+    /// Their share of the rows.
+    pub missing_share: f64,
+    /// Non-missing cells that are not numbers, for a numeric feature.
+    pub not_numbers: u64,
+    /// Distinct values (for numbers: up to the histogram's 1% accuracy); a lower bound when
+    /// `distinct_capped`.
+    pub distinct: u64,
+    /// Whether there were more distinct values than are counted one by one.
+    pub distinct_capped: bool,
+    /// The smallest value, for a numeric feature.
+    pub min: Option<f64>,
+    /// The mean (of the histogram's values: to within 1% of the values).
+    pub mean: Option<f64>,
+    /// The largest value.
+    pub max: Option<f64>,
+    /// The 5th, 25th, 50th, 75th and 95th percentiles (to 1% of the value).
+    pub quantiles: Option<[f64; 5]>,
+    /// The commonest values and their counts, for a categorical feature.
+    pub top: OrderedMap<u64>,
+}
+
+/// The quantile `q` of a ranked sample.
+fn quantile(r: &Ranked, q: f64) -> Option<f64> {
+    let total = r.total();
+    if total == 0 {
+        return None;
+    }
+    let target = (q * total as f64).ceil().max(1.0) as u64;
+    let mut seen = 0;
+    for (v, c) in r.values.iter().zip(&r.counts) {
+        seen += c;
+        if seen >= target {
+            return Some(*v);
+        }
+    }
+    r.values.last().copied()
+}
+
+/// The shape of `s` read as `kind`.
+pub fn shape(s: &FeatureSummary, kind: FeatureKind) -> Shape {
+    let mut top: Vec<(String, u64)> = s.text.counts.iter().map(|(v, &c)| (v.clone(), c)).collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(TOP);
+    let numeric = kind == FeatureKind::Numeric;
+    let ranked = s.numbers.ranked();
+    let quantiles = (numeric && s.numbers.count > 0)
+        .then(|| [0.05, 0.25, 0.5, 0.75, 0.95].map(|q| quantile(&ranked, q).unwrap_or(f64::NAN)));
+    Shape {
+        rows: s.rows,
+        missing: s.missing,
+        missing_share: s.missing as f64 / s.rows.max(1) as f64,
+        not_numbers: if numeric {
+            s.present() - s.numbers.count
+        } else {
+            0
+        },
+        distinct: if numeric && s.numbers.count > 0 {
+            s.numbers.distinct() as u64
+        } else {
+            s.text.counts.len() as u64
+        },
+        distinct_capped: !numeric && s.text.overflow > 0,
+        min: numeric.then_some(s.numbers.min).flatten(),
+        // From the buckets, so that it does not depend on the order rows were added in.
+        mean: (numeric && s.numbers.count > 0).then(|| stats::mean_std(&ranked).0),
+        max: numeric.then_some(s.numbers.max).flatten(),
+        quantiles,
+        top: OrderedMap(if numeric { Vec::new() } else { top }),
+    }
+}
+
+/// A feature against the same feature in the reference.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Drift {
+    /// `ks` for a numeric feature, `chi_square` for a categorical one.
+    pub test: &'static str,
+    /// The test statistic (KS D, or the chi-square statistic).
+    pub statistic: f64,
+    /// Its p-value.
+    pub p_value: f64,
+    /// Population stability index.
+    pub psi: f64,
+    /// Jensen–Shannon distance (base 2, in [0, 1]).
+    pub js: f64,
+    /// Wasserstein-1 distance in the feature's units (numeric).
+    pub wasserstein: Option<f64>,
+    /// The same over the reference's interquartile range (numeric; scale-free).
+    pub wasserstein_iqr: Option<f64>,
+    /// Share of the current values beyond the reference's range by more than the histogram's
+    /// accuracy (numeric).
+    pub out_of_range_share: Option<f64>,
+    /// Categories seen now and never in the reference, with their share of the current rows.
+    pub new_categories: OrderedMap<f64>,
+    /// Categories of at least 1% of the reference's rows that no current row has.
+    pub vanished_categories: OrderedMap<f64>,
+    /// The reference's missing share.
+    pub reference_missing_share: f64,
+    /// Rows in the reference.
+    pub reference_rows: u64,
+    /// The reference's smallest value (numeric).
+    pub reference_min: Option<f64>,
+    /// The reference's largest value (numeric).
+    pub reference_max: Option<f64>,
+}
+
+/// The drift of `current` against `reference`, read as `kind`; `None` when either side has no
+/// value to compare.
+pub fn drift(
+    current: &FeatureSummary,
+    reference: &FeatureSummary,
+    kind: FeatureKind,
+) -> Option<Drift> {
+    let mut d = Drift {
+        test: "ks",
+        statistic: 0.0,
+        p_value: 1.0,
+        psi: 0.0,
+        js: 0.0,
+        wasserstein: None,
+        wasserstein_iqr: None,
+        out_of_range_share: None,
+        new_categories: OrderedMap(Vec::new()),
+        vanished_categories: OrderedMap(Vec::new()),
+        reference_missing_share: reference.missing as f64 / reference.rows.max(1) as f64,
+        reference_rows: reference.rows,
+        reference_min: None,
+        reference_max: None,
+    };
+    match kind {
+        FeatureKind::Numeric => {
+            let (a, b) = (reference.numbers.ranked(), current.numbers.ranked());
+            let (ks, p) = stats::ks_two_sample(&b, &a)?;
+            let edges = stats::quantile_edges(&a, 10);
+            let (ea, eb) = (stats::bin_shares(&a, &edges), stats::bin_shares(&b, &edges));
+            d.statistic = ks;
+            d.p_value = p;
+            d.psi = stats::psi(&ea, &eb);
+            d.js = stats::js_distance(&ea, &eb);
+            d.wasserstein = Some(stats::wasserstein(&a, &b));
+            let iqr = quantile(&a, 0.75)? - quantile(&a, 0.25)?;
+            d.wasserstein_iqr = d.wasserstein.filter(|_| iqr > 0.0).map(|w| w / iqr);
+            d.reference_min = reference.numbers.min;
+            d.reference_max = reference.numbers.max;
+            if let (Some(lo), Some(hi)) = (reference.numbers.min, reference.numbers.max) {
+                let outside = current.numbers.outside(lo, hi);
+                d.out_of_range_share = Some(outside as f64 / current.numbers.count.max(1) as f64);
+            }
+        }
+        FeatureKind::Categorical => {
+            let (na, nb) = (reference.text.total(), current.text.total());
+            if na == 0 || nb == 0 {
+                return None;
+            }
+            let mut names: Vec<&String> = reference.text.counts.keys().collect();
+            names.extend(
+                current
+                    .text
+                    .counts
+                    .keys()
+                    .filter(|k| !reference.text.counts.contains_key(*k)),
+            );
+            let count = |s: &FeatureSummary, k: &String| s.text.counts.get(k).copied().unwrap_or(0);
+            let mut ea: Vec<f64> = names
+                .iter()
+                .map(|k| count(reference, k) as f64 / na as f64)
+                .collect();
+            let mut eb: Vec<f64> = names
+                .iter()
+                .map(|k| count(current, k) as f64 / nb as f64)
+                .collect();
+            ea.push(reference.text.overflow as f64 / na as f64);
+            eb.push(current.text.overflow as f64 / nb as f64);
+            d.test = "chi_square";
+            d.psi = stats::psi(&ea, &eb);
+            d.js = stats::js_distance(&ea, &eb);
+            // Chi-square of homogeneity over the categories either side has.
+            let (mut chi, mut cells) = (0.0, 0usize);
+            let total = (na + nb) as f64;
+            for (pa, pb) in ea.iter().zip(&eb) {
+                let (oa, ob) = (pa * na as f64, pb * nb as f64);
+                let pooled = (oa + ob) / total;
+                if pooled == 0.0 {
+                    continue;
+                }
+                cells += 1;
+                let (xa, xb) = (pooled * na as f64, pooled * nb as f64);
+                chi += (oa - xa).powi(2) / xa + (ob - xb).powi(2) / xb;
+            }
+            d.statistic = chi;
+            d.p_value = stats::chi_square_sf(chi, cells.saturating_sub(1) as f64);
+            d.new_categories = OrderedMap(
+                current
+                    .text
+                    .counts
+                    .iter()
+                    .filter(|(k, _)| {
+                        !reference.text.counts.contains_key(*k) && reference.text.overflow == 0
+                    })
+                    .map(|(k, &c)| (k.clone(), c as f64 / current.rows.max(1) as f64))
+                    .collect(),
+            );
+            d.vanished_categories = OrderedMap(
+                reference
+                    .text
+                    .counts
+                    .iter()
+                    .filter(|(k, &c)| {
+                        c as f64 >= 0.01 * reference.rows as f64
+                            && !current.text.counts.contains_key(*k)
+                            && current.text.overflow == 0
+                    })
+                    .map(|(k, &c)| (k.clone(), c as f64 / reference.rows.max(1) as f64))
+                    .collect(),
+            );
+        }
+    }
+    Some(d)
+}
+
+/// Everything the report says of one feature.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FeatureReport {
+    /// Numeric or categorical.
+    pub kind: FeatureKind,
+    /// Its shape in the current data.
+    #[serde(flatten)]
+    pub shape: Shape,
+    /// Against the reference, when one was given.
+    pub drift: Option<Drift>,
+}
+
+/// The report of `current` (and `reference`) for one feature.
+pub fn report(
+    current: &FeatureSummary,
+    reference: Option<&FeatureSummary>,
+    categorical: bool,
+) -> FeatureReport {
+    let kind = kind_of(current, reference, categorical);
+    FeatureReport {
+        kind,
+        shape: shape(current, kind),
+        drift: reference.and_then(|r| drift(current, r, kind)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(cells: impl IntoIterator<Item = String>) -> FeatureSummary {
+        let mut s = FeatureSummary::default();
+        cells.into_iter().for_each(|c| s.push(&c));
+        s
+    }
+
+    #[test]
+    fn a_unit_change_drifts_and_the_same_distribution_does_not() {
+        let reference = summary((0..5000).map(|i| format!("{}", 20.0 + (i % 100) as f64)));
+        let same = summary((0..4000).map(|i| format!("{}", 20.0 + ((i * 7) % 100) as f64)));
+        let scaled = summary((0..4000).map(|i| format!("{}", 2000.0 + 100.0 * (i % 100) as f64)));
+        let r = report(&same, Some(&reference), false);
+        assert_eq!(r.kind, FeatureKind::Numeric);
+        let d = r.drift.unwrap();
+        assert!(d.statistic < 0.02 && d.psi < 0.01, "{d:?}");
+        let d = report(&scaled, Some(&reference), false).drift.unwrap();
+        assert!(d.statistic > 0.9 && d.p_value < 1e-10, "{d:?}");
+        assert!(d.out_of_range_share.unwrap() > 0.9);
+    }
+
+    #[test]
+    fn categories_new_and_vanished() {
+        let reference = summary((0..3000).map(|i| ["a", "b", "c"][i % 3].to_string()));
+        let current = summary((0..3000).map(|i| ["a", "b", "d"][i % 3].to_string()));
+        let r = report(&current, Some(&reference), false);
+        assert_eq!(r.kind, FeatureKind::Categorical);
+        let d = r.drift.unwrap();
+        assert_eq!(d.new_categories.0.len(), 1);
+        assert_eq!(d.vanished_categories.0.len(), 1);
+        assert!(d.p_value < 1e-10);
+    }
+}

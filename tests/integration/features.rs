@@ -1,0 +1,227 @@
+//! Input features (`--feature-cols`): a broken or drifted feature is the leading finding and
+//! names the feature; clean runs with many features raise nothing; summaries merge exactly.
+//!
+//! The logs are generated here: a reference and a current file of the same model, with numeric
+//! and categorical features, and one fault put into the current file.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::Test;
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.next().max(1e-12), self.next());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// What to break in the current file.
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    /// `income` ×100 on android rows.
+    Unit,
+    /// `age` written as 0 on every row.
+    Constant,
+    /// `income` missing on 30% of the rows.
+    Missing,
+    /// A new `plan` category on 20% of the rows.
+    Category,
+}
+
+/// Writes a log of `rows` rows with `extra` further numeric features (`f0`, `f1`, …).
+fn log(path: &Path, rows: usize, seed: u64, extra: usize, fault: Fault) {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut out = String::from("id,device,income,age,plan,label,score");
+    for k in 0..extra {
+        out += &format!(",f{k}");
+    }
+    out.push('\n');
+    for i in 0..rows {
+        let device = ["web", "ios", "android"][(rng.next() * 3.0) as usize];
+        let mut income = (10.0 + 0.5 * rng.normal()).exp();
+        let mut age = 18 + (rng.next() * 60.0) as i64;
+        let mut plan = ["basic", "pro", "team"][(rng.next() * 3.0) as usize];
+        let z = (income.ln() - 10.0) * 1.5 + (age as f64 - 50.0) / 20.0;
+        let p = 1.0 / (1.0 + (-z).exp());
+        let label = u8::from(rng.next() < p);
+        match fault {
+            Fault::Unit if device == "android" => income *= 100.0,
+            Fault::Constant => age = 0,
+            Fault::Category if rng.next() < 0.2 => plan = "enterprise",
+            _ => {}
+        }
+        let income = if fault == Fault::Missing && rng.next() < 0.3 {
+            String::new()
+        } else {
+            format!("{income:.2}")
+        };
+        out += &format!("{i},{device},{income},{age},{plan},{label},{p:.6}");
+        for k in 0..extra {
+            out += &format!(",{:.4}", rng.normal() * (k + 1) as f64);
+        }
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// The JSON report of the current file against the reference, every column a feature.
+fn report(dir: &Path, fault: Fault, seed: u64, extra: usize) -> Value {
+    let (reference, current) = (dir.join("reference.csv"), dir.join("current.csv"));
+    log(&reference, 4000, seed, extra, Fault::None);
+    log(&current, 4000, seed + 1000, extra, fault);
+    Test::eval_json(current.to_str().unwrap())
+        .args(&["--reference", reference.to_str().unwrap()])
+        .args(&[
+            "--feature-cols",
+            "auto",
+            "--id-col",
+            "id",
+            "--bootstrap",
+            "0",
+        ])
+        .run()
+        .report()
+}
+
+/// The leading finding's code and feature.
+fn leading(report: &Value) -> (String, String) {
+    let f = &report["findings"][0];
+    (
+        f["code"].as_str().unwrap_or_default().to_string(),
+        f["evidence"]["location"]["feature"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+#[test]
+fn each_fault_leads_with_its_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    for (fault, code, feature) in [
+        (Fault::Unit, "data.feature_drift", "income"),
+        (Fault::Constant, "data.broken_feature", "age"),
+        (Fault::Missing, "data.broken_feature", "income"),
+        (Fault::Category, "data.feature_drift", "plan"),
+    ] {
+        let report = report(dir.path(), fault, 11, 0);
+        assert_eq!(
+            leading(&report),
+            (code.to_string(), feature.to_string()),
+            "{}",
+            report["findings"]
+        );
+    }
+}
+
+#[test]
+fn clean_runs_with_fifty_features_raise_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for seed in 0..20 {
+        let report = report(dir.path(), Fault::None, 100 + seed, 46);
+        assert_eq!(report["features"].as_object().unwrap().len(), 50);
+        let raised: Vec<&Value> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap().starts_with("feature"))
+            .filter(|c| c["status"] != "pass" && c["status"] != "skip")
+            .collect();
+        assert!(raised.is_empty(), "seed {seed}: {raised:?}");
+    }
+}
+
+#[test]
+fn the_features_report_gives_shape_and_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = report(dir.path(), Fault::Unit, 3, 0);
+    let income = &report["features"]["income"];
+    assert_eq!(income["kind"], "numeric");
+    assert_eq!(income["rows"], 4000);
+    assert!(income["drift"]["out_of_range_share"].as_f64().unwrap() > 0.25);
+    let plan = &report["features"]["plan"];
+    assert_eq!(plan["kind"], "categorical");
+    assert_eq!(plan["top"].as_object().unwrap().len(), 3);
+    // Without a reference the features are summarised and not compared.
+    let alone = Test::eval_json(dir.path().join("current.csv").to_str().unwrap())
+        .args(&["--feature-cols", "income,plan", "--bootstrap", "0"])
+        .run()
+        .report();
+    assert_eq!(alone["features"]["income"]["drift"], Value::Null);
+    let summary = alone["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "features")
+        .unwrap();
+    assert_eq!(summary["status"], "skip");
+    assert_eq!(
+        Test::eval_json("examples/binary.csv").run().report()["features"],
+        Value::Null
+    );
+}
+
+#[test]
+fn feature_summaries_merge_into_the_single_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("all.csv");
+    log(&path, 3000, 5, 3, Fault::None);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let flags = [
+        "--feature-cols",
+        "auto",
+        "--id-col",
+        "id",
+        "--bootstrap",
+        "0",
+    ];
+    let mut states = Vec::new();
+    for (i, part) in rows.chunks(1100).enumerate() {
+        let shard = dir.path().join(format!("part{i}.csv"));
+        std::fs::write(&shard, format!("{header}\n{}\n", part.join("\n"))).unwrap();
+        let state = dir.path().join(format!("part{i}.state"));
+        Test::eval_json(shard.to_str().unwrap())
+            .args(&flags)
+            .args(&["--save-state", state.to_str().unwrap()])
+            .run()
+            .report();
+        states.push(state.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["merge"];
+    args.extend(states.iter().map(String::as_str));
+    args.extend(["--format", "json", "--bootstrap", "0"]);
+    let merged = Test::new().args(&args).run().report();
+    let single = Test::eval_json(path.to_str().unwrap())
+        .args(&flags)
+        .run()
+        .report();
+    assert_eq!(merged["features"], single["features"]);
+}
+
+#[test]
+fn an_unknown_feature_column_is_an_input_error() {
+    let run = Test::eval_json("examples/binary.csv")
+        .args(&["--feature-cols", "income"])
+        .run();
+    let msg = run.one_line_error();
+    assert!(
+        msg.contains("'income'") && msg.contains("--feature-cols"),
+        "{msg}"
+    );
+}
