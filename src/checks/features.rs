@@ -8,7 +8,7 @@
 //! range, a new category holding 5% of the rows, or a missing share up `--min-effect`.
 
 use super::statistical::{detail, fmt_p, stat, StatOptions};
-use super::{Check, CheckId, CheckStatus, Location};
+use super::{Check, CheckId, CheckStatus, Location, SegmentRef};
 use crate::features::compare::{FeatureKind, FeatureReport};
 use crate::ordered_map::OrderedMap;
 use crate::stats;
@@ -150,8 +150,15 @@ fn quality(
     None
 }
 
-/// The drift of one feature, if significant and large enough.
-fn drift(name: &str, r: &FeatureReport, alpha: f64, opts: &StatOptions) -> Option<Check> {
+/// The drift of one feature, if significant and large enough; `segment`: the one segment
+/// value the drift is confined to, if any.
+fn drift(
+    name: &str,
+    r: &FeatureReport,
+    segment: Option<&SegmentRef>,
+    alpha: f64,
+    opts: &StatOptions,
+) -> Option<Check> {
     let d = r.drift.as_ref()?;
     if r.shape.rows < opts.min_rows || d.reference_rows < opts.min_rows || d.p_value >= alpha {
         return None;
@@ -171,6 +178,7 @@ fn drift(name: &str, r: &FeatureReport, alpha: f64, opts: &StatOptions) -> Optio
     det.effect_size = Some(d.psi);
     det.n_reference = Some(d.reference_rows);
     det.location = located(name);
+    det.location.segment = segment.cloned();
     let mut values = vec![("js".to_string(), d.js)];
     values.extend(d.wasserstein.map(|w| ("wasserstein".to_string(), w)));
     values.extend(
@@ -205,8 +213,11 @@ fn drift(name: &str, r: &FeatureReport, alpha: f64, opts: &StatOptions) -> Optio
         ),
         FeatureKind::Categorical => format!("chi-square {:.1}", d.statistic),
     };
+    let place = segment.map_or_else(String::new, |s| {
+        format!(" in {}={} only", s.column, s.value)
+    });
     let message = format!(
-        "feature '{name}' moved against the reference: {how}; PSI {:.3}, Jensen–Shannon {:.3} (p = {})",
+        "feature '{name}' moved against the reference{place}: {how}; PSI {:.3}, Jensen–Shannon {:.3} (p = {})",
         d.psi,
         d.js,
         fmt_p(d.p_value)
@@ -222,10 +233,11 @@ fn drift(name: &str, r: &FeatureReport, alpha: f64, opts: &StatOptions) -> Optio
 }
 
 /// The feature checks of `reports` (`reference_distinct`: each feature's distinct values in
-/// the reference, by position).
+/// the reference, by position; `segments`: the segment each feature's drift is confined to).
 pub fn features(
     reports: &OrderedMap<FeatureReport>,
     reference_distinct: &[Option<u64>],
+    segments: &[Option<SegmentRef>],
     opts: &StatOptions,
 ) -> Vec<Check> {
     let n = reports.0.len().max(1);
@@ -237,7 +249,13 @@ pub fn features(
         if let Some(c) = quality(name, r, reference, alpha, opts) {
             broken += 1;
             checks.push(c);
-        } else if let Some(c) = drift(name, r, alpha, opts) {
+        } else if let Some(c) = drift(
+            name,
+            r,
+            segments.get(i).and_then(Option::as_ref),
+            alpha,
+            opts,
+        ) {
             drifted += 1;
             checks.push(c);
         }

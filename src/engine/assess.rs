@@ -239,10 +239,27 @@ pub fn assess(
             reports.push((name.clone(), report));
         }
         let reports = OrderedMap(reports);
+        let segments: Vec<Option<SegmentRef>> = reports
+            .0
+            .iter()
+            .enumerate()
+            .map(|(k, (_, r))| {
+                let reference = reference?;
+                let (column, value) = crate::features::compare::located_segment(
+                    &current,
+                    reference,
+                    k,
+                    r.kind,
+                    (stat_opts.alpha, stat_opts.psi_warn, stat_opts.min_rows),
+                )?;
+                Some(SegmentRef { column, value })
+            })
+            .collect();
         if families.data {
             checks.extend(crate::checks::features::features(
                 &reports,
                 &reference_distinct,
+                &segments,
                 stat_opts,
             ));
         }

@@ -275,6 +275,52 @@ pub fn drift(
     Some(d)
 }
 
+/// The one segment value where feature `k` moved, if its drift is confined there: the values
+/// of a segment column whose own drift against the same value in the reference is significant
+/// (at `alpha` over the values tried) with PSI ≥ `psi_effect`, when exactly one value of the
+/// column qualifies and every other value of the column moved by less than half that PSI.
+pub fn located_segment(
+    current: &super::FeatureState,
+    reference: &super::FeatureState,
+    k: usize,
+    kind: FeatureKind,
+    (alpha, psi_effect, min_rows): (f64, f64, u64),
+) -> Option<(String, String)> {
+    let mut columns: Vec<&str> = current.segments.iter().map(|s| s.column.as_str()).collect();
+    columns.dedup();
+    for column in columns {
+        let tried: Vec<(&str, Drift)> = current
+            .segments
+            .iter()
+            .filter(|s| s.column == column)
+            .filter_map(|s| {
+                let before = reference.segment(column, &s.value)?.get(k)?;
+                let now = s.summaries.get(k)?;
+                if now.rows < min_rows || before.rows < min_rows {
+                    return None;
+                }
+                Some((s.value.as_str(), drift(now, before, kind)?))
+            })
+            .collect();
+        let level = alpha / tried.len().max(1) as f64;
+        let moved: Vec<&(&str, Drift)> = tried
+            .iter()
+            .filter(|(_, d)| d.p_value < level && d.psi >= psi_effect)
+            .collect();
+        if let [(value, d)] = moved.as_slice() {
+            let rest_max = tried
+                .iter()
+                .filter(|(v, _)| v != value)
+                .map(|(_, o)| o.psi)
+                .fold(0.0, f64::max);
+            if rest_max < d.psi / 2.0 {
+                return Some((column.to_string(), value.to_string()));
+            }
+        }
+    }
+    None
+}
+
 /// Everything the report says of one feature.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FeatureReport {

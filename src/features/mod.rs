@@ -218,11 +218,30 @@ impl FeatureSummary {
     }
 }
 
-/// The summaries of every feature column, in the order the features were named.
+/// Segment values whose features are summarised on their own, per segment column.
+pub const MAX_SEGMENT_VALUES: usize = 32;
+
+/// The features of the rows of one segment value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SegmentFeatures {
+    /// The segment column.
+    pub column: String,
+    /// The segment value.
+    pub value: String,
+    /// One summary per feature, in the features' order.
+    pub summaries: Vec<FeatureSummary>,
+}
+
+/// The summaries of every feature column, in the order the features were named, overall and
+/// per segment value (the first [`MAX_SEGMENT_VALUES`] values of each segment column), so that
+/// a feature that broke in one segment can be located there.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeatureState {
     /// Feature name and summary.
     pub features: Vec<(String, FeatureSummary)>,
+    /// Per segment value.
+    #[serde(default)]
+    pub segments: Vec<SegmentFeatures>,
 }
 
 impl FeatureState {
@@ -233,6 +252,7 @@ impl FeatureState {
                 .iter()
                 .map(|n| (n.clone(), FeatureSummary::default()))
                 .collect(),
+            segments: Vec::new(),
         }
     }
 
@@ -241,6 +261,65 @@ impl FeatureState {
         for ((_, mine), (_, theirs)) in self.features.iter_mut().zip(&other.features) {
             mine.merge(theirs);
         }
+        for theirs in &other.segments {
+            match self
+                .segments
+                .iter_mut()
+                .find(|s| s.column == theirs.column && s.value == theirs.value)
+            {
+                Some(mine) => {
+                    for (m, t) in mine.summaries.iter_mut().zip(&theirs.summaries) {
+                        m.merge(t);
+                    }
+                }
+                None => {
+                    let values = self
+                        .segments
+                        .iter()
+                        .filter(|s| s.column == theirs.column)
+                        .count();
+                    if values < MAX_SEGMENT_VALUES {
+                        self.segments.push(theirs.clone());
+                    }
+                }
+            }
+        }
+        // A stable order whatever the order of the merges.
+        self.segments
+            .sort_by(|a, b| (&a.column, &a.value).cmp(&(&b.column, &b.value)));
+    }
+
+    /// The summaries of segment `column`=`value`'s rows, made when first asked for (`None`
+    /// beyond [`MAX_SEGMENT_VALUES`] values of the column).
+    pub fn segment_mut(&mut self, column: &str, value: &str) -> Option<&mut Vec<FeatureSummary>> {
+        let at = match self
+            .segments
+            .iter()
+            .position(|s| s.column == column && s.value == value)
+        {
+            Some(at) => at,
+            None => {
+                let values = self.segments.iter().filter(|s| s.column == column).count();
+                if values >= MAX_SEGMENT_VALUES {
+                    return None;
+                }
+                self.segments.push(SegmentFeatures {
+                    column: column.to_string(),
+                    value: value.to_string(),
+                    summaries: vec![FeatureSummary::default(); self.features.len()],
+                });
+                self.segments.len() - 1
+            }
+        };
+        Some(&mut self.segments[at].summaries)
+    }
+
+    /// The summaries of segment `column`=`value`.
+    pub fn segment(&self, column: &str, value: &str) -> Option<&[FeatureSummary]> {
+        self.segments
+            .iter()
+            .find(|s| s.column == column && s.value == value)
+            .map(|s| s.summaries.as_slice())
     }
 
     /// The summary of `name`.

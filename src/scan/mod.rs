@@ -291,9 +291,12 @@ impl Consumer<'_> {
             // The row's classes were read by the push above, so this cannot fail.
             let _ = self.weighted.push(&row, w);
         }
-        for (k, &col) in self.feature_index.iter().enumerate() {
-            let cell = String::from_utf8_lossy(rec.field(col));
-            self.features.features[k].1.push(&cell);
+        if !self.feature_index.is_empty() {
+            count_features(
+                &mut self.features,
+                (self.feature_index, self.segment_index, self.segment_names),
+                rec,
+            );
         }
         let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
         let id = self.id_index.map(|i| rec.field(i));
@@ -387,6 +390,29 @@ impl Consumer<'_> {
         self.skipped.extend(other.skipped);
         self.skipped.sort_by_key(|s| s.0);
         self.skipped.truncate(SKIPPED_LINES_KEPT);
+    }
+}
+
+/// Counts a row's feature cells (at `features`' positions), overall and in the segment of
+/// each segment column (at `segments`' positions, named `names`).
+fn count_features<R: Fields>(
+    state: &mut crate::features::FeatureState,
+    (features, segments, names): (&[usize], &[usize], &[String]),
+    rec: &R,
+) {
+    for (k, &col) in features.iter().enumerate() {
+        let cell = String::from_utf8_lossy(rec.field(col));
+        state.features[k].1.push(&cell);
+    }
+    for (c, &seg_col) in segments.iter().enumerate() {
+        let value = as_text(rec.field(seg_col)).unwrap_or_default().trim();
+        let Some(summaries) = state.segment_mut(&names[c], value) else {
+            continue;
+        };
+        for (k, &col) in features.iter().enumerate() {
+            let cell = String::from_utf8_lossy(rec.field(col));
+            summaries[k].push(&cell);
+        }
     }
 }
 

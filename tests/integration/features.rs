@@ -91,6 +91,8 @@ fn report(dir: &Path, fault: Fault, seed: u64, extra: usize) -> Value {
             "id",
             "--bootstrap",
             "0",
+            "--segment-col",
+            "device",
         ])
         .run()
         .report()
@@ -124,6 +126,14 @@ fn each_fault_leads_with_its_feature() {
             "{}",
             report["findings"]
         );
+        // The unit changed for android rows only, and the finding says so.
+        let segment = &report["findings"][0]["evidence"]["location"]["segment"];
+        if fault == Fault::Unit {
+            assert_eq!(segment["column"], "device");
+            assert_eq!(segment["value"], "android");
+        } else {
+            assert_eq!(*segment, Value::Null, "{}", report["findings"][0]);
+        }
     }
 }
 
@@ -131,7 +141,7 @@ fn each_fault_leads_with_its_feature() {
 fn clean_runs_with_fifty_features_raise_nothing() {
     let dir = tempfile::tempdir().unwrap();
     for seed in 0..20 {
-        let report = report(dir.path(), Fault::None, 100 + seed, 46);
+        let report = report(dir.path(), Fault::None, 100 + seed, 47);
         assert_eq!(report["features"].as_object().unwrap().len(), 50);
         let raised: Vec<&Value> = report["checks"]
             .as_array()
