@@ -7,7 +7,8 @@
 //! logarithmic mapping, α = 0.01), so every quantile and distance read from it is exact up to a
 //! relative error of 1% of the value, whatever the row count, and two histograms merge by
 //! adding counts. Text values are counted exactly up to [`MAX_CATEGORIES`] distinct values per
-//! feature; beyond that, the rest are counted together as overflow. Whether a feature is
+//! feature; beyond that, the rest are counted together as overflow (numbers then without a
+//! look-up: their histogram has them). Whether a feature is
 //! numeric or categorical is decided when the report is made — numeric when at least 99% of
 //! its non-missing cells are numbers, unless `--categorical-cols` names it — so that workers
 //! and shards need not agree on it while reading.
@@ -199,6 +200,12 @@ impl FeatureSummary {
         if let Ok(v) = cell.parse::<f64>() {
             if v.is_finite() {
                 self.numbers.push(v);
+                // A number is one more value of a full table without looking it up: a feature
+                // with that many distinct numbers is numeric, and its histogram has it.
+                if self.text.overflow > 0 {
+                    self.text.overflow += 1;
+                    return;
+                }
             }
         }
         self.text.push(cell);
