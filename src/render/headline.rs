@@ -85,6 +85,44 @@ pub fn task_name(report: &Report) -> String {
         .unwrap_or_default()
 }
 
+/// The columns of the features table every format shows.
+pub const FEATURE_COLUMNS: [&str; 6] =
+    ["feature", "kind", "missing", "distinct", "psi", "ks / chi²"];
+
+/// Features listed at most in a report, most drifted first.
+pub const FEATURES_SHOWN: usize = 15;
+
+/// The rows of the features table every format shows: most drifted first (by PSI against the
+/// reference), else in their order; each the cells of [`FEATURE_COLUMNS`].
+pub fn feature_rows(
+    features: &crate::ordered_map::OrderedMap<crate::features::compare::FeatureReport>,
+) -> Vec<[String; 6]> {
+    use crate::features::compare::{FeatureKind, FeatureReport};
+    let psi = |r: &FeatureReport| r.drift.as_ref().map_or(0.0, |d| d.psi);
+    let mut rows: Vec<_> = features.iter().collect();
+    rows.sort_by(|a, b| psi(&b.1).total_cmp(&psi(&a.1)));
+    rows.into_iter()
+        .map(|(name, r)| {
+            let (psi, stat) = match &r.drift {
+                Some(d) => (format!("{:.3}", d.psi), format!("{:.3}", d.statistic)),
+                None => ("-".to_string(), "-".to_string()),
+            };
+            let kind = match r.kind {
+                FeatureKind::Numeric => "numeric",
+                FeatureKind::Categorical => "categorical",
+            };
+            [
+                name.clone(),
+                kind.to_string(),
+                format!("{:.1}%", 100.0 * r.shape.missing_share),
+                r.shape.distinct.to_string(),
+                psi,
+                stat,
+            ]
+        })
+        .collect()
+}
+
 /// The serving-latency figures every format shows, in order: (name, value in ms or `-`).
 pub fn latency_cells(l: &LatencySummary) -> [(&'static str, String); 5] {
     let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1} ms"));

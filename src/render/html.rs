@@ -25,7 +25,10 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::clip::{clip, more, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
-use super::headline::{headline, interval, latency_cells, num, task_name};
+use super::headline::{
+    feature_rows, headline, interval, latency_cells, num, task_name, FEATURES_SHOWN,
+    FEATURE_COLUMNS,
+};
 use super::verdict;
 use crate::checks::CheckStatus;
 use crate::report::Report;
@@ -139,6 +142,7 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
             @if report.results.windows.as_ref().is_some_and(|w| !w.is_empty()) { a href="#windows" { "Over time" } }
             @if report.results.audit.is_some() { a href="#audit" { "Row audit" } }
             @if report.results.latency.is_some() { a href="#latency" { "Latency" } }
+            @if report.results.features.is_some() { a href="#features" { "Features" } }
             @if !checks.is_empty() { a href="#checks" { "Checks" } }
             @if !report.results.warnings.is_empty() { a href="#warnings" { "Warnings" } }
         }
@@ -497,6 +501,28 @@ fn latency(report: &Report) -> Markup {
     }
 }
 
+/// The input features, with `--feature-cols`, most drifted first.
+fn features(report: &Report) -> Markup {
+    let Some(features) = &report.results.features else {
+        return html! {};
+    };
+    let rows = feature_rows(features);
+    html! {
+        h2 #features { "Input features" }
+        p.sub { (thousands(rows.len() as u64)) " " (noun(rows.len() as u64, "feature")) ", most drifted first (PSI against the reference)" }
+        table {
+            thead { tr { @for (i, name) in FEATURE_COLUMNS.iter().enumerate() {
+                @if i < 2 { th { (name) } } @else { th.n { (name) } }
+            } } }
+            tbody { @for row in rows.iter().take(FEATURES_SHOWN) { tr {
+                @for (i, cell) in row.iter().enumerate() {
+                    @if i == 0 { td.mono { (clip(cell, LABEL)) } } @else if i == 1 { td { (cell) } } @else { td.n { (cell) } }
+                }
+            } } }
+        }
+    }
+}
+
 fn all_checks(checks: &[CheckEntry]) -> Markup {
     if checks.is_empty() {
         return html! {};
@@ -578,6 +604,7 @@ pub fn page(report: &Report) -> Markup {
                     (windows(report))
                     (audit(report))
                     (latency(report))
+                    (features(report))
                     (all_checks(&checks))
                     (warnings(report))
                     (footer(report))

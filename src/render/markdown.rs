@@ -14,7 +14,10 @@ use std::io::{self, Write};
 
 use super::clip::{clip, LABEL, MESSAGE};
 use super::entries::{by_urgency, status_word, CheckEntry, FindingEntry};
-use super::headline::{headline, interval, latency_cells, num, task_name};
+use super::headline::{
+    feature_rows, headline, interval, latency_cells, num, task_name, FEATURES_SHOWN,
+    FEATURE_COLUMNS,
+};
 use super::html::WindowFlags;
 use super::verdict;
 use crate::checks::CheckStatus;
@@ -766,6 +769,33 @@ fn latency(doc: &mut Doc, report: &Report) {
     close_details(doc);
 }
 
+/// The input features, with `--feature-cols`, most drifted first.
+fn features(doc: &mut Doc, report: &Report) {
+    let Some(features) = &report.results.features else {
+        return;
+    };
+    let rows = feature_rows(features);
+    let summary = format!(
+        "Features ({}, most drifted first)",
+        thousands(rows.len() as u64)
+    );
+    if !open_details(doc, &summary) {
+        return;
+    }
+    let right = [false, false, true, true, true, true];
+    let shown: Vec<Vec<String>> = rows
+        .iter()
+        .take(FEATURES_SHOWN)
+        .map(|r| {
+            let mut r = r.to_vec();
+            r[0] = label(&r[0]);
+            r
+        })
+        .collect();
+    doc.table(&FEATURE_COLUMNS, &right, &shown, rows.len(), "features");
+    close_details(doc);
+}
+
 /// Writes the Markdown report.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let checks = CheckEntry::all(&report.checks);
@@ -796,6 +826,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     windows(&mut doc, report);
     audit(&mut doc, report);
     latency(&mut doc, report);
+    features(&mut doc, report);
     doc.force("");
     if doc.cut {
         doc.force(&format!(

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use super::clip::clip;
-use super::headline::latency_cells;
+use super::headline::{feature_rows, latency_cells, FEATURES_SHOWN, FEATURE_COLUMNS};
 use super::style::Style;
 use super::verdict;
 use crate::metrics::ranking::OperatingPoint;
@@ -290,21 +290,12 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
     verdict_line(report, out, style)
 }
 
-/// Features shown at most, most drifted first.
-const FEATURES_SHOWN: usize = 15;
-
-/// The input features, with `--feature-cols`: most drifted first (by PSI against the
-/// reference), else in their order.
+/// The input features, with `--feature-cols`, most drifted first.
 fn render_features(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     let Some(features) = &report.results.features else {
         return Ok(());
     };
-    let mut rows: Vec<_> = features.iter().collect();
-    rows.sort_by(|a, b| {
-        let psi =
-            |r: &crate::features::compare::FeatureReport| r.drift.as_ref().map_or(0.0, |d| d.psi);
-        psi(&b.1).total_cmp(&psi(&a.1))
-    });
+    let rows = feature_rows(features);
     writeln!(out)?;
     writeln!(
         out,
@@ -317,30 +308,20 @@ fn render_features(report: &Report, out: &mut dyn Write, style: Style) -> io::Re
     )?;
     let width = rows
         .iter()
-        .map(|(n, _)| n.chars().count().min(30))
+        .map(|r| r[0].chars().count().min(30))
         .max()
         .unwrap_or(7)
         .max(7);
+    let [name, kind, missing, distinct, psi, stat] = FEATURE_COLUMNS;
     writeln!(
         out,
-        "  {:<width$}  {:<11}  {:>8}  {:>8}  {:>7}  {:>7}",
-        "feature", "kind", "missing", "distinct", "psi", "ks/chi2"
+        "  {name:<width$}  {kind:<11}  {missing:>8}  {distinct:>8}  {psi:>7}  {stat:>9}"
     )?;
-    for (name, r) in rows.iter().take(FEATURES_SHOWN) {
-        let kind = match r.kind {
-            crate::features::compare::FeatureKind::Numeric => "numeric",
-            crate::features::compare::FeatureKind::Categorical => "categorical",
-        };
-        let (psi, stat) = match &r.drift {
-            Some(d) => (format!("{:.3}", d.psi), format!("{:.3}", d.statistic)),
-            None => ("-".to_string(), "-".to_string()),
-        };
+    for [name, kind, missing, distinct, psi, stat] in rows.iter().take(FEATURES_SHOWN) {
         let shown: String = name.chars().take(30).collect();
         writeln!(
             out,
-            "  {shown:<width$}  {kind:<11}  {:>7.1}%  {:>8}  {psi:>7}  {stat:>7}",
-            100.0 * r.shape.missing_share,
-            r.shape.distinct
+            "  {shown:<width$}  {kind:<11}  {missing:>8}  {distinct:>8}  {psi:>7}  {stat:>9}"
         )?;
     }
     if rows.len() > FEATURES_SHOWN {

@@ -235,3 +235,42 @@ fn an_unknown_feature_column_is_an_input_error() {
         "{msg}"
     );
 }
+
+#[test]
+fn every_readable_format_lists_the_features_most_drifted_first() {
+    let dir = tempfile::tempdir().unwrap();
+    report(dir.path(), Fault::Unit, 7, 0);
+    let (current, reference) = (
+        dir.path().join("current.csv"),
+        dir.path().join("reference.csv"),
+    );
+    for (format, heading) in [
+        ("text", "Features (4 features, most drifted first)"),
+        (
+            "markdown",
+            "<summary>Features (4, most drifted first)</summary>",
+        ),
+        ("html", "<h2 id=\"features\">Input features</h2>"),
+    ] {
+        let run = Test::new()
+            .args(&["eval", current.to_str().unwrap(), "-q", "--format", format])
+            .args(&["--reference", reference.to_str().unwrap()])
+            .args(&[
+                "--feature-cols",
+                "income,age,plan,device",
+                "--bootstrap",
+                "0",
+            ])
+            .run();
+        let out = &run.stdout;
+        let at = out
+            .find(heading)
+            .unwrap_or_else(|| panic!("{format}: no features section"));
+        let section = &out[at..];
+        let (income, age) = (
+            section.find("income").unwrap(),
+            section.find("age").unwrap(),
+        );
+        assert!(income < age, "{format}: the drifted feature comes first");
+    }
+}
