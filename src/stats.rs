@@ -229,6 +229,15 @@ pub fn median_mad_of(values: &[f64], counts: &[u64]) -> Option<(f64, f64)> {
     Some((median, median_of_ascending(n, ascending)?))
 }
 
+/// `v` rounded to `digits` significant digits (for messages: `101.5` to 2 digits is `100`).
+pub fn significant(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
 /// The median of sorted (value, count) pairs (the mean of the two middle values for even n).
 #[cfg(test)]
 fn weighted_median(pairs: &[(f64, u64)]) -> Option<f64> {

@@ -8,13 +8,19 @@
 //! range, a new category holding 5% of the rows, or a missing share up `--min-effect`.
 
 use super::statistical::{detail, fmt_p, stat, StatOptions};
-use super::{Check, CheckId, CheckStatus, Location, SegmentRef};
+use super::{Check, CheckId, CheckStatus, Location, SegmentRef, StatisticalDetail};
 use crate::features::compare::{FeatureKind, FeatureReport};
 use crate::ordered_map::OrderedMap;
 use crate::stats;
 
 /// Share of a numeric feature's cells that are not numbers from which it is broken.
 const NOT_NUMBERS_SHARE: f64 = 0.01;
+
+/// Share of the cells one value must hold for a feature to be near-constant…
+const NEAR_CONSTANT_SHARE: f64 = 0.5;
+
+/// …and by how much more than the reference's commonest value.
+const NEAR_CONSTANT_RISE: f64 = 0.3;
 
 /// KS distance from which a significant numeric drift warns.
 const KS_EFFECT: f64 = 0.1;
@@ -35,11 +41,67 @@ fn number(v: f64) -> String {
     }
 }
 
-fn located(feature: &str) -> Location {
+/// A feature's place: its name, and the window it started to move from.
+fn located(feature: &str, r: &FeatureReport) -> Location {
     Location {
         feature: Some(feature.to_string()),
+        window: r.since.clone(),
         ..Location::default()
     }
+}
+
+/// " since W" when the feature started to move in the data.
+fn since(r: &FeatureReport) -> String {
+    r.since
+        .as_ref()
+        .map_or_else(String::new, |w| format!(" since {w}"))
+}
+
+/// Whether feature `name` is broken or moved against the reference, at level `alpha`.
+pub fn moved(
+    name: &str,
+    r: &FeatureReport,
+    reference_distinct: Option<u64>,
+    alpha: f64,
+    opts: &StatOptions,
+) -> bool {
+    quality(name, r, reference_distinct, alpha, opts).is_some()
+        || drift(name, r, None, alpha, opts).is_some()
+}
+
+/// "{lead}explains N% of the shift of the mean score" when the feature's change explains
+/// some of it, else nothing.
+fn explained(r: &FeatureReport, lead: &str) -> String {
+    match r.score_shift_explained {
+        Some(e) if e >= 0.05 => format!(
+            "{lead}explains {:.0}% of the shift of the mean score",
+            100.0 * e.min(1.0)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A `feature:NAME:quality` check.
+fn broken(name: &str, status: CheckStatus, message: String, det: StatisticalDetail) -> Check {
+    stat(
+        CheckId::FeatureQuality {
+            feature: name.to_string(),
+        },
+        status,
+        message,
+        det,
+    )
+}
+
+/// The one-sided two-proportion z-test of a share `p1` of `n1` rows above `p0` of `n0`:
+/// (z, p-value); `None` when both shares are 0 or 1.
+fn share_rose(p1: f64, n1: f64, p0: f64, n0: f64) -> Option<(f64, f64)> {
+    let pooled = (p1 * n1 + p0 * n0) / (n1 + n0);
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n0)).sqrt();
+    (se > 0.0).then(|| {
+        let z = (p1 - p0) / se;
+        (z, stats::normal_two_sided(z) / 2.0)
+    })
 }
 
 /// The quality problem of one feature, if any: (status, what, effect, p-value).
@@ -53,17 +115,14 @@ fn quality(
     let s = &r.shape;
     let present = s.rows - s.missing;
     let mut det = detail("two_proportion_z", "difference", s.rows);
-    det.location = located(name);
+    det.location = located(name, r);
     if let Some(d) = &r.drift {
         det.n_reference = Some(d.reference_rows);
         // A surge of missing values.
         let (p1, p0) = (s.missing_share, d.reference_missing_share);
         let (n1, n0) = (s.rows as f64, d.reference_rows as f64);
-        let pooled = (p1 * n1 + p0 * n0) / (n1 + n0);
-        let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n0)).sqrt();
-        if se > 0.0 && p1 - p0 >= opts.min_effect {
-            let z = (p1 - p0) / se;
-            let p = stats::normal_two_sided(z) / 2.0;
+        let rose = share_rose(p1, n1, p0, n0).filter(|_| p1 - p0 >= opts.min_effect);
+        if let Some((z, p)) = rose {
             if p < alpha {
                 det.statistic = Some(z);
                 det.p_value = Some(p);
@@ -78,19 +137,14 @@ fn quality(
                     CheckStatus::Warn
                 };
                 let message = format!(
-                    "feature '{name}' is missing in {:.1}% of the rows against {:.1}% in the reference (p = {})",
+                    "feature '{name}' is missing in {:.1}% of the rows against {:.1}% in the reference{} (p = {}){}",
                     100.0 * p1,
                     100.0 * p0,
-                    fmt_p(p)
+                    since(r),
+                    fmt_p(p),
+                    explained(r, "; it ")
                 );
-                return Some(stat(
-                    CheckId::FeatureQuality {
-                        feature: name.to_string(),
-                    },
-                    status,
-                    message,
-                    det,
-                ));
+                return Some(broken(name, status, message, det));
             }
         }
         // Set to a constant.
@@ -103,21 +157,47 @@ fn quality(
                 }
             };
             let mut det = detail("share", "share", s.rows);
-            det.location = located(name);
+            det.location = located(name, r);
             det.effect_size = Some(1.0);
             det.n_reference = Some(d.reference_rows);
             let message = format!(
-                "feature '{name}' holds one value ({value}) in every row, where the reference has {} distinct values",
-                reference_distinct.unwrap_or(0)
+                "feature '{name}' holds one value ({value}) in every row{}, where the reference has {} distinct values{}",
+                since(r),
+                reference_distinct.unwrap_or(0),
+                explained(r, "; it ")
             );
-            return Some(stat(
-                CheckId::FeatureQuality {
-                    feature: name.to_string(),
-                },
-                CheckStatus::Fail,
-                message,
-                det,
-            ));
+            return Some(broken(name, CheckStatus::Fail, message, det));
+        }
+    }
+    // Near-constant: one value took over a large share of the rows.
+    if let Some(d) = &r.drift {
+        let (p1, p0) = (s.top_share, d.reference_top_share);
+        let (n1, n0) = (present as f64, (d.reference_rows as f64).max(1.0));
+        let took_over =
+            p1 >= NEAR_CONSTANT_SHARE && p1 - p0 >= NEAR_CONSTANT_RISE && present >= opts.min_rows;
+        if let Some((z, p)) = share_rose(p1, n1, p0, n0).filter(|_| took_over) {
+            if p < alpha {
+                let mut det = detail("two_proportion_z", "difference", s.rows);
+                det.location = located(name, r);
+                det.statistic = Some(z);
+                det.p_value = Some(p);
+                det.effect_size = Some(p1 - p0);
+                det.n_reference = Some(d.reference_rows);
+                det.values = OrderedMap(vec![
+                    ("top_share".into(), p1),
+                    ("reference_top_share".into(), p0),
+                ]);
+                let message = format!(
+                    "feature '{name}' holds one value ({}) in {:.1}% of its cells{}, where no value of the reference holds more than {:.1}% (p = {}){}",
+                    s.top_value.as_deref().unwrap_or_default(),
+                    100.0 * p1,
+                    since(r),
+                    100.0 * p0,
+                    fmt_p(p),
+                    explained(r, "; it ")
+                );
+                return Some(broken(name, CheckStatus::Fail, message, det));
+            }
         }
     }
     // Cells that are not numbers in a numeric feature.
@@ -125,7 +205,7 @@ fn quality(
         let share = s.not_numbers as f64 / present as f64;
         if share >= NOT_NUMBERS_SHARE {
             let mut det = detail("share", "share", s.rows);
-            det.location = located(name);
+            det.location = located(name, r);
             det.effect_size = Some(share);
             let message = format!(
                 "feature '{name}' is numeric but {:.1}% of its cells ({}) are not numbers",
@@ -137,14 +217,7 @@ fn quality(
             } else {
                 CheckStatus::Warn
             };
-            return Some(stat(
-                CheckId::FeatureQuality {
-                    feature: name.to_string(),
-                },
-                status,
-                message,
-                det,
-            ));
+            return Some(broken(name, status, message, det));
         }
     }
     None
@@ -177,7 +250,7 @@ fn drift(
     det.p_value = Some(d.p_value);
     det.effect_size = Some(d.psi);
     det.n_reference = Some(d.reference_rows);
-    det.location = located(name);
+    det.location = located(name, r);
     det.location.segment = segment.cloned();
     let mut values = vec![("js".to_string(), d.js)];
     values.extend(d.wasserstein.map(|w| ("wasserstein".to_string(), w)));
@@ -186,6 +259,10 @@ fn drift(
             .map(|s| ("out_of_range_share".to_string(), s)),
     );
     values.push(("new_category_share".to_string(), new_share));
+    values.extend(
+        r.score_shift_explained
+            .map(|e| ("score_shift_explained".to_string(), e)),
+    );
     det.values = OrderedMap(values);
     let status = if d.psi >= opts.psi_fail {
         CheckStatus::Fail
@@ -194,10 +271,14 @@ fn drift(
     };
     let how = match r.kind {
         FeatureKind::Numeric if out_of_range >= SHARE_EFFECT => format!(
-            "{:.1}% of its values lie beyond the reference's range [{}, {}] (a unit or scale change?)",
+            "{:.1}% of its values lie beyond the reference's range [{}, {}]{} (a unit or scale change?)",
             100.0 * out_of_range,
             d.reference_min.map_or_else(String::new, number),
             d.reference_max.map_or_else(String::new, number),
+            d.outside_scale.map_or_else(String::new, |k| format!(
+                ", about {}× its median",
+                stats::significant(k, 2)
+            )),
         ),
         FeatureKind::Numeric => format!("KS D = {:.3}", d.statistic),
         FeatureKind::Categorical if new_share >= SHARE_EFFECT => format!(
@@ -217,10 +298,12 @@ fn drift(
         format!(" in {}={} only", s.column, s.value)
     });
     let message = format!(
-        "feature '{name}' moved against the reference{place}: {how}; PSI {:.3}, Jensen–Shannon {:.3} (p = {})",
+        "feature '{name}' moved against the reference{place}{}{}: {how}; PSI {:.3}, Jensen–Shannon {:.3} (p = {})",
+        since(r),
+        explained(r, ", which "),
         d.psi,
         d.js,
-        fmt_p(d.p_value)
+        fmt_p(d.p_value),
     );
     Some(stat(
         CheckId::FeatureDrift {
@@ -230,6 +313,15 @@ fn drift(
         message,
         det,
     ))
+}
+
+/// A feature check dated to a window, with that window's width (`window_width`, in seconds
+/// or rows) among its numbers: the diagnosis matches it with changes found at about that time.
+fn with_window_width(mut check: Check, r: &FeatureReport) -> Check {
+    if let (Some(width), super::CheckDetail::Statistical(d)) = (r.since_width, &mut check.detail) {
+        d.values.0.push(("window_width".to_string(), width as f64));
+    }
+    check
 }
 
 /// The feature checks of `reports` (`reference_distinct`: each feature's distinct values in
@@ -246,19 +338,17 @@ pub fn features(
     let (mut broken, mut drifted) = (0, 0);
     for (i, (name, r)) in reports.0.iter().enumerate() {
         let reference = reference_distinct.get(i).copied().flatten();
-        if let Some(c) = quality(name, r, reference, alpha, opts) {
+        let segment = segments.get(i).and_then(Option::as_ref);
+        let check = if let Some(c) = quality(name, r, reference, alpha, opts) {
             broken += 1;
-            checks.push(c);
-        } else if let Some(c) = drift(
-            name,
-            r,
-            segments.get(i).and_then(Option::as_ref),
-            alpha,
-            opts,
-        ) {
+            c
+        } else if let Some(c) = drift(name, r, segment, alpha, opts) {
             drifted += 1;
-            checks.push(c);
-        }
+            c
+        } else {
+            continue;
+        };
+        checks.push(with_window_width(check, r));
     }
     let compared = reports.0.iter().filter(|(_, r)| r.drift.is_some()).count();
     let mut det = detail(

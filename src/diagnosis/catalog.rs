@@ -271,8 +271,10 @@ pub const CODES: &[CodeInfo] = &[
         detection: "check feature:NAME:quality — the missing share up by at least --min-effect \
                     (one-sided two-proportion z-test against the reference, Bonferroni over the \
                     features; fails from four times --min-effect), a constant where the \
-                    reference had several values, or 1% of a numeric feature's cells not \
-                    numbers (fails from 5%).",
+                    reference had several values, one value in half of the cells (30 points \
+                    above the reference's commonest), or 1% of a numeric feature's cells not \
+                    numbers (fails from 5%). With windows (--time-col), the finding is dated to \
+                    the window the feature broke in.",
         causes: "a pipeline bug (a join that lost a source, a default written for every row, a \
                  renamed field), missing values imputed before scoring, a schema change upstream.",
         remedies: &[
@@ -291,7 +293,10 @@ pub const CODES: &[CodeInfo] = &[
         detection: "check feature:NAME:drift — KS (numeric) or chi-square (categorical) against \
                     the reference at α divided by the number of features, and an effect: PSI \
                     from 0.1 (0.25 fails), a KS distance of 0.1, 5% of the values beyond the \
-                    reference's range, or new categories holding 5% of the rows.",
+                    reference's range, or new categories holding 5% of the rows. The finding \
+                    names the one segment value the drift is confined to, the window it started \
+                    in (with --time-col), and the share of the mean score's shift the feature \
+                    explains.",
         causes: "a unit or scale change (cents for euros, ×100), a new data source or client \
                  version, a change in the population, a new category the model never saw.",
         remedies: &[

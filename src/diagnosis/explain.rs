@@ -71,8 +71,14 @@ const PLACE_SYMPTOMS: &[&str] = &[
     "deployment.prediction_drift",
 ];
 
-/// What a broken or drifted input feature implies for the model's outputs and metrics.
+/// What a broken or drifted input feature implies for the model's outputs and metrics (a
+/// change over time only when the feature moved from about that time; a segment's drop only
+/// when the feature moved in that segment).
 const FEATURE_SYMPTOMS: &[&str] = &[
+    "deployment.step_change",
+    "deployment.degraded_window",
+    "data.segment_degraded",
+    "data.weak_segment",
     "data.concept_drift",
     "data.label_noise",
     "training.prediction_bias",
@@ -306,10 +312,43 @@ fn value_of(f: &Finding, name: &str) -> Option<f64> {
         .find_map(|(_, v)| v.get(name).copied())
 }
 
+/// Windows of a feature's time track that a change found elsewhere may lag its start by (a
+/// change point in the error rate is found less sharply than a moved distribution).
+const CHANGE_LAG_WINDOWS: i64 = 3;
+
+/// Whether a change found at `when` started with a feature finding dated to a window (its
+/// `window_width` wide): from one window before it to [`CHANGE_LAG_WINDOWS`] after.
+fn same_time(feature: &Finding, when: Option<&str>) -> bool {
+    let (Some(since), Some(when)) = (feature.evidence.location.window.as_deref(), when) else {
+        return false;
+    };
+    let axis = |label: &str| match label.strip_prefix("line ") {
+        Some(line) => line.parse::<i64>().ok(),
+        None => crate::time::parse_time(label.as_bytes()),
+    };
+    let width = value_of(feature, "window_width").unwrap_or(0.0) as i64;
+    match (axis(since), axis(when)) {
+        (Some(s), Some(w)) => (s - width..=s + CHANGE_LAG_WINDOWS * width).contains(&w),
+        _ => false,
+    }
+}
+
 /// Whether `root` explains `symptom` away.
 fn explains(root: &Finding, rule: &Root, symptom: &Finding) -> bool {
     if !rule.explains.contains(&symptom.code.as_str()) {
         return false;
+    }
+    if matches!(rule.code, "data.broken_feature" | "data.feature_drift") {
+        let (at, then) = (&root.evidence.location, &symptom.evidence.location);
+        return match symptom.code.as_str() {
+            "data.segment_degraded" | "data.weak_segment" => {
+                at.segment.is_some() && at.segment == then.segment
+            }
+            "deployment.step_change" | "deployment.degraded_window" => {
+                same_time(root, then.window.as_deref())
+            }
+            _ => true,
+        };
     }
     if rule.code == "data.concept_drift" && root.evidence.location.window.is_none() {
         // Only a drift located in time (a gradual rise of the error rate) is a root.

@@ -146,13 +146,19 @@ fn numbers_of(check: &Check) -> OrderedMap<f64> {
 /// A short text for a location, if any.
 fn place(loc: &Location) -> Option<String> {
     if let Some(feature) = &loc.feature {
+        // A feature moved from a time on: "since", in its segment if confined to one.
         let rest = place(&Location {
             feature: None,
+            window: None,
             ..loc.clone()
         });
+        let since = loc
+            .window
+            .as_ref()
+            .map_or_else(String::new, |w| format!(" since {w}"));
         return Some(match rest {
-            Some(rest) => format!("feature {feature}, {rest}"),
-            None => format!("feature {feature}"),
+            Some(rest) => format!("feature {feature}, {rest}{since}"),
+            None => format!("feature {feature}{since}"),
         });
     }
     if let Some(s) = &loc.segment {

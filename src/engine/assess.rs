@@ -255,6 +255,16 @@ pub fn assess(
                 Some(SegmentRef { column, value })
             })
             .collect();
+        let mut reports = reports;
+        if let Some(reference) = reference {
+            explain_features(
+                &mut reports,
+                &current,
+                reference,
+                &reference_distinct,
+                stat_opts,
+            );
+        }
         if families.data {
             checks.extend(crate::checks::features::features(
                 &reports,
@@ -274,4 +284,51 @@ pub fn assess(
         settings,
     ));
     Ok(checks)
+}
+
+/// Adds to each feature's report the window from which it moved (when it is broken or moved
+/// overall and the rows have windows) and the share of the mean score's shift its change
+/// explains.
+fn explain_features(
+    reports: &mut OrderedMap<crate::features::compare::FeatureReport>,
+    current: &crate::features::FeatureState,
+    reference: &crate::features::FeatureState,
+    reference_distinct: &[Option<u64>],
+    opts: &statistical::StatOptions,
+) {
+    use crate::checks::features::moved;
+    use crate::features::compare::{moved_since, score_shift_explained, shape};
+    let alpha = opts.alpha / reports.0.len().max(1) as f64;
+    for (k, (name, r)) in reports.0.iter_mut().enumerate() {
+        let Some(rk) = reference.features.iter().position(|(n, _)| n == name) else {
+            continue;
+        };
+        let before = &reference.features[rk].1;
+        if let (Some(now), Some(then)) = (current.scores.get(k), reference.scores.get(rk)) {
+            r.score_shift_explained = score_shift_explained(
+                (now, &current.score_moments),
+                (then, &reference.score_moments),
+            );
+        }
+        let Some(windows) = &current.windows else {
+            continue;
+        };
+        if !moved(
+            name,
+            r,
+            reference_distinct.get(k).copied().flatten(),
+            alpha,
+            opts,
+        ) {
+            continue;
+        }
+        // Windows are compared in coarse buckets, the reference's distinct values too.
+        let distinct = Some(shape(&before.coarsened(), r.kind).distinct);
+        let level = alpha / windows.windows.len().max(1) as f64;
+        let start = moved_since(windows, k, before, r.kind, opts.min_rows, |w| {
+            moved(name, w, distinct, level, opts)
+        });
+        r.since = start.map(|key| super::finish::window_label(windows.width, key));
+        r.since_width = start.map(|_| windows.units());
+    }
 }

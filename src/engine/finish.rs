@@ -131,7 +131,7 @@ fn segment_reports(
 }
 
 /// A label for a window boundary: an instant, or a line number.
-fn window_label(width: WindowWidth, key: i64) -> String {
+pub(crate) fn window_label(width: WindowWidth, key: i64) -> String {
     match width {
         WindowWidth::Seconds(s) => format_time(key * s),
         WindowWidth::Rows(r) => format!("line {}", key * r),

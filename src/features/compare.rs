@@ -75,6 +75,11 @@ pub struct Shape {
     pub quantiles: Option<[f64; 5]>,
     /// The commonest values and their counts, for a categorical feature.
     pub top: OrderedMap<u64>,
+    /// The commonest value (for numbers: exact while fewer than 1,000 distinct values were
+    /// seen, else its histogram bucket's value).
+    pub top_value: Option<String>,
+    /// Its share of the non-missing cells (for numbers: its bucket's share).
+    pub top_share: f64,
 }
 
 /// The quantile `q` of a ranked sample.
@@ -94,6 +99,29 @@ fn quantile(r: &Ranked, q: f64) -> Option<f64> {
     r.values.last().copied()
 }
 
+/// The median of the values of `current` beyond `range` (on the side with more of them) over
+/// `median`; `None` when none lies beyond it or the median is 0.
+fn outside_scale(current: &Ranked, (lo, hi): (f64, f64), median: f64) -> Option<f64> {
+    let side = |keep: &dyn Fn(f64) -> bool| {
+        let (values, counts): (Vec<f64>, Vec<u64>) = current
+            .values
+            .iter()
+            .zip(&current.counts)
+            .filter(|(v, _)| keep(**v))
+            .map(|(v, c)| (*v, *c))
+            .unzip();
+        Ranked { values, counts }
+    };
+    let (below, above) = (side(&|v| v < lo), side(&|v| v > hi));
+    let beyond = if above.total() >= below.total() {
+        above
+    } else {
+        below
+    };
+    let m = quantile(&beyond, 0.5)?;
+    (median != 0.0).then(|| m / median)
+}
+
 /// The shape of `s` read as `kind`.
 pub fn shape(s: &FeatureSummary, kind: FeatureKind) -> Shape {
     let mut top: Vec<(String, u64)> = s.text.counts.iter().map(|(v, &c)| (v.clone(), c)).collect();
@@ -101,6 +129,24 @@ pub fn shape(s: &FeatureSummary, kind: FeatureKind) -> Shape {
     top.truncate(TOP);
     let numeric = kind == FeatureKind::Numeric;
     let ranked = s.numbers.ranked();
+    let bucket = ranked
+        .values
+        .iter()
+        .zip(&ranked.counts)
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.total_cmp(a.0)));
+    let (top_value, top_share) = match (numeric, bucket, top.first()) {
+        (true, Some((&v, &c)), first) => {
+            let exact = first
+                .filter(|_| s.text.overflow == 0)
+                .map(|(t, _)| t.clone());
+            (
+                Some(exact.unwrap_or_else(|| format!("{}", stats::significant(v, 4)))),
+                c as f64 / s.numbers.count as f64,
+            )
+        }
+        (false, _, Some((t, c))) => (Some(t.clone()), *c as f64 / s.text.total().max(1) as f64),
+        _ => (None, 0.0),
+    };
     let quantiles = (numeric && s.numbers.count > 0)
         .then(|| [0.05, 0.25, 0.5, 0.75, 0.95].map(|q| quantile(&ranked, q).unwrap_or(f64::NAN)));
     Shape {
@@ -123,6 +169,8 @@ pub fn shape(s: &FeatureSummary, kind: FeatureKind) -> Shape {
         mean: (numeric && s.numbers.count > 0).then(|| stats::mean_std(&ranked).0),
         max: numeric.then_some(s.numbers.max).flatten(),
         quantiles,
+        top_value,
+        top_share,
         top: OrderedMap(if numeric { Vec::new() } else { top }),
     }
 }
@@ -153,8 +201,13 @@ pub struct Drift {
     pub vanished_categories: OrderedMap<f64>,
     /// The reference's missing share.
     pub reference_missing_share: f64,
+    /// The share of the reference's commonest value (see [`Shape::top_share`]).
+    pub reference_top_share: f64,
     /// Rows in the reference.
     pub reference_rows: u64,
+    /// The median of the current values beyond the reference's range (on the side with more
+    /// of them) over the reference's median: a unit change shows as its factor (numeric).
+    pub outside_scale: Option<f64>,
     /// The reference's smallest value (numeric).
     pub reference_min: Option<f64>,
     /// The reference's largest value (numeric).
@@ -180,7 +233,9 @@ pub fn drift(
         new_categories: OrderedMap(Vec::new()),
         vanished_categories: OrderedMap(Vec::new()),
         reference_missing_share: reference.missing as f64 / reference.rows.max(1) as f64,
+        reference_top_share: shape(reference, kind).top_share,
         reference_rows: reference.rows,
+        outside_scale: None,
         reference_min: None,
         reference_max: None,
     };
@@ -202,6 +257,7 @@ pub fn drift(
             if let (Some(lo), Some(hi)) = (reference.numbers.min, reference.numbers.max) {
                 let outside = current.numbers.outside(lo, hi);
                 d.out_of_range_share = Some(outside as f64 / current.numbers.count.max(1) as f64);
+                d.outside_scale = outside_scale(&b, (lo, hi), quantile(&a, 0.5)?);
             }
         }
         FeatureKind::Categorical => {
@@ -286,6 +342,9 @@ pub fn located_segment(
     kind: FeatureKind,
     (alpha, psi_effect, min_rows): (f64, f64, u64),
 ) -> Option<(String, String)> {
+    // The reference may hold other features, or the same in another order.
+    let name = &current.features.get(k)?.0;
+    let rk = reference.features.iter().position(|(n, _)| n == name)?;
     let mut columns: Vec<&str> = current.segments.iter().map(|s| s.column.as_str()).collect();
     columns.dedup();
     for column in columns {
@@ -294,7 +353,7 @@ pub fn located_segment(
             .iter()
             .filter(|s| s.column == column)
             .filter_map(|s| {
-                let before = reference.segment(column, &s.value)?.get(k)?;
+                let before = reference.segment(column, &s.value)?.get(rk)?;
                 let now = s.summaries.get(k)?;
                 if now.rows < min_rows || before.rows < min_rows {
                     return None;
@@ -331,6 +390,15 @@ pub struct FeatureReport {
     pub shape: Shape,
     /// Against the reference, when one was given.
     pub drift: Option<Drift>,
+    /// The start of the window from which the feature moved, when it moved during the data
+    /// (with windows: `--time-col`).
+    pub since: Option<String>,
+    /// The width of the windows `since` was found in (seconds, or rows).
+    #[serde(skip)]
+    pub since_width: Option<i64>,
+    /// The share of the shift of the mean score that putting this feature back to its
+    /// reference distribution would undo, when the mean score shifted (binary scores).
+    pub score_shift_explained: Option<f64>,
 }
 
 /// The report of `current` (and `reference`) for one feature.
@@ -344,7 +412,96 @@ pub fn report(
         kind,
         shape: shape(current, kind),
         drift: reference.and_then(|r| drift(current, r, kind)),
+        since: None,
+        since_width: None,
+        score_shift_explained: None,
     }
+}
+
+/// The window from which feature `k` moved: the first of the longest run of consecutive
+/// windows that `moved` finds moved against `reference` (windows of fewer than `min_rows` rows
+/// are passed over). `None` when no window moved, or when the run starts with the data (the
+/// feature differed from the start).
+pub fn moved_since(
+    windows: &super::FeatureWindows,
+    k: usize,
+    reference: &FeatureSummary,
+    kind: FeatureKind,
+    min_rows: u64,
+    moved: impl Fn(&FeatureReport) -> bool,
+) -> Option<i64> {
+    let reference = reference.coarsened();
+    let flags: Vec<(i64, bool)> = windows
+        .windows
+        .iter()
+        .filter_map(|(&key, summaries)| {
+            let w = summaries.get(k).filter(|w| w.rows >= min_rows)?;
+            let r = FeatureReport {
+                kind,
+                shape: shape(w, kind),
+                drift: drift(w, &reference, kind),
+                since: None,
+                since_width: None,
+                score_shift_explained: None,
+            };
+            Some((key, moved(&r)))
+        })
+        .collect();
+    let (mut best, mut run): (Option<(usize, usize)>, Option<usize>) = (None, None);
+    for (i, &(_, m)) in flags.iter().enumerate() {
+        match (m, run) {
+            (true, None) => run = Some(i),
+            (false, Some(start)) => {
+                if best.is_none_or(|(s, e)| i - start > e - s) {
+                    best = Some((start, i));
+                }
+                run = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = run {
+        if best.is_none_or(|(s, e)| flags.len() - start > e - s) {
+            best = Some((start, flags.len()));
+        }
+    }
+    best.filter(|&(start, _)| start > 0)
+        .map(|(start, _)| flags[start].0)
+}
+
+/// The share of the shift of the mean score from `reference` to `current` that feature's
+/// change explains: with `m(v)` the current mean score of the rows with value `v` (the
+/// reference's where no current row has it), the mean score the current rows would have with
+/// the reference's values, `Σ p_ref(v)·m(v)`, undoes this share of the shift. `None` unless
+/// the mean score moved by more than 4 standard errors and 0.01.
+pub fn score_shift_explained(
+    current: (&super::ValueScores, &super::ScoreMoments),
+    reference: (&super::ValueScores, &super::ScoreMoments),
+) -> Option<f64> {
+    let ((mc, vc), (mr, vr)) = (current.1.mean_var()?, reference.1.mean_var()?);
+    let (nc, nr) = (current.1.rows as f64, reference.1.rows as f64);
+    let se = (vc / nc + vr / nr).sqrt();
+    let shift = mc - mr;
+    if shift.abs() < 0.01 || shift.abs() < 4.0 * se {
+        return None;
+    }
+    let now = current.0.cells();
+    let before = reference.0.cells();
+    let total: u64 = before.values().map(|v| v.0).sum();
+    if total == 0 {
+        return None;
+    }
+    let counterfactual: f64 = before
+        .iter()
+        .map(|(key, &(n, sum))| {
+            let mean = match now.get(key) {
+                Some(&(m, s)) => s / m as f64,
+                None => sum / n as f64,
+            };
+            n as f64 / total as f64 * mean
+        })
+        .sum();
+    Some((mc - counterfactual) / shift)
 }
 
 #[cfg(test)]

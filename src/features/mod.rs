@@ -12,6 +12,13 @@
 //! numeric or categorical is decided when the report is made — numeric when at least 99% of
 //! its non-missing cells are numbers, unless `--categorical-cols` names it — so that workers
 //! and shards need not agree on it while reading.
+//!
+//! Two more summaries serve the diagnosis. Along the time windows, each feature is summarised
+//! again with coarser buckets ([`WINDOW_COARSENING`] of them merged into one) and fewer
+//! categories, in at most [`MAX_FEATURE_WINDOWS`] windows whose width doubles as needed, so that
+//! the window where a feature started to move can be found. And per value of each feature
+//! (coarse bucket, category or missing), the rows and the sum of their scores, so that a shift
+//! of the mean score can be attributed to the features whose change explains it.
 
 pub mod compare;
 
@@ -20,6 +27,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ranked::Ranked;
+use crate::time::WindowWidth;
 
 /// Distinct text values counted exactly per feature.
 pub const MAX_CATEGORIES: usize = 1000;
@@ -27,6 +35,20 @@ pub const MAX_CATEGORIES: usize = 1000;
 /// Relative accuracy of the numeric histogram (α): a bucket spans values within ±α of its
 /// representative.
 pub const RELATIVE_ACCURACY: f64 = 0.01;
+
+/// Fine buckets (of relative width 2%) merged into one in the per-window and per-value
+/// summaries: 16 of them make a bucket of about 37%.
+pub const WINDOW_COARSENING: i32 = 16;
+
+/// Windows a feature's time track keeps before their width doubles.
+pub const MAX_FEATURE_WINDOWS: usize = 64;
+
+/// Distinct text values counted per feature in each window.
+pub const WINDOW_CATEGORIES: usize = 64;
+
+/// Scores are summed in fixed point, in steps of 2^-40, so that sums do not depend on the order
+/// rows were merged in.
+const SCORE_SCALE: f64 = (1u64 << 40) as f64;
 
 /// Values closer to zero than this share the zero bucket.
 const MIN_MAGNITUDE: f64 = 1e-9;
@@ -54,6 +76,9 @@ pub struct LogHistogram {
     pub min: Option<f64>,
     /// The largest value.
     pub max: Option<f64>,
+    /// Whether the buckets are coarse ([`WINDOW_COARSENING`] fine ones each).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub coarse: bool,
 }
 
 impl LogHistogram {
@@ -86,9 +111,42 @@ impl LogHistogram {
         }
     }
 
+    /// The coarse bucket of `v`: its fine bucket's key rounded down to a multiple of
+    /// [`WINDOW_COARSENING`] (in the values' order, as fine keys are).
+    fn coarse_key(v: f64) -> i32 {
+        Self::key(v).div_euclid(WINDOW_COARSENING) * WINDOW_COARSENING
+    }
+
+    /// The same counts in coarse buckets (as [`push_coarse`](Self::push_coarse) counts).
+    pub fn coarsened(&self) -> LogHistogram {
+        let mut out = LogHistogram {
+            count: self.count,
+            min: self.min,
+            max: self.max,
+            coarse: true,
+            ..LogHistogram::default()
+        };
+        for (&k, &c) in &self.buckets {
+            *out.buckets
+                .entry(k.div_euclid(WINDOW_COARSENING) * WINDOW_COARSENING)
+                .or_insert(0) += c;
+        }
+        out
+    }
+
     /// Counts `v` (a finite number).
     pub fn push(&mut self, v: f64) {
-        *self.buckets.entry(Self::key(v)).or_insert(0) += 1;
+        self.push_key(Self::key(v), v);
+    }
+
+    /// Counts `v` in its coarse bucket.
+    pub fn push_coarse(&mut self, v: f64) {
+        self.coarse = true;
+        self.push_key(Self::coarse_key(v), v);
+    }
+
+    fn push_key(&mut self, key: i32, v: f64) {
+        *self.buckets.entry(key).or_insert(0) += 1;
         self.count += 1;
         self.min = Some(self.min.map_or(v, |m| m.min(v)));
         self.max = Some(self.max.map_or(v, |m| m.max(v)));
@@ -96,6 +154,7 @@ impl LogHistogram {
 
     /// Adds the counts of `other`.
     pub fn merge(&mut self, other: &LogHistogram) {
+        self.coarse |= other.coarse;
         for (&k, &c) in &other.buckets {
             *self.buckets.entry(k).or_insert(0) += c;
         }
@@ -121,7 +180,12 @@ impl LogHistogram {
     /// Values counted in buckets wholly below `low` or above `high` (so beyond them by more
     /// than the histogram's accuracy).
     pub fn outside(&self, low: f64, high: f64) -> u64 {
-        let (below, above) = (Self::key(low), Self::key(high));
+        let key = if self.coarse {
+            Self::coarse_key
+        } else {
+            Self::key
+        };
+        let (below, above) = (key(low), key(high));
         self.buckets
             .iter()
             .filter(|(&k, _)| k < below || k > above)
@@ -145,21 +209,21 @@ pub struct Categories {
 }
 
 impl Categories {
-    fn push(&mut self, value: &str) {
+    fn push(&mut self, value: &str, cap: usize) {
         if let Some(c) = self.counts.get_mut(value) {
             *c += 1;
-        } else if self.counts.len() < MAX_CATEGORIES {
+        } else if self.counts.len() < cap {
             self.counts.insert(value.to_string(), 1);
         } else {
             self.overflow += 1;
         }
     }
 
-    fn merge(&mut self, other: &Categories) {
+    fn merge(&mut self, other: &Categories, cap: usize) {
         for (value, &c) in &other.counts {
             if let Some(mine) = self.counts.get_mut(value) {
                 *mine += c;
-            } else if self.counts.len() < MAX_CATEGORIES {
+            } else if self.counts.len() < cap {
                 self.counts.insert(value.clone(), c);
             } else {
                 self.overflow += c;
@@ -171,6 +235,31 @@ impl Categories {
     /// Cells counted.
     pub fn total(&self) -> u64 {
         self.counts.values().sum::<u64>() + self.overflow
+    }
+}
+
+/// A feature cell as read: missing, a finite number (with its text), or other text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// Empty or a missing-value marker.
+    Missing,
+    /// A finite number, and the trimmed text it was read from.
+    Number(f64, &'a str),
+    /// Any other text, trimmed.
+    Text(&'a str),
+}
+
+impl<'a> Cell<'a> {
+    /// Classifies a cell.
+    pub fn of(cell: &'a str) -> Cell<'a> {
+        let cell = cell.trim();
+        if crate::label::is_missing(cell) {
+            return Cell::Missing;
+        }
+        match cell.parse::<f64>() {
+            Ok(v) if v.is_finite() => Cell::Number(v, cell),
+            _ => Cell::Text(cell),
+        }
     }
 }
 
@@ -191,32 +280,55 @@ pub struct FeatureSummary {
 impl FeatureSummary {
     /// Counts one cell.
     pub fn push(&mut self, cell: &str) {
+        self.add(&Cell::of(cell));
+    }
+
+    /// Counts one classified cell.
+    pub fn add(&mut self, cell: &Cell<'_>) {
+        self.add_with(cell, MAX_CATEGORIES, LogHistogram::push);
+    }
+
+    /// Counts one cell in a window's summary: coarse buckets, fewer categories.
+    fn add_coarse(&mut self, cell: &Cell<'_>) {
+        self.add_with(cell, WINDOW_CATEGORIES, LogHistogram::push_coarse);
+    }
+
+    fn add_with(&mut self, cell: &Cell<'_>, cap: usize, push: fn(&mut LogHistogram, f64)) {
         self.rows += 1;
-        let cell = cell.trim();
-        if crate::label::is_missing(cell) {
-            self.missing += 1;
-            return;
-        }
-        if let Ok(v) = cell.parse::<f64>() {
-            if v.is_finite() {
-                self.numbers.push(v);
+        match *cell {
+            Cell::Missing => self.missing += 1,
+            Cell::Number(v, text) => {
+                push(&mut self.numbers, v);
                 // A number is one more value of a full table without looking it up: a feature
                 // with that many distinct numbers is numeric, and its histogram has it.
                 if self.text.overflow > 0 {
                     self.text.overflow += 1;
-                    return;
+                } else {
+                    self.text.push(text, cap);
                 }
             }
+            Cell::Text(text) => self.text.push(text, cap),
         }
-        self.text.push(cell);
     }
 
     /// Adds the counts of `other`.
     pub fn merge(&mut self, other: &FeatureSummary) {
+        self.merge_with(other, MAX_CATEGORIES);
+    }
+
+    fn merge_with(&mut self, other: &FeatureSummary, cap: usize) {
         self.rows += other.rows;
         self.missing += other.missing;
         self.numbers.merge(&other.numbers);
-        self.text.merge(&other.text);
+        self.text.merge(&other.text, cap);
+    }
+
+    /// The same summary with coarse buckets, comparable with a window's.
+    pub fn coarsened(&self) -> FeatureSummary {
+        FeatureSummary {
+            numbers: self.numbers.coarsened(),
+            ..self.clone()
+        }
     }
 
     /// Non-missing cells.
@@ -239,6 +351,183 @@ pub struct SegmentFeatures {
     pub summaries: Vec<FeatureSummary>,
 }
 
+/// Each feature summarised per window of the time (or row) axis, in coarse buckets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureWindows {
+    /// The width of a window, in seconds or rows; it doubles whenever more than
+    /// [`MAX_FEATURE_WINDOWS`] windows would be needed.
+    pub width: WindowWidth,
+    /// One summary per feature by window index (the axis value divided by the width).
+    pub windows: BTreeMap<i64, Vec<FeatureSummary>>,
+}
+
+impl FeatureWindows {
+    /// Empty windows of `width`.
+    pub fn new(width: WindowWidth) -> FeatureWindows {
+        FeatureWindows {
+            width,
+            windows: BTreeMap::new(),
+        }
+    }
+
+    /// The width in axis units.
+    pub fn units(&self) -> i64 {
+        match self.width {
+            WindowWidth::Seconds(s) | WindowWidth::Rows(s) => s,
+        }
+    }
+
+    /// The summaries (`n` features) of the window holding axis value `at`.
+    fn slot(&mut self, at: i64, n: usize) -> &mut Vec<FeatureSummary> {
+        loop {
+            let key = at.div_euclid(self.units());
+            if self.windows.contains_key(&key) || self.windows.len() < MAX_FEATURE_WINDOWS {
+                return self
+                    .windows
+                    .entry(key)
+                    .or_insert_with(|| vec![FeatureSummary::default(); n]);
+            }
+            self.coarsen();
+        }
+    }
+
+    /// Makes windows twice as wide, merging their summaries.
+    fn coarsen(&mut self) {
+        self.width = match self.width {
+            WindowWidth::Seconds(s) => WindowWidth::Seconds(s * 2),
+            WindowWidth::Rows(r) => WindowWidth::Rows(r * 2),
+        };
+        for (key, summaries) in std::mem::take(&mut self.windows) {
+            self.add(key.div_euclid(2), &summaries);
+        }
+    }
+
+    fn add(&mut self, key: i64, summaries: &[FeatureSummary]) {
+        match self.windows.get_mut(&key) {
+            Some(mine) => {
+                for (m, t) in mine.iter_mut().zip(summaries) {
+                    m.merge_with(t, WINDOW_CATEGORIES);
+                }
+            }
+            None => {
+                self.windows.insert(key, summaries.to_vec());
+            }
+        }
+    }
+
+    /// Adds the windows of `other` (the same features), at the wider of the two widths.
+    pub fn merge(&mut self, other: &FeatureWindows) {
+        let mut other = other.clone();
+        while other.units() < self.units() {
+            other.coarsen();
+        }
+        while self.units() < other.units() {
+            self.coarsen();
+        }
+        for (key, summaries) in &other.windows {
+            self.add(*key, summaries);
+        }
+        while self.windows.len() > MAX_FEATURE_WINDOWS {
+            self.coarsen();
+        }
+    }
+}
+
+/// Rows and their scores' sum (fixed point, steps of 2^-40) per value of one feature: its
+/// coarse numeric buckets, its categories (up to [`MAX_CATEGORIES`], the rest together), and
+/// its missing cells.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ValueScores {
+    /// By coarse bucket key.
+    pub numbers: BTreeMap<i32, (u64, i128)>,
+    /// By category.
+    pub text: BTreeMap<String, (u64, i128)>,
+    /// Categories beyond the cap.
+    pub other: (u64, i128),
+    /// Missing cells.
+    pub missing: (u64, i128),
+}
+
+/// A score in the fixed point of score sums.
+fn fixed(score: f64) -> i128 {
+    (score.clamp(-1e6, 1e6) * SCORE_SCALE).round() as i128
+}
+
+fn add_to(slot: &mut (u64, i128), (n, sum): (u64, i128)) {
+    slot.0 += n;
+    slot.1 += sum;
+}
+
+impl ValueScores {
+    fn add(&mut self, cell: &Cell<'_>, score: i128) {
+        let slot = match *cell {
+            Cell::Missing => &mut self.missing,
+            Cell::Number(v, _) => self.numbers.entry(LogHistogram::coarse_key(v)).or_default(),
+            Cell::Text(t) if self.text.contains_key(t) || self.text.len() < MAX_CATEGORIES => {
+                if !self.text.contains_key(t) {
+                    self.text.insert(t.to_string(), (0, 0));
+                }
+                self.text.get_mut(t).expect("inserted above")
+            }
+            Cell::Text(_) => &mut self.other,
+        };
+        add_to(slot, (1, score));
+    }
+
+    fn merge(&mut self, other: &ValueScores) {
+        for (k, &v) in &other.numbers {
+            add_to(self.numbers.entry(*k).or_default(), v);
+        }
+        for (k, &v) in &other.text {
+            if let Some(slot) = self.text.get_mut(k) {
+                add_to(slot, v);
+            } else if self.text.len() < MAX_CATEGORIES {
+                self.text.insert(k.clone(), v);
+            } else {
+                add_to(&mut self.other, v);
+            }
+        }
+        add_to(&mut self.other, other.other);
+        add_to(&mut self.missing, other.missing);
+    }
+
+    /// Every value's (rows, score sum), keyed so that the same value of two summaries meets.
+    pub fn cells(&self) -> BTreeMap<(u8, i32, &str), (u64, f64)> {
+        let sum = |(n, s): (u64, i128)| (n, s as f64 / SCORE_SCALE);
+        let mut out = BTreeMap::new();
+        out.insert((0, 0, ""), sum(self.missing));
+        out.insert((3, 0, ""), sum(self.other));
+        out.extend(self.numbers.iter().map(|(&k, &v)| ((1, k, ""), sum(v))));
+        out.extend(self.text.iter().map(|(k, &v)| ((2, 0, k.as_str()), sum(v))));
+        out.retain(|_, v| v.0 > 0);
+        out
+    }
+}
+
+/// Rows, and the sum and sum of squares of their scores (fixed point).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScoreMoments {
+    /// Rows with a score.
+    pub rows: u64,
+    /// Sum of scores.
+    pub sum: i128,
+    /// Sum of squared scores.
+    pub squares: i128,
+}
+
+impl ScoreMoments {
+    /// Mean and variance of the scores.
+    pub fn mean_var(&self) -> Option<(f64, f64)> {
+        if self.rows == 0 {
+            return None;
+        }
+        let n = self.rows as f64;
+        let mean = self.sum as f64 / SCORE_SCALE / n;
+        let var = (self.squares as f64 / SCORE_SCALE / n - mean * mean).max(0.0);
+        Some((mean, var))
+    }
+}
+
 /// The summaries of every feature column, in the order the features were named, overall and
 /// per segment value (the first [`MAX_SEGMENT_VALUES`] values of each segment column), so that
 /// a feature that broke in one segment can be located there.
@@ -249,6 +538,15 @@ pub struct FeatureState {
     /// Per segment value.
     #[serde(default)]
     pub segments: Vec<SegmentFeatures>,
+    /// Per window, when the rows have windows.
+    #[serde(default)]
+    pub windows: Option<FeatureWindows>,
+    /// Per value of each feature, the rows' scores (binary scores only; empty without).
+    #[serde(default)]
+    pub scores: Vec<ValueScores>,
+    /// The scores of the rows counted in `scores`.
+    #[serde(default)]
+    pub score_moments: ScoreMoments,
 }
 
 impl FeatureState {
@@ -260,6 +558,51 @@ impl FeatureState {
                 .map(|n| (n.clone(), FeatureSummary::default()))
                 .collect(),
             segments: Vec::new(),
+            windows: None,
+            scores: Vec::new(),
+            score_moments: ScoreMoments::default(),
+        }
+    }
+
+    /// The same, summarised per window of `width` as well.
+    pub fn with_windows(mut self, width: WindowWidth) -> FeatureState {
+        self.windows = Some(FeatureWindows::new(width));
+        self
+    }
+
+    /// Counts one row: `cell(k)` is its cell of feature `k`, `at` its place on the window axis
+    /// and `score` its binary score, if any.
+    pub fn push<'c>(
+        &mut self,
+        cell: impl Fn(usize) -> std::borrow::Cow<'c, str>,
+        at: Option<i64>,
+        score: Option<f64>,
+    ) {
+        let n = self.features.len();
+        let mut window = match (&mut self.windows, at) {
+            (Some(w), Some(at)) => Some(w.slot(at, n)),
+            _ => None,
+        };
+        let score = score.map(fixed);
+        if let Some(s) = score {
+            if self.scores.len() != n {
+                self.scores.resize_with(n, ValueScores::default);
+            }
+            self.score_moments.rows += 1;
+            self.score_moments.sum += s;
+            // Squares in the same steps: (s·2^-40)²·2^40.
+            self.score_moments.squares += (s * s) >> 40;
+        }
+        for k in 0..n {
+            let text = cell(k);
+            let cell = Cell::of(&text);
+            self.features[k].1.add(&cell);
+            if let Some(w) = window.as_deref_mut() {
+                w[k].add_coarse(&cell);
+            }
+            if let Some(s) = score {
+                self.scores[k].add(&cell, s);
+            }
         }
     }
 
@@ -268,6 +611,21 @@ impl FeatureState {
         for ((_, mine), (_, theirs)) in self.features.iter_mut().zip(&other.features) {
             mine.merge(theirs);
         }
+        match (&mut self.windows, &other.windows) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (None, Some(theirs)) => self.windows = Some(theirs.clone()),
+            _ => {}
+        }
+        if self.scores.is_empty() {
+            self.scores = vec![ValueScores::default(); other.scores.len()];
+        }
+        for (mine, theirs) in self.scores.iter_mut().zip(&other.scores) {
+            mine.merge(theirs);
+        }
+        let (m, t) = (&mut self.score_moments, other.score_moments);
+        m.rows += t.rows;
+        m.sum += t.sum;
+        m.squares += t.squares;
         for theirs in &other.segments {
             match self
                 .segments
@@ -382,5 +740,119 @@ mod tests {
         assert_eq!(a.missing, whole.missing);
         assert_eq!(a.numbers.ranked().counts, whole.numbers.ranked().counts);
         assert_eq!(a.text.counts.len(), whole.text.counts.len());
+    }
+
+    /// Rows of one feature `x` and a score, an hour apart from `start` (s).
+    fn rows(n: i64, start: i64) -> Vec<(String, i64, f64)> {
+        (0..n)
+            .map(|i| {
+                let x = if i % 11 == 0 {
+                    String::new()
+                } else {
+                    format!("{}", (i % 37) as f64 * 2.5)
+                };
+                (x, start + 3600 * i, (i % 7) as f64 / 7.0)
+            })
+            .collect()
+    }
+
+    fn state_of(rows: &[(String, i64, f64)]) -> FeatureState {
+        let mut s = FeatureState::new(&["x".to_string()]).with_windows(WindowWidth::Seconds(3600));
+        for (x, at, score) in rows {
+            s.push(
+                |_| std::borrow::Cow::Borrowed(x.as_str()),
+                Some(*at),
+                Some(*score),
+            );
+        }
+        s
+    }
+
+    #[test]
+    fn windows_and_value_scores_merge_into_the_single_pass() {
+        // 200 hourly rows: more windows than are kept, so widths double on both sides.
+        let all = rows(200, 1_700_000_000);
+        let whole = state_of(&all);
+        let windows = whole.windows.as_ref().unwrap();
+        assert!(windows.windows.len() <= MAX_FEATURE_WINDOWS);
+        assert_eq!(windows.units(), 4 * 3600);
+        let (a, b) = all.split_at(77);
+        let mut merged = state_of(b);
+        merged.merge(&state_of(a));
+        assert_eq!(merged, whole);
+        let total: u64 = windows.windows.values().map(|w| w[0].rows).sum();
+        assert_eq!(total, 200);
+    }
+
+    #[test]
+    fn a_feature_put_back_to_its_reference_values_explains_the_score_shift() {
+        // Reference: x in {1, 2}, score 0.2 either way. Now half the rows have x = 500 with
+        // score 0.9: the shift of the mean score (0.35) is all x's doing.
+        let mut reference = FeatureState::new(&["x".to_string()]);
+        let mut current = FeatureState::new(&["x".to_string()]);
+        for i in 0..1000 {
+            let x = ["1", "2"][i % 2];
+            reference.push(|_| std::borrow::Cow::Borrowed(x), None, Some(0.2));
+            let (x, s) = if i % 2 == 0 { ("500", 0.9) } else { (x, 0.2) };
+            current.push(|_| std::borrow::Cow::Borrowed(x), None, Some(s));
+        }
+        let e = compare::score_shift_explained(
+            (&current.scores[0], &current.score_moments),
+            (&reference.scores[0], &reference.score_moments),
+        )
+        .unwrap();
+        assert!((e - 1.0).abs() < 1e-9, "{e}");
+        // The same scores with x unchanged: the feature explains none of it.
+        let mut unmoved = FeatureState::new(&["x".to_string()]);
+        for i in 0..1000 {
+            let x = ["1", "2"][i % 2];
+            unmoved.push(
+                |_| std::borrow::Cow::Borrowed(x),
+                None,
+                Some([0.9, 0.2][i % 2]),
+            );
+        }
+        let e = compare::score_shift_explained(
+            (&unmoved.scores[0], &unmoved.score_moments),
+            (&reference.scores[0], &reference.score_moments),
+        )
+        .unwrap();
+        assert!(e.abs() < 1e-9, "{e}");
+    }
+
+    #[test]
+    fn the_start_is_the_first_window_of_the_longest_moved_run() {
+        let names = ["x".to_string()];
+        let mut reference = FeatureState::new(&names);
+        let mut current = FeatureState::new(&names).with_windows(WindowWidth::Seconds(100));
+        for i in 0..4000i64 {
+            let v = format!("{}", 10.0 + (i % 50) as f64);
+            reference.push(|_| std::borrow::Cow::Borrowed(v.as_str()), None, None);
+            // From t = 2500 on the values are 100 times larger.
+            let now = if i >= 2500 {
+                format!("{}", 1000.0 + 100.0 * (i % 50) as f64)
+            } else {
+                v.clone()
+            };
+            current.push(|_| std::borrow::Cow::Borrowed(now.as_str()), Some(i), None);
+        }
+        let windows = current.windows.as_ref().unwrap();
+        let before = &reference.features[0].1;
+        let moved =
+            |r: &compare::FeatureReport| r.drift.as_ref().is_some_and(|d| d.statistic > 0.5);
+        let start =
+            compare::moved_since(windows, 0, before, compare::FeatureKind::Numeric, 50, moved);
+        assert_eq!(start.map(|k| k * windows.units()), Some(2500));
+        // A feature that differs from the first window on has no start.
+        let always = |_: &compare::FeatureReport| true;
+        let start = compare::moved_since(
+            windows,
+            0,
+            before,
+            compare::FeatureKind::Numeric,
+            50,
+            always,
+        );
+        assert_eq!(start, None);
     }
 }

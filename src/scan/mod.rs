@@ -257,11 +257,11 @@ impl Consumer<'_> {
         };
         let index = self.segment_index;
         let segment = |c: usize| as_text(rec.field(index[c])).unwrap_or_default();
-        let pushed = match (&self.state.windows, self.time_index) {
-            (None, _) => self.state.push(&row, segment),
-            (Some(_), None) => self.state.push_at(&row, segment, line as i64),
+        let at = match (&self.state.windows, self.time_index) {
+            (None, _) => None,
+            (Some(_), None) => Some(line as i64),
             (Some(_), Some(col)) => match parse_time(rec.field(col)) {
-                Some(at) => self.state.push_at(&row, segment, at),
+                Some(at) => Some(at),
                 None => {
                     let problem = Problem::BadTime {
                         column: cell(&self.header[col]),
@@ -270,6 +270,10 @@ impl Consumer<'_> {
                     return self.skip(problem, Some(line));
                 }
             },
+        };
+        let pushed = match at {
+            None => self.state.push(&row, segment),
+            Some(at) => self.state.push_at(&row, segment, at),
         };
         if let Err(problem) = pushed {
             let column = |i: usize| self.header[i].clone();
@@ -296,6 +300,7 @@ impl Consumer<'_> {
                 &mut self.features,
                 (self.feature_index, self.segment_index, self.segment_names),
                 rec,
+                (at, row.score.map(|s| s.value)),
             );
         }
         let record = record_fingerprint(rec, fields, self.delimiter, &mut self.joined);
@@ -393,17 +398,20 @@ impl Consumer<'_> {
     }
 }
 
-/// Counts a row's feature cells (at `features`' positions), overall and in the segment of
-/// each segment column (at `segments`' positions, named `names`).
+/// Counts a row's feature cells (at `features`' positions), overall, in its window (`at`), by
+/// value with its `score`, and in the segment of each segment column (at `segments`'
+/// positions, named `names`).
 fn count_features<R: Fields>(
     state: &mut crate::features::FeatureState,
     (features, segments, names): (&[usize], &[usize], &[String]),
     rec: &R,
+    (at, score): (Option<i64>, Option<f64>),
 ) {
-    for (k, &col) in features.iter().enumerate() {
-        let cell = String::from_utf8_lossy(rec.field(col));
-        state.features[k].1.push(&cell);
-    }
+    state.push(
+        |k| String::from_utf8_lossy(rec.field(features[k])),
+        at,
+        score,
+    );
     for (c, &seg_col) in segments.iter().enumerate() {
         let value = as_text(rec.field(seg_col)).unwrap_or_default().trim();
         let Some(summaries) = state.segment_mut(&names[c], value) else {
@@ -729,7 +737,14 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a>
         joined: Vec::new(),
         pending: Vec::with_capacity(AUDIT_BATCH),
         feature_index: &s.feature_index,
-        features: crate::features::FeatureState::new(&s.feature_names),
+        features: match (s.windows.enabled(), s.windows.width) {
+            (true, width) => {
+                crate::features::FeatureState::new(&s.feature_names).with_windows(width.unwrap_or(
+                    WindowWidth::Seconds(crate::metrics::windows::AUTO_BASE_SECONDS),
+                ))
+            }
+            (false, _) => crate::features::FeatureState::new(&s.feature_names),
+        },
     }
 }
 

@@ -27,24 +27,30 @@ impl Rng {
     }
 }
 
-/// What to break in the current file.
-#[derive(Clone, Copy, PartialEq)]
+/// What to break in the current file, from its middle row on.
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Fault {
     None,
-    /// `income` ×100 on android rows.
+    /// `income` ×100 on android rows (a unit change), before scoring.
     Unit,
-    /// `age` written as 0 on every row.
+    /// `age` written as 0 by a pipeline bug, before scoring.
     Constant,
-    /// `income` missing on 30% of the rows.
+    /// `income` missing on 30% of the rows, imputed with 0 before scoring.
     Missing,
-    /// A new `plan` category on 20% of the rows.
+    /// A new `plan` category on 20% of the rows, whose labels the model gets wrong more often.
     Category,
 }
 
-/// Writes a log of `rows` rows with `extra` further numeric features (`f0`, `f1`, …).
-fn log(path: &Path, rows: usize, seed: u64, extra: usize, fault: Fault) {
+/// The first row's time in the current file: 2026-05-10T18:00:00Z. Rows come every 18 s, 200
+/// an hour, so the middle row of 6,000 is at 2026-05-11T09:00:00Z.
+const START: i64 = 1_778_436_000;
+const FAULT_AT: &str = "2026-05-11T09:00:00Z";
+
+/// Writes a log of `rows` rows with `extra` further numeric features (`f0`, `f1`, …), a row
+/// every 18 s from `start`; the fault (if any) from the middle row on.
+fn log(path: &Path, rows: usize, seed: u64, extra: usize, fault: Fault, start: i64) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let mut out = String::from("id,device,income,age,plan,label,score");
+    let mut out = String::from("id,time,device,income,age,plan,label,score");
     for k in 0..extra {
         out += &format!(",f{k}");
     }
@@ -54,21 +60,32 @@ fn log(path: &Path, rows: usize, seed: u64, extra: usize, fault: Fault) {
         let mut income = (10.0 + 0.5 * rng.normal()).exp();
         let mut age = 18 + (rng.next() * 60.0) as i64;
         let mut plan = ["basic", "pro", "team"][(rng.next() * 3.0) as usize];
-        let z = (income.ln() - 10.0) * 1.5 + (age as f64 - 50.0) / 20.0;
-        let p = 1.0 / (1.0 + (-z).exp());
-        let label = u8::from(rng.next() < p);
+        let model = |income: f64, age: i64| {
+            let z = ((1.0 + income).ln() - 10.0) * 1.5 + (age as f64 - 50.0) / 20.0;
+            1.0 / (1.0 + (-z).exp())
+        };
+        let truth = model(income, age);
+        let mut label = u8::from(rng.next() < truth);
+        let (broken, draw) = (i >= rows / 2, rng.next());
+        let mut missing = false;
         match fault {
-            Fault::Unit if device == "android" => income *= 100.0,
-            Fault::Constant => age = 0,
-            Fault::Category if rng.next() < 0.2 => plan = "enterprise",
+            Fault::Unit if broken && device == "android" => income *= 100.0,
+            Fault::Constant if broken => age = 0,
+            Fault::Missing if broken && draw < 0.3 => missing = true,
+            Fault::Category if broken && draw < 0.2 => {
+                plan = "enterprise";
+                label = u8::from(draw < 0.1);
+            }
             _ => {}
         }
-        let income = if fault == Fault::Missing && rng.next() < 0.3 {
+        let p = model(if missing { 0.0 } else { income }, age);
+        let income = if missing {
             String::new()
         } else {
             format!("{income:.2}")
         };
-        out += &format!("{i},{device},{income},{age},{plan},{label},{p:.6}");
+        let time = mlguard::time::format_time(start + 18 * i as i64);
+        out += &format!("{i},{time},{device},{income},{age},{plan},{label},{p:.6}");
         for k in 0..extra {
             out += &format!(",{:.4}", rng.normal() * (k + 1) as f64);
         }
@@ -77,11 +94,19 @@ fn log(path: &Path, rows: usize, seed: u64, extra: usize, fault: Fault) {
     std::fs::write(path, out).unwrap();
 }
 
-/// The JSON report of the current file against the reference, every column a feature.
+/// The JSON report of the current file against the reference (a month earlier), every column a
+/// feature, in time windows.
 fn report(dir: &Path, fault: Fault, seed: u64, extra: usize) -> Value {
     let (reference, current) = (dir.join("reference.csv"), dir.join("current.csv"));
-    log(&reference, 4000, seed, extra, Fault::None);
-    log(&current, 4000, seed + 1000, extra, fault);
+    log(
+        &reference,
+        6000,
+        seed,
+        extra,
+        Fault::None,
+        START - 30 * 86_400,
+    );
+    log(&current, 6000, seed + 1000, extra, fault, START);
     Test::eval_json(current.to_str().unwrap())
         .args(&["--reference", reference.to_str().unwrap()])
         .args(&[
@@ -89,6 +114,8 @@ fn report(dir: &Path, fault: Fault, seed: u64, extra: usize) -> Value {
             "auto",
             "--id-col",
             "id",
+            "--time-col",
+            "time",
             "--bootstrap",
             "0",
             "--segment-col",
@@ -126,13 +153,38 @@ fn each_fault_leads_with_its_feature() {
             "{}",
             report["findings"]
         );
-        // The unit changed for android rows only, and the finding says so.
-        let segment = &report["findings"][0]["evidence"]["location"]["segment"];
+        // The unit changed for android rows only, and the finding says so; every fault is
+        // dated to the window it started in.
+        let location = &report["findings"][0]["evidence"]["location"];
         if fault == Fault::Unit {
-            assert_eq!(segment["column"], "device");
-            assert_eq!(segment["value"], "android");
+            let because = report["findings"][0]["evidence"]["because"][0]
+                .as_str()
+                .unwrap();
+            assert!(because.contains("about 100× its median"), "{because}");
+            assert_eq!(location["segment"]["column"], "device");
+            assert_eq!(location["segment"]["value"], "android");
         } else {
-            assert_eq!(*segment, Value::Null, "{}", report["findings"][0]);
+            assert_eq!(
+                location["segment"],
+                Value::Null,
+                "{}",
+                report["findings"][0]
+            );
+        }
+        assert_eq!(location["window"], FAULT_AT, "{}", report["findings"][0]);
+        assert_eq!(report["features"][feature]["since"], FAULT_AT);
+        // Faults before scoring moved the scores; the broken feature explains the shift, and an
+        // untouched one does not.
+        if fault != Fault::Category {
+            let share = |f: &str| report["features"][f]["score_shift_explained"].as_f64();
+            let explained = share(feature).unwrap();
+            assert!(explained > 0.8, "{fault:?}: {explained}");
+            let other = if feature == "age" { "income" } else { "age" };
+            assert!(
+                share(other).unwrap_or(0.0).abs() < 0.2,
+                "{:?}",
+                share(other)
+            );
         }
     }
 }
@@ -160,8 +212,9 @@ fn the_features_report_gives_shape_and_drift() {
     let report = report(dir.path(), Fault::Unit, 3, 0);
     let income = &report["features"]["income"];
     assert_eq!(income["kind"], "numeric");
-    assert_eq!(income["rows"], 4000);
-    assert!(income["drift"]["out_of_range_share"].as_f64().unwrap() > 0.25);
+    assert_eq!(income["rows"], 6000);
+    // Half the android rows (a sixth of all) are beyond the reference's range.
+    assert!(income["drift"]["out_of_range_share"].as_f64().unwrap() > 0.12);
     let plan = &report["features"]["plan"];
     assert_eq!(plan["kind"], "categorical");
     assert_eq!(plan["top"].as_object().unwrap().len(), 3);
@@ -188,7 +241,7 @@ fn the_features_report_gives_shape_and_drift() {
 fn feature_summaries_merge_into_the_single_pass() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("all.csv");
-    log(&path, 3000, 5, 3, Fault::None);
+    log(&path, 3000, 5, 3, Fault::None, START);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
@@ -198,6 +251,8 @@ fn feature_summaries_merge_into_the_single_pass() {
         "auto",
         "--id-col",
         "id",
+        "--time-col",
+        "time",
         "--bootstrap",
         "0",
     ];
