@@ -21,8 +21,11 @@ def psi(e, a):
     return float(np.sum((a - e) * np.log(a / e)))
 
 
-cur, ref = pl.read_csv(sys.argv[1]), pl.read_csv(sys.argv[2])
 numeric, categorical = sys.argv[3].split(","), sys.argv[4].split(",")
+# only the feature columns are read, numbers as Float64 and categories as text
+schema = {**{c: pl.Float64 for c in numeric}, **{c: pl.Utf8 for c in categorical}}
+cur, ref = (pl.read_csv(f, columns=numeric + categorical, schema_overrides=schema)
+            for f in sys.argv[1:3])
 out = {}
 for col in numeric:
     a, b = ref[col].drop_nulls().to_numpy(), cur[col].drop_nulls().to_numpy()
@@ -43,4 +46,4 @@ for col in categorical:
     out[col] = {"missing": cur[col].null_count(), "chi2": float(chi.statistic), "p": float(chi.pvalue),
                 "psi": psi(na / na.sum(), nb / nb.sum()),
                 "js": float(jensenshannon(na / na.sum(), nb / nb.sum(), base=2))}
-print(json.dumps(out)[:200])
+print(json.dumps(out))

@@ -208,10 +208,74 @@ pub struct Drift {
     /// The median of the current values beyond the reference's range (on the side with more
     /// of them) over the reference's median: a unit change shows as its factor (numeric).
     pub outside_scale: Option<f64>,
+    /// The shares of the reference and of the current rows in the bins the PSI compares (the
+    /// reference's deciles; categories, the commonest 10 and the rest together).
+    pub bins: Bins,
     /// The reference's smallest value (numeric).
     pub reference_min: Option<f64>,
     /// The reference's largest value (numeric).
     pub reference_max: Option<f64>,
+}
+
+/// Shares of the reference's and the current rows per bin.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Bins {
+    /// What each bin holds: `≤ 12.5`, `(12.5, 20]`, `> 90` for numbers; the category for
+    /// categories (`(other)` for the rest).
+    pub labels: Vec<String>,
+    /// The reference's share in each bin.
+    pub reference: Vec<f64>,
+    /// The current rows' share in each bin.
+    pub current: Vec<f64>,
+}
+
+impl Bins {
+    /// The bins of inner `edges` (numbers).
+    fn numeric(edges: &[f64], reference: &[f64], current: &[f64]) -> Bins {
+        let show = |v: f64| format!("{}", stats::significant(v, 4));
+        let labels = (0..=edges.len())
+            .map(|i| match i {
+                0 => format!(
+                    "≤ {}",
+                    show(edges.first().copied().unwrap_or(f64::INFINITY))
+                ),
+                i if i == edges.len() => format!("> {}", show(edges[i - 1])),
+                i => format!("({}, {}]", show(edges[i - 1]), show(edges[i])),
+            })
+            .collect();
+        Bins {
+            labels,
+            reference: reference.to_vec(),
+            current: current.to_vec(),
+        }
+    }
+
+    /// The categories `names` (their shares `reference` and `current`, one more for the
+    /// overflow), the commonest [`TOP`] of either side kept and the rest as `(other)`.
+    fn categorical(names: &[&String], reference: &[f64], current: &[f64]) -> Bins {
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|&a, &b| {
+            (reference[b] + current[b])
+                .total_cmp(&(reference[a] + current[a]))
+                .then(a.cmp(&b))
+        });
+        let mut bins = Bins::default();
+        for &i in order.iter().take(TOP) {
+            bins.labels.push(names[i].clone());
+            bins.reference.push(reference[i]);
+            bins.current.push(current[i]);
+        }
+        let rest = |side: &[f64]| -> f64 {
+            order.iter().skip(TOP).map(|&i| side[i]).sum::<f64>() + side[names.len()]
+        };
+        let (r, c) = (rest(reference), rest(current));
+        if r > 0.0 || c > 0.0 {
+            bins.labels.push("(other)".to_string());
+            bins.reference.push(r);
+            bins.current.push(c);
+        }
+        bins
+    }
 }
 
 /// The drift of `current` against `reference`, read as `kind`; `None` when either side has no
@@ -236,6 +300,7 @@ pub fn drift(
         reference_top_share: shape(reference, kind).top_share,
         reference_rows: reference.rows,
         outside_scale: None,
+        bins: Bins::default(),
         reference_min: None,
         reference_max: None,
     };
@@ -249,6 +314,7 @@ pub fn drift(
             d.p_value = p;
             d.psi = stats::psi(&ea, &eb);
             d.js = stats::js_distance(&ea, &eb);
+            d.bins = Bins::numeric(&edges, &ea, &eb);
             d.wasserstein = Some(stats::wasserstein(&a, &b));
             let iqr = quantile(&a, 0.75)? - quantile(&a, 0.25)?;
             d.wasserstein_iqr = d.wasserstein.filter(|_| iqr > 0.0).map(|w| w / iqr);
@@ -287,6 +353,7 @@ pub fn drift(
             d.test = "chi_square";
             d.psi = stats::psi(&ea, &eb);
             d.js = stats::js_distance(&ea, &eb);
+            d.bins = Bins::categorical(&names, &ea, &eb);
             // Chi-square of homogeneity over the categories either side has.
             let (mut chi, mut cells) = (0.0, 0usize);
             let total = (na + nb) as f64;

@@ -510,14 +510,16 @@ fn features(report: &Report) -> Markup {
     html! {
         h2 #features { "Input features" }
         p.sub { (thousands(rows.len() as u64)) " " (noun(rows.len() as u64, "feature")) ", most drifted first (PSI against the reference)" }
+        p.note { "Bars: each bin's share of the reference (outlined) and of the current rows (filled), in the reference's deciles for numbers and the commonest categories otherwise." }
         table {
             thead { tr { @for (i, name) in FEATURE_COLUMNS.iter().enumerate() {
                 @if i < 2 { th { (name) } } @else { th.n { (name) } }
-            } } }
+            } th { "against the reference" } } }
             tbody { @for row in rows.iter().take(FEATURES_SHOWN) { tr {
                 @for (i, cell) in row.iter().enumerate() {
                     @if i == 0 { td.mono { (clip(cell, LABEL)) } } @else if i == 1 { td { (cell) } } @else { td.n { (cell) } }
                 }
+                td { @if let Some(d) = features.get(&row[0]).and_then(|r| r.drift.as_ref()) { (charts::feature_bins(&d.bins)) } }
             } } }
         }
     }

@@ -327,5 +327,13 @@ fn every_readable_format_lists_the_features_most_drifted_first() {
             section.find("age").unwrap(),
         );
         assert!(income < age, "{format}: the drifted feature comes first");
+        if format == "html" {
+            // Each compared feature has its shares against the reference drawn.
+            assert_eq!(
+                section.matches("<svg class=\"bins\"").count(),
+                4,
+                "{section}"
+            );
+        }
     }
 }

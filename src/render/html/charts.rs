@@ -1,6 +1,7 @@
 //! The report's charts as inline SVG: ROC and precision–recall curves, the reliability diagram,
 //! score histograms by class, the confusion-matrix heatmap, metrics per segment as bars with
-//! their intervals and rule thresholds, and the interval strip of a rule. Every label from the
+//! their intervals and rule thresholds, the interval strip of a rule, and a feature's shares
+//! against the reference. Every label from the
 //! input is clipped and escaped (maud escapes all text), and per-class plots are capped at
 //! [`MAX_CLASS_PLOTS`] classes so the page stays small for any input.
 
@@ -665,6 +666,40 @@ pub fn interval_strip(c: &CheckEntry) -> Markup {
             }
             line.threshold x1=(f(frame.px(t))) x2=(f(frame.px(t))) y1="3" y2="27" {}
             circle class=(format!("dot {}", status_word(c.status))) cx=(f(frame.px(v))) cy=(f(y)) r="4" {}
+        }
+    }
+}
+
+/// A feature's shares per bin, current against reference, as small paired bars: the
+/// reference's outlined, the current rows' filled.
+pub fn feature_bins(bins: &crate::features::compare::Bins) -> Markup {
+    const W: f64 = 132.0;
+    const H: f64 = 30.0;
+    let n = bins.labels.len();
+    if n == 0 {
+        return html! {};
+    }
+    let top = bins
+        .reference
+        .iter()
+        .chain(&bins.current)
+        .fold(0.0f64, |a, &b| a.max(b))
+        .max(1e-12);
+    let slot = W / n as f64;
+    let bar = (slot / 2.0 - 0.5).max(0.5);
+    let height = |share: f64| (H - 2.0) * share / top;
+    html! {
+        svg.bins viewBox=(format!("0 0 {W} {H}")) width=(W) height=(H) role="img" aria-label="shares per bin, reference against current" {
+            @for (i, label) in bins.labels.iter().enumerate() {
+                @let (r, c) = (bins.reference[i], bins.current[i]);
+                @let x = slot * i as f64;
+                rect.refbin x=(f(x + 0.25)) y=(f(H - height(r))) width=(f(bar)) height=(f(height(r))) {
+                    title { (clip(label, LABEL)) ": reference " (text::decimal(r)) }
+                }
+                rect.curbin x=(f(x + 0.25 + bar)) y=(f(H - height(c))) width=(f(bar)) height=(f(height(c))) {
+                    title { (clip(label, LABEL)) ": now " (text::decimal(c)) }
+                }
+            }
         }
     }
 }
