@@ -22,9 +22,9 @@
 
 pub mod compare;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::metrics::ranked::Ranked;
 use crate::time::WindowWidth;
@@ -53,6 +53,12 @@ const SCORE_SCALE: f64 = (1u64 << 40) as f64;
 /// Values closer to zero than this share the zero bucket.
 const MIN_MAGNITUDE: f64 = 1e-9;
 
+/// The coarse bucket of fine bucket `key`: rounded down to a multiple of
+/// [`WINDOW_COARSENING`] (in the values' order, as fine keys are).
+fn coarse(key: i32) -> i32 {
+    key.div_euclid(WINDOW_COARSENING) * WINDOW_COARSENING
+}
+
 /// ln γ, γ = (1 + α) / (1 − α).
 fn ln_gamma() -> f64 {
     ((1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)).ln()
@@ -63,13 +69,24 @@ fn offset() -> i32 {
     (MIN_MAGNITUDE.ln() / ln_gamma()).ceil() as i32 - 1
 }
 
+/// Counts by bucket key, hashed for a constant-time count per cell (a feature's buckets number
+/// in the hundreds); written in key order, so that a state's text does not depend on the order
+/// its rows arrived in.
+pub type KeyMap<V> = HashMap<i32, V, foldhash::fast::FixedState>;
+
+/// Writes a [`KeyMap`] in key order.
+fn in_key_order<V: Serialize, S: Serializer>(map: &KeyMap<V>, out: S) -> Result<S::Ok, S::Error> {
+    map.iter().collect::<BTreeMap<_, _>>().serialize(out)
+}
+
 /// Numbers in logarithmic buckets of relative width 2α: bounded memory (a few hundred buckets
 /// for values spanning a few orders of magnitude), exact merges.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogHistogram {
     /// Counts by bucket key: 0 for values near zero, `k > 0` for positive values and `-k` for
     /// their negatives, ordered as the values are.
-    buckets: BTreeMap<i32, u64>,
+    #[serde(serialize_with = "in_key_order")]
+    buckets: KeyMap<u64>,
     /// Values counted.
     pub count: u64,
     /// The smallest value.
@@ -83,7 +100,7 @@ pub struct LogHistogram {
 
 impl LogHistogram {
     /// The bucket key of `v`.
-    fn key(v: f64) -> i32 {
+    pub fn key(v: f64) -> i32 {
         let magnitude = v.abs();
         if magnitude < MIN_MAGNITUDE {
             return 0;
@@ -114,7 +131,7 @@ impl LogHistogram {
     /// The coarse bucket of `v`: its fine bucket's key rounded down to a multiple of
     /// [`WINDOW_COARSENING`] (in the values' order, as fine keys are).
     fn coarse_key(v: f64) -> i32 {
-        Self::key(v).div_euclid(WINDOW_COARSENING) * WINDOW_COARSENING
+        coarse(Self::key(v))
     }
 
     /// The same counts in coarse buckets (as [`push_coarse`](Self::push_coarse) counts).
@@ -127,9 +144,7 @@ impl LogHistogram {
             ..LogHistogram::default()
         };
         for (&k, &c) in &self.buckets {
-            *out.buckets
-                .entry(k.div_euclid(WINDOW_COARSENING) * WINDOW_COARSENING)
-                .or_insert(0) += c;
+            *out.buckets.entry(coarse(k)).or_insert(0) += c;
         }
         out
     }
@@ -139,10 +154,10 @@ impl LogHistogram {
         self.push_key(Self::key(v), v);
     }
 
-    /// Counts `v` in its coarse bucket.
-    pub fn push_coarse(&mut self, v: f64) {
+    /// Counts `v` (of bucket `key`) in its coarse bucket.
+    fn push_coarse(&mut self, key: i32, v: f64) {
         self.coarse = true;
-        self.push_key(Self::coarse_key(v), v);
+        self.push_key(coarse(key), v);
     }
 
     fn push_key(&mut self, key: i32, v: f64) {
@@ -171,9 +186,11 @@ impl LogHistogram {
 
     /// The buckets as a ranked sample: each bucket's value and count, in value order.
     pub fn ranked(&self) -> Ranked {
+        let mut buckets: Vec<(i32, u64)> = self.buckets.iter().map(|(&k, &c)| (k, c)).collect();
+        buckets.sort_unstable();
         Ranked {
-            values: self.buckets.keys().map(|&k| Self::value(k)).collect(),
-            counts: self.buckets.values().copied().collect(),
+            values: buckets.iter().map(|&(k, _)| Self::value(k)).collect(),
+            counts: buckets.iter().map(|&(_, c)| c).collect(),
         }
     }
 
@@ -243,8 +260,9 @@ impl Categories {
 pub enum Cell<'a> {
     /// Empty or a missing-value marker.
     Missing,
-    /// A finite number, and the trimmed text it was read from.
-    Number(f64, &'a str),
+    /// A finite number, its [`LogHistogram`] bucket key, and the trimmed text it was read
+    /// from.
+    Number(f64, i32, &'a str),
     /// Any other text, trimmed.
     Text(&'a str),
 }
@@ -257,7 +275,7 @@ impl<'a> Cell<'a> {
             return Cell::Missing;
         }
         match cell.parse::<f64>() {
-            Ok(v) if v.is_finite() => Cell::Number(v, cell),
+            Ok(v) if v.is_finite() => Cell::Number(v, LogHistogram::key(v), cell),
             _ => Cell::Text(cell),
         }
     }
@@ -285,7 +303,7 @@ impl FeatureSummary {
 
     /// Counts one classified cell.
     pub fn add(&mut self, cell: &Cell<'_>) {
-        self.add_with(cell, MAX_CATEGORIES, LogHistogram::push);
+        self.add_with(cell, MAX_CATEGORIES, LogHistogram::push_key);
     }
 
     /// Counts one cell in a window's summary: coarse buckets, fewer categories.
@@ -293,12 +311,12 @@ impl FeatureSummary {
         self.add_with(cell, WINDOW_CATEGORIES, LogHistogram::push_coarse);
     }
 
-    fn add_with(&mut self, cell: &Cell<'_>, cap: usize, push: fn(&mut LogHistogram, f64)) {
+    fn add_with(&mut self, cell: &Cell<'_>, cap: usize, push: fn(&mut LogHistogram, i32, f64)) {
         self.rows += 1;
         match *cell {
             Cell::Missing => self.missing += 1,
-            Cell::Number(v, text) => {
-                push(&mut self.numbers, v);
+            Cell::Number(v, key, text) => {
+                push(&mut self.numbers, key, v);
                 // A number is one more value of a full table without looking it up: a feature
                 // with that many distinct numbers is numeric, and its histogram has it.
                 if self.text.overflow > 0 {
@@ -439,7 +457,8 @@ impl FeatureWindows {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ValueScores {
     /// By coarse bucket key.
-    pub numbers: BTreeMap<i32, (u64, i128)>,
+    #[serde(serialize_with = "in_key_order")]
+    pub numbers: KeyMap<(u64, i128)>,
     /// By category.
     pub text: BTreeMap<String, (u64, i128)>,
     /// Categories beyond the cap.
@@ -462,7 +481,7 @@ impl ValueScores {
     fn add(&mut self, cell: &Cell<'_>, score: i128) {
         let slot = match *cell {
             Cell::Missing => &mut self.missing,
-            Cell::Number(v, _) => self.numbers.entry(LogHistogram::coarse_key(v)).or_default(),
+            Cell::Number(_, key, _) => self.numbers.entry(coarse(key)).or_default(),
             Cell::Text(t) if self.text.contains_key(t) || self.text.len() < MAX_CATEGORIES => {
                 if !self.text.contains_key(t) {
                     self.text.insert(t.to_string(), (0, 0));
@@ -570,13 +589,16 @@ impl FeatureState {
         self
     }
 
-    /// Counts one row: `cell(k)` is its cell of feature `k`, `at` its place on the window axis
-    /// and `score` its binary score, if any.
+    /// Counts one row: `cell(k)` is its cell of feature `k`, `at` its place on the window axis,
+    /// `score` its binary score, if any, and `segments` the places in
+    /// [`segments`](Self::segments) of its segment values (see
+    /// [`segment_slot`](Self::segment_slot)). Each cell is read once.
     pub fn push<'c>(
         &mut self,
         cell: impl Fn(usize) -> std::borrow::Cow<'c, str>,
         at: Option<i64>,
         score: Option<f64>,
+        segments: &[usize],
     ) {
         let n = self.features.len();
         let mut window = match (&mut self.windows, at) {
@@ -602,6 +624,9 @@ impl FeatureState {
             }
             if let Some(s) = score {
                 self.scores[k].add(&cell, s);
+            }
+            for &at in segments {
+                self.segments[at].summaries[k].add(&cell);
             }
         }
     }
@@ -654,9 +679,9 @@ impl FeatureState {
             .sort_by(|a, b| (&a.column, &a.value).cmp(&(&b.column, &b.value)));
     }
 
-    /// The summaries of segment `column`=`value`'s rows, made when first asked for (`None`
-    /// beyond [`MAX_SEGMENT_VALUES`] values of the column).
-    pub fn segment_mut(&mut self, column: &str, value: &str) -> Option<&mut Vec<FeatureSummary>> {
+    /// The place in [`segments`](Self::segments) of segment `column`=`value`'s summaries, made
+    /// when first asked for (`None` beyond [`MAX_SEGMENT_VALUES`] values of the column).
+    pub fn segment_slot(&mut self, column: &str, value: &str) -> Option<usize> {
         let at = match self
             .segments
             .iter()
@@ -676,7 +701,7 @@ impl FeatureState {
                 self.segments.len() - 1
             }
         };
-        Some(&mut self.segments[at].summaries)
+        Some(at)
     }
 
     /// The summaries of segment `column`=`value`.
@@ -742,6 +767,59 @@ mod tests {
         assert_eq!(a.text.counts.len(), whole.text.counts.len());
     }
 
+    #[test]
+    fn segment_summaries_fed_in_the_same_pass_equal_their_rows_alone() {
+        let rows: Vec<(String, &str)> = (0..2000)
+            .map(|i| {
+                let x = match i % 9 {
+                    0 => "NA".to_string(),
+                    1 => format!("k{}", i % 4),
+                    _ => format!("{}", (i as f64) * 1.7 - 900.0),
+                };
+                (x, ["ios", "web", "android"][i % 3])
+            })
+            .collect();
+        let mut state = FeatureState::new(&["x".to_string()]);
+        let mut alone = FeatureSummary::default();
+        for (x, segment) in &rows {
+            let slots: Vec<usize> = state.segment_slot("device", segment).into_iter().collect();
+            state.push(
+                |_| std::borrow::Cow::Borrowed(x.as_str()),
+                None,
+                None,
+                &slots,
+            );
+            if *segment == "web" {
+                alone.push(x);
+            }
+        }
+        assert_eq!(state.segments.len(), 3);
+        assert_eq!(state.segment("device", "web"), Some(&[alone][..]));
+        assert_eq!(state.segment("device", "mac"), None);
+    }
+
+    #[test]
+    fn a_state_is_written_in_key_order_whatever_the_row_order() {
+        let values: Vec<String> = (0..500)
+            .map(|i| format!("{}", (i * 37 % 500) as f64 - 250.0))
+            .collect();
+        let (mut forward, mut backward) = (FeatureSummary::default(), FeatureSummary::default());
+        values.iter().for_each(|v| forward.push(v));
+        values.iter().rev().for_each(|v| backward.push(v));
+        let text = serde_json::to_string(&forward).unwrap();
+        assert_eq!(text, serde_json::to_string(&backward).unwrap());
+        let keys: Vec<i32> = serde_json::from_str::<serde_json::Value>(&text).unwrap()["numbers"]
+            ["buckets"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.parse().unwrap())
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        let back: FeatureSummary = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, forward);
+    }
+
     /// Rows of one feature `x` and a score, an hour apart from `start` (s).
     fn rows(n: i64, start: i64) -> Vec<(String, i64, f64)> {
         (0..n)
@@ -763,6 +841,7 @@ mod tests {
                 |_| std::borrow::Cow::Borrowed(x.as_str()),
                 Some(*at),
                 Some(*score),
+                &[],
             );
         }
         s
@@ -792,9 +871,9 @@ mod tests {
         let mut current = FeatureState::new(&["x".to_string()]);
         for i in 0..1000 {
             let x = ["1", "2"][i % 2];
-            reference.push(|_| std::borrow::Cow::Borrowed(x), None, Some(0.2));
+            reference.push(|_| std::borrow::Cow::Borrowed(x), None, Some(0.2), &[]);
             let (x, s) = if i % 2 == 0 { ("500", 0.9) } else { (x, 0.2) };
-            current.push(|_| std::borrow::Cow::Borrowed(x), None, Some(s));
+            current.push(|_| std::borrow::Cow::Borrowed(x), None, Some(s), &[]);
         }
         let e = compare::score_shift_explained(
             (&current.scores[0], &current.score_moments),
@@ -810,6 +889,7 @@ mod tests {
                 |_| std::borrow::Cow::Borrowed(x),
                 None,
                 Some([0.9, 0.2][i % 2]),
+                &[],
             );
         }
         let e = compare::score_shift_explained(
@@ -827,14 +907,19 @@ mod tests {
         let mut current = FeatureState::new(&names).with_windows(WindowWidth::Seconds(100));
         for i in 0..4000i64 {
             let v = format!("{}", 10.0 + (i % 50) as f64);
-            reference.push(|_| std::borrow::Cow::Borrowed(v.as_str()), None, None);
+            reference.push(|_| std::borrow::Cow::Borrowed(v.as_str()), None, None, &[]);
             // From t = 2500 on the values are 100 times larger.
             let now = if i >= 2500 {
                 format!("{}", 1000.0 + 100.0 * (i % 50) as f64)
             } else {
                 v.clone()
             };
-            current.push(|_| std::borrow::Cow::Borrowed(now.as_str()), Some(i), None);
+            current.push(
+                |_| std::borrow::Cow::Borrowed(now.as_str()),
+                Some(i),
+                None,
+                &[],
+            );
         }
         let windows = current.windows.as_ref().unwrap();
         let before = &reference.features[0].1;

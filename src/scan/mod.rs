@@ -174,6 +174,8 @@ struct Consumer<'a> {
     feature_index: &'a [usize],
     /// Their summaries.
     features: crate::features::FeatureState,
+    /// Scratch: a row's places among the features' segment summaries.
+    feature_slots: Vec<usize>,
 }
 
 /// Rows of the fast lane audited in one batch: enough for each pass of the audit to run long,
@@ -297,7 +299,7 @@ impl Consumer<'_> {
         }
         if !self.feature_index.is_empty() {
             count_features(
-                &mut self.features,
+                (&mut self.features, &mut self.feature_slots),
                 (self.feature_index, self.segment_index, self.segment_names),
                 rec,
                 (at, row.score.map(|s| s.value)),
@@ -402,25 +404,25 @@ impl Consumer<'_> {
 /// value with its `score`, and in the segment of each segment column (at `segments`'
 /// positions, named `names`).
 fn count_features<R: Fields>(
-    state: &mut crate::features::FeatureState,
+    (state, slots): (&mut crate::features::FeatureState, &mut Vec<usize>),
     (features, segments, names): (&[usize], &[usize], &[String]),
     rec: &R,
     (at, score): (Option<i64>, Option<f64>),
 ) {
-    state.push(
-        |k| String::from_utf8_lossy(rec.field(features[k])),
-        at,
-        score,
-    );
+    slots.clear();
     for (c, &seg_col) in segments.iter().enumerate() {
         let value = as_text(rec.field(seg_col)).unwrap_or_default().trim();
-        let Some(summaries) = state.segment_mut(&names[c], value) else {
-            continue;
-        };
-        for (k, &col) in features.iter().enumerate() {
-            let cell = String::from_utf8_lossy(rec.field(col));
-            summaries[k].push(&cell);
-        }
+        slots.extend(state.segment_slot(&names[c], value));
+    }
+    state.push(|k| text_of(rec.field(features[k])), at, score, slots);
+}
+
+/// A cell as text, invalid UTF-8 replaced (checked the fast way first: nearly every cell is
+/// valid).
+fn text_of(cell: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(cell) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(cell),
     }
 }
 
@@ -745,6 +747,7 @@ fn consumer<'a>(s: &'a Setup, skip_invalid: bool, delimiter: u8) -> Consumer<'a>
             }
             (false, _) => crate::features::FeatureState::new(&s.feature_names),
         },
+        feature_slots: Vec::new(),
     }
 }
 
