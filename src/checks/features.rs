@@ -10,6 +10,8 @@
 use super::statistical::{detail, fmt_p, stat, StatOptions};
 use super::{Check, CheckId, CheckStatus, Location, SegmentRef, StatisticalDetail};
 use crate::features::compare::{FeatureKind, FeatureReport};
+use crate::features::rows::{FaultyRows, RowRule};
+use crate::features::LogHistogram;
 use crate::ordered_map::OrderedMap;
 use crate::stats;
 
@@ -104,14 +106,26 @@ fn share_rose(p1: f64, n1: f64, p0: f64, n0: f64) -> Option<(f64, f64)> {
     })
 }
 
-/// The quality problem of one feature, if any: (status, what, effect, p-value).
+/// A check, and the rows at fault behind it when rows show the fault.
+type Found = (Check, Option<RowRule>);
+
+/// The value that took over a feature, as a rule for its rows: its text, and its bucket when
+/// the feature is numeric.
+fn value_rule(r: &FeatureReport, text: String) -> RowRule {
+    let key = (r.kind == FeatureKind::Numeric)
+        .then(|| text.parse::<f64>().ok().map(LogHistogram::key))
+        .flatten();
+    RowRule::Value { text, key }
+}
+
+/// The quality problem of one feature, if any.
 fn quality(
     name: &str,
     r: &FeatureReport,
     reference_distinct: Option<u64>,
     alpha: f64,
     opts: &StatOptions,
-) -> Option<Check> {
+) -> Option<Found> {
     let s = &r.shape;
     let present = s.rows - s.missing;
     let mut det = detail("two_proportion_z", "difference", s.rows);
@@ -144,7 +158,7 @@ fn quality(
                     fmt_p(p),
                     explained(r, "; it ")
                 );
-                return Some(broken(name, status, message, det));
+                return Some((broken(name, status, message, det), Some(RowRule::Missing)));
             }
         }
         // Set to a constant.
@@ -166,7 +180,14 @@ fn quality(
                 reference_distinct.unwrap_or(0),
                 explained(r, "; it ")
             );
-            return Some(broken(name, CheckStatus::Fail, message, det));
+            let rule = match (r.kind, s.min) {
+                (FeatureKind::Numeric, Some(v)) => RowRule::Value {
+                    text: value,
+                    key: Some(LogHistogram::key(v)),
+                },
+                _ => value_rule(r, value),
+            };
+            return Some((broken(name, CheckStatus::Fail, message, det), Some(rule)));
         }
     }
     // Near-constant: one value took over a large share of the rows.
@@ -196,7 +217,8 @@ fn quality(
                     fmt_p(p),
                     explained(r, "; it ")
                 );
-                return Some(broken(name, CheckStatus::Fail, message, det));
+                let rule = s.top_value.clone().map(|v| value_rule(r, v));
+                return Some((broken(name, CheckStatus::Fail, message, det), rule));
             }
         }
     }
@@ -217,7 +239,7 @@ fn quality(
             } else {
                 CheckStatus::Warn
             };
-            return Some(broken(name, status, message, det));
+            return Some((broken(name, status, message, det), Some(RowRule::NotNumber)));
         }
     }
     None
@@ -231,7 +253,7 @@ fn drift(
     segment: Option<&SegmentRef>,
     alpha: f64,
     opts: &StatOptions,
-) -> Option<Check> {
+) -> Option<Found> {
     let d = r.drift.as_ref()?;
     if r.shape.rows < opts.min_rows || d.reference_rows < opts.min_rows || d.p_value >= alpha {
         return None;
@@ -305,14 +327,25 @@ fn drift(
         d.js,
         fmt_p(d.p_value),
     );
-    Some(stat(
+    // Rows show a fault when values left the reference's range or categories are new.
+    let rule = match (r.kind, d.reference_min, d.reference_max) {
+        (FeatureKind::Numeric, Some(low), Some(high)) if out_of_range >= SHARE_EFFECT => {
+            Some(RowRule::Outside { low, high })
+        }
+        (FeatureKind::Categorical, ..) if new_share >= SHARE_EFFECT => Some(RowRule::NewCategory(
+            d.new_categories.0.iter().map(|(k, _)| k.clone()).collect(),
+        )),
+        _ => None,
+    };
+    let check = stat(
         CheckId::FeatureDrift {
             feature: name.to_string(),
         },
         status,
         message,
         det,
-    ))
+    );
+    Some((check, rule))
 }
 
 /// A feature check dated to a window, with that window's width (`window_width`, in seconds
@@ -326,8 +359,9 @@ fn with_window_width(mut check: Check, r: &FeatureReport) -> Check {
 
 /// The feature checks of `reports` (`reference_distinct`: each feature's distinct values in
 /// the reference, by position; `segments`: the segment each feature's drift is confined to).
+/// Each report whose check found rows at fault is given them (`faulty_rows`).
 pub fn features(
-    reports: &OrderedMap<FeatureReport>,
+    reports: &mut OrderedMap<FeatureReport>,
     reference_distinct: &[Option<u64>],
     segments: &[Option<SegmentRef>],
     opts: &StatOptions,
@@ -336,18 +370,27 @@ pub fn features(
     let alpha = opts.alpha / n as f64;
     let mut checks = Vec::new();
     let (mut broken, mut drifted) = (0, 0);
-    for (i, (name, r)) in reports.0.iter().enumerate() {
+    for (i, (name, r)) in reports.0.iter_mut().enumerate() {
         let reference = reference_distinct.get(i).copied().flatten();
         let segment = segments.get(i).and_then(Option::as_ref);
-        let check = if let Some(c) = quality(name, r, reference, alpha, opts) {
+        let (check, rule) = if let Some(found) = quality(name, r, reference, alpha, opts) {
             broken += 1;
-            c
-        } else if let Some(c) = drift(name, r, segment, alpha, opts) {
+            found
+        } else if let Some(found) = drift(name, r, segment, alpha, opts) {
             drifted += 1;
-            c
+            found
         } else {
             continue;
         };
+        // A drift confined to a segment is looked for there only.
+        let confined = matches!(check.id, CheckId::FeatureDrift { .. })
+            .then(|| segment.map(|s| (s.column.clone(), s.value.clone())))
+            .flatten();
+        r.faulty_rows = rule.map(|rule| FaultyRows {
+            rule,
+            segment: confined,
+            since: r.since_start,
+        });
         checks.push(with_window_width(check, r));
     }
     let compared = reports.0.iter().filter(|(_, r)| r.drift.is_some()).count();

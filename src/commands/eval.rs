@@ -38,5 +38,39 @@ pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
     };
     let references = engine::open_references(settings, &scan, &progress)?;
     let report = engine::report(settings, &settings.input.path, scan, references)?;
-    super::deliver(&report, settings, &inputs)
+    let feature_rows = match &settings.diagnosis.export_issues {
+        Some(path) => feature_issue_rows(settings, &report, path)?,
+        None => Vec::new(),
+    };
+    super::deliver(&report, settings, &inputs, &feature_rows)
+}
+
+/// The issues export's rows behind the feature findings (the input read again), with a note
+/// when some cannot be listed.
+fn feature_issue_rows(
+    settings: &EvalSettings,
+    report: &crate::report::Report,
+    path: &Path,
+) -> Result<Vec<crate::render::issues::IssueRow>, Error> {
+    let found = engine::rows::faulty_feature_rows(settings, report)?;
+    if !settings.output.quiet {
+        if found.unread {
+            eprintln!(
+                "mlguard: note: {} lists no rows for the feature findings: {} cannot be read \
+                 a second time (pass a CSV, TSV or JSON Lines file)",
+                path.display(),
+                settings.input.path
+            );
+        }
+        if found.left_out > 0 {
+            eprintln!(
+                "mlguard: note: {} lists the first {} rows behind the feature findings; {} \
+                 more were left out",
+                path.display(),
+                engine::rows::MAX_FEATURE_ROWS,
+                found.left_out
+            );
+        }
+    }
+    Ok(crate::render::issues::feature_rows(&found))
 }

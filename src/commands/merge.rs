@@ -44,5 +44,5 @@ pub fn run(args: &MergeArgs, command: Option<String>) -> Result<ExitStatus, Erro
     let progress = TerminalProgress::new(settings.output.quiet);
     let references = engine::open_references(&settings, &merged.scan, &progress)?;
     let report = engine::report(&settings, &name, merged.scan, references)?;
-    super::deliver(&report, &settings, &inputs)
+    super::deliver(&report, &settings, &inputs, &[])
 }

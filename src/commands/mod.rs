@@ -16,15 +16,18 @@ use crate::report::Report;
 use crate::settings::EvalSettings;
 use crate::{Error, ExitStatus};
 
-/// Writes a report's outputs (the issues export, every `--output-FORMAT` file, the GitHub job
-/// summary, then the main report) and maps the gate to the exit status.
+/// Writes a report's outputs (the issues export, with `feature_rows` after the report's own,
+/// every `--output-FORMAT` file, the GitHub job summary, then the main report) and maps the
+/// gate to the exit status.
 pub fn deliver(
     report: &Report,
     settings: &EvalSettings,
     inputs: &[&Path],
+    feature_rows: &[render::issues::IssueRow],
 ) -> Result<ExitStatus, Error> {
     if let Some(path) = &settings.diagnosis.export_issues {
-        let rows = render::issues::rows_of(report);
+        let mut rows = render::issues::rows_of(report);
+        rows.extend_from_slice(feature_rows);
         write_atomic(path, &render::issues::render(&rows), inputs)?;
     }
     // Every extra report is written before standard output, so a closed pipe loses none.

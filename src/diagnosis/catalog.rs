@@ -278,7 +278,7 @@ pub const CODES: &[CodeInfo] = &[
         causes: "a pipeline bug (a join that lost a source, a default written for every row, a \
                  renamed field), missing values imputed before scoring, a schema change upstream.",
         remedies: &[
-            "fix the pipeline that produces the feature, then backfill or re-score the rows it broke",
+            "fix the pipeline that produces the feature, then backfill or re-score the rows it broke (the issues export, --export-issues, lists them)",
             "until it is fixed, stop serving from the broken feature (fall back to a model without it)",
         ],
     },
@@ -300,7 +300,7 @@ pub const CODES: &[CodeInfo] = &[
         causes: "a unit or scale change (cents for euros, ×100), a new data source or client \
                  version, a change in the population, a new category the model never saw.",
         remedies: &[
-            "if the values changed meaning (a unit, a code list), fix or convert them upstream and re-score",
+            "if the values changed meaning (a unit, a code list), fix or convert them upstream and re-score the rows beyond the reference's range or in new categories (--export-issues lists them)",
             "if the population really changed, retrain on data that includes the new distribution",
         ],
     },

@@ -267,7 +267,7 @@ pub fn assess(
         }
         if families.data {
             checks.extend(crate::checks::features::features(
-                &reports,
+                &mut reports,
                 &reference_distinct,
                 &segments,
                 stat_opts,
@@ -330,5 +330,6 @@ fn explain_features(
         });
         r.since = start.map(|key| super::finish::window_label(windows.width, key));
         r.since_width = start.map(|_| windows.units());
+        r.since_start = start.map(|key| key * windows.units());
     }
 }

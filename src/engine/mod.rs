@@ -13,6 +13,7 @@
 pub mod assess;
 pub mod finish;
 pub mod reference;
+pub mod rows;
 
 use crate::checks::gate::Gate;
 use crate::checks::statistical::Profile;

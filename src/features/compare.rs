@@ -463,9 +463,16 @@ pub struct FeatureReport {
     /// The width of the windows `since` was found in (seconds, or rows).
     #[serde(skip)]
     pub since_width: Option<i64>,
+    /// Where that window starts on the window axis (seconds since the epoch, or rows).
+    #[serde(skip)]
+    pub since_start: Option<i64>,
     /// The share of the shift of the mean score that putting this feature back to its
     /// reference distribution would undo, when the mean score shifted (binary scores).
     pub score_shift_explained: Option<f64>,
+    /// The rows at fault, when a check found the feature broken or moved in a way that rows
+    /// show (see [`super::rows`]); for the issues export.
+    #[serde(skip)]
+    pub faulty_rows: Option<super::rows::FaultyRows>,
 }
 
 /// The report of `current` (and `reference`) for one feature.
@@ -481,7 +488,9 @@ pub fn report(
         drift: reference.and_then(|r| drift(current, r, kind)),
         since: None,
         since_width: None,
+        since_start: None,
         score_shift_explained: None,
+        faulty_rows: None,
     }
 }
 
@@ -509,7 +518,9 @@ pub fn moved_since(
                 drift: drift(w, &reference, kind),
                 since: None,
                 since_width: None,
+                since_start: None,
                 score_shift_explained: None,
+                faulty_rows: None,
             };
             Some((key, moved(&r)))
         })

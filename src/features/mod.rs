@@ -21,6 +21,7 @@
 //! of the mean score can be attributed to the features whose change explains it.
 
 pub mod compare;
+pub mod rows;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use crate::features::rows::FaultyRowsFound;
 use crate::report::Report;
 use crate::text::count;
 
@@ -16,7 +17,7 @@ pub struct IssueRow {
     /// The row's line in the input.
     pub line: u64,
     /// The finding code it belongs to.
-    pub finding: &'static str,
+    pub finding: String,
     /// Why the row is listed.
     pub reason: String,
     /// Its label, as written.
@@ -38,7 +39,7 @@ pub fn rows_of(report: &Report) -> Vec<IssueRow> {
     if let (Some(li), true) = (audit.label_issues.as_ref(), raised("data.label_noise")) {
         out.extend(li.rows.iter().map(|r| IssueRow {
             line: r.line,
-            finding: "data.label_noise",
+            finding: "data.label_noise".to_string(),
             reason: format!(
                 "the model gives the label {:.4} and '{}' {:.4}",
                 r.p_label, r.suggested, r.p_suggested
@@ -51,7 +52,7 @@ pub fn rows_of(report: &Report) -> Vec<IssueRow> {
     if raised("data.duplicate_rows") {
         out.extend(audit.duplicates.lines.iter().map(|&line| IssueRow {
             line,
-            finding: "data.duplicate_rows",
+            finding: "data.duplicate_rows".to_string(),
             reason: "repeats an earlier row field for field".to_string(),
             ..IssueRow::default()
         }));
@@ -72,7 +73,7 @@ pub fn rows_of(report: &Report) -> Vec<IssueRow> {
                 };
                 out.extend(e.lines.iter().map(|&line| IssueRow {
                     line,
-                    finding: code,
+                    finding: code.to_string(),
                     reason: reason.clone(),
                     label: None,
                     suggested: None,
@@ -82,6 +83,24 @@ pub fn rows_of(report: &Report) -> Vec<IssueRow> {
         }
     }
     out
+}
+
+/// The rows at fault behind the feature findings, feature by feature, each in line order.
+pub fn feature_rows(found: &FaultyRowsFound) -> Vec<IssueRow> {
+    found
+        .features
+        .iter()
+        .flat_map(|f| {
+            f.rows.iter().map(|r| IssueRow {
+                line: r.line,
+                finding: f.finding.clone(),
+                reason: f.rule.reason(&f.feature, &r.cell),
+                label: None,
+                suggested: None,
+                id: r.id.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The export's columns.
@@ -104,7 +123,7 @@ pub fn render(rows: &[IssueRow]) -> Vec<u8> {
         let line = r.line.to_string();
         let cells = [
             Cow::Borrowed(line.as_str()),
-            Cow::Borrowed(r.finding),
+            Cow::Borrowed(r.finding.as_str()),
             neutralise(&r.reason),
             neutralise(r.label.as_deref().unwrap_or("")),
             neutralise(r.suggested.as_deref().unwrap_or("")),
@@ -124,7 +143,7 @@ mod tests {
     fn formula_cells_are_neutralised_and_quoting_survives() {
         let rows = vec![IssueRow {
             line: 7,
-            finding: "data.label_noise",
+            finding: "data.label_noise".to_string(),
             reason: "label contradicted, p = 0.97".into(),
             label: Some("=HYPERLINK(\"http://x\",\"y\")".into()),
             suggested: Some("+1".into()),

@@ -512,6 +512,52 @@ pub fn scan(
         progress.finish();
         return result;
     }
+    let (src, format) = open_text(input)?;
+    let result = match format {
+        Format::JsonLines => scan_records(
+            src,
+            format,
+            input,
+            flags,
+            rules,
+            (segment_columns, windows),
+            progress,
+        ),
+        Format::Delimited { delimiter } => scan_chunks(
+            src,
+            delimiter,
+            input,
+            flags,
+            rules,
+            (segment_columns, windows),
+            progress,
+        ),
+    };
+    progress.finish();
+    result
+}
+
+/// The records of `input` read again, from its header on, for a second look at its rows;
+/// `None` for standard input (read once) and Parquet or Arrow data sets.
+pub fn reread(input: &InputSpec) -> Result<Option<Records>, InputError> {
+    let file = input.path.as_str();
+    if file == "-"
+        || crate::io::columnar::find(file)
+            .map_err(|p| p.at(file, None))?
+            .is_some()
+    {
+        return Ok(None);
+    }
+    let (src, format) = open_text(input)?;
+    Records::open(src, Some(format), file, input.skip_rows)
+        .map(Some)
+        .map_err(|e| e.problem.at(file, e.line))
+}
+
+/// Opens a text input: its lines above the header skipped, its format fixed (from the flags,
+/// else its name or content, the delimiter sniffed from the header).
+fn open_text(input: &InputSpec) -> Result<(source::Source, Format), InputError> {
+    let file = input.path.as_str();
     let mut src = source::open(file).map_err(|p| p.at(file, None))?;
     let compression = src.compression;
     let first_line = input.skip_rows + 1;
@@ -555,28 +601,7 @@ pub fn scan(
             }
         }
     };
-    let result = match format {
-        Format::JsonLines => scan_records(
-            src,
-            format,
-            input,
-            flags,
-            rules,
-            (segment_columns, windows),
-            progress,
-        ),
-        Format::Delimited { delimiter } => scan_chunks(
-            src,
-            delimiter,
-            input,
-            flags,
-            rules,
-            (segment_columns, windows),
-            progress,
-        ),
-    };
-    progress.finish();
-    result
+    Ok((src, format))
 }
 
 /// How a delimiter is named in messages.

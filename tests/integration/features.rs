@@ -97,6 +97,11 @@ fn log(path: &Path, rows: usize, seed: u64, extra: usize, fault: Fault, start: i
 /// The JSON report of the current file against the reference (a month earlier), every column a
 /// feature, in time windows.
 fn report(dir: &Path, fault: Fault, seed: u64, extra: usize) -> Value {
+    report_with(dir, fault, seed, extra, &[])
+}
+
+/// The same, with `more` arguments.
+fn report_with(dir: &Path, fault: Fault, seed: u64, extra: usize, more: &[&str]) -> Value {
     let (reference, current) = (dir.join("reference.csv"), dir.join("current.csv"));
     log(
         &reference,
@@ -121,6 +126,7 @@ fn report(dir: &Path, fault: Fault, seed: u64, extra: usize) -> Value {
             "--segment-col",
             "device",
         ])
+        .args(more)
         .run()
         .report()
 }
@@ -187,6 +193,88 @@ fn each_fault_leads_with_its_feature() {
             );
         }
     }
+}
+
+#[test]
+fn the_issues_export_lists_the_rows_each_fault_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("issues.csv");
+    for (fault, feature, reason) in [
+        (Fault::Unit, "income", "beyond the reference's range"),
+        (Fault::Constant, "age", "the value (0) that took over"),
+        (Fault::Missing, "income", "income is missing"),
+        (
+            Fault::Category,
+            "plan",
+            "a category the reference never had",
+        ),
+    ] {
+        let report = report_with(
+            dir.path(),
+            fault,
+            11,
+            0,
+            &["--export-issues", export.to_str().unwrap()],
+        );
+        let code = report["findings"][0]["code"].as_str().unwrap();
+        // The rows the fault broke, from the file itself: header on line 1, row i on line i + 2.
+        let text = std::fs::read_to_string(dir.path().join("current.csv")).unwrap();
+        let broke: Vec<u64> = text
+            .lines()
+            .skip(1)
+            .enumerate()
+            .filter(|(i, row)| {
+                let cells: Vec<&str> = row.split(',').collect();
+                *i >= 3000
+                    && match fault {
+                        Fault::Unit => cells[2] == "android",
+                        Fault::Constant => cells[4] == "0",
+                        Fault::Missing => cells[3].is_empty(),
+                        _ => cells[5] == "enterprise",
+                    }
+            })
+            .map(|(i, _)| i as u64 + 2)
+            .collect();
+        let mut listed = csv::Reader::from_path(&export).unwrap();
+        let rows: Vec<csv::StringRecord> = listed
+            .records()
+            .map(Result::unwrap)
+            .filter(|r| &r[1] == code)
+            .collect();
+        let lines: Vec<u64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+        assert!(
+            rows.iter()
+                .all(|r| r[2].contains(reason) && r[2].starts_with(feature)),
+            "{fault:?}: {:?}",
+            rows.first()
+        );
+        // Each listed row carries its id (the row number, line − 2).
+        assert!(rows
+            .iter()
+            .all(|r| r[5].parse::<u64>().unwrap() + 2 == r[0].parse::<u64>().unwrap()));
+        if fault == Fault::Unit {
+            // A value ×100 that stays within the reference's range is not at fault.
+            assert!(lines.iter().all(|l| broke.contains(l)), "{fault:?}");
+            assert!(
+                lines.len() * 100 >= broke.len() * 95,
+                "{} of {}",
+                lines.len(),
+                broke.len()
+            );
+        } else {
+            assert_eq!(lines, broke, "{fault:?}");
+        }
+    }
+    // A healthy log lists nothing.
+    report_with(
+        dir.path(),
+        Fault::None,
+        11,
+        0,
+        &["--export-issues", export.to_str().unwrap()],
+    );
+    let listed = std::fs::read_to_string(&export).unwrap();
+    assert_eq!(listed.lines().count(), 1, "{listed}");
 }
 
 #[test]
