@@ -50,8 +50,12 @@ pub struct InputSummary {
     pub path: String,
     /// Rows evaluated.
     pub rows: u64,
-    /// Rows skipped as invalid (`--skip-invalid`).
+    /// Rows left out of the metrics: those waiting for their labels, and those skipped as
+    /// invalid (`--skip-invalid`).
     pub rows_skipped: u64,
+    /// Of those, the rows whose label is missing: not arrived yet, counted per segment and
+    /// window (`labels_missing`).
+    pub rows_awaiting_labels: u64,
     /// Column roles.
     pub columns: Columns,
     /// The sum of the rows' weights (`--weight-col`); absent without weights.

@@ -14,7 +14,7 @@ use crate::checks::windows::WindowCounts;
 use crate::checks::Check;
 use crate::io::Problem;
 use crate::label::{sort_labels, LabelKey};
-use crate::metrics::audit::{multiclass_issues, AuditSummary, IdOutcomes};
+use crate::metrics::audit::{multiclass_issues, AuditSummary, IdOutcomes, SkipReason};
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::latency::LatencyHistogram;
 use crate::metrics::noise::{self, NoiseBaseline};
@@ -305,6 +305,12 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         ..
     } = scan.state;
     let classes = overall.classes.keys().to_vec();
+    let waiting = audit.skipped(SkipReason::MissingLabel);
+    if overall.rows == 0 && waiting > 0 {
+        return Err(Problem::NoLabelsYet { rows: waiting }
+            .at(input_name, None)
+            .into());
+    }
     // The task and positive class, from the labels alone, so that segments can be finished
     // while the overall scores are.
     let (task, pos_label) = overall
@@ -457,6 +463,7 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
             path: input_name.to_string(),
             rows: evaluation.rows,
             rows_skipped: scan.rows_skipped,
+            rows_awaiting_labels: waiting,
             columns: Columns {
                 label: h[scan.plan.label].clone(),
                 prediction: scan.plan.prediction.map(|i| h[i].clone()),

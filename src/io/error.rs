@@ -303,6 +303,12 @@ pub enum Problem {
     /// A columnar file with no rows.
     #[error("holds no rows (the file has a schema and nothing else)")]
     NoRows,
+    /// Every row waits for its label.
+    #[error("none of its {rows} rows has a label yet: metrics need labelled rows (evaluate the log again once labels have arrived, or pass a file with the labelled rows)")]
+    NoLabelsYet {
+        /// The rows read.
+        rows: u64,
+    },
     /// The header itself is not UTF-8.
     #[error("the header is not valid UTF-8 (re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8`)")]
     HeaderUtf8,

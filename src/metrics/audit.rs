@@ -543,9 +543,15 @@ pub fn id_hash(cell: &[u8]) -> u64 {
 }
 
 impl RowAudit {
-    /// Counts a row skipped by `--skip-invalid`.
+    /// Counts a row left out of the metrics: one with a missing label (waiting for it), or
+    /// one skipped as invalid by `--skip-invalid`.
     pub fn skip(&mut self, reason: SkipReason) {
         self.skipped[reason as usize] += 1;
+    }
+
+    /// Rows left out for `reason`.
+    pub fn skipped(&self, reason: SkipReason) -> u64 {
+        self.skipped[reason as usize]
     }
 
     /// The hash of class `id` of `state`.

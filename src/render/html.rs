@@ -92,7 +92,8 @@ fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
                     (thousands(input.rows)) " " (noun(input.rows, "row")) " · " (task_name(report)) " · "
                     (count(report.results.labels.len(), "class"))
                     @if let Some(pos) = &report.results.pos_label { " · positive class " strong { (clip(pos, LABEL)) } }
-                    @if input.rows_skipped > 0 { " · " (thousands(input.rows_skipped)) " " (noun(input.rows_skipped, "row")) " skipped" }
+                    @if input.rows_awaiting_labels > 0 { " · " (thousands(input.rows_awaiting_labels)) " " (noun(input.rows_awaiting_labels, "row")) " awaiting labels" }
+                    @if input.rows_skipped > input.rows_awaiting_labels { " · " (thousands(input.rows_skipped - input.rows_awaiting_labels)) " " (noun(input.rows_skipped - input.rows_awaiting_labels, "row")) " skipped" }
                 }
                 p.command {
                     span.mono { (clip(&report.run.command, MESSAGE)) }

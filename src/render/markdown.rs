@@ -192,11 +192,19 @@ fn summary(report: &Report, checks: &[CheckEntry]) -> String {
         format!("{} {}", thousands(input.rows), noun(input.rows, "row")),
         task_name(report),
     ];
-    if input.rows_skipped > 0 {
+    if input.rows_awaiting_labels > 0 {
+        facts.push(format!(
+            "{} {} awaiting labels",
+            thousands(input.rows_awaiting_labels),
+            noun(input.rows_awaiting_labels, "row")
+        ));
+    }
+    let invalid = input.rows_skipped - input.rows_awaiting_labels;
+    if invalid > 0 {
         facts.push(format!(
             "{} {} skipped",
-            thousands(input.rows_skipped),
-            noun(input.rows_skipped, "row")
+            thousands(invalid),
+            noun(invalid, "row")
         ));
     }
     if let Some(pos) = &report.results.pos_label {

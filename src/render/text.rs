@@ -113,8 +113,15 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
             .unwrap_or_default(),
         count(report.results.labels.len(), "class")
     );
-    if input.rows_skipped > 0 {
-        facts.push_str(&format!(", {} skipped", count(input.rows_skipped, "row")));
+    if input.rows_awaiting_labels > 0 {
+        facts.push_str(&format!(
+            ", {} awaiting labels",
+            count(input.rows_awaiting_labels, "row")
+        ));
+    }
+    let invalid = input.rows_skipped - input.rows_awaiting_labels;
+    if invalid > 0 {
+        facts.push_str(&format!(", {} skipped", count(invalid, "row")));
     }
     if let Some(pos) = &report.results.pos_label {
         facts.push_str(&format!(", positive class '{pos}'"));

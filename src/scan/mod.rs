@@ -183,9 +183,10 @@ struct Consumer<'a> {
 const AUDIT_BATCH: usize = 2048;
 
 impl Consumer<'_> {
-    /// Skips a bad row, or returns it as fatal.
+    /// Skips a bad row (or one waiting for its label), or returns it as fatal.
     fn skip(&mut self, problem: Problem, line: Option<u64>) -> Result<(), Fatal> {
-        if !(self.skip_invalid && problem.is_row_level()) {
+        let waiting = matches!(problem, Problem::MissingLabel(_));
+        if !(waiting || self.skip_invalid && problem.is_row_level()) {
             return Err((line, problem));
         }
         self.rows_skipped += 1;
@@ -225,7 +226,9 @@ impl Consumer<'_> {
         let row = match self.decoder.decode(rec, &mut self.proba) {
             Ok(row) => row,
             Err(problem) => {
-                if self.skip_invalid && matches!(problem, Problem::MissingLabel(_)) {
+                // A row whose label has not arrived yet is left out of the metrics and counted
+                // where it belongs (segment, window): partly labelled logs are normal input.
+                if matches!(problem, Problem::MissingLabel(_)) {
                     self.missing_label(rec, line);
                 }
                 return self.skip(problem, Some(line));

@@ -350,13 +350,35 @@ fn error_wrong_number_of_fields() {
 }
 
 #[test]
-fn error_empty_label() {
-    let err = expect_input_error(&fixture("empty_label.csv"), &[], Some(4));
+fn a_row_without_its_label_waits_for_it() {
+    // Labels arrive late: a row without one is left out of the metrics and counted, not an
+    // error.
+    let r = Test::eval_json(&fixture("empty_label.csv")).run().report();
+    assert_eq!(r["input"]["rows"], 7);
+    assert_eq!(r["input"]["rows_awaiting_labels"], 1);
+    assert_eq!(r["input"]["rows_skipped"], 1);
+    assert_eq!(r["audit"]["skipped"]["missing_label"], 1);
+    let text = Test::new()
+        .args(&["eval", &fixture("empty_label.csv")])
+        .run();
     assert!(
-        err.what.contains("missing label") && err.what.contains("'label'"),
+        text.stdout.contains("1 row awaiting labels"),
+        "{}",
+        text.stdout
+    );
+    // With no label at all yet, there is nothing to measure: one line says so.
+    let dir = tempfile::tempdir().unwrap();
+    let none = write(
+        &dir,
+        "none.csv",
+        b"label,prediction,score\n,0,0.1\n,1,0.9\n",
+    );
+    let run = Test::new().args(&["eval", &none]).run();
+    let err = run.input_error(&none);
+    assert!(
+        err.what.contains("none of its 2 rows has a label yet"),
         "{err:?}"
     );
-    assert!(err.hint.contains("--skip-invalid"), "{err:?}");
 }
 
 #[test]
@@ -892,7 +914,7 @@ fn output_is_not_created_on_an_input_error() {
 fn output_keeps_an_existing_file_on_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = write(&dir, "report.json", b"previous report\n");
-    let file = fixture("empty_label.csv");
+    let file = fixture("empty_prediction.csv");
     let run = Test::new().args(&["eval", &file, "--output", &out]).run();
     run.input_error(&file);
     assert_eq!(std::fs::read(&out).unwrap(), b"previous report\n");

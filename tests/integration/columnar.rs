@@ -327,25 +327,32 @@ fn nulls_are_missing_cells_and_rows_are_numbered_from_one() {
         ),
         (
             "prediction",
-            Arc::new(StringArray::from(vec!["cat", "dog", "dog", "dog"])) as ArrayRef,
+            Arc::new(StringArray::from(vec![
+                Some("cat"),
+                Some("dog"),
+                Some("dog"),
+                None,
+            ])) as ArrayRef,
         ),
     ])
     .unwrap();
     let path = dir.path().join("nulls.parquet");
     parquet(&path, &[batch], Compression::SNAPPY, 1 << 20);
     let file = path.to_str().unwrap();
+    // The third row waits for its label (counted, not an error); the fourth has no prediction.
     let run = Test::eval_json(file).run();
     let msg = run.one_line_error();
     assert!(
-        msg.starts_with(&format!("{file}: row 3: ")),
-        "the third row has no label: {msg}"
+        msg.starts_with(&format!("{file}: row 4: ")) && msg.contains("prediction"),
+        "the fourth row has no prediction: {msg}"
     );
     let skipped = Test::eval_json(file)
         .args(&["--skip-invalid", "--pos-label", "dog"])
         .run()
         .report();
-    assert_eq!(skipped["input"]["rows"], 3);
-    assert_eq!(skipped["input"]["rows_skipped"], 1);
+    assert_eq!(skipped["input"]["rows"], 2);
+    assert_eq!(skipped["input"]["rows_skipped"], 2);
+    assert_eq!(skipped["input"]["rows_awaiting_labels"], 1);
 }
 
 #[test]
