@@ -103,10 +103,12 @@ def test_problems_name_the_table_and_its_row() -> None:
 
 
 def test_nulls_are_missing_cells() -> None:
+    # A null label is a label not arrived yet: the row waits for it, no flag needed.
     frame = pl.DataFrame({"label": [1, None, 0, 1], "score": [0.9, 0.8, 0.1, 0.6]})
-    report = mlguard.evaluate(frame, skip_invalid=True).to_dict()
+    report = mlguard.evaluate(frame).to_dict()
     assert report["input"]["rows"] == 3
     assert report["input"]["rows_skipped"] == 1
+    assert report["input"]["rows_awaiting_labels"] == 1
 
 
 def test_what_is_not_a_table_is_a_type_error() -> None:
