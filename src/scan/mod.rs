@@ -320,9 +320,9 @@ impl Consumer<'_> {
         Ok(())
     }
 
-    /// Counts a row without a label in its segments and window (it is skipped, not counted),
-    /// so that labels missing in one place can be located.
-    #[cold]
+    /// Counts a row without a label in its segments and window (it is left out of the
+    /// metrics), so that labels missing in one place can be located, and its features, which
+    /// the feature checks read whether or not the label has arrived.
     fn missing_label<R: Fields>(&mut self, rec: &R, line: u64) {
         let index = self.segment_index;
         let segment = |c: usize| as_text(rec.field(index[c])).unwrap_or_default();
@@ -332,6 +332,14 @@ impl Consumer<'_> {
             (Some(_), Some(col)) => parse_time(rec.field(col)),
         };
         self.state.missing_label(segment, at);
+        if !self.feature_index.is_empty() {
+            count_features(
+                (&mut self.features, &mut self.feature_slots),
+                (self.feature_index, self.segment_index, self.segment_names),
+                rec,
+                (at, None),
+            );
+        }
     }
 
     /// Audits the rows the fast lane counted since the last call.

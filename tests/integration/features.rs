@@ -278,6 +278,45 @@ fn the_issues_export_lists_the_rows_each_fault_broke() {
 }
 
 #[test]
+fn rows_waiting_for_labels_are_checked_for_their_features() {
+    let dir = tempfile::tempdir().unwrap();
+    report(dir.path(), Fault::Constant, 5, 0);
+    // The broken half has no labels yet: the feature checks read it all the same.
+    let path = dir.path().join("current.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut out = String::new();
+    for (i, row) in text.lines().enumerate() {
+        let mut cells: Vec<&str> = row.split(',').collect();
+        if i > 3000 {
+            cells[6] = "";
+        }
+        out += &cells.join(",");
+        out.push('\n');
+    }
+    std::fs::write(&path, out).unwrap();
+    let r = Test::eval_json(path.to_str().unwrap())
+        .args(&[
+            "--reference",
+            dir.path().join("reference.csv").to_str().unwrap(),
+        ])
+        .args(&["--feature-cols", "income,age,plan", "--time-col", "time"])
+        .args(&["--bootstrap", "0"])
+        .run()
+        .report();
+    assert_eq!(r["input"]["rows"], 3000);
+    assert_eq!(r["input"]["rows_awaiting_labels"], 3000);
+    assert_eq!(r["features"]["age"]["rows"], 6000);
+    assert_eq!(r["features"]["age"]["since"], FAULT_AT);
+    let age = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "feature:age:quality")
+        .expect("the constant feature is found in the rows without labels");
+    assert_eq!(age["status"], "fail", "{age}");
+}
+
+#[test]
 fn clean_runs_with_fifty_features_raise_nothing() {
     let dir = tempfile::tempdir().unwrap();
     for seed in 0..20 {
