@@ -24,6 +24,12 @@ Files written:
                   from 2026-03-04T12:00:00Z on, the model collapses: scores ignore
                   the label and are shifted up, so most predictions are 1.
   binary.jsonl    the first 200 rows of binary.csv as JSON Lines.
+  features.csv    6,000 rows of a credit model with its input features over 6 days
+                  (2026-03-01 .. 2026-03-07): id,timestamp,device,income,age,plan,label,
+                  score. From 2026-03-04T00:00:00Z on, the android app sends income in
+                  cents (x100), and the model scores those rows from the wrong value.
+  features-reference.csv
+                  6,000 rows of the same model over the previous fortnight, healthy.
 """
 
 import json
@@ -96,6 +102,34 @@ def multiclass_rows(rng, start, days, n):
     return rows
 
 
+FEATURES_HEADER = ["id", "timestamp", "device", "income", "age", "plan", "label", "score"]
+
+
+def feature_rows(rng, start, days, n, cents_from=None):
+    """A credit model over its inputs: the true default probability rises with a low income
+    and youth; the model scores the income it is sent. From `cents_from` on, android sends
+    the income in cents."""
+    rows = []
+    for i, ts in enumerate(timestamps(rng, start, days, n), start=1):
+        device = rng.choices(["web", "ios", "android"], [0.5, 0.25, 0.25])[0]
+        income = math.exp(rng.gauss(10.6, 0.45))
+        age = rng.randint(19, 75)
+        plan = rng.choices(["basic", "plus", "premium"], [0.6, 0.3, 0.1])[0]
+
+        def risk(income):
+            z = -1.2 - 1.8 * (math.log(income) - 10.6) - 0.03 * (age - 45)
+            z += {"basic": 0.3, "plus": 0.0, "premium": -0.4}[plan]
+            return sigmoid(z)
+
+        label = 1 if rng.random() < risk(income) else 0
+        sent = income
+        if cents_from is not None and ts >= cents_from and device == "android":
+            sent = income * 100
+        score = round(risk(sent), 4)
+        rows.append([i, fmt_ts(ts), device, f"{sent:.2f}", age, plan, label, f"{score:.4f}"])
+    return rows
+
+
 def write_csv(path, header, rows):
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write(",".join(header) + "\n")
@@ -134,6 +168,12 @@ def main():
     collapse = binary_rows(random.Random(1004), utc("2026-03-01T00:00:00Z"), 6, 6000,
                            collapse_at=utc("2026-03-04T12:00:00Z"))
     write_csv(out("collapse.csv"), BINARY_HEADER, collapse)
+
+    features = feature_rows(random.Random(1005), utc("2026-03-01T00:00:00Z"), 6, 6000,
+                            cents_from=utc("2026-03-04T00:00:00Z"))
+    write_csv(out("features.csv"), FEATURES_HEADER, features)
+    features_ref = feature_rows(random.Random(1006), utc("2026-02-15T00:00:00Z"), 14, 6000)
+    write_csv(out("features-reference.csv"), FEATURES_HEADER, features_ref)
 
 
 if __name__ == "__main__":

@@ -317,6 +317,53 @@ fn rows_waiting_for_labels_are_checked_for_their_features() {
 }
 
 #[test]
+fn the_bundled_example_leads_with_the_unit_change_and_explains_its_symptoms() {
+    // The guide's worked example: its command and what it shows.
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("issues.csv");
+    let r = Test::eval_json("examples/features.csv")
+        .args(&["--reference", "examples/features-reference.csv"])
+        .args(&["--feature-cols", "auto", "--id-col", "id"])
+        .args(&["--time-col", "timestamp", "--segment-col", "device"])
+        .args(&["--export-issues", export.to_str().unwrap()])
+        .run()
+        .report();
+    let lead = &r["findings"][0];
+    assert_eq!(lead["code"], "data.feature_drift", "{lead}");
+    let location = &lead["evidence"]["location"];
+    assert_eq!(location["feature"], "income");
+    assert_eq!(location["segment"]["value"], "android");
+    assert_eq!(location["window"], "2026-03-04T00:00:00Z");
+    let explains: Vec<&str> = lead["explains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for symptom in [
+        "deployment.score_drift",
+        "training.miscalibration",
+        "training.threshold",
+    ] {
+        assert!(explains.contains(&symptom), "{symptom}: {explains:?}");
+    }
+    assert_eq!(r["features"].as_object().unwrap().len(), 3);
+    // Every listed row is an android row from the change on.
+    let text = std::fs::read_to_string("examples/features.csv").unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    let listed: Vec<usize> = csv::Reader::from_path(&export)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].parse().unwrap())
+        .collect();
+    assert!(listed.len() > 300, "{}", listed.len());
+    for line in listed {
+        let row = &rows[line - 1];
+        assert!(row[2] == "android" && row[1] >= "2026-03-04", "{row:?}");
+    }
+}
+
+#[test]
 fn clean_runs_with_fifty_features_raise_nothing() {
     let dir = tempfile::tempdir().unwrap();
     for seed in 0..20 {
