@@ -619,6 +619,8 @@ fn windows(doc: &mut Doc, report: &Report) {
     }
     let change = flags.change_index(ws);
     let auc = ws.iter().any(|w| w.roc_auc.is_some());
+    // Rows still waiting for their labels, per window, when any are.
+    let waiting = ws.iter().any(|w| w.labels_missing > 0);
     let rows: Vec<Vec<String>> = ws
         .iter()
         .enumerate()
@@ -630,12 +632,11 @@ fn windows(doc: &mut Doc, report: &Report) {
             if change == Some(i) {
                 notes.push("**change point**");
             }
-            let mut row = vec![
-                label(&w.start),
-                w.rows.to_string(),
-                num(w.accuracy),
-                num(w.f1),
-            ];
+            let mut row = vec![label(&w.start), w.rows.to_string()];
+            if waiting {
+                row.push(w.labels_missing.to_string());
+            }
+            row.extend([num(w.accuracy), num(w.f1)]);
             if auc {
                 row.push(num(w.roc_auc));
             }
@@ -643,24 +644,21 @@ fn windows(doc: &mut Doc, report: &Report) {
             row
         })
         .collect();
-    let (header, right): (&[&str], &[bool]) = if auc {
-        (
-            &[
-                "window start",
-                "rows",
-                "accuracy",
-                "f1",
-                "roc auc",
-                "checks",
-            ],
-            &[false, true, true, true, true, false],
-        )
-    } else {
-        (
-            &["window start", "rows", "accuracy", "f1", "checks"],
-            &[false, true, true, true, false],
-        )
-    };
+    let mut header = vec!["window start", "rows"];
+    let mut right = vec![false, true];
+    if waiting {
+        header.push("awaiting labels");
+        right.push(true);
+    }
+    header.extend(["accuracy", "f1"]);
+    right.extend([true, true]);
+    if auc {
+        header.push("roc auc");
+        right.push(true);
+    }
+    header.push("checks");
+    right.push(false);
+    let (header, right) = (header.as_slice(), right.as_slice());
     doc.table(header, right, &rows, MAX_WINDOWS, "windows");
     close_details(doc);
 }

@@ -314,6 +314,14 @@ fn rows_waiting_for_labels_are_checked_for_their_features() {
         .find(|c| c["id"] == "feature:age:quality")
         .expect("the constant feature is found in the rows without labels");
     assert_eq!(age["status"], "fail", "{age}");
+    // The Markdown report's windows say how many rows each still waits for.
+    let markdown = Test::new()
+        .args(&["eval", path.to_str().unwrap(), "--time-col", "time"])
+        .args(&["--format", "markdown", "--bootstrap", "0"])
+        .run()
+        .stdout;
+    assert!(markdown.contains("| awaiting labels |"), "{markdown}");
+    assert!(markdown.contains("| 2026-05-11T10:00:00Z | 0 | 200 | - |"), "{markdown}");
 }
 
 #[test]
