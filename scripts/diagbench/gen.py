@@ -404,6 +404,7 @@ class Log:
     pred: np.ndarray = None     # predicted class index
     label_missing: np.ndarray = None
     rows: np.ndarray = None     # the pool rows, in log order
+    logged: bool = False        # whether the log carries the model's inputs as served
 
     @property
     def t(self):
@@ -437,6 +438,9 @@ class Log:
         else:
             for j, c in enumerate(w.classes):
                 df[f"proba_{c}"] = self.P[:, j]
+        if self.logged:
+            for c in self.X.columns:
+                df[c] = self.X[c].to_numpy()
         return df
 
     def accuracy(self):
@@ -1104,6 +1108,35 @@ def c_conflicting_labels(seed):
                 meta={**model_meta(w, fam, seed), "conflicting_ids": int(len(pick))})
 
 
+FEATURE_CODES = ["data.feature_drift", "data.broken_feature"]
+
+
+def log_inputs(case):
+    """The case's logs carry the model's inputs as served, read with --feature-cols."""
+    for log in (case.logs.current, case.logs.reference, case.logs.train):
+        if log is not None:
+            log.logged = True
+    case.flags = case.flags + ["--feature-cols", ",".join(case.logs.current.X.columns)]
+    case.story += "; the logs carry the model's inputs (--feature-cols)"
+    return case
+
+
+def logged(build, family):
+    """A fault case whose logs carry the model's inputs: the leading finding must also name
+    the broken feature (`place.feature`), and the feature findings detect it."""
+    def make(seed):
+        case = log_inputs(build(seed))
+        case.name = case.name.replace(case.family, family, 1)
+        case.family = family
+        e = case.expect
+        place = dict(e["place"] or {})
+        place["feature"] = case.meta["feature"]
+        case.expect = fault(["data", "deployment"], FEATURE_CODES + e["codes"], place,
+                            e.get("forbid"))
+        return case
+    return make
+
+
 FAULTS = [
     ("collapse", c_collapse),
     ("feature_x10", c_feature_x10),
@@ -1129,6 +1162,11 @@ FAULTS = [
     ("overfit", c_overfit),
     ("serving_skew", c_serving_skew),
     ("conflicting_labels", c_conflicting_labels),
+    ("feature_x10_logged", logged(c_feature_x10, "feature_x10_logged")),
+    ("feature_zeroed_version_confounded_logged",
+     logged(c_feature_zeroed_version, "feature_zeroed_version_confounded_logged")),
+    ("segment_broken_since_logged",
+     logged(c_segment_broken_since, "segment_broken_since_logged")),
 ]
 
 # ------------------------------------------------------------------------------------ healthy
@@ -1157,6 +1195,14 @@ def h_model(family, data, seed):
                 meta={**model_meta(w, family, seed), "pool_ece": round(e, 4),
                       "train_accuracy": round(train_acc, 4),
                       "pool_accuracy": round(pool_acc, 4)})
+
+
+def h_features(seed):
+    """A healthy model of the fault cases' family whose logs carry its inputs."""
+    case = log_inputs(h_model(FAULT_FAMILY[seed], "synth", seed))
+    case.name = f"healthy-features-s{seed}"
+    case.family = "features"
+    return case
 
 
 BALANCES = [0.01, 0.02, 0.05, 0.10, 0.25, 0.50]
@@ -1249,6 +1295,9 @@ def all_cases():
     for s in range(3):
         out.append((f"healthy-stable_weak_segment-s{s}", "healthy-stable_weak_segment",
                     lambda s=s: h_weak_segment(s)))
+    for s in range(3):
+        out.append((f"healthy-features-s{s}", "healthy-features",
+                    lambda s=s: h_features(s)))
     return out
 
 

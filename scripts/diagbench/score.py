@@ -104,7 +104,7 @@ def time_matches(f, lo, hi):
 def place_matches(f, place):
     """Whether the finding `f` points at `place`: None or {} (anywhere), a list (any of),
     or a dict whose keys must all match: segment (+ column), version, time (+
-    tolerance_hours), time_from/time_to, classes."""
+    tolerance_hours), time_from/time_to, classes, feature."""
     if not place:
         return True
     if isinstance(place, list):
@@ -124,6 +124,9 @@ def place_matches(f, place):
         hi = parse_time(place["time_to"])[0] if "time_to" in place else \
             datetime.max.replace(tzinfo=timezone.utc)
         ok &= time_matches(f, lo, hi)
+    if "feature" in place:
+        loc = (f.get("evidence") or {}).get("location") or {}
+        ok &= loc.get("feature") == place["feature"]
     if "classes" in place:
         loc = (f.get("evidence") or {}).get("location") or {}
         primary, secondary = finding_texts(f)
@@ -137,6 +140,11 @@ def place_matches(f, place):
 
 def place_text(f):
     loc = (f.get("evidence") or {}).get("location") or {}
+    if loc.get("feature"):
+        where = f" {loc['segment']['column']}={loc['segment']['value']}" \
+            if loc.get("segment") else ""
+        when = f" since {loc['window']}" if loc.get("window") else ""
+        return f"feature {loc['feature']}{where}{when}"
     if loc.get("segment"):
         return f"{loc['segment']['column']}={loc['segment']['value']}"
     if loc.get("window"):

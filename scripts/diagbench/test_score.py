@@ -14,13 +14,21 @@ T = "2026-05-08T06:00:00Z"
 
 
 def finding(title="", window=None, segment=None, because=(), values=None, cls=None,
-            code="deployment.step_change", severity="error", category="deployment"):
+            code="deployment.step_change", severity="error", category="deployment",
+            feature=None):
     return {"code": code, "severity": severity, "category": category, "title": title,
-            "evidence": {"location": {"segment": segment, "window": window, "class": cls},
+            "evidence": {"location": {"segment": segment, "window": window, "class": cls,
+                                      "feature": feature},
                          "because": list(because), "values": values or {}, "checks": []}}
 
 
 class Place(unittest.TestCase):
+    def test_the_feature_must_be_the_one_named(self):
+        place = {"time": T, "feature": "amount"}
+        self.assertTrue(place_matches(finding(window=T, feature="amount"), place))
+        self.assertFalse(place_matches(finding(window=T, feature="age"), place))
+        self.assertFalse(place_matches(finding(window=T), place))
+
     def test_time_within_tolerance(self):
         self.assertTrue(place_matches(finding(window="2026-05-08T10:00:00Z"),
                                       {"time": T, "tolerance_hours": 24}))

@@ -11,7 +11,7 @@ use super::statistical::{detail, fmt_p, stat, StatOptions};
 use super::{Check, CheckId, CheckStatus, Location, SegmentRef, StatisticalDetail};
 use crate::features::compare::{FeatureKind, FeatureReport};
 use crate::features::rows::{FaultyRows, RowRule};
-use crate::features::LogHistogram;
+use crate::features::{LogHistogram, MAX_SEGMENT_VALUES};
 use crate::ordered_map::OrderedMap;
 use crate::stats;
 
@@ -358,12 +358,15 @@ fn with_window_width(mut check: Check, r: &FeatureReport) -> Check {
 }
 
 /// The feature checks of `reports` (`reference_distinct`: each feature's distinct values in
-/// the reference, by position; `segments`: the segment each feature's drift is confined to).
-/// Each report whose check found rows at fault is given them (`faulty_rows`).
+/// the reference, by position; `segments`: the segment each feature's drift is confined to,
+/// and the feature's report in that segment against the same segment of the reference). A
+/// feature that did not move overall is tested in its segment, at α over the features and
+/// [`MAX_SEGMENT_VALUES`] values. Each report whose check found rows at fault is given them
+/// (`faulty_rows`).
 pub fn features(
     reports: &mut OrderedMap<FeatureReport>,
     reference_distinct: &[Option<u64>],
-    segments: &[Option<SegmentRef>],
+    (segments, segment_reports): (&[Option<SegmentRef>], &[Option<FeatureReport>]),
     opts: &StatOptions,
 ) -> Vec<Check> {
     let n = reports.0.len().max(1);
@@ -373,10 +376,17 @@ pub fn features(
     for (i, (name, r)) in reports.0.iter_mut().enumerate() {
         let reference = reference_distinct.get(i).copied().flatten();
         let segment = segments.get(i).and_then(Option::as_ref);
+        let in_segment = segment.zip(segment_reports.get(i).and_then(Option::as_ref));
         let (check, rule) = if let Some(found) = quality(name, r, reference, alpha, opts) {
             broken += 1;
             found
         } else if let Some(found) = drift(name, r, segment, alpha, opts) {
+            drifted += 1;
+            found
+        } else if let Some(found) = in_segment.and_then(|(s, sr)| {
+            let level = alpha / MAX_SEGMENT_VALUES as f64;
+            drift(name, sr, Some(s), level, opts)
+        }) {
             drifted += 1;
             found
         } else {

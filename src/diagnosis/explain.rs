@@ -333,12 +333,28 @@ fn same_time(feature: &Finding, when: Option<&str>) -> bool {
     }
 }
 
+/// The rule of a change over time, which a feature that caused one takes over.
+const CHANGE_ROOT: Root = Root {
+    code: "deployment.step_change",
+    explains: CHANGE_SYMPTOMS,
+};
+
 /// Whether `root` explains `symptom` away.
 fn explains(root: &Finding, rule: &Root, symptom: &Finding) -> bool {
+    let feature = matches!(rule.code, "data.broken_feature" | "data.feature_drift");
+    if feature && !rule.explains.contains(&symptom.code.as_str()) {
+        // A feature that caused a change over time (it took the change as its symptom)
+        // explains what the change implies: a version rolled out at about that time, say.
+        let caused_change = root
+            .explains
+            .iter()
+            .any(|c| c == "deployment.step_change" || c == "deployment.degraded_window");
+        return caused_change && explains(root, &CHANGE_ROOT, symptom);
+    }
     if !rule.explains.contains(&symptom.code.as_str()) {
         return false;
     }
-    if matches!(rule.code, "data.broken_feature" | "data.feature_drift") {
+    if feature {
         let (at, then) = (&root.evidence.location, &symptom.evidence.location);
         return match symptom.code.as_str() {
             "data.segment_degraded" | "data.weak_segment" => {
@@ -458,5 +474,79 @@ fn absorb(root: &mut Finding, symptom: Finding) {
     {
         // A change in time that happened in one segment: both places.
         loc.segment = symptom.evidence.location.segment;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{Location, SegmentRef};
+    use crate::diagnosis::{Category, Evidence};
+    use crate::ordered_map::OrderedMap;
+
+    fn finding(code: &str, location: Location, values: &[(&str, f64)]) -> Finding {
+        Finding {
+            code: code.to_string(),
+            severity: Severity::Error,
+            category: Category::Data,
+            title: code.to_string(),
+            confidence: 0.75,
+            evidence: Evidence {
+                checks: vec![format!("check:{code}")],
+                because: vec![code.to_string()],
+                location,
+                values: OrderedMap(vec![(
+                    format!("check:{code}"),
+                    OrderedMap(values.iter().map(|&(k, v)| (k.to_string(), v)).collect()),
+                )]),
+            },
+            remedies: Vec::new(),
+            fix: OrderedMap::default(),
+            rows: Vec::new(),
+            explains: Vec::new(),
+        }
+    }
+
+    fn at(window: &str) -> Location {
+        Location {
+            window: Some(window.to_string()),
+            ..Location::default()
+        }
+    }
+
+    #[test]
+    fn a_feature_that_caused_a_change_explains_what_the_change_implies() {
+        let mut feature_at = at("2026-05-08T06:00:00Z");
+        feature_at.feature = Some("amount".to_string());
+        let feature = finding(
+            "data.feature_drift",
+            feature_at,
+            &[("window_width", 3600.0)],
+        );
+        let change = finding("deployment.step_change", at("2026-05-08T08:00:00Z"), &[]);
+        let version = Location {
+            segment: Some(SegmentRef {
+                column: "version".to_string(),
+                value: "3.2.0".to_string(),
+            }),
+            ..Location::default()
+        };
+        let gap = finding("deployment.version_gap", version.clone(), &[]);
+        let mut findings = vec![gap.clone(), change.clone(), feature.clone()];
+        explain_away(&mut findings, false);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, "data.feature_drift");
+        assert_eq!(
+            findings[0].explains,
+            ["deployment.step_change", "deployment.version_gap"]
+        );
+        // A feature that moved at another time explains neither.
+        let mut later = feature.clone();
+        later.evidence.location.window = Some("2026-05-12T06:00:00Z".to_string());
+        let mut findings = vec![gap, change, later];
+        explain_away(&mut findings, false);
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        assert_eq!(findings[0].code, "deployment.step_change");
+        assert_eq!(findings[0].explains, ["deployment.version_gap"]);
     }
 }

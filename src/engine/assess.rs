@@ -255,6 +255,33 @@ pub fn assess(
                 Some(SegmentRef { column, value })
             })
             .collect();
+        // The report of each feature in the one segment it moved in, against the same
+        // segment of the reference: a fault confined to a small segment is found there.
+        let segment_reports: Vec<Option<crate::features::compare::FeatureReport>> = reports
+            .0
+            .iter()
+            .zip(&segments)
+            .enumerate()
+            .map(|(k, ((name, r), segment))| {
+                let s = segment.as_ref()?;
+                let now = current.segment(&s.column, &s.value)?.get(k)?;
+                let reference = reference?;
+                let rk = reference.features.iter().position(|(n, _)| n == name)?;
+                let before = crate::features::compare::segment_reference(
+                    reference,
+                    (&s.column, &s.value),
+                    rk,
+                    stat_opts.min_rows,
+                );
+                let mut report = crate::features::compare::report(
+                    now,
+                    Some(before),
+                    categorical.iter().any(|c| c == name),
+                );
+                report.kind = r.kind;
+                Some(report)
+            })
+            .collect();
         let mut reports = reports;
         if let Some(reference) = reference {
             explain_features(
@@ -269,7 +296,7 @@ pub fn assess(
             checks.extend(crate::checks::features::features(
                 &mut reports,
                 &reference_distinct,
-                &segments,
+                (&segments, &segment_reports),
                 stat_opts,
             ));
         }

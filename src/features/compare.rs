@@ -398,8 +398,26 @@ pub fn drift(
     Some(d)
 }
 
+/// What segment `column`=`value`'s feature `rk` is compared with: the same segment of the
+/// reference, or the whole reference when the segment has fewer than `min_rows` rows there (a
+/// version rolled out since): a fault in time shows in such a value too, and is then not
+/// taken for one confined to another value.
+pub fn segment_reference<'a>(
+    reference: &'a super::FeatureState,
+    (column, value): (&str, &str),
+    rk: usize,
+    min_rows: u64,
+) -> &'a FeatureSummary {
+    reference
+        .segment(column, value)
+        .and_then(|b| b.get(rk))
+        .filter(|b| b.rows >= min_rows)
+        .unwrap_or(&reference.features[rk].1)
+}
+
 /// The one segment value where feature `k` moved, if its drift is confined there: the values
-/// of a segment column whose own drift against the same value in the reference is significant
+/// of a segment column whose own drift against the same value in the reference (the whole
+/// reference for a value it lacks) is significant
 /// (at `alpha` over the values tried) with PSI ≥ `psi_effect`, when exactly one value of the
 /// column qualifies and every other value of the column moved by less than half that PSI.
 pub fn located_segment(
@@ -420,7 +438,7 @@ pub fn located_segment(
             .iter()
             .filter(|s| s.column == column)
             .filter_map(|s| {
-                let before = reference.segment(column, &s.value)?.get(rk)?;
+                let before = segment_reference(reference, (column, &s.value), rk, min_rows);
                 let now = s.summaries.get(k)?;
                 if now.rows < min_rows || before.rows < min_rows {
                     return None;

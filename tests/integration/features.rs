@@ -321,7 +321,10 @@ fn rows_waiting_for_labels_are_checked_for_their_features() {
         .run()
         .stdout;
     assert!(markdown.contains("| awaiting labels |"), "{markdown}");
-    assert!(markdown.contains("| 2026-05-11T10:00:00Z | 0 | 200 | - |"), "{markdown}");
+    assert!(
+        markdown.contains("| 2026-05-11T10:00:00Z | 0 | 200 | - |"),
+        "{markdown}"
+    );
 }
 
 #[test]
