@@ -13,6 +13,7 @@ use crate::metrics::classification::ClassificationMetrics;
 use crate::metrics::latency::LatencySummary;
 use crate::metrics::ranking::Thresholds;
 use crate::metrics::scores::{Curves, ScoreMetrics};
+use crate::metrics::waiting::WaitingSplit;
 use crate::metrics::{Evaluation, Task};
 use crate::ordered_map::OrderedMap;
 
@@ -87,6 +88,9 @@ pub struct SegmentReport {
     /// its standard error.
     #[serde(skip)]
     pub calibrated_log_loss: Option<(f64, f64)>,
+    /// Binary scores of the segment's rows awaiting labels, by predicted class.
+    #[serde(skip)]
+    pub waiting: Option<WaitingSplit>,
 }
 
 /// The bins of a segment's score histogram.
@@ -109,6 +113,101 @@ pub struct WindowReport {
     pub roc_auc: Option<f64>,
     /// Rows of the window left out for a missing label (`--skip-invalid`).
     pub labels_missing: u64,
+    /// Binary scores of the window's rows awaiting labels, by predicted class.
+    #[serde(skip)]
+    pub waiting: Option<WaitingSplit>,
+}
+
+/// Estimated performance of rows awaiting labels (see [`crate::metrics::estimate`]).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct EstimatedMetrics {
+    /// Rows estimated: those awaiting labels that have a binary score and a prediction.
+    pub rows: u64,
+    /// Estimated accuracy.
+    pub accuracy: Option<f64>,
+    /// Estimated precision of the positive class.
+    pub precision: Option<f64>,
+    /// Estimated recall of the positive class.
+    pub recall: Option<f64>,
+    /// Estimated F1 of the positive class.
+    pub f1: Option<f64>,
+    /// Estimated ROC AUC.
+    pub roc_auc: Option<f64>,
+    /// 95% intervals for the value each metric will take once the labels arrive (the
+    /// calibration's own uncertainty included), by metric.
+    pub intervals: OrderedMap<[f64; 2]>,
+}
+
+impl EstimatedMetrics {
+    /// The metrics by name, in report order.
+    pub fn values(&self) -> [(&'static str, Option<f64>); 5] {
+        [
+            ("accuracy", self.accuracy),
+            ("precision", self.precision),
+            ("recall", self.recall),
+            ("f1", self.f1),
+            ("roc_auc", self.roc_auc),
+        ]
+    }
+}
+
+/// The estimated performance of one window.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EstimatedWindow {
+    /// First instant (RFC 3339, UTC) or first line of the window.
+    pub start: String,
+    /// End (exclusive).
+    pub end: String,
+    /// Its estimate.
+    #[serde(flatten)]
+    pub metrics: EstimatedMetrics,
+}
+
+/// The estimator run on the rows whose labels did arrive, as if they had not: how far its
+/// estimate is from what the labels say.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EstimatorCheck {
+    /// What the estimator says of the labelled rows.
+    pub estimated: EstimatedMetrics,
+    /// Their realised metrics, by name.
+    pub realised: OrderedMap<Option<f64>>,
+    /// Estimated minus realised, by name.
+    pub error: OrderedMap<f64>,
+    /// Metrics whose realised value lies outside the estimate's 95% interval.
+    pub outside_interval: Vec<String>,
+}
+
+/// Performance estimated for the rows awaiting labels: their scores calibrated on the labelled
+/// reference, the expected confusion matrix of the calibrated probabilities
+/// (confidence-based performance estimation).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Estimated {
+    /// `cbpe`: confidence-based performance estimation.
+    pub method: &'static str,
+    /// How the reference's scores were calibrated: `isotonic` or `platt` (the one with the
+    /// lower cross-validated log loss on the reference).
+    pub calibration: crate::metrics::estimate::Method,
+    /// Labelled reference rows the calibration was fitted on.
+    pub reference_rows: u64,
+    /// Expected calibration error of the fitted calibration on held-out reference rows.
+    pub reference_ece: f64,
+    /// Share of the estimated rows whose score lies outside the reference's range of scores.
+    pub outside_reference_range: f64,
+    /// The mean score of the rows awaiting labels.
+    pub mean_score: f64,
+    /// The estimate over every row awaiting its label.
+    #[serde(flatten)]
+    pub overall: EstimatedMetrics,
+    /// Per window (null without windows).
+    pub windows: Option<Vec<EstimatedWindow>>,
+    /// Per segment: column → segment value → estimate.
+    pub segments: OrderedMap<OrderedMap<EstimatedMetrics>>,
+    /// The estimator against the labels that did arrive (null when no row has both).
+    pub labelled: Option<EstimatorCheck>,
+    /// Whether nothing says the estimate cannot be trusted.
+    pub trusted: bool,
+    /// Why it may not be (empty when trusted).
+    pub caveats: Vec<String>,
 }
 
 /// Every measurement of a run, in the order the JSON report shows them.
@@ -144,6 +243,9 @@ pub struct Results {
     pub audit: Option<AuditSummary>,
     /// The input features (`--feature-cols`), by name: shape, and drift against the reference.
     pub features: Option<OrderedMap<crate::features::compare::FeatureReport>>,
+    /// Estimated performance of the rows awaiting labels (binary scores and a labelled
+    /// `--reference`; null otherwise).
+    pub estimated: Option<Estimated>,
 }
 
 /// Every scalar metric by its dotted path (`f1`, `macro.recall`, `per_class.cat.f1`), in the
@@ -162,6 +264,11 @@ impl MetricValues {
                 .map(|(k, v)| (k, v.filter(|x| x.is_finite())))
                 .collect(),
         )
+    }
+
+    /// Adds `(path, value)` pairs after the others; a non-finite value is null.
+    pub fn extend(&mut self, pairs: Vec<(String, Option<f64>)>) {
+        self.0.extend(MetricValues::from_pairs(pairs).0);
     }
 
     /// The metric at `path`: `None` when there is no such metric, `Some(None)` when it is null.

@@ -21,6 +21,19 @@ pub fn count<N: Display + Clone + PartialEq + From<u8>>(n: N, noun: &str) -> Str
     format!("{n} {word}")
 }
 
+/// A count with thousands separators (`12,345`).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A number for people: four significant digits without trailing zeros (`0.245`, `0.2453`,
 /// `12.5`), in scientific notation outside [1e-4, 1e6) (`1.309e-18`); `0` for zero.
 pub fn decimal(x: f64) -> String {

@@ -168,6 +168,14 @@ fn mapping_text(mapping: &[(String, String)]) -> String {
 pub fn class_permutation(results: &Results, windows: Option<&[WindowCounts]>) -> Check {
     let cm = &results.metrics.labels.confusion_matrix;
     let mut d = detail("confusion", "classes", results.input.rows);
+    if results.input.rows == 0 {
+        return stat(
+            CheckId::ClassPermutation,
+            CheckStatus::Skip,
+            "needs labelled rows".into(),
+            d,
+        );
+    }
     let overall = permutation_of(&cm.labels, &cm.matrix);
     let (mapping, since) = if !overall.is_empty() {
         (overall, None)

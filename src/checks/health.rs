@@ -70,8 +70,16 @@ pub fn missing(results: &Results, by_reason: &OrderedMap<u64>, opts: &HealthOpti
     let skipped = results.input.rows_skipped;
     let read = results.input.rows + skipped;
     // Invalid scores are the model's output, not the data: `sanity:invalid_scores` has them.
+    // A log none of whose rows has a label yet is waiting for them all, which is normal input;
+    // otherwise rows without labels are missing data, unless `data:label_delay` places them
+    // (the latest rows, one segment), which the diagnosis then says.
     let invalid = by_reason.get("invalid_score").copied().unwrap_or(0);
-    let missing = skipped.saturating_sub(invalid);
+    let waiting = if results.input.rows == 0 {
+        results.input.rows_awaiting_labels
+    } else {
+        0
+    };
+    let missing = skipped.saturating_sub(invalid + waiting);
     let share = missing as f64 / read.max(1) as f64;
     let mut d = detail("share", "share", read);
     d.effect_size = Some(share);

@@ -46,6 +46,9 @@ pub enum CheckId {
     ProbabilitySums,
     /// `drift:score`: the score distribution against the reference.
     ScoreDrift,
+    /// `estimated:drop`: the estimated performance of rows awaiting labels against the
+    /// reference's.
+    EstimatedDrop,
     /// `drift:proba:CLASS`: one class's probabilities against the reference.
     ProbaDrift {
         /// The class.
@@ -180,6 +183,7 @@ impl fmt::Display for CheckId {
             CheckId::ScoreSaturation => "sanity:score_saturation",
             CheckId::ProbabilitySums => "sanity:probability_sums",
             CheckId::ScoreDrift => "drift:score",
+            CheckId::EstimatedDrop => "estimated:drop",
             CheckId::PredictionDrift => "drift:prediction",
             CheckId::LabelDrift => "drift:label",
             CheckId::AccuracyRegression => "regression:accuracy",

@@ -1,6 +1,7 @@
 //! Checks: release rules on metrics (and, later, statistical tests), each producing a
 //! [`Check`] value — findings are data; renderers decide how they look.
 
+pub mod estimated;
 pub mod faults;
 pub mod features;
 pub mod gate;

@@ -326,6 +326,15 @@ pub fn sanity_with(
     d.effect_size = Some(pred_share);
     d.location.class = class.cloned();
     d.values = OrderedMap(vec![("label_share_of_top_class".into(), label_share)]);
+    if n == 0 {
+        out.push(stat(
+            CheckId::DegeneratePredictions,
+            CheckStatus::Skip,
+            "needs labelled rows".into(),
+            d,
+        ));
+        return out;
+    }
     let concentrated = pred_share >= 0.99 && label_share < 0.99 && n >= 2;
     // A calibrated model of a rare class predicts the common one almost always at its
     // threshold, by design: its scores still rank the classes, so it has not collapsed.

@@ -327,6 +327,29 @@ pub const CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
+        code: "data.estimated_drop",
+        category: Data,
+        summary: "the performance estimated for rows awaiting labels is below the reference's",
+        meaning: "The labels of the latest rows have not arrived, but their scores, calibrated \
+                  on the labelled reference, already say that the model will be measured \
+                  worse on them: the population moved towards inputs where the model is less \
+                  sure or less right (covariate shift). The drop is an estimate: a change in \
+                  the relation between scores and labels (concept shift) is invisible to it.",
+        detection: "check estimated:drop — the estimated F1, accuracy or ROC AUC of the rows \
+                    awaiting labels (confidence-based performance estimation, see \
+                    estimated in the report) is --min-effect or more below the reference's \
+                    realised value and the estimate's 95% interval lies below it; fails from \
+                    twice --min-effect when nothing says the estimate cannot be trusted. The \
+                    message names what moved: the mean score, the mix of segments.",
+        causes: "a new population of users or items, a marketing campaign or season, a segment \
+                 whose share grew, an upstream change in the inputs.",
+        remedies: &[
+            "read which segment or score range the rows awaiting labels moved to, and check \
+             the input features there (--feature-cols) before the labels arrive",
+            "if the new population is there to stay, label a sample of it and retrain on it",
+        ],
+    },
+    CodeInfo {
         code: "training.overfitting",
         category: Training,
         summary: "the model is much better on its training data than here",

@@ -28,6 +28,8 @@ pub enum Signal {
     LabelNoise,
     /// A metric worse than in the reference run.
     MetricDrop,
+    /// The estimated performance of rows awaiting labels below the reference's.
+    EstimatedDrop,
     /// Scores (or class probabilities) drifted against the reference.
     ScoreDrift,
     /// Predicted classes drifted against the reference.
@@ -102,6 +104,7 @@ pub fn signal_of(id: &CheckId) -> Option<Signal> {
             MetricDrop
         }
         CheckId::ScoreDrift | CheckId::ProbaDrift { .. } | CheckId::ScoreChange => ScoreDrift,
+        CheckId::EstimatedDrop => EstimatedDrop,
         CheckId::PredictionDrift => PredictionDrift,
         CheckId::LabelDrift => LabelShift,
         CheckId::WeakSegment { .. } | CheckId::SegmentsOf { .. } => WeakSegment,
@@ -392,6 +395,7 @@ pub const CAUSES: &[Cause] = &[
     cause("deployment.saturated_scores", &[Saturation], &[], 0.5, &[]),
     cause("deployment.latency", &[Latency], &[], 0.9, &[]),
     cause("data.label_delay", &[LabelDelay], &[], 0.9, &[]),
+    cause("data.estimated_drop", &[EstimatedDrop], &[], 0.7, &[]),
     cause("data.missing_values", &[Missing], &[], 0.9, &[]),
     cause("data.duplicate_rows", &[Duplicates], &[], 0.9, &[]),
     cause("data.duplicate_ids", &[DuplicateIds], &[], 0.9, &[]),

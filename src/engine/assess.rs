@@ -17,7 +17,7 @@ use crate::checks::windows as window_checks;
 use crate::checks::{Check, SegmentRef};
 use crate::metrics::noise::NoiseBaseline;
 use crate::ordered_map::OrderedMap;
-use crate::results::{MetricValues, Results};
+use crate::results::{EstimatedMetrics, MetricValues, Results};
 use crate::settings::EvalSettings;
 
 use super::finish::Finished;
@@ -38,7 +38,18 @@ fn run_rules(
         }
         match rule.scope {
             Scope::Overall => {
-                let interval = |path: &str| results.intervals.get(path).copied();
+                let interval = |path: &str| {
+                    results.intervals.get(path).copied().or_else(|| {
+                        let name = path.strip_prefix("estimated.")?;
+                        results
+                            .estimated
+                            .as_ref()?
+                            .overall
+                            .intervals
+                            .get(name)
+                            .copied()
+                    })
+                };
                 let subject = Subject {
                     metrics: overall,
                     interval: &interval,
@@ -73,6 +84,20 @@ fn run_rules(
         }
     }
     Ok(checks)
+}
+
+/// The estimated metrics of the rows awaiting labels by their dotted paths (`estimated.f1`),
+/// null when nothing was estimated, so that rules on them always resolve.
+fn estimated_values(results: &Results) -> Vec<(String, Option<f64>)> {
+    let metrics = results.estimated.as_ref().map(|e| &e.overall);
+    EstimatedMetrics::default()
+        .values()
+        .into_iter()
+        .map(|(name, _)| {
+            let value = metrics.and_then(|m| m.values().into_iter().find(|v| v.0 == name)?.1);
+            (format!("estimated.{name}"), value)
+        })
+        .collect()
 }
 
 /// The data and training checks of the results.
@@ -128,8 +153,24 @@ pub fn assess(
 ) -> Result<Vec<Check>, RuleError> {
     let families = settings.checks.families;
     let stat_opts = &settings.checks.stat;
+    if let Some(reference) = &references.reference {
+        finished.results.estimated = super::estimated::estimated(
+            finished,
+            &reference.scores_by_class,
+            settings.rules.threshold,
+            settings.finish.bootstrap,
+        );
+    }
+    if let (None, Some(waiting)) = (&finished.results.estimated, &finished.waiting) {
+        finished.results.warnings.push(format!(
+            "{} awaiting labels have scores: estimating their performance needs a --reference \
+             data file with labels and scores",
+            crate::text::count(waiting.rows(), "row")
+        ));
+    }
     let results = &finished.results;
-    let overall = results.metrics.values();
+    let mut overall = results.metrics.values();
+    overall.extend(estimated_values(results));
     let mut checks = run_rules(&settings.gate.rules, results, &overall, settings)?;
     if let Some(reference) = &references.reference {
         let interval = |path: &str| results.intervals.get(path).copied();
@@ -196,6 +237,14 @@ pub fn assess(
         checks.extend(window_checks::worse_windows(coarse, stat_opts));
         checks.push(window_checks::change_point(fine, stat_opts));
         checks.extend(window_checks::score_change(coarse, stat_opts));
+    }
+    if let (Some(reference), Some(estimated)) = (&references.reference, &results.estimated) {
+        checks.extend(crate::checks::estimated::estimated_drop(
+            estimated,
+            &reference.metrics,
+            &reference.profile,
+            stat_opts,
+        ));
     }
     if let (Some(reference), true) = (&references.reference, families.reference) {
         checks.extend(statistical::against_reference(

@@ -13,12 +13,13 @@ use crate::checks::statistical::{self, Profile};
 use crate::checks::windows::WindowCounts;
 use crate::checks::Check;
 use crate::io::Problem;
-use crate::label::{sort_labels, LabelKey};
+use crate::label::{default_positive, negative_partner, sort_labels, LabelKey};
 use crate::metrics::audit::{multiclass_issues, AuditSummary, IdOutcomes, SkipReason};
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::latency::LatencyHistogram;
 use crate::metrics::noise::{self, NoiseBaseline};
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
+use crate::metrics::waiting::WaitingSplit;
 use crate::metrics::weighted::WeightTotals;
 use crate::metrics::windows::WindowColumn;
 use crate::metrics::{EvalState, Evaluation, FinishOptions, MetricsError, Task, WeightedState};
@@ -58,6 +59,26 @@ struct OverallPart {
     sanity: Vec<Check>,
 }
 
+/// How the scores of rows awaiting labels are split by predicted class: binary runs only, once
+/// the positive class is known.
+#[derive(Clone)]
+struct WaitingRule {
+    /// The positive class, in a binary run.
+    pos: Option<LabelKey>,
+    /// The threshold derived predictions are cut at.
+    threshold: f64,
+}
+
+impl WaitingRule {
+    /// The state's scores of rows awaiting labels, split (taken out of the state); `None`
+    /// when there are none or the run is not binary.
+    fn split(&self, state: &mut EvalState) -> Option<WaitingSplit> {
+        let waiting = state.take_waiting();
+        let pos = self.pos.as_ref()?;
+        (!waiting.is_empty()).then(|| waiting.split(pos, self.threshold))
+    }
+}
+
 /// Evaluates every segment, in parallel, with the overall task and positive class.
 fn segment_reports(
     columns: Vec<SegmentColumn>,
@@ -66,6 +87,7 @@ fn segment_reports(
     pos_label: Option<LabelKey>,
     opts: &FinishOptions,
     min_rows: u64,
+    waiting: &WaitingRule,
 ) -> OrderedMap<OrderedMap<SegmentReport>> {
     let mut fixed = opts.clone();
     fixed.task = Some(task);
@@ -85,6 +107,7 @@ fn segment_reports(
         .map(|(c, value, mut seg)| {
             let rows = seg.rows();
             let labels_missing = seg.labels_missing();
+            let waiting = waiting.split(&mut seg);
             let shape = seg.score_shape(SCORE_BINS);
             let calibrated_log_loss = shape
                 .as_ref()
@@ -105,16 +128,22 @@ fn segment_reports(
                     }),
                     metrics: Some(Metrics::of(&e)),
                     intervals: e.intervals,
+                    waiting,
                 },
                 Err(err) => SegmentReport {
                     rows,
                     skipped: true,
-                    reason: Some(err.to_string()),
+                    reason: Some(if rows == 0 && labels_missing > 0 {
+                        "no row has its label yet".to_string()
+                    } else {
+                        err.to_string()
+                    }),
                     metrics: None,
                     intervals: OrderedMap::default(),
                     labels_missing,
                     score_histogram,
                     calibrated_log_loss,
+                    waiting,
                 },
             };
             (c, value, report)
@@ -152,6 +181,7 @@ fn window_reports(
     task: Task,
     pos_label: Option<LabelKey>,
     opts: &FinishOptions,
+    waiting: &WaitingRule,
 ) -> (Vec<WindowReport>, Vec<WindowCounts>, Vec<WindowCounts>) {
     let mut fixed = opts.clone();
     fixed.task = Some(task);
@@ -216,6 +246,7 @@ fn window_reports(
         .map(|(key, mut state)| {
             let rows = state.rows();
             let labels_missing = state.labels_missing();
+            let waiting = waiting.split(&mut state);
             let score_bins = state
                 .score_shape(SCORE_BINS)
                 .map(|s| s.bins)
@@ -242,6 +273,7 @@ fn window_reports(
                     .and_then(|e| e.scores.as_ref())
                     .and_then(|s| s.metrics.roc_auc),
                 labels_missing,
+                waiting,
             };
             (
                 report,
@@ -282,6 +314,9 @@ pub struct Finished {
     pub identifying: bool,
     /// The input features' summaries, with `--feature-cols`.
     pub features: Option<crate::features::FeatureState>,
+    /// Binary scores of the rows awaiting labels, by predicted class (for estimating their
+    /// performance).
+    pub waiting: Option<WaitingSplit>,
 }
 
 /// The finish options of a scan: the settings' own, with the threshold the scores were cut
@@ -306,24 +341,58 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
     } = scan.state;
     let classes = overall.classes.keys().to_vec();
     let waiting = audit.skipped(SkipReason::MissingLabel);
-    if overall.rows == 0 && waiting > 0 {
-        return Err(Problem::NoLabelsYet { rows: waiting }
-            .at(input_name, None)
-            .into());
-    }
+    // A binary log with scores none of whose rows has a label yet is reported with its
+    // metrics null, for what can be said without labels (estimated performance, drift).
+    let unlabelled = (overall.rows == 0 && waiting > 0)
+        .then(|| {
+            let no_labels =
+                || Error::from(Problem::NoLabelsYet { rows: waiting }.at(input_name, None));
+            if overall.waiting.is_empty() || settings.finish.task == Some(Task::Multiclass) {
+                return Err(no_labels());
+            }
+            let mut classes = overall.waiting.predicted_classes();
+            if let Some(pos) = &finish.pos_label {
+                if !classes.contains(pos) {
+                    classes.push(pos.clone());
+                }
+            }
+            let pos = finish
+                .pos_label
+                .clone()
+                .or_else(|| default_positive(&classes))
+                .or_else(|| classes.is_empty().then(|| LabelKey::parse("1")).flatten())
+                .ok_or_else(no_labels)?;
+            for class in [Some(pos.clone()), negative_partner(&pos)]
+                .into_iter()
+                .flatten()
+            {
+                if !classes.contains(&class) {
+                    classes.push(class);
+                }
+            }
+            if classes.len() > 2 {
+                return Err(no_labels());
+            }
+            sort_labels(&mut classes);
+            Ok((classes, pos))
+        })
+        .transpose()?;
     // The task and positive class, from the labels alone, so that segments can be finished
     // while the overall scores are.
-    let (task, pos_label) = overall
-        .without_scores()
-        .finish(&FinishOptions {
-            bootstrap: Bootstrap {
-                replicates: 0,
-                ..finish.bootstrap
-            },
-            ..finish.clone()
-        })
-        .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
-        .map_err(|e| Problem::from(e).at(input_name, None))?;
+    let (task, pos_label) = match &unlabelled {
+        Some((_, pos)) => (Task::Binary, Some(pos.clone())),
+        None => overall
+            .without_scores()
+            .finish(&FinishOptions {
+                bootstrap: Bootstrap {
+                    replicates: 0,
+                    ..finish.bootstrap
+                },
+                ..finish.clone()
+            })
+            .map(|e| (e.task, e.pos_label.as_deref().and_then(LabelKey::parse)))
+            .map_err(|e| Problem::from(e).at(input_name, None))?,
+    };
     let multi_issues = (task == Task::Multiclass)
         .then(|| multiclass_issues(&overall))
         .flatten();
@@ -342,6 +411,12 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
             .collect();
         noise::multiclass(&overall, &by_column)
     });
+    let waiting_rule = WaitingRule {
+        pos: (task == Task::Binary).then(|| pos_label.clone()).flatten(),
+        threshold: settings.rules.threshold,
+    };
+    let mut overall = overall;
+    let waiting_overall = waiting_rule.split(&mut overall);
     let min_rows = settings.gate.min_segment_rows;
     let names = &scan.segment_columns;
     let window_pos = pos_label.clone();
@@ -353,7 +428,10 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
     // the recalibration fits (which read only the audit's sample) while both are.
     let overall_part = || {
         let (evaluation, recalibration) = rayon::join(
-            || overall.finish(&finish),
+            || match &unlabelled {
+                Some((classes, pos)) => Ok(Evaluation::unlabelled(classes, pos, finish.beta)),
+                None => overall.finish(&finish),
+            },
             || audit.recalibration(pos_label.as_ref(), &proba),
         );
         let mut evaluation = evaluation?;
@@ -404,10 +482,19 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
     let ((overall_part, segments), windows) = rayon::join(
         || {
             rayon::join(overall_part, || {
-                segment_reports(columns, names, task, pos_label.clone(), &finish, min_rows)
+                let rule = &waiting_rule;
+                segment_reports(
+                    columns,
+                    names,
+                    task,
+                    pos_label.clone(),
+                    &finish,
+                    min_rows,
+                    rule,
+                )
             })
         },
-        || windows.map(|w| window_reports(w, task, window_pos, &finish)),
+        || windows.map(|w| window_reports(w, task, window_pos, &finish, &waiting_rule)),
     );
     let OverallPart {
         mut evaluation,
@@ -426,11 +513,12 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         None => None,
     };
     let mut warnings = scan.warnings;
-    if scan.rows_skipped > 0 {
+    let invalid = scan.rows_skipped.saturating_sub(waiting);
+    if invalid > 0 {
         let lines: Vec<String> = scan.skipped.iter().map(|(l, _)| l.to_string()).collect();
         warnings.push(format!(
-            "skipped {} invalid rows (--skip-invalid); first at lines {}: {}",
-            scan.rows_skipped,
+            "skipped {} (--skip-invalid); first at lines {}: {}",
+            count(invalid, "invalid row"),
             lines.join(", "),
             scan.skipped.first().map_or("", |(_, p)| {
                 // The problem without its "how to fix" hint, which names --skip-invalid.
@@ -487,9 +575,11 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
         warnings,
         audit: Some(audit),
         features: None,
+        estimated: None,
     };
     Ok(Finished {
         features,
+        waiting: waiting_overall,
         results,
         profile,
         current_ids,

@@ -11,6 +11,7 @@
 //! The result is one immutable [`Report`]; commands only choose the inputs and render it.
 
 pub mod assess;
+pub mod estimated;
 pub mod finish;
 pub mod reference;
 pub mod rows;
@@ -38,6 +39,9 @@ pub struct Reference {
     pub ids: Option<IdOutcomes>,
     /// The summaries of its input features, with `--feature-cols`.
     pub features: Option<crate::features::FeatureState>,
+    /// Binary scores of its positive rows and of its negative rows (a data file with a score
+    /// column; empty otherwise), for estimating the performance of rows awaiting labels.
+    pub scores_by_class: Vec<crate::metrics::ranked::Ranked>,
 }
 
 /// What a run is compared with.

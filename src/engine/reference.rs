@@ -12,6 +12,7 @@ use crate::io::Problem;
 use crate::label::LabelKey;
 use crate::metrics::audit::IdOutcomes;
 use crate::metrics::intervals::Bootstrap;
+use crate::metrics::ranked::Ranked;
 use crate::metrics::{Evaluation, FinishOptions};
 use crate::results::{MetricValues, Metrics, SCORE_BINS};
 use crate::scan::{scan, Progress, WindowSpec};
@@ -136,8 +137,20 @@ pub fn saved_profile(
     finish: &FinishOptions,
     progress: &dyn Progress,
 ) -> Result<(SavedProfile, Option<IdOutcomes>), Error> {
-    let (evaluation, segments, ids, features) = evaluate(settings, path, finish, progress)?;
-    let mut profile = Profile::of(&evaluation);
+    data_profile(settings, path, finish, progress).map(|(saved, ids, _)| (saved, ids))
+}
+
+/// The saved profile of a data file, its ids' outcomes, and its binary scores of positive rows
+/// and of negative rows (empty without them).
+fn data_profile(
+    settings: &EvalSettings,
+    path: &str,
+    finish: &FinishOptions,
+    progress: &dyn Progress,
+) -> Result<(SavedProfile, Option<IdOutcomes>, Vec<Ranked>), Error> {
+    let (mut evaluation, segments, ids, features) = evaluate(settings, path, finish, progress)?;
+    let mut profile = Profile::take_from(&mut evaluation);
+    let by_class = std::mem::take(&mut profile.by_class);
     profile.segments = segments;
     let mut saved = SavedProfile::new(
         &profile,
@@ -147,7 +160,7 @@ pub fn saved_profile(
     );
     saved.weight_col = settings.columns.weight.clone();
     saved.features = features;
-    Ok((saved, ids))
+    Ok((saved, ids, by_class))
 }
 
 /// What a reference file is, judged by its first bytes (and, for JSON, its first record).
@@ -196,12 +209,12 @@ pub fn load(
     finish: &FinishOptions,
     progress: &dyn Progress,
 ) -> Result<Reference, Error> {
-    let (saved, ids) = match saved_reference(path)? {
+    let (saved, ids, scores_by_class) = match saved_reference(path)? {
         Some(saved) => {
             saved.check_weights(settings.columns.weight.as_deref(), path)?;
-            (saved, None)
+            (saved, None, Vec::new())
         }
-        None => saved_profile(settings, path, finish, progress)?,
+        None => data_profile(settings, path, finish, progress)?,
     };
     let mut saved = saved;
     let features = saved.features.take();
@@ -211,5 +224,6 @@ pub fn load(
         metrics: MetricValues::from_json(&metrics),
         ids,
         features,
+        scores_by_class,
     })
 }

@@ -231,6 +231,24 @@ impl RowDecoder {
         Ok(v)
     }
 
+    /// The binary score and the prediction cell (`None` when the prediction is derived from the
+    /// score) of a row whose label has not arrived; `None` when the input has no binary score
+    /// column or either cell cannot be read (the row then only counts as waiting).
+    pub fn waiting<'r, R: Fields>(&self, rec: &'r R) -> Option<(Score, Option<&'r str>)> {
+        let score = self.score(rec, self.plan.score?).ok()?;
+        let prediction = match self.plan.prediction {
+            Some(col) => {
+                let raw = self.text(rec, col).ok()?;
+                if is_missing(raw) {
+                    return None;
+                }
+                Some(raw)
+            }
+            None => None,
+        };
+        Some((score, prediction))
+    }
+
     /// Whether a label or prediction spelling names a class with a probability column.
     fn has_proba(&mut self, raw: &str) -> bool {
         if let Some(&ok) = self.checked.get(raw.as_bytes()) {

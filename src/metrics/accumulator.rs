@@ -10,6 +10,7 @@ use super::classes::ClassTable;
 use super::confusion::ConfusionCounts;
 use super::ranked::{Ranked, ScoreColumn};
 use super::samples::ScoreSamples;
+use super::waiting::WaitingScores;
 use crate::label::LabelKey;
 use crate::metrics::row::{Prediction, Row};
 use crate::text::count;
@@ -46,6 +47,9 @@ pub struct EvalState {
     /// Rows skipped (`--skip-invalid`) because their label was missing: not counted, but told
     /// apart by place so that labels still to arrive can be located.
     pub(crate) labels_missing: u64,
+    /// Binary scores of the rows left out for a missing label, by predicted class, for
+    /// estimating their performance.
+    pub(crate) waiting: WaitingScores,
     /// The class ids of the last row counted (for states that follow this one).
     #[serde(skip)]
     pub(crate) last_ids: Option<(u32, Option<u32>)>,
@@ -277,6 +281,7 @@ impl EvalState {
             proba_rows_off: self.proba_rows_off,
             rows: self.rows,
             labels_missing: self.labels_missing,
+            waiting: WaitingScores::default(),
             last_ids: None,
         }
     }
@@ -298,6 +303,8 @@ impl EvalState {
             > self.rows
         {
             Err("more scores than rows".into())
+        } else if self.waiting.count() > self.labels_missing {
+            Err("more scores of rows awaiting labels than such rows".into())
         } else if self.confusion.total() + sides != self.rows {
             Err(format!(
                 "the counts add up to {}, the state says {}",
@@ -326,6 +333,12 @@ impl EvalState {
         self.proba_rows_off += other.proba_rows_off;
         self.rows += other.rows;
         self.labels_missing += other.labels_missing;
+        self.waiting.merge(&other.waiting);
+    }
+
+    /// Takes the scores of the rows awaiting labels out of the state.
+    pub fn take_waiting(&mut self) -> WaitingScores {
+        std::mem::take(&mut self.waiting)
     }
 }
 

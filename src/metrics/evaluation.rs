@@ -9,7 +9,9 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::accumulator::EvalState;
-use super::classification::{classification_metrics, ClassificationMetrics, Headline};
+use super::classification::{
+    classification_metrics, Averages, ClassificationMetrics, ConfusionMatrix, Headline,
+};
 use super::intervals::{label_intervals, Bootstrap};
 use super::ranked::{GridTable, Ranked, ScoreColumn};
 use super::scores::{self, ScoreOptions, ScoreResults, ScoredClass};
@@ -119,6 +121,53 @@ pub struct Evaluation {
     pub intervals: OrderedMap<[f64; 2]>,
     /// Things the user should know about these numbers.
     pub warnings: Vec<String>,
+}
+
+impl Evaluation {
+    /// The evaluation of a binary input none of whose rows has a label yet: every metric null
+    /// (nothing is known until the labels arrive), the confusion matrix of `classes` empty.
+    pub fn unlabelled(classes: &[LabelKey], pos: &LabelKey, beta: f64) -> Evaluation {
+        let labels: Vec<String> = classes.iter().map(LabelKey::name).collect();
+        let null = || Averages {
+            precision: None,
+            recall: None,
+            f1: None,
+            roc_auc: None,
+            average_precision: None,
+        };
+        let k = labels.len();
+        Evaluation {
+            task: Task::Binary,
+            pos_label: Some(pos.name()),
+            rows: 0,
+            proba_rows_off: 0,
+            metrics: ClassificationMetrics {
+                accuracy: None,
+                balanced_accuracy: None,
+                precision: None,
+                recall: None,
+                f1: None,
+                beta,
+                fbeta: None,
+                mcc: None,
+                cohen_kappa: None,
+                specificity: None,
+                macro_avg: null(),
+                micro: null(),
+                weighted: null(),
+                per_class: OrderedMap::default(),
+                confusion_matrix: ConfusionMatrix {
+                    labels: labels.clone(),
+                    matrix: vec![vec![0; k]; k],
+                    weighted: None,
+                },
+            },
+            labels,
+            scores: None,
+            intervals: OrderedMap::default(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 fn quoted(keys: &[LabelKey]) -> String {

@@ -9,6 +9,7 @@ pub mod classification;
 pub mod confident;
 pub mod confusion;
 pub mod distinct;
+pub mod estimate;
 pub mod evaluation;
 pub mod fingerprint;
 pub mod intervals;
@@ -23,6 +24,7 @@ pub mod samples;
 pub mod scores;
 pub mod segments;
 pub mod sorted_sample;
+pub mod waiting;
 pub mod weighted;
 pub mod windows;
 

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::accumulator::{EvalState, RowProblem};
 use super::audit::{RowAudit, RowPlace, ScoredRow};
 use super::classes::short_key;
+use super::ranked::Score;
 use super::windows::{push_window, WindowColumn};
 use crate::label::LabelKey;
 use crate::metrics::row::Row;
@@ -225,14 +226,26 @@ impl SegmentedState {
     }
 
     /// Counts a row left out for its missing label, overall, in its segments (a segment
-    /// column at its limit of values leaves it out) and in its window at `at`, if any.
+    /// column at its limit of values leaves it out) and in its window at `at`, if any; its
+    /// binary score and prediction (`None` when derived from the score), when it has them, are
+    /// kept for estimating performance.
     #[cold]
-    pub fn missing_label<'s>(&mut self, segment: impl Fn(usize) -> &'s str, at: Option<i64>) {
-        self.overall.labels_missing += 1;
+    pub fn missing_label<'s>(
+        &mut self,
+        segment: impl Fn(usize) -> &'s str,
+        at: Option<i64>,
+        scored: Option<(Score, Option<&str>)>,
+    ) {
+        let count = |state: &mut EvalState| {
+            state.labels_missing += 1;
+            if let Some((score, prediction)) = scored {
+                state.waiting.push(score, prediction);
+            }
+        };
+        count(&mut self.overall);
         if let (Some(w), Some(at)) = (&mut self.windows, at) {
             let proba_classes = &self.proba_classes;
-            w.state_mut(at, || EvalState::new(proba_classes))
-                .labels_missing += 1;
+            count(w.state_mut(at, || EvalState::new(proba_classes)));
         }
         for (c, column) in self.columns.iter_mut().enumerate() {
             let mut value = segment(c).trim();
@@ -240,7 +253,7 @@ impl SegmentedState {
                 value = MISSING_SEGMENT;
             }
             if let Ok(i) = column.position_or_add(value, || EvalState::new(&self.proba_classes)) {
-                column.states[i as usize].1.labels_missing += 1;
+                count(&mut column.states[i as usize].1);
             }
         }
     }

@@ -32,7 +32,7 @@ use super::headline::{
 use super::verdict;
 use crate::checks::CheckStatus;
 use crate::report::Report;
-use crate::text::{count, four_decimals, noun};
+use crate::text::{count, four_decimals, noun, thousands};
 
 const STYLE: &str = include_str!("html/style.css");
 const SELFCHECK: &str = include_str!("html/selfcheck.js");
@@ -61,18 +61,6 @@ fn more_note(total: usize, max: usize, what: &str) -> Markup {
             p.note { "… " (n) " more " (what) " (the JSON report has them all)" }
         }
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn header(report: &Report, checks: &[CheckEntry]) -> Markup {
@@ -135,6 +123,7 @@ fn nav(report: &Report, checks: &[CheckEntry]) -> Markup {
         nav.toc {
             a href="#diagnosis" { "Diagnosis" }
             @if !report.gate.failures.is_empty() { a href="#failed" { "Failed rules" } }
+            @if report.results.estimated.is_some() { a href="#estimated" { "Estimated" } }
             a href="#metrics" { "Metrics" }
             @if scores { a href="#curves" { "Curves" } a href="#calibration" { "Calibration" } a href="#scores" { "Score distributions" } }
             a href="#confusion" { "Confusion matrix" }
@@ -484,6 +473,58 @@ fn audit(report: &Report) -> Markup {
     }
 }
 
+/// Windows shown in the estimated performance's table.
+const MAX_ESTIMATED_WINDOWS: usize = 50;
+
+/// The estimated performance of the rows awaiting labels, when there is one.
+fn estimated(report: &Report) -> Markup {
+    let Some(e) = &report.results.estimated else {
+        return html! {};
+    };
+    let realised = |name: &str| e.labelled.as_ref().and_then(|c| *c.realised.get(name)?);
+    html! {
+        h2 #estimated { "Estimated performance of the rows awaiting labels" }
+        p.sub {
+            (thousands(e.overall.rows)) " " (noun(e.overall.rows, "row")) " awaiting labels · confidence-based estimate: scores calibrated ("
+            (serde_json::to_value(e.calibration).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            ") on " (thousands(e.reference_rows)) " reference rows"
+        }
+        table {
+            thead { tr { th { "metric" } th.n { "estimated" } th { "95% interval" } @if e.labelled.is_some() { th.n { "realised on labelled rows" } } } }
+            tbody {
+                @for (name, v) in e.overall.values() {
+                    tr {
+                        td { (name.replace('_', " ")) }
+                        td.n { (num(v)) }
+                        td { (interval(e.overall.intervals.get(name).copied())) }
+                        @if e.labelled.is_some() { td.n { (num(realised(name))) } }
+                    }
+                }
+            }
+        }
+        @for caveat in &e.caveats { p.note { "⚠ " (clip(caveat, MESSAGE)) } }
+        @if let Some(windows) = e.windows.as_ref().filter(|w| !w.is_empty()) {
+            h3 { "By window" }
+            table {
+                thead { tr { th { "window" } th.n { "awaiting labels" } th.n { "accuracy" } th.n { "f1" } th { "f1 95% interval" } th.n { "roc auc" } } }
+                tbody {
+                    @for w in windows.iter().take(MAX_ESTIMATED_WINDOWS) {
+                        tr {
+                            td.mono { (w.start) }
+                            td.n { (thousands(w.metrics.rows)) }
+                            td.n { (num(w.metrics.accuracy)) }
+                            td.n { (num(w.metrics.f1)) }
+                            td { (interval(w.metrics.intervals.get("f1").copied())) }
+                            td.n { (num(w.metrics.roc_auc)) }
+                        }
+                    }
+                }
+            }
+            (more_note(windows.len(), MAX_ESTIMATED_WINDOWS, "windows"))
+        }
+    }
+}
+
 fn latency(report: &Report) -> Markup {
     let Some(l) = &report.results.latency else {
         return html! {};
@@ -599,6 +640,7 @@ pub fn page(report: &Report) -> Markup {
                     // The diagnosis on the first screen, before the long lists.
                     (diagnosis(report))
                     (failed(report, &checks))
+                    (estimated(report))
                     (metrics(report, &checks))
                     (curves(report))
                     (calibration(report))

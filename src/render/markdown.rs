@@ -22,7 +22,7 @@ use super::html::WindowFlags;
 use super::verdict;
 use crate::checks::CheckStatus;
 use crate::report::Report;
-use crate::text::{count, four_decimals, noun};
+use crate::text::{count, four_decimals, noun, thousands};
 
 /// The most characters (counted as bytes, which is never fewer) a Markdown report has.
 pub const LIMIT: usize = 65_000;
@@ -131,18 +131,6 @@ impl Doc {
             ));
         }
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn status_mark(status: CheckStatus) -> &'static str {
@@ -802,6 +790,68 @@ fn features(doc: &mut Doc, report: &Report) {
     close_details(doc);
 }
 
+/// The estimated performance of the rows awaiting labels, when there is one.
+fn estimated(doc: &mut Doc, report: &Report) {
+    let Some(e) = &report.results.estimated else {
+        return;
+    };
+    let heading = format!(
+        "#### Estimated performance of the {} {} awaiting labels",
+        thousands(e.overall.rows),
+        noun(e.overall.rows, "row")
+    );
+    if !doc.line("") || !doc.line(&heading) || !doc.line("") {
+        return;
+    }
+    let realised = |name: &str| {
+        e.labelled
+            .as_ref()
+            .and_then(|c| *c.realised.get(name)?)
+            .map_or(String::new(), |v| format!("{v:.4}"))
+    };
+    let mut header = vec!["metric", "estimated", "95% interval"];
+    if e.labelled.is_some() {
+        header.push("realised on labelled rows");
+    }
+    let rows: Vec<Vec<String>> = e
+        .overall
+        .values()
+        .iter()
+        .map(|(name, v)| {
+            let mut row = vec![
+                name.replace('_', " "),
+                num(*v),
+                interval(e.overall.intervals.get(name).copied()),
+            ];
+            if e.labelled.is_some() {
+                row.push(realised(name));
+            }
+            row
+        })
+        .collect();
+    let align: Vec<bool> = header
+        .iter()
+        .map(|h| *h != "metric" && *h != "95% interval")
+        .collect();
+    doc.table(&header, &align, &rows, usize::MAX, "estimated metrics");
+    let mut notes = vec![format!(
+        "confidence-based estimate: scores calibrated ({}) on {} reference rows",
+        serde_json::to_value(e.calibration)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        thousands(e.reference_rows)
+    )];
+    notes.extend(e.caveats.iter().map(|c| format!("⚠️ {}", message(c))));
+    if doc.line("") {
+        for n in notes {
+            if !doc.line(&format!("- {n}")) {
+                break;
+            }
+        }
+    }
+}
+
 /// Writes the Markdown report.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let checks = CheckEntry::all(&report.checks);
@@ -823,11 +873,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     verdict_list(&mut doc, report);
     diagnosis(&mut doc, report);
     failed_rules(&mut doc, report, &checks);
-    metrics(&mut doc, report);
+    estimated(&mut doc, report);
+    if report.results.input.rows > 0 || report.results.input.rows_awaiting_labels == 0 {
+        metrics(&mut doc, report);
+    }
     warnings(&mut doc, report);
     all_checks(&mut doc, &checks);
-    per_class(&mut doc, report);
-    confusion(&mut doc, report);
+    if report.results.input.rows > 0 || report.results.input.rows_awaiting_labels == 0 {
+        per_class(&mut doc, report);
+        confusion(&mut doc, report);
+    }
     segments(&mut doc, report, &checks);
     windows(&mut doc, report);
     audit(&mut doc, report);

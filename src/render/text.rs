@@ -12,7 +12,7 @@ use super::style::Style;
 use super::verdict;
 use crate::metrics::ranking::OperatingPoint;
 use crate::report::Report;
-use crate::text::{count, four_decimals};
+use crate::text::{count, four_decimals, thousands};
 
 /// Formats an optional metric with four decimals, `-` when undefined.
 fn num(v: Option<f64>) -> String {
@@ -150,6 +150,16 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
     render_verdict(report, out, style)?;
     render_diagnosis(report, out, style)?;
     writeln!(out)?;
+    render_estimated(report, out, style)?;
+    if input.rows == 0 && input.rows_awaiting_labels > 0 {
+        // Nothing is measured until labels arrive: what can be said without them follows.
+        writeln!(
+            out,
+            "{}",
+            style.dim("No row has its label yet: the metrics wait for the labels.")
+        )?;
+        return render_tail(report, out, style);
+    }
 
     // Per-class table.
     let width = report
@@ -281,6 +291,11 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
         writeln!(out)?;
     }
 
+    render_tail(report, out, style)
+}
+
+/// The warnings, segments, latency, features and checks, and the verdict's line.
+fn render_tail(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     if !report.results.warnings.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", style.heading("Warnings"))?;
@@ -288,7 +303,6 @@ pub fn render(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<
             writeln!(out, "  {} {w}", style.warn("!"))?;
         }
     }
-
     render_segments(report, out, style)?;
     render_latency(report, out, style)?;
     render_features(report, out, style)?;
@@ -366,6 +380,101 @@ fn render_latency(report: &Report, out: &mut dyn Write, style: Style) -> io::Res
         .map(|(name, value)| format!("{name} {value}"))
         .collect();
     writeln!(out, "  {}", cells.join("  "))
+}
+
+/// Windows shown in the estimated performance's table.
+const ESTIMATED_WINDOWS_SHOWN: usize = 12;
+
+/// The estimated performance of the rows awaiting labels, when there is one.
+fn render_estimated(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let Some(e) = &report.results.estimated else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "{} {}",
+        style.heading(&format!(
+            "Estimated performance of the {} awaiting labels",
+            count(e.overall.rows, "row")
+        )),
+        style.dim(&format!(
+            "(CBPE: scores calibrated on {} reference rows, {})",
+            thousands(e.reference_rows),
+            serde_json::to_value(e.calibration)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        ))
+    )?;
+    let ci = |m: &crate::results::EstimatedMetrics, key: &str| match m.intervals.get(key) {
+        Some([lo, hi]) => format!("  {}", style.dim(&format!("95% [{lo:.4}, {hi:.4}]"))),
+        None => String::new(),
+    };
+    for (name, v) in e.overall.values() {
+        writeln!(
+            out,
+            "  {:<30} {}{}",
+            name.replace('_', " "),
+            num(v),
+            ci(&e.overall, name)
+        )?;
+    }
+    if let Some(check) = &e.labelled {
+        let parts: Vec<String> = check
+            .estimated
+            .values()
+            .iter()
+            .filter_map(|(name, est)| {
+                let real = (*check.realised.get(name)?)?;
+                Some(format!(
+                    "{} {:.4} estimated, {real:.4} realised",
+                    name.replace('_', " "),
+                    (*est)?
+                ))
+            })
+            .collect();
+        writeln!(
+            out,
+            "  {}",
+            style.dim(&format!(
+                "on the {} whose labels arrived: {}",
+                count(check.estimated.rows, "row"),
+                parts.join("; ")
+            ))
+        )?;
+    }
+    for caveat in &e.caveats {
+        writeln!(out, "  {} {caveat}", style.warn("!"))?;
+    }
+    if let Some(windows) = e.windows.as_ref().filter(|w| !w.is_empty()) {
+        writeln!(
+            out,
+            "  {:<25}  {:>9}  {:>8}  {:>8}  {:>8}",
+            "window", "awaiting", "accuracy", "f1", "roc auc"
+        )?;
+        for w in windows.iter().take(ESTIMATED_WINDOWS_SHOWN) {
+            writeln!(
+                out,
+                "  {:<25}  {:>9}  {:>8}  {:>8}  {:>8}",
+                w.start,
+                w.metrics.rows,
+                num(w.metrics.accuracy),
+                num(w.metrics.f1),
+                num(w.metrics.roc_auc)
+            )?;
+        }
+        if windows.len() > ESTIMATED_WINDOWS_SHOWN {
+            writeln!(
+                out,
+                "  {}",
+                style.dim(&format!(
+                    "… {} more in the JSON report",
+                    count((windows.len() - ESTIMATED_WINDOWS_SHOWN) as u64, "window")
+                ))
+            )?;
+        }
+    }
+    writeln!(out)
 }
 
 /// Per-segment headline metrics.

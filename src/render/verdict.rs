@@ -71,6 +71,7 @@ fn repeated(id: &CheckId) -> Option<Repeated> {
         | CheckId::ScoreSaturation
         | CheckId::ProbabilitySums
         | CheckId::ScoreDrift
+        | CheckId::EstimatedDrop
         | CheckId::PredictionDrift
         | CheckId::LabelDrift
         | CheckId::AccuracyRegression

@@ -191,6 +191,10 @@ impl Consumer<'_> {
         }
         self.rows_skipped += 1;
         self.state.audit.skip(skip_reason(&problem));
+        if waiting {
+            // Not an invalid row: the warnings list only those.
+            return Ok(());
+        }
         let line = line.unwrap_or(0);
         if self.skipped.len() < SKIPPED_LINES_KEPT || line < self.skipped.last().map_or(0, |s| s.0)
         {
@@ -331,7 +335,8 @@ impl Consumer<'_> {
             (Some(_), None) => Some(line as i64),
             (Some(_), Some(col)) => parse_time(rec.field(col)),
         };
-        self.state.missing_label(segment, at);
+        let scored = self.decoder.waiting(rec);
+        self.state.missing_label(segment, at, scored);
         if !self.feature_index.is_empty() {
             count_features(
                 (&mut self.features, &mut self.feature_slots),

@@ -366,13 +366,20 @@ fn a_row_without_its_label_waits_for_it() {
         "{}",
         text.stdout
     );
-    // With no label at all yet, there is nothing to measure: one line says so.
+    // With no label at all yet, a log with scores is reported with null metrics (what can be
+    // said before the labels arrive); without scores there is nothing to say: one line says so.
     let dir = tempfile::tempdir().unwrap();
-    let none = write(
+    let scored = write(
         &dir,
-        "none.csv",
+        "scored.csv",
         b"label,prediction,score\n,0,0.1\n,1,0.9\n",
     );
+    let r = Test::eval_json(&scored).run().report();
+    assert_eq!(r["input"]["rows"], 0);
+    assert_eq!(r["input"]["rows_awaiting_labels"], 2);
+    assert!(r["metrics"]["f1"].is_null());
+    assert_eq!(r["labels"], serde_json::json!(["0", "1"]));
+    let none = write(&dir, "none.csv", b"label,prediction\n,0\n,1\n");
     let run = Test::new().args(&["eval", &none]).run();
     let err = run.input_error(&none);
     assert!(
@@ -694,15 +701,13 @@ fn skip_invalid_skips_and_counts_bad_rows() {
     assert_eq!(report["findings"][0]["code"], "data.missing_values");
     assert_eq!(report["input"]["rows_skipped"], 2);
     assert_eq!(report["input"]["rows"], 6);
+    assert_eq!(report["input"]["rows_awaiting_labels"], 1);
+    // The invalid row is listed by its line; the one waiting for its label is not invalid.
     let ws = warnings(&report);
     assert!(
         ws.iter()
-            .any(|w| w.contains('3') && w.contains('6') && w.contains("skipped")),
-        "a warning names lines 3 and 6: {ws:?}"
-    );
-    assert!(
-        ws.iter().any(|w| w.contains("3, 6")),
-        "line numbers listed: {ws:?}"
+            .any(|w| w.contains("skipped 1 invalid row (") && w.contains("first at lines 3:")),
+        "a warning names line 3: {ws:?}"
     );
 }
 
@@ -720,7 +725,7 @@ fn skip_invalid_warning_in_text_report() {
     run.success();
     run.stdout_contains("Diagnosis");
     assert!(
-        run.stdout.contains("3, 6"),
+        run.stdout.contains("first at lines 3:"),
         "the text report names the skipped lines:\n{}",
         run.stdout
     );
@@ -1131,6 +1136,45 @@ const SCORE_METRICS: [&str; 6] = [
 ];
 
 /// The keys every report has, whatever the task.
+/// The keys of the estimated performance of rows awaiting labels.
+pub(crate) fn check_estimated_contract(r: &Value) {
+    use Kind::*;
+    expect(r, "/estimated/method", &[String]);
+    let calibration = expect(r, "/estimated/calibration", &[String]);
+    assert!(
+        *calibration == "isotonic" || *calibration == "platt",
+        "{calibration}"
+    );
+    expect(r, "/estimated/reference_rows", &[Integer]);
+    expect(r, "/estimated/reference_ece", &[Number]);
+    expect(r, "/estimated/outside_reference_range", &[Number]);
+    expect(r, "/estimated/mean_score", &[Number]);
+    expect(r, "/estimated/rows", &[Integer]);
+    for key in ["accuracy", "precision", "recall", "f1", "roc_auc"] {
+        expect(r, &format!("/estimated/{key}"), &[Number, Null]);
+    }
+    expect(r, "/estimated/intervals", &[Object]);
+    if expect(r, "/estimated/windows", &[Array, Null]).is_array() {
+        for i in 0..r["estimated"]["windows"].as_array().unwrap().len() {
+            for key in ["start", "end"] {
+                expect(r, &format!("/estimated/windows/{i}/{key}"), &[String]);
+            }
+            expect(r, &format!("/estimated/windows/{i}/rows"), &[Integer]);
+            expect(r, &format!("/estimated/windows/{i}/f1"), &[Number, Null]);
+            expect(r, &format!("/estimated/windows/{i}/intervals"), &[Object]);
+        }
+    }
+    expect(r, "/estimated/segments", &[Object]);
+    if expect(r, "/estimated/labelled", &[Object, Null]).is_object() {
+        expect(r, "/estimated/labelled/estimated", &[Object]);
+        expect(r, "/estimated/labelled/realised", &[Object]);
+        expect(r, "/estimated/labelled/error", &[Object]);
+        expect(r, "/estimated/labelled/outside_interval", &[Array]);
+    }
+    expect(r, "/estimated/trusted", &[Bool]);
+    expect(r, "/estimated/caveats", &[Array]);
+}
+
 fn check_common_contract(r: &Value) {
     use Kind::*;
     assert_eq!(expect(r, "/schema_version", &[Integer]), 1);
@@ -1226,6 +1270,9 @@ fn check_common_contract(r: &Value) {
         for key in ["mean_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms"] {
             expect(r, &format!("/latency/{key}"), &[Number, Null]);
         }
+    }
+    if expect(r, "/estimated", &[Object, Null]).is_object() {
+        check_estimated_contract(r);
     }
     for w in expect(r, "/warnings", &[Array]).as_array().unwrap() {
         assert!(w.is_string(), "warnings are strings: {w}");

@@ -19,6 +19,7 @@ mod diagnosis;
 mod diff;
 mod docs_reference;
 mod embed;
+mod estimated;
 mod features;
 mod first_hour;
 mod gates;

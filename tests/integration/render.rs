@@ -490,6 +490,7 @@ fn windows_show_as_a_time_chart_and_a_table() {
     r.results.windows = Some(
         (0..3000)
             .map(|i| mlguard::report::WindowReport {
+                waiting: None,
                 start: format!("<img src=x onerror=alert({i})>"),
                 ..w.clone()
             })
