@@ -1145,6 +1145,9 @@ fn aligned(
 pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions) -> Vec<Check> {
     let mut out = Vec::new();
     let small = cur.rows < opts.min_rows || reference.rows < opts.min_rows;
+    // Rows whose labels have not arrived (a log without any): their scores and predictions
+    // are compared, their labels cannot be.
+    let unlabelled = cur.rows > 0 && cur.label_counts.iter().all(|&c| c == 0);
     let too_few = || {
         format!(
             "{} here and {} in the reference; at least {} a side are needed",
@@ -1217,6 +1220,10 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
         let (names, x, y) = aligned(cur, reference, pick);
         let mut d = detail("chi_square", "psi", cur.rows);
         d.n_reference = Some(reference.rows);
+        if id == CheckId::LabelDrift && unlabelled {
+            out.push(stat(id, CheckStatus::Skip, "needs labelled rows".into(), d));
+            continue;
+        }
         if small {
             out.push(stat(
                 id.clone(),
@@ -1275,7 +1282,14 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     // Accuracy regression.
     let mut d = detail("two_proportion_z", "difference", cur.rows);
     d.n_reference = Some(reference.rows);
-    if small {
+    if unlabelled {
+        out.push(stat(
+            CheckId::AccuracyRegression,
+            CheckStatus::Skip,
+            "needs labelled rows".into(),
+            d,
+        ));
+    } else if small {
         out.push(stat(
             CheckId::AccuracyRegression,
             CheckStatus::Skip,

@@ -18,6 +18,7 @@ use crate::metrics::audit::{multiclass_issues, AuditSummary, IdOutcomes, SkipRea
 use crate::metrics::intervals::Bootstrap;
 use crate::metrics::latency::LatencyHistogram;
 use crate::metrics::noise::{self, NoiseBaseline};
+use crate::metrics::ranked::Ranked;
 use crate::metrics::segments::{SegmentColumn, SegmentedState};
 use crate::metrics::waiting::WaitingSplit;
 use crate::metrics::weighted::WeightTotals;
@@ -57,6 +58,24 @@ struct OverallPart {
     noise_baseline: Option<NoiseBaseline>,
     profile: Profile,
     sanity: Vec<Check>,
+}
+
+/// The profile of a log none of whose rows has a label yet, for the comparisons that need no
+/// labels (score and prediction drift): its rows, predicted classes and scores are those of the
+/// rows awaiting labels; it counts no label and no correct prediction.
+fn waiting_profile(profile: &mut Profile, waiting: &WaitingSplit, pos: Option<&str>) {
+    profile.rows = waiting.rows();
+    profile.correct = 0;
+    profile.label_counts = vec![0; profile.labels.len()];
+    profile.pred_counts = profile
+        .labels
+        .iter()
+        .map(|l| match Some(l.as_str()) == pos {
+            true => waiting.positive.total(),
+            false => waiting.negative.total(),
+        })
+        .collect();
+    profile.distribution = Some(Ranked::union(&waiting.positive, &waiting.negative));
 }
 
 /// How the scores of rows awaiting labels are split by predicted class: binary runs only, once
@@ -464,12 +483,15 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
                 )
             },
         );
-        let profile = Profile::take_from(&mut evaluation);
+        let mut profile = Profile::take_from(&mut evaluation);
         let sanity = if families.sanity {
             statistical::sanity_with(&evaluation, &profile, stat_opts, outliers)
         } else {
             Vec::new()
         };
+        if let (Some(_), Some(waiting)) = (&unlabelled, &waiting_overall) {
+            waiting_profile(&mut profile, waiting, evaluation.pos_label.as_deref());
+        }
         Ok::<_, MetricsError>(OverallPart {
             evaluation,
             current_ids,

@@ -160,6 +160,24 @@ fn an_unlabelled_log_is_reported_with_estimates_and_gated_on_them() {
     assert_eq!(report["estimated"]["rows"], 3000);
     let accuracy = report["estimated"]["accuracy"].as_f64().unwrap();
     assert!((0.6..0.95).contains(&accuracy), "{accuracy}");
+    // The checks that need no labels compare the waiting rows' scores and predictions with
+    // the reference (the inputs moved); those that need labels are skipped.
+    let status = |id: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].as_str().unwrap().to_string())
+    };
+    let drift = status("drift:score");
+    assert!(
+        matches!(drift.as_deref(), Some("warn" | "fail")),
+        "{drift:?}"
+    );
+    assert_eq!(status("drift:label").as_deref(), Some("skip"));
+    assert_eq!(status("regression:accuracy").as_deref(), Some("skip"));
+    assert_eq!(status("data:missing").as_deref(), Some("pass"));
     let (report, code) = json(&[
         "eval",
         c,
