@@ -173,7 +173,8 @@ pub struct EstimatorCheck {
     pub realised: OrderedMap<Option<f64>>,
     /// Estimated minus realised, by name.
     pub error: OrderedMap<f64>,
-    /// Metrics whose realised value lies outside the estimate's 95% interval.
+    /// Metrics whose realised value misses the estimate beyond chance: outside its interval
+    /// widened from 95% to 99% (Bonferroni over the five metrics judged).
     pub outside_interval: Vec<String>,
 }
 

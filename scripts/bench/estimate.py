@@ -91,7 +91,7 @@ def write_csv(path, times, score, label, labelled):
     with open(path, "w") as f:
         f.write("time,label,score\n")
         for t, s, y, l in zip(times, score, label, labelled):
-            f.write(f"{t},{y if l else ''},{s!r}\n")
+            f.write(f"{t},{y if l else ''},{float(s)!r}\n")
 
 
 def run_mlguard(binary, ref_path, cur_path):
@@ -201,7 +201,7 @@ def main():
                 f.write("time,label,score\n")
                 for t, s, y in zip(np.array(times)[keep], np.array(score)[keep],
                                    np.array(label)[keep]):
-                    f.write(f"{t},,{s!r}\n")
+                    f.write(f"{t},,{float(s)!r}\n")
             nm, nm_wall, _ = run_nannyml(args.nannyml_python, ref_path, unl)
             for tool, est, wall, trust in [("mlguard", ml, ml_wall, "yes" if trusted else "no"),
                                            ("NannyML CBPE", nm[: len(truths)], nm_wall, "—")]:

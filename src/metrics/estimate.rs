@@ -41,8 +41,10 @@ use serde::Serialize;
 use statrs::function::gamma::{gamma_ur, ln_gamma};
 
 use super::calibration::Binner;
+use super::intervals::percentile_interval;
 use super::ranked::Ranked;
 use super::recalibrate::ECE_BINS;
+use super::recalibrate::{logit, sigmoid};
 
 /// Folds of the cross-validation that chooses the calibration method.
 pub const FOLDS: usize = 5;
@@ -68,20 +70,6 @@ pub enum Method {
     Isotonic,
     /// Platt scaling: σ(a · logit(score) + b).
     Platt,
-}
-
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(CLIP, 1.0 - CLIP);
-    (p / (1.0 - p)).ln()
-}
-
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }
 
 /// A NaN score is read as 0.5.
@@ -447,6 +435,10 @@ pub struct Calibrator {
     resample: Vec<(Poisson, Poisson)>,
     /// The chosen method fitted on `groups` as they are.
     base: Map,
+    /// The replicates' refitted maps, once [`prepare`](Calibrator::prepare)d for a number of
+    /// replicates and a seed: every estimate made with them shares them (the calibration's
+    /// uncertainty is the same for every part of the data).
+    replicas: Option<(u64, Vec<Option<Map>>)>,
 }
 
 impl Calibrator {
@@ -543,7 +535,42 @@ impl Calibrator {
             groups,
             resample,
             base,
+            replicas: None,
         })
+    }
+
+    /// Refits the calibration of `replicates` bootstrap replicates drawn from `seed` once, for
+    /// every [`estimate`] made with the same number and seed (each part of the data — window,
+    /// segment — then costs only its own sums).
+    pub fn prepare(&mut self, replicates: usize, seed: u64) {
+        let maps = (0..replicates)
+            .into_par_iter()
+            .map(|r| self.refit(replicate_seed(seed, r)))
+            .collect();
+        self.replicas = Some((seed, maps));
+    }
+
+    /// The chosen method refitted on a Poisson bootstrap of the reference drawn from `seed`;
+    /// `None` when the draw leaves a class empty.
+    fn refit(&self, seed: u64) -> Option<Map> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let g = &self.groups;
+        let (mut pos, mut neg) = (Vec::with_capacity(g.len()), Vec::with_capacity(g.len()));
+        for (p, n) in &self.resample {
+            pos.push(p.draw(&mut rng));
+            neg.push(n.draw(&mut rng));
+        }
+        if pos.iter().all(|&p| p == 0.0) || neg.iter().all(|&n| n == 0.0) {
+            return None;
+        }
+        Some(Map::fit(
+            self.method,
+            &g.x,
+            &g.z,
+            &pos,
+            &neg,
+            self.base.platt(),
+        ))
     }
 
     /// The method chosen.
@@ -714,6 +741,13 @@ impl Sums {
 
 type List<'a> = (&'a [f64], &'a [u64]);
 
+/// A list split into its scores below `at` and the rest.
+fn split_at_value(list: List<'_>, at: f64) -> (List<'_>, List<'_>) {
+    let (values, counts) = list;
+    let k = values.partition_point(|v| v.total_cmp(&at).is_lt());
+    ((&values[..k], &counts[..k]), (&values[k..], &counts[k..]))
+}
+
 /// The exact sums over every distinct current score, split by score across threads.
 fn exact(map: &Map, range: [f64; 2], pos: List<'_>, neg: List<'_>) -> Sums {
     if pos.0.len() + neg.0.len() <= SEQUENTIAL_BELOW {
@@ -728,12 +762,7 @@ fn exact(map: &Map, range: [f64; 2], pos: List<'_>, neg: List<'_>) -> Sums {
     }
     let longer = if pos.0.len() >= neg.0.len() { pos } else { neg };
     let at = longer.0[longer.0.len() / 2];
-    fn split(list: List<'_>, at: f64) -> (List<'_>, List<'_>) {
-        let (values, counts) = list;
-        let k = values.partition_point(|v| v.total_cmp(&at).is_lt());
-        ((&values[..k], &counts[..k]), (&values[k..], &counts[k..]))
-    }
-    let ((pl, pr), (nl, nr)) = (split(pos, at), split(neg, at));
+    let ((pl, pr), (nl, nr)) = (split_at_value(pos, at), split_at_value(neg, at));
     let (below, above) = rayon::join(|| exact(map, range, pl, nl), || exact(map, range, pr, nr));
     below.then(above)
 }
@@ -880,22 +909,6 @@ fn hanley_mcneil(a: f64, n1: f64, n2: f64) -> f64 {
     var.max(0.0).sqrt()
 }
 
-/// The 2.5th and 97.5th percentiles (linear interpolation, as numpy's default).
-fn percentile_interval(mut values: Vec<f64>) -> Option<[f64; 2]> {
-    values.retain(|v| v.is_finite());
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable_by(f64::total_cmp);
-    let at = |q: f64| {
-        let pos = q * (values.len() - 1) as f64;
-        let lo = pos.floor() as usize;
-        let hi = pos.ceil() as usize;
-        values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
-    };
-    Some([at(0.025), at(0.975)])
-}
-
 /// What is added to a replicate's binned sums: the gap between the exact sums and the binned ones
 /// under the calibration fitted on the unresampled reference groups.
 #[derive(Debug, Clone, Copy, Default)]
@@ -910,31 +923,15 @@ struct Shift {
 /// The realised metrics of one bootstrap replicate: accuracy, precision, recall, F1, ROC AUC
 /// (`None` when the resampled reference lacks a class).
 fn replicate(
-    calibrator: &Calibrator,
+    map: Option<&Map>,
     bins: &Bins,
     shift: &Shift,
     (n_pos, n_neg): (f64, f64),
     seed: u64,
 ) -> Option<[Option<f64>; 5]> {
+    let map = map?;
     let mut rng = StdRng::seed_from_u64(seed);
-    let g = &calibrator.groups;
-    let (mut pos, mut neg) = (Vec::with_capacity(g.len()), Vec::with_capacity(g.len()));
-    for (p, n) in &calibrator.resample {
-        pos.push(p.draw(&mut rng));
-        neg.push(n.draw(&mut rng));
-    }
-    if pos.iter().all(|&p| p == 0.0) || neg.iter().all(|&n| n == 0.0) {
-        return None;
-    }
-    let map = Map::fit(
-        calibrator.method,
-        &g.x,
-        &g.z,
-        &pos,
-        &neg,
-        calibrator.base.platt(),
-    );
-    let s = bins.sums(&map);
+    let s = bins.sums(map);
     let tp = (s.tp + shift.tp).clamp(0.0, n_pos);
     let fn_ = (s.fn_ + shift.fn_).clamp(0.0, n_neg);
     let tp_sd = (s.tp_var + shift.tp_var).max(0.0).sqrt();
@@ -951,6 +948,9 @@ fn replicate(
     });
     Some([accuracy, precision, recall, f1, roc_auc])
 }
+
+/// Mixed into the seed of the draws of the labels still to come.
+const LABEL_DRAWS: u64 = 0x6c61_6265_6c73_0001;
 
 /// The seed of replicate `r`.
 fn replicate_seed(seed: u64, r: usize) -> u64 {
@@ -1006,15 +1006,30 @@ pub fn estimate(
                 _ => 0.0,
             },
         };
+        // The refitted calibrations: prepared once for every part, or fitted here.
+        let fitted;
+        let maps: &[Option<Map>] = match &calibrator.replicas {
+            Some((s, maps)) if *s == seed && maps.len() == replicates => maps,
+            _ => {
+                fitted = (0..replicates)
+                    .into_par_iter()
+                    .map(|r| calibrator.refit(replicate_seed(seed, r)))
+                    .collect::<Vec<_>>();
+                &fitted
+            }
+        };
+        // The labels still to come are drawn from their own generators, apart from those of
+        // the calibrations'.
+        let label_seed = seed.rotate_left(32) ^ LABEL_DRAWS;
         let draws: Vec<Option<[Option<f64>; 5]>> = (0..replicates)
             .into_par_iter()
             .map(|r| {
                 replicate(
-                    calibrator,
+                    maps[r].as_ref(),
                     &bins,
                     &shift,
                     (n_pos, n_neg),
-                    replicate_seed(seed, r),
+                    replicate_seed(label_seed, r),
                 )
             })
             .collect();
@@ -1039,4 +1054,370 @@ pub fn estimate(
         intervals,
         outside_reference_range: exact_sums.outside as f64 / rows as f64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ranking::roc_auc;
+    use rand_distr::Beta;
+
+    /// Rows of scores drawn by `score`, rounded to `decimals`, each positive with probability
+    /// `truth(score)`: (positive scores, negative scores).
+    fn labelled(
+        rng: &mut StdRng,
+        rows: usize,
+        decimals: i32,
+        mut score: impl FnMut(&mut StdRng) -> f64,
+        truth: impl Fn(f64) -> f64,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let scale = 10f64.powi(decimals);
+        let (mut pos, mut neg) = (Vec::new(), Vec::new());
+        for _ in 0..rows {
+            let s = (score(rng).clamp(0.0, 1.0) * scale).round() / scale;
+            if rng.gen::<f64>() < truth(s) {
+                pos.push(s);
+            } else {
+                neg.push(s);
+            }
+        }
+        (pos, neg)
+    }
+
+    fn fitted(pos: Vec<f64>, neg: Vec<f64>) -> Calibrator {
+        Calibrator::fit(&Ranked::from_values(pos), &Ranked::from_values(neg)).unwrap()
+    }
+
+    /// Realised accuracy, F1 and ROC AUC of labelled current rows predicted positive at 0.5.
+    fn realised(pos: &[f64], neg: &[f64]) -> (f64, Option<f64>, Option<f64>) {
+        let tp = pos.iter().filter(|&&s| s >= 0.5).count() as f64;
+        let fn_ = pos.len() as f64 - tp;
+        let fp = neg.iter().filter(|&&s| s >= 0.5).count() as f64;
+        let tn = neg.len() as f64 - fp;
+        let f1 = (2.0 * tp + fp + fn_ > 0.0).then(|| 2.0 * tp / (2.0 * tp + fp + fn_));
+        let auc = roc_auc(
+            &Ranked::from_values(pos.to_vec()),
+            &Ranked::from_values(neg.to_vec()),
+        );
+        ((tp + tn) / (tp + tn + fp + fn_), f1, auc)
+    }
+
+    /// The current rows of labelled scores split by prediction (positive at 0.5).
+    fn split(pos: &[f64], neg: &[f64]) -> (Ranked, Ranked) {
+        let all = pos.iter().chain(neg).copied();
+        let (p, n): (Vec<f64>, Vec<f64>) = all.partition(|&s| s >= 0.5);
+        (Ranked::from_values(p), Ranked::from_values(n))
+    }
+
+    fn interval(e: &Estimate, name: &str) -> [f64; 2] {
+        e.intervals.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    #[test]
+    fn pav_pools_the_violation() {
+        // Shares 0, 1, 0, 1 with weights 1, 1, 3, 1: the middle two pool to 1/4.
+        let map = pav(
+            &[0.1, 0.2, 0.3, 0.4],
+            &[0.0, 1.0, 0.0, 1.0],
+            &[1.0, 0.0, 3.0, 0.0],
+        );
+        let Map::Isotonic { lo, hi, p } = &map else {
+            panic!("isotonic");
+        };
+        assert_eq!(lo, &[0.1, 0.2, 0.4]);
+        assert_eq!(hi, &[0.1, 0.3, 0.4]);
+        assert_eq!(p, &[0.0, 0.25, 1.0]);
+        for (s, want) in [
+            (-1.0, 0.0),
+            (0.1, 0.0),
+            (0.12, 0.0),
+            (0.18, 0.25),
+            (0.25, 0.25),
+            (0.3, 0.25),
+            (0.33, 0.25),
+            (0.38, 1.0),
+            (2.0, 1.0),
+        ] {
+            assert_eq!(map.apply(s), want, "{s}");
+        }
+        // Equal shares pool too; points without rows are skipped.
+        let map = pav(&[0.1, 0.2, 0.3], &[1.0, 0.0, 2.0], &[1.0, 0.0, 2.0]);
+        assert_eq!(
+            map,
+            Map::Isotonic {
+                lo: vec![0.1],
+                hi: vec![0.3],
+                p: vec![0.5]
+            }
+        );
+    }
+
+    #[test]
+    fn a_step_in_the_calibration_chooses_isotonic() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let truth = |s: f64| if s < 0.5 { 0.2 } else { 0.8 };
+        let (pos, neg) = labelled(&mut rng, 20_000, 3, |r| r.gen(), truth);
+        let c = fitted(pos, neg);
+        assert_eq!(c.method(), Method::Isotonic);
+        assert!(c.held_out_log_loss() < c.held_out_log_loss_of(Method::Platt));
+        assert!((c.apply(0.2) - 0.2).abs() < 0.03, "{}", c.apply(0.2));
+        assert!((c.apply(0.8) - 0.8).abs() < 0.03, "{}", c.apply(0.8));
+        assert!(c.held_out_ece() < 0.03, "{}", c.held_out_ece());
+    }
+
+    #[test]
+    fn platt_recovers_a_known_miscalibration() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let truth = |s: f64| sigmoid(2.0 * logit(s));
+        let (pos, neg) = labelled(&mut rng, 20_000, 6, |r| r.gen_range(0.01..0.99), truth);
+        let c = fitted(pos, neg);
+        assert_eq!(c.method(), Method::Platt);
+        let (a, b) = c.platt_parameters().unwrap();
+        assert!((a - 2.0).abs() < 0.15, "{a}");
+        assert!(b.abs() < 0.08, "{b}");
+        for s in [0.05, 0.2, 0.4, 0.5, 0.7, 0.9] {
+            assert!((c.apply(s) - truth(s)).abs() < 0.03, "{s}: {}", c.apply(s));
+        }
+        assert!(c.held_out_ece() < 0.03, "{}", c.held_out_ece());
+        let [lo, hi] = c.range();
+        assert!(
+            (0.01..0.011).contains(&lo) && (0.989..=0.99).contains(&hi),
+            "{lo} {hi}"
+        );
+        // Scores outside [0, 1] and NaN are read without failing.
+        assert!(c.apply(7.0) > 0.99 && c.apply(-3.0) < 0.01);
+        assert_eq!(c.apply(f64::NAN), c.apply(0.5));
+    }
+
+    #[test]
+    fn estimates_follow_the_realised_metrics() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let (pos, neg) = labelled(&mut rng, 20_000, 3, |r| r.gen(), |s| s);
+        let c = fitted(pos, neg);
+        // Covariate shift: the current scores lean towards 0.
+        let beta = Beta::new(2.0, 4.0).unwrap();
+        let (pos, neg) = labelled(&mut rng, 50_000, 4, |r| beta.sample(r), |s| s);
+        let (pp, pn) = split(&pos, &neg);
+        let current = Current {
+            predicted_positive: &pp,
+            predicted_negative: &pn,
+        };
+        let e = estimate(&c, current, 200, 1).unwrap();
+        let (accuracy, f1, auc) = realised(&pos, &neg);
+        let (f1, auc) = (f1.unwrap(), auc.unwrap());
+        assert_eq!(e.rows, 50_000);
+        assert!(
+            (e.accuracy.unwrap() - accuracy).abs() < 0.01,
+            "{e:?} {accuracy}"
+        );
+        assert!((e.f1.unwrap() - f1).abs() < 0.02, "{e:?} {f1}");
+        assert!((e.roc_auc.unwrap() - auc).abs() < 0.01, "{e:?} {auc}");
+        // One draw of labels: coverage is the next test's; here the intervals are tight and
+        // about the realised value (within twice their width).
+        for (name, value) in [("accuracy", accuracy), ("f1", f1), ("roc_auc", auc)] {
+            let [lo, hi] = interval(&e, name);
+            let width = hi - lo;
+            assert!(width > 0.0 && width < 0.05, "{name}: {lo}..{hi}");
+            assert!(
+                lo - width <= value && value <= hi + width,
+                "{name}: {value} in {lo}..{hi}"
+            );
+        }
+        assert_eq!(e.intervals.len(), 5);
+        assert_eq!(e.outside_reference_range, 0.0);
+    }
+
+    #[test]
+    fn prepared_replicates_give_the_same_estimate() {
+        let mut rng = StdRng::seed_from_u64(29);
+        let (pos, neg) = labelled(&mut rng, 3_000, 3, |r| r.gen(), |s| s);
+        let mut c = fitted(pos, neg);
+        let (pos, neg) = labelled(&mut rng, 2_000, 3, |r| r.gen(), |s| s);
+        let (pp, pn) = split(&pos, &neg);
+        let run = |c: &Calibrator, seed| {
+            let current = Current {
+                predicted_positive: &pp,
+                predicted_negative: &pn,
+            };
+            estimate(c, current, 50, seed).unwrap()
+        };
+        let fresh = run(&c, 3);
+        c.prepare(50, 3);
+        assert_eq!(run(&c, 3), fresh);
+        // Prepared for another seed, the replicates are refitted for this one.
+        c.prepare(50, 4);
+        assert_eq!(run(&c, 3), fresh);
+        assert_ne!(run(&c, 4).intervals, fresh.intervals);
+    }
+
+    #[test]
+    fn intervals_cover_the_realised_metrics() {
+        let mut rng = StdRng::seed_from_u64(17);
+        let (pos, neg) = labelled(&mut rng, 5_000, 3, |r| r.gen(), |s| s);
+        let c = fitted(pos, neg);
+        let (mut windows, mut accuracy_in, mut f1_in, mut auc_in) = (0, 0, 0, 0);
+        for w in 0..100 {
+            let beta = Beta::new(rng.gen_range(0.5..4.0), rng.gen_range(0.5..4.0)).unwrap();
+            let (pos, neg) = labelled(&mut rng, 2_000, 3, |r| beta.sample(r), |s| s);
+            let (pp, pn) = split(&pos, &neg);
+            let current = Current {
+                predicted_positive: &pp,
+                predicted_negative: &pn,
+            };
+            let e = estimate(&c, current, 100, w).unwrap();
+            let (accuracy, f1, auc) = realised(&pos, &neg);
+            let inside = |name: &str, v: f64| {
+                let [lo, hi] = interval(&e, name);
+                usize::from(lo <= v && v <= hi)
+            };
+            let (Some(f1), Some(auc)) = (f1, auc) else {
+                continue;
+            };
+            windows += 1;
+            accuracy_in += inside("accuracy", accuracy);
+            f1_in += inside("f1", f1);
+            auc_in += inside("roc_auc", auc);
+        }
+        assert!(windows >= 95, "{windows}");
+        let share = |k: usize| k as f64 / windows as f64;
+        assert!(
+            share(accuracy_in) >= 0.85,
+            "accuracy {accuracy_in}/{windows}"
+        );
+        assert!(share(f1_in) >= 0.85, "f1 {f1_in}/{windows}");
+        assert!(share(auc_in) >= 0.8, "roc_auc {auc_in}/{windows}");
+    }
+
+    #[test]
+    fn binned_replicates_centre_on_the_exact_estimate() {
+        // More distinct scores than the bins and groups hold.
+        let mut rng = StdRng::seed_from_u64(23);
+        let truth = |s: f64| sigmoid(1.5 * logit(s) - 0.3);
+        let (pos, neg) = labelled(&mut rng, 60_000, 9, |r| r.gen(), truth);
+        let c = fitted(pos, neg);
+        assert!(c.groups.len() <= REFERENCE_GROUPS + 1, "{}", c.groups.len());
+        let (pos, neg) = labelled(&mut rng, 100_000, 9, |r| r.gen::<f64>().powi(2), truth);
+        let (pp, pn) = split(&pos, &neg);
+        let bins = Bins::new(&pp, &pn);
+        assert!(bins.pos.len() <= CURRENT_BINS + 1 && bins.all.len() <= CURRENT_BINS + 1);
+        let s = exact(
+            &c.map,
+            c.range,
+            (&pp.values, &pp.counts),
+            (&pn.values, &pn.counts),
+        );
+        let b = bins.sums(&c.base);
+        assert!(
+            (s.tp - b.tp).abs() < 0.002 * pp.total() as f64,
+            "{s:?} {b:?}"
+        );
+        assert!(
+            (s.fn_ - b.fn_).abs() < 0.002 * pn.total() as f64,
+            "{s:?} {b:?}"
+        );
+        assert!((s.auc().unwrap() - b.auc().unwrap()).abs() < 0.002);
+        let current = Current {
+            predicted_positive: &pp,
+            predicted_negative: &pn,
+        };
+        let e = estimate(&c, current, 200, 9).unwrap();
+        let (accuracy, f1, auc) = realised(&pos, &neg);
+        for (name, point, value) in [
+            ("accuracy", e.accuracy, accuracy),
+            ("f1", e.f1, f1.unwrap()),
+            ("roc_auc", e.roc_auc, auc.unwrap()),
+        ] {
+            let [lo, hi] = interval(&e, name);
+            let point = point.unwrap();
+            assert!((0.5 * (lo + hi) - point).abs() < 0.25 * (hi - lo), "{name}");
+            assert!(lo <= value && value <= hi, "{name}: {value} in {lo}..{hi}");
+        }
+    }
+
+    #[test]
+    fn edge_cases() {
+        let r = |v: Vec<f64>| Ranked::from_values(v);
+        assert!(Calibrator::fit(&r(vec![0.2, 0.7]), &r(vec![])).is_none());
+        assert!(Calibrator::fit(&r(vec![]), &r(vec![0.2, 0.7])).is_none());
+        let c = fitted(
+            vec![0.5, 0.6, 0.7, 0.8, 0.8, 0.9],
+            vec![0.2, 0.3, 0.3, 0.4, 0.5, 0.6],
+        );
+        assert_eq!(c.range(), [0.2, 0.9]);
+        let empty = r(vec![]);
+        let none = Current {
+            predicted_positive: &empty,
+            predicted_negative: &empty,
+        };
+        assert!(estimate(&c, none, 50, 1).is_none());
+        // Every row predicted positive: precision defined, no expected false negatives.
+        let high = r(vec![0.1, 0.6, 0.7, 0.95, 0.95]);
+        let all_positive = Current {
+            predicted_positive: &high,
+            predicted_negative: &empty,
+        };
+        let e = estimate(&c, all_positive, 50, 1).unwrap();
+        assert_eq!(e.rows, 5);
+        let precision = e.precision.unwrap();
+        assert_eq!(e.accuracy, Some(precision));
+        assert_eq!(e.recall, Some(1.0));
+        assert_eq!(interval(&e, "recall"), [1.0, 1.0]);
+        // 0.1 and 0.95 (twice) lie outside [0.2, 0.9].
+        assert!((e.outside_reference_range - 0.6).abs() < 1e-12);
+        // Every row predicted negative: no precision, and no interval for it.
+        let all_negative = Current {
+            predicted_positive: &empty,
+            predicted_negative: &high,
+        };
+        let e = estimate(&c, all_negative, 50, 1).unwrap();
+        assert_eq!(e.precision, None);
+        assert!(e.intervals.iter().all(|(n, _)| n != "precision"));
+        assert_eq!(e.f1, Some(0.0));
+        // No replicates: point estimates only.
+        let e = estimate(&c, all_positive, 0, 1).unwrap();
+        assert!(e.intervals.is_empty() && e.accuracy.is_some());
+    }
+
+    #[test]
+    fn estimates_are_reproducible() {
+        let mut rng = StdRng::seed_from_u64(29);
+        let (pos, neg) = labelled(&mut rng, 3_000, 2, |r| r.gen(), |s| s);
+        let c = fitted(pos, neg);
+        let (pos, neg) = labelled(&mut rng, 3_000, 3, |r| r.gen(), |s| s);
+        let (pp, pn) = split(&pos, &neg);
+        let current = Current {
+            predicted_positive: &pp,
+            predicted_negative: &pn,
+        };
+        let a = estimate(&c, current, 100, 7).unwrap();
+        assert_eq!(a, estimate(&c, current, 100, 7).unwrap());
+        assert_ne!(a, estimate(&c, current, 100, 8).unwrap());
+        let json = serde_json::to_value(&a).unwrap();
+        assert!(json["intervals"][0][0] == "accuracy", "{json}");
+        assert_eq!(serde_json::to_value(Method::Isotonic).unwrap(), "isotonic");
+    }
+
+    #[test]
+    fn poisson_draws_have_the_poisson_moments() {
+        let mut rng = StdRng::seed_from_u64(31);
+        for c in [1.0, 4.0, 37.0, 500.0, 20_000.0] {
+            let d = Poisson::new(c);
+            let n = 100_000;
+            let draws: Vec<f64> = (0..n).map(|_| d.draw(&mut rng)).collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            assert!(
+                (mean - c).abs() < 5.0 * (c / n as f64).sqrt(),
+                "{c}: {mean}"
+            );
+            assert!(
+                (var - c).abs() < 5.0 * c * (2.0 / n as f64).sqrt(),
+                "{c}: {var}"
+            );
+        }
+        let d = Poisson::new(3.0);
+        let zeros = (0..100_000).filter(|_| d.draw(&mut rng) == 0.0).count() as f64 / 1e5;
+        assert!((zeros - (-3f64).exp()).abs() < 0.004, "{zeros}");
+        assert_eq!(Poisson::new(0.0).draw(&mut rng), 0.0);
+    }
 }

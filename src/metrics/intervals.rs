@@ -154,7 +154,7 @@ impl PoissonOf {
 }
 
 /// The 2.5th and 97.5th percentiles (linear interpolation, as numpy's default).
-fn percentile_interval(mut values: Vec<f64>) -> Option<[f64; 2]> {
+pub(crate) fn percentile_interval(mut values: Vec<f64>) -> Option<[f64; 2]> {
     values.retain(|v| v.is_finite());
     if values.is_empty() {
         return None;
