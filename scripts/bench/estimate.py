@@ -109,7 +109,7 @@ def run_mlguard(binary, ref_path, cur_path):
     per_window = []
     for w in e["windows"]:
         per_window.append({m: (w[m], w["intervals"].get(m)) for m in METRICS})
-    return per_window, wall, e["trusted"], e["caveats"]
+    return per_window, wall, e["trusted"], e["caveats"] + [f"calibration {e['calibration']}"]
 
 
 NANNY = r"""
@@ -202,7 +202,9 @@ def main():
                 for t, s, y in zip(np.array(times)[keep], np.array(score)[keep],
                                    np.array(label)[keep]):
                     f.write(f"{t},,{float(s)!r}\n")
-            nm, nm_wall, _ = run_nannyml(args.nannyml_python, ref_path, unl)
+            nm, nm_wall, nm_inner = run_nannyml(args.nannyml_python, ref_path, unl)
+            print(f"<!-- {name}: NannyML's fit and estimate alone {nm_inner:.2f} s -->",
+                  file=sys.stderr)
             for tool, est, wall, trust in [("mlguard", ml, ml_wall, "yes" if trusted else "no"),
                                            ("NannyML CBPE", nm[: len(truths)], nm_wall, "—")]:
                 cover, err = summarise(est, truths)
