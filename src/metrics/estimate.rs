@@ -17,8 +17,11 @@
 //! reference) on a Poisson bootstrap of the reference (each count redrawn as Poisson(count)),
 //! then draws the realised confusion matrix given that calibration: TP and FN are normal with
 //! the mean and variance of their sums of independent Bernoulli labels, clamped to the rows of
-//! their predicted class. The ROC AUC adds a normal draw with the Hanley & McNeil (1982)
-//! standard error of the replicate's expected AUC and expected class masses.
+//! their predicted class. The ROC AUC is that of a draw of the labels themselves: in each bin of
+//! the current scores (below), the positives are drawn from its rows and their calibrated
+//! probability (binomial, or normal when both classes expect more than 30 rows), and the bins are
+//! ranked by their scores. (The Hanley & McNeil (1982) standard error would be too narrow here:
+//! it is about sampling scores for fixed classes, not labels for fixed scores.)
 //!
 //! Two approximations keep the replicates independent of the data's size, both corrected to
 //! first order. The current scores of each predicted class (and of both classes together, for
@@ -900,13 +903,26 @@ fn metrics(tp: f64, fn_: f64, n_pos: f64, n_neg: f64) -> [Option<f64>; 4] {
     ]
 }
 
-/// The Hanley & McNeil (1982) standard error of an AUC `a` from `n1` positives and `n2`
-/// negatives.
-fn hanley_mcneil(a: f64, n1: f64, n2: f64) -> f64 {
-    let q1 = a / (2.0 - a);
-    let q2 = 2.0 * a * a / (1.0 + a);
-    let var = (a * (1.0 - a) + (n1 - 1.0) * (q1 - a * a) + (n2 - 1.0) * (q2 - a * a)) / (n1 * n2);
-    var.max(0.0).sqrt()
+/// The ROC AUC of one draw of the labels still to come: in each bin of all current rows, the
+/// positives drawn from its rows and their calibrated probability (binomial; normal beyond 30
+/// expected of each class), the bins' rows ranked by their scores (a bin's own pairs count half).
+/// `None` when the draw leaves a class empty.
+fn drawn_auc(bins: &Bins, map: &Map, rng: &mut StdRng) -> Option<f64> {
+    let (mut p_mass, mut n_mass, mut num) = (0.0, 0.0, 0.0);
+    for &(v, n) in &bins.all {
+        let c = map.apply(clean(v)).clamp(0.0, 1.0);
+        let (mean, var) = (n * c, n * c * (1.0 - c));
+        let k = if mean.min(n - mean) > 30.0 {
+            let z: f64 = StandardNormal.sample(rng);
+            (mean + z * var.sqrt()).round().clamp(0.0, n)
+        } else {
+            (0..n as u64).filter(|_| rng.gen::<f64>() < c).count() as f64
+        };
+        num += k * (n_mass + (n - k) / 2.0);
+        p_mass += k;
+        n_mass += n - k;
+    }
+    (p_mass > 0.0 && n_mass > 0.0).then(|| num / (p_mass * n_mass))
 }
 
 /// What is added to a replicate's binned sums: the gap between the exact sums and the binned ones
@@ -936,16 +952,11 @@ fn replicate(
     let fn_ = (s.fn_ + shift.fn_).clamp(0.0, n_neg);
     let tp_sd = (s.tp_var + shift.tp_var).max(0.0).sqrt();
     let fn_sd = (s.fn_var + shift.fn_var).max(0.0).sqrt();
-    let [z1, z2, z3]: [f64; 3] = std::array::from_fn(|_| StandardNormal.sample(&mut rng));
+    let [z1, z2]: [f64; 2] = std::array::from_fn(|_| StandardNormal.sample(&mut rng));
     let drawn_tp = (tp + z1 * tp_sd).clamp(0.0, n_pos);
     let drawn_fn = (fn_ + z2 * fn_sd).clamp(0.0, n_neg);
     let [accuracy, precision, recall, f1] = metrics(drawn_tp, drawn_fn, n_pos, n_neg);
-    let p_mass = tp + fn_;
-    let n_mass = n_pos + n_neg - p_mass;
-    let roc_auc = s.auc().filter(|_| p_mass > 0.0 && n_mass > 0.0).map(|a| {
-        let a = (a + shift.auc).clamp(0.0, 1.0);
-        (a + z3 * hanley_mcneil(a, p_mass, n_mass)).clamp(0.0, 1.0)
-    });
+    let roc_auc = drawn_auc(bins, map, &mut rng).map(|a| (a + shift.auc).clamp(0.0, 1.0));
     Some([accuracy, precision, recall, f1, roc_auc])
 }
 
