@@ -206,17 +206,21 @@ impl EvalState {
         self.rows += 1;
     }
 
-    /// Adds the scores of `other` (and nothing else), matching classes by name.
+    /// Adds the scores of `other` (those of its rows awaiting labels too, and nothing else),
+    /// matching classes by name.
     pub fn add_scores_of(&mut self, other: &EvalState) {
+        self.waiting.merge(&other.waiting);
         let remap = self.classes.absorb(&other.classes);
         self.merge_scores(other, &remap);
     }
 
-    /// Adds the scores of every state of `others` (and nothing else), matching classes by
+    /// Adds the scores of every state of `others` (those of rows awaiting labels too, and
+    /// nothing else), matching classes by
     /// name: each class's columns summed in one pass, the classes in parallel.
     pub fn add_scores_of_all<'a>(&mut self, others: impl IntoIterator<Item = &'a EvalState>) {
         let mut theirs: Vec<Vec<&ScoreColumn>> = vec![Vec::new(); self.scores.len()];
         for other in others {
+            self.waiting.merge(&other.waiting);
             let remap = self.classes.absorb(&other.classes);
             for (t, column) in other.scores.iter().enumerate() {
                 let id = remap[t] as usize;

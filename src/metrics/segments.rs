@@ -242,11 +242,13 @@ impl SegmentedState {
                 state.waiting.push(score, prediction);
             }
         };
-        count(&mut self.overall);
         if let (Some(w), Some(at)) = (&mut self.windows, at) {
             let proba_classes = &self.proba_classes;
             count(w.state_mut(at, || EvalState::new(proba_classes)));
         }
+        // As for labelled rows, the overall state takes the score from the first segment
+        // column when the state settles (a value past the column's limit keeps it here).
+        let mut in_segment = false;
         for (c, column) in self.columns.iter_mut().enumerate() {
             let mut value = segment(c).trim();
             if value.is_empty() {
@@ -254,6 +256,13 @@ impl SegmentedState {
             }
             if let Ok(i) = column.position_or_add(value, || EvalState::new(&self.proba_classes)) {
                 count(&mut column.states[i as usize].1);
+                in_segment |= c == 0;
+            }
+        }
+        self.overall.labels_missing += 1;
+        if !(in_segment && self.scores_in_segments) {
+            if let Some((score, prediction)) = scored {
+                self.overall.waiting.push(score, prediction);
             }
         }
     }

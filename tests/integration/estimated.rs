@@ -46,14 +46,15 @@ fn rows(n: usize, seed: u64, shift: f64, truth: f64) -> Vec<Row> {
 
 /// Writes the rows, leaving the label empty from row `labelled` on.
 fn write(path: &Path, rows: &[Row], labelled: usize) {
-    let mut out = String::from("time,label,score\n");
+    let mut out = String::from("time,segment,label,score\n");
     for (i, r) in rows.iter().enumerate() {
         let label = if i < labelled {
             r.label.to_string()
         } else {
             String::new()
         };
-        out += &format!("{},{label},{:?}\n", r.time, r.score);
+        let segment = ["web", "ios", "android"][i % 3];
+        out += &format!("{},{segment},{label},{:?}\n", r.time, r.score);
     }
     std::fs::write(path, out).unwrap();
 }
@@ -105,6 +106,8 @@ fn rows_awaiting_labels_get_estimates_whose_intervals_hold_the_realised_values()
         reference.to_str().unwrap(),
         "--time-col",
         "time",
+        "--segment-col",
+        "segment",
         "--format",
         "json",
     ]);
@@ -133,6 +136,11 @@ fn rows_awaiting_labels_get_estimates_whose_intervals_hold_the_realised_values()
     // Windows: each holds its own estimate of the rows awaiting labels in it.
     let windows = e["windows"].as_array().unwrap();
     let rows: u64 = windows.iter().map(|w| w["rows"].as_u64().unwrap()).sum();
+    assert_eq!(rows, 4000);
+    // And each segment: the overall estimate covers the rows of every segment.
+    let segments = e["segments"]["segment"].as_object().unwrap();
+    assert_eq!(segments.len(), 3);
+    let rows: u64 = segments.values().map(|s| s["rows"].as_u64().unwrap()).sum();
     assert_eq!(rows, 4000);
 }
 
@@ -244,4 +252,42 @@ fn without_a_reference_the_report_says_what_estimating_needs() {
         "{warnings}"
     );
     assert!(warnings.contains("--reference"), "{warnings}");
+}
+
+#[test]
+fn shards_merged_give_the_same_estimate_as_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.csv");
+    let current = dir.path().join("current.csv");
+    write(&reference, &rows(4000, 8, 0.0, 1.5), 4000);
+    write(&current, &rows(5000, 9, 0.6, 1.5), 1500);
+    let r = reference.to_str().unwrap();
+    let reading = ["--time-col", "time", "--segment-col", "segment"];
+    let mut args = vec!["eval", current.to_str().unwrap(), "--reference", r];
+    args.extend(reading);
+    args.extend(["--format", "json"]);
+    let (whole, _) = json(&args);
+    // Two shards, cut inside the rows awaiting labels.
+    let text = std::fs::read_to_string(&current).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let body: Vec<&str> = lines.collect();
+    let mut states = Vec::new();
+    for (i, part) in [&body[..3200], &body[3200..]].iter().enumerate() {
+        let path = dir.path().join(format!("part-{i}.csv"));
+        std::fs::write(&path, format!("{header}\n{}\n", part.join("\n"))).unwrap();
+        let state = dir.path().join(format!("part-{i}.state"));
+        let mut args = vec!["eval", path.to_str().unwrap()];
+        args.extend(reading);
+        args.extend(["--save-state", state.to_str().unwrap(), "--quiet"]);
+        let run = Test::new().args(&args).run();
+        assert!(matches!(run.status_code(), Some(0 | 1)), "{}", run.stderr);
+        states.push(state.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["merge"];
+    args.extend(states.iter().map(String::as_str));
+    args.extend(["--reference", r, "--format", "json"]);
+    let (merged, _) = json(&args);
+    assert_eq!(merged["estimated"]["rows"], 3500);
+    assert_eq!(merged["estimated"], whole["estimated"]);
 }
