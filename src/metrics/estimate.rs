@@ -38,7 +38,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{Binomial, Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
 use statrs::function::gamma::{gamma_ur, ln_gamma};
@@ -916,7 +916,7 @@ fn drawn_auc(bins: &Bins, map: &Map, rng: &mut StdRng) -> Option<f64> {
             let z: f64 = StandardNormal.sample(rng);
             (mean + z * var.sqrt()).round().clamp(0.0, n)
         } else {
-            (0..n as u64).filter(|_| rng.gen::<f64>() < c).count() as f64
+            Binomial::new(n as u64, c).map_or(mean, |b| b.sample(rng) as f64)
         };
         num += k * (n_mass + (n - k) / 2.0);
         p_mass += k;
