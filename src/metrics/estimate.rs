@@ -19,7 +19,7 @@
 //! the mean and variance of their sums of independent Bernoulli labels, clamped to the rows of
 //! their predicted class. The ROC AUC is that of a draw of the labels themselves: in each bin of
 //! the current scores (below), the positives are drawn from its rows and their calibrated
-//! probability (binomial, or normal when both classes expect more than 30 rows), and the bins are
+//! probability (binomial, or normal when its variance n·c·(1 − c) exceeds 9), and the bins are
 //! ranked by their scores. (The Hanley & McNeil (1982) standard error would be too narrow here:
 //! it is about sampling scores for fixed classes, not labels for fixed scores.)
 //!
@@ -904,15 +904,15 @@ fn metrics(tp: f64, fn_: f64, n_pos: f64, n_neg: f64) -> [Option<f64>; 4] {
 }
 
 /// The ROC AUC of one draw of the labels still to come: in each bin of all current rows, the
-/// positives drawn from its rows and their calibrated probability (binomial; normal beyond 30
-/// expected of each class), the bins' rows ranked by their scores (a bin's own pairs count half).
+/// positives drawn from its rows and their calibrated probability (binomial; normal when its
+/// variance exceeds 9), the bins' rows ranked by their scores (a bin's own pairs count half).
 /// `None` when the draw leaves a class empty.
 fn drawn_auc(bins: &Bins, map: &Map, rng: &mut StdRng) -> Option<f64> {
     let (mut p_mass, mut n_mass, mut num) = (0.0, 0.0, 0.0);
     for &(v, n) in &bins.all {
         let c = map.apply(clean(v)).clamp(0.0, 1.0);
         let (mean, var) = (n * c, n * c * (1.0 - c));
-        let k = if mean.min(n - mean) > 30.0 {
+        let k = if var > 9.0 {
             let z: f64 = StandardNormal.sample(rng);
             (mean + z * var.sqrt()).round().clamp(0.0, n)
         } else {
