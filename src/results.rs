@@ -196,6 +196,8 @@ pub struct Estimated {
     pub outside_reference_range: f64,
     /// The mean score of the rows awaiting labels.
     pub mean_score: f64,
+    /// Their mean confidence: the mean of max(score, 1 − score).
+    pub mean_confidence: f64,
     /// The estimate over every row awaiting its label.
     #[serde(flatten)]
     pub overall: EstimatedMetrics,

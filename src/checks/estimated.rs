@@ -88,8 +88,9 @@ pub fn estimated_drop(
     Some(stat(CheckId::EstimatedDrop, status, message, d))
 }
 
-/// What moved between the reference and the rows awaiting labels: their mean score, and the
-/// segment value whose share of the rows changed most (by at least 10 points).
+/// What moved between the reference and the rows awaiting labels: their mean score, their mean
+/// confidence, and the segment value whose share of the rows changed most (by at least 10
+/// points).
 fn what_moved(estimated: &Estimated, before: &Profile) -> Vec<String> {
     let mut out = Vec::new();
     let was = before.distribution.as_ref().and_then(|d| {
@@ -101,6 +102,25 @@ fn what_moved(estimated: &Estimated, before: &Profile) -> Vec<String> {
         if (now - was).abs() >= 0.02 {
             out.push(format!(
                 "the mean score ({} against {})",
+                decimal(now),
+                decimal(was)
+            ));
+        }
+    }
+    let was = before.distribution.as_ref().and_then(|d| {
+        let n = d.total();
+        (n > 0).then(|| {
+            d.iter()
+                .map(|(v, c)| v.max(1.0 - v) * c as f64)
+                .sum::<f64>()
+                / n as f64
+        })
+    });
+    if let Some(was) = was {
+        let now = estimated.mean_confidence;
+        if (now - was).abs() >= 0.02 {
+            out.push(format!(
+                "the scores' confidence (mean max(score, 1 − score) {} against {})",
                 decimal(now),
                 decimal(was)
             ));
@@ -157,6 +177,7 @@ mod tests {
             reference_ece: 0.01,
             outside_reference_range: 0.0,
             mean_score: 0.5,
+            mean_confidence: 0.8,
             overall: EstimatedMetrics {
                 rows: 500,
                 f1: Some(f1),

@@ -340,7 +340,8 @@ pub const CODES: &[CodeInfo] = &[
                     estimated in the report) is --min-effect or more below the reference's \
                     realised value and the estimate's 95% interval lies below it; fails from \
                     twice --min-effect when nothing says the estimate cannot be trusted. The \
-                    message names what moved: the mean score, the mix of segments.",
+                    message names what moved: the mean score, the scores' confidence, the mix \
+                    of segments.",
         causes: "a new population of users or items, a marketing campaign or season, a segment \
                  whose share grew, an upstream change in the inputs.",
         remedies: &[

@@ -30,6 +30,11 @@ const JUDGE_WIDENING: f64 = 2.807_033_768_343_804 / 1.959_963_984_540_054;
 /// Labelled rows below which the estimator is not judged against them.
 const MIN_LABELLED_ROWS: u64 = 200;
 
+/// How sure a score is of its class: max(score, 1 − score).
+pub fn confidence(score: f64) -> f64 {
+    score.max(1.0 - score)
+}
+
 /// The estimate's metrics in report form.
 fn metrics_of(e: &Estimate) -> EstimatedMetrics {
     EstimatedMetrics {
@@ -72,12 +77,15 @@ pub fn estimated(
         )
     };
     let overall = run(&waiting)?;
-    let mean_score = [&waiting.positive, &waiting.negative]
-        .iter()
-        .flat_map(|r| r.iter())
-        .map(|(v, c)| v * c as f64)
-        .sum::<f64>()
-        / waiting.rows().max(1) as f64;
+    let mean_of = |f: fn(f64) -> f64| {
+        [&waiting.positive, &waiting.negative]
+            .iter()
+            .flat_map(|r| r.iter())
+            .map(|(v, c)| f(v) * c as f64)
+            .sum::<f64>()
+            / waiting.rows().max(1) as f64
+    };
+    let (mean_score, mean_confidence) = (mean_of(|v| v), mean_of(confidence));
     let results = &mut finished.results;
     let windows = results.windows.as_mut().map(|windows| {
         windows
@@ -157,6 +165,7 @@ pub fn estimated(
         reference_ece: ece,
         outside_reference_range: overall.outside_reference_range,
         mean_score,
+        mean_confidence,
         overall: metrics_of(&overall),
         windows,
         segments,

@@ -1149,6 +1149,7 @@ pub(crate) fn check_estimated_contract(r: &Value) {
     expect(r, "/estimated/reference_ece", &[Number]);
     expect(r, "/estimated/outside_reference_range", &[Number]);
     expect(r, "/estimated/mean_score", &[Number]);
+    expect(r, "/estimated/mean_confidence", &[Number]);
     expect(r, "/estimated/rows", &[Integer]);
     for key in ["accuracy", "precision", "recall", "f1", "roc_auc"] {
         expect(r, &format!("/estimated/{key}"), &[Number, Null]);

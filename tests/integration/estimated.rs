@@ -29,11 +29,16 @@ struct Row {
 /// `n` rows, an hour apart from 2026-05-01, inputs drawn around `shift`; the label's relation
 /// to the input has slope `truth` (1.5 is the model's world).
 fn rows(n: usize, seed: u64, shift: f64, truth: f64) -> Vec<Row> {
+    spread_rows(n, seed, (shift, 1.0), truth)
+}
+
+/// [`rows`] with inputs drawn around `shift` with standard deviation `spread`.
+fn spread_rows(n: usize, seed: u64, (shift, spread): (f64, f64), truth: f64) -> Vec<Row> {
     let mut rng = StdRng::seed_from_u64(seed);
     (0..n)
         .map(|i| {
             let z: f64 = StandardNormal.sample(&mut rng);
-            let x = z + shift;
+            let x = spread * z + shift;
             let label = u8::from(rng.gen::<f64>() < sigmoid(truth * x));
             Row {
                 time: 1_777_593_600 + 600 * i as i64,
@@ -290,4 +295,39 @@ fn shards_merged_give_the_same_estimate_as_one_pass() {
     let (merged, _) = json(&args);
     assert_eq!(merged["estimated"]["rows"], 3500);
     assert_eq!(merged["estimated"], whole["estimated"]);
+}
+
+#[test]
+fn inputs_moving_to_where_the_model_is_unsure_are_an_estimated_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.csv");
+    let current = dir.path().join("current.csv");
+    write(&reference, &spread_rows(6000, 10, (0.0, 2.0), 1.5), 6000);
+    // The inputs now crowd the decision boundary, where the model is often wrong.
+    write(&current, &spread_rows(4000, 11, (0.0, 0.5), 1.5), 0);
+    let (r, code) = json(&[
+        "eval",
+        current.to_str().unwrap(),
+        "--reference",
+        reference.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{:#}", r["gate"]);
+    let check = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "estimated:drop")
+        .expect("an estimated:drop check");
+    assert_eq!(check["status"], "fail", "{check:#}");
+    let message = check["message"].as_str().unwrap();
+    assert!(message.contains("the scores' confidence"), "{message}");
+    let codes: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"data.estimated_drop"), "{codes:?}");
 }
