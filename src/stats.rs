@@ -9,7 +9,7 @@
 
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
-use crate::metrics::ranked::Ranked;
+use crate::metrics::ranked::{CountsView, Ranked};
 
 /// Two-sided p-value of a standard normal statistic.
 pub fn normal_two_sided(z: f64) -> f64 {
@@ -197,34 +197,57 @@ pub fn wasserstein(a: &Ranked, b: &Ranked) -> f64 {
 
 /// Median and median absolute deviation of a ranked sample.
 pub fn median_mad(sample: &Ranked) -> Option<(f64, f64)> {
-    median_mad_of(&sample.values, &sample.counts)
+    median_mad_of(&sample.values, sample.counts.view())
 }
 
 /// [`median_mad`] of `values` in ascending order (ties allowed), `counts[i]` rows each, read
 /// in place.
-pub fn median_mad_of(values: &[f64], counts: &[u64]) -> Option<(f64, f64)> {
-    let n: u64 = counts.iter().sum();
-    let median = median_of_ascending(n, values.iter().copied().zip(counts.iter().copied()))?;
+pub fn median_mad_of(values: &[f64], counts: CountsView<'_>) -> Option<(f64, f64)> {
+    median_mad_by(values.len(), |i| values[i], counts)
+}
+
+/// [`median_mad_of`] of `len` values given by `value(i)`, ascending in `i` (a monotone map of
+/// a ranked sample, computed as it is read instead of copied).
+pub fn median_mad_by(
+    len: usize,
+    value: impl Fn(usize) -> f64,
+    counts: CountsView<'_>,
+) -> Option<(f64, f64)> {
+    let n: u64 = counts.sum();
+    let median = median_of_ascending(n, (0..len).map(|i| (value(i), counts.get(i))))?;
     // The deviations in ascending order without sorting them: those of the values below the
     // median grow walking down from it, those of the others grow walking up; merge the two.
-    let split = values.partition_point(|&v| v < median);
-    let (mut down, mut up) = (split, split);
-    let dev = |i: usize| (values[i] - median).abs();
-    let ascending = std::iter::from_fn(|| {
-        let take_down = match (down > 0, up < values.len()) {
-            (false, false) => return None,
-            (true, false) => true,
-            (false, true) => false,
-            (true, true) => dev(down - 1) <= dev(up),
-        };
-        let i = if take_down {
-            down -= 1;
-            down
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if value(mid) < median {
+            lo = mid + 1;
         } else {
-            up += 1;
-            up - 1
+            hi = mid;
+        }
+    }
+    let (mut down, mut up) = (lo, lo);
+    let dev = |i: usize| (value(i) - median).abs();
+    let mut below = (down > 0).then(|| dev(down - 1));
+    let mut above = (up < len).then(|| dev(up));
+    let ascending = std::iter::from_fn(|| {
+        let take_down = match (below, above) {
+            (None, None) => return None,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(b), Some(a)) => b <= a,
         };
-        Some((dev(i), counts[i]))
+        if take_down {
+            down -= 1;
+            let d = below?;
+            below = (down > 0).then(|| dev(down - 1));
+            Some((d, counts.get(down)))
+        } else {
+            let d = above?;
+            up += 1;
+            above = (up < len).then(|| dev(up));
+            Some((d, counts.get(up - 1)))
+        }
     });
     Some((median, median_of_ascending(n, ascending)?))
 }
@@ -306,7 +329,10 @@ mod tests {
                 .zip(&c)
                 .flat_map(|(&v, &c)| std::iter::repeat_n(v, c as usize))
                 .collect();
-            proptest::prop_assert_eq!(median_mad_of(&v, &c), median_mad_by_sorting(&r(&expanded)));
+            proptest::prop_assert_eq!(
+                median_mad_of(&v, CountsView::Each(&c)),
+                median_mad_by_sorting(&r(&expanded))
+            );
         }
     }
 

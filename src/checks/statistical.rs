@@ -14,13 +14,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Check, CheckDetail, CheckId, CheckStatus, Location, SegmentRef, StatisticalDetail};
-use crate::metrics::ranked::Ranked;
+use crate::metrics::ranked::{CountsView, Ranked};
 use crate::metrics::Evaluation;
 use crate::ordered_map::OrderedMap;
 use crate::results::{SegmentReport, SCORE_BINS};
 use crate::stats::{
     benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
-    median_mad_of, normal_two_sided, psi, quantile_edges, wasserstein,
+    median_mad_by, normal_two_sided, psi, quantile_edges, wasserstein,
 };
 use crate::text::{self, count};
 
@@ -497,28 +497,25 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
         let p = p.clamp(1e-6, 1.0 - 1e-6);
         (p / (1.0 - p)).ln()
     };
-    // Each class's scores on the logit scale, with their counts, ascending still (the logit
-    // is monotone), and their median and MAD. Scores within 1e-6 of 0 or 1 are left to the
+    // Each class's scores on the logit scale, ascending still (the logit is monotone), read in
+    // place, and their median and MAD. Scores within 1e-6 of 0 or 1 are left to the
     // saturation check: the logit clamps there, and a pile of them would shrink the MAD until
     // every ordinary score looked far.
-    struct Class {
-        logits: Vec<f64>,
-        counts: Vec<u64>,
+    struct Class<'a> {
+        values: &'a [f64],
+        counts: CountsView<'a>,
         median: f64,
         mad: f64,
     }
     let prepared: Vec<Option<Class>> = groups
         .par_iter()
         .map(|group| {
-            let inner: Vec<(f64, u64)> = group
-                .iter()
-                .filter(|(v, _)| *v > 1e-6 && *v < 1.0 - 1e-6)
-                .collect();
-            let logits: Vec<f64> = inner.iter().map(|&(v, _)| logit(v)).collect();
-            let counts: Vec<u64> = inner.iter().map(|&(_, c)| c).collect();
-            let (median, mad) = median_mad_of(&logits, &counts)?;
+            let lo = (group.values).partition_point(|v| v.total_cmp(&1e-6).is_le());
+            let hi = (group.values).partition_point(|v| v.total_cmp(&(1.0 - 1e-6)).is_lt());
+            let (values, counts) = (&group.values[lo..hi], group.counts.view().slice(lo..hi));
+            let (median, mad) = median_mad_by(values.len(), |i| logit(values[i]), counts)?;
             (mad != 0.0).then_some(Class {
-                logits,
+                values,
                 counts,
                 median,
                 mad,
@@ -539,14 +536,14 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
             .all(|&(median, mad)| (0.6745 * (v - median) / mad).abs() > 3.5)
     };
     let per_group: Vec<Option<u64>> = prepared
-        .iter()
+        .par_iter()
         .map(|p| {
             p.as_ref().map(|c| {
-                c.logits
+                c.values
                     .iter()
-                    .zip(&c.counts)
-                    .filter(|(&v, _)| far(v))
-                    .map(|(_, &c)| c)
+                    .zip(c.counts.iter())
+                    .filter(|(&v, _)| far(logit(v)))
+                    .map(|(_, c)| c)
                     .sum::<u64>()
             })
         })

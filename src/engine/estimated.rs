@@ -190,7 +190,7 @@ fn labelled_split(by_class: &[Ranked], results: &Results, threshold: f64) -> Opt
         let at = r.values.partition_point(|&v| v < threshold);
         let part = |range: std::ops::Range<usize>| Ranked {
             values: r.values[range.clone()].to_vec(),
-            counts: r.counts[range].to_vec(),
+            counts: r.counts.slice(range),
         };
         (part(0..at), part(at..r.values.len()))
     };

@@ -90,7 +90,7 @@ fn quantile(r: &Ranked, q: f64) -> Option<f64> {
     }
     let target = (q * total as f64).ceil().max(1.0) as u64;
     let mut seen = 0;
-    for (v, c) in r.values.iter().zip(&r.counts) {
+    for (v, c) in r.values.iter().zip(r.counts.iter()) {
         seen += c;
         if seen >= target {
             return Some(*v);
@@ -106,11 +106,14 @@ fn outside_scale(current: &Ranked, (lo, hi): (f64, f64), median: f64) -> Option<
         let (values, counts): (Vec<f64>, Vec<u64>) = current
             .values
             .iter()
-            .zip(&current.counts)
+            .zip(current.counts.iter())
             .filter(|(v, _)| keep(**v))
-            .map(|(v, c)| (*v, *c))
+            .map(|(v, c)| (*v, c))
             .unzip();
-        Ranked { values, counts }
+        Ranked {
+            values,
+            counts: counts.into(),
+        }
     };
     let (below, above) = (side(&|v| v < lo), side(&|v| v > hi));
     let beyond = if above.total() >= below.total() {
@@ -132,10 +135,10 @@ pub fn shape(s: &FeatureSummary, kind: FeatureKind) -> Shape {
     let bucket = ranked
         .values
         .iter()
-        .zip(&ranked.counts)
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.total_cmp(a.0)));
+        .zip(ranked.counts.iter())
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.total_cmp(a.0)));
     let (top_value, top_share) = match (numeric, bucket, top.first()) {
-        (true, Some((&v, &c)), first) => {
+        (true, Some((&v, c)), first) => {
             let exact = first
                 .filter(|_| s.text.overflow == 0)
                 .map(|(t, _)| t.clone());

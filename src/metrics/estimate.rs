@@ -45,7 +45,7 @@ use statrs::function::gamma::{gamma_ur, ln_gamma};
 
 use super::calibration::Binner;
 use super::intervals::percentile_interval;
-use super::ranked::Ranked;
+use super::ranked::{CountsView, Ranked};
 use super::recalibrate::ECE_BINS;
 use super::recalibrate::{logit, sigmoid};
 
@@ -454,8 +454,8 @@ impl Calibrator {
     pub fn fit(positives: &Ranked, negatives: &Ranked) -> Option<Calibrator> {
         let mut points = Points::default();
         for_each_merged(
-            (&positives.values, &positives.counts),
-            (&negatives.values, &negatives.counts),
+            (&positives.values, positives.counts.view()),
+            (&negatives.values, negatives.counts.view()),
             |v, p, n| {
                 if !v.is_nan() {
                     points.push(v, logit(v), p as f64, n as f64);
@@ -626,7 +626,7 @@ impl Calibrator {
 
 /// Calls `f(value, count in a, count in b)` for every distinct value of two ascending lists,
 /// in ascending order (`f64::total_cmp`).
-fn for_each_merged(a: (&[f64], &[u64]), b: (&[f64], &[u64]), mut f: impl FnMut(f64, u64, u64)) {
+fn for_each_merged(a: List<'_>, b: List<'_>, mut f: impl FnMut(f64, u64, u64)) {
     use std::cmp::Ordering;
     let (mut i, mut j) = (0, 0);
     while i < a.0.len() || j < b.0.len() {
@@ -639,15 +639,15 @@ fn for_each_merged(a: (&[f64], &[u64]), b: (&[f64], &[u64]), mut f: impl FnMut(f
         };
         match order {
             Ordering::Less => {
-                f(a.0[i], a.1[i], 0);
+                f(a.0[i], a.1.get(i), 0);
                 i += 1;
             }
             Ordering::Greater => {
-                f(b.0[j], 0, b.1[j]);
+                f(b.0[j], 0, b.1.get(j));
                 j += 1;
             }
             Ordering::Equal => {
-                f(a.0[i], a.1[i], b.1[j]);
+                f(a.0[i], a.1.get(i), b.1.get(j));
                 i += 1;
                 j += 1;
             }
@@ -742,13 +742,16 @@ impl Sums {
     }
 }
 
-type List<'a> = (&'a [f64], &'a [u64]);
+type List<'a> = (&'a [f64], CountsView<'a>);
 
 /// A list split into its scores below `at` and the rest.
 fn split_at_value(list: List<'_>, at: f64) -> (List<'_>, List<'_>) {
     let (values, counts) = list;
     let k = values.partition_point(|v| v.total_cmp(&at).is_lt());
-    ((&values[..k], &counts[..k]), (&values[k..], &counts[k..]))
+    (
+        (&values[..k], counts.slice(0..k)),
+        (&values[k..], counts.slice(k..values.len())),
+    )
 }
 
 /// The exact sums over every distinct current score, split by score across threads.
@@ -850,8 +853,8 @@ impl Bins {
             || {
                 let mut b = Binning::new(pos.len() + neg.len(), pos.total() + neg.total());
                 for_each_merged(
-                    (&pos.values, &pos.counts),
-                    (&neg.values, &neg.counts),
+                    (&pos.values, pos.counts.view()),
+                    (&neg.values, neg.counts.view()),
                     |v, np, nn| b.add(v, np + nn),
                 );
                 b.finish()
@@ -992,8 +995,8 @@ pub fn estimate(
             exact(
                 &calibrator.map,
                 calibrator.range,
-                (&pos.values, &pos.counts),
-                (&neg.values, &neg.counts),
+                (&pos.values, pos.counts.view()),
+                (&neg.values, neg.counts.view()),
             )
         },
         || (replicates > 0).then(|| Bins::new(pos, neg)),
@@ -1314,8 +1317,8 @@ mod tests {
         let s = exact(
             &c.map,
             c.range,
-            (&pp.values, &pp.counts),
-            (&pn.values, &pn.counts),
+            (&pp.values, pp.counts.view()),
+            (&pn.values, pn.counts.view()),
         );
         let b = bins.sums(&c.base);
         assert!(

@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use super::accumulator::EvalState;
-use super::ranked::Ranked;
+use super::ranked::{CountsView, Ranked};
 
 /// Expected suspects under calibrated labels, and the variance of that count.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -82,9 +82,9 @@ pub fn binary_auto(sorted: &(Ranked, Ranked)) -> Option<NoiseBaseline> {
 pub fn binary(t_pos: f64, t_neg: f64, sorted: &(Ranked, Ranked)) -> NoiseBaseline {
     // Integer sums are exact in any order: the scores are summed in parallel stretches.
     const STRETCH: usize = 1 << 16;
-    let stretch = |(values, counts): (&[f64], &[u64])| {
+    let stretch = |(values, counts): (&[f64], CountsView<'_>)| {
         let mut b = FixedSums::default();
-        for (&p, &c) in values.iter().zip(counts) {
+        for (&p, c) in values.iter().zip(counts.iter()) {
             // Suspect if labelled negative: p ≥ t_pos and 1 − p < t_neg (probability 1 − p);
             // suspect if labelled positive: 1 − p ≥ t_neg and p < t_pos (probability p).
             let mut q = 0.0;
@@ -103,9 +103,10 @@ pub fn binary(t_pos: f64, t_neg: f64, sorted: &(Ranked, Ranked)) -> NoiseBaselin
     [&sorted.0, &sorted.1]
         .into_par_iter()
         .flat_map(|r| {
-            r.values
-                .par_chunks(STRETCH)
-                .zip(r.counts.par_chunks(STRETCH))
+            r.values.par_chunks(STRETCH).enumerate().map(|(k, values)| {
+                let from = k * STRETCH;
+                (values, r.counts.view().slice(from..from + values.len()))
+            })
         })
         .map(stretch)
         .reduce(FixedSums::default, FixedSums::plus)

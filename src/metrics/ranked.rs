@@ -492,6 +492,10 @@ impl ScoreColumn {
     /// Adds the scores of several columns: as [`merge`](Self::merge) of each in turn, but their
     /// dense tables are summed in one pass (a block at a time) instead of one pass each.
     pub fn merge_all(&mut self, others: &[&ScoreColumn]) {
+        // Reserved exactly: the overall column of scores off the grid is as long as every
+        // segment's together, and growing it by doubling would hold up to twice that.
+        self.raw
+            .reserve_exact(others.iter().map(|o| o.raw.len()).sum::<usize>());
         let mut dense = Vec::new();
         for other in others {
             match &other.grid {
@@ -561,7 +565,7 @@ impl ScoreColumn {
                 // the memory of a million-value list.
                 let distinct = counts.iter().filter(|&&c| c > 0).count();
                 grid.values.reserve_exact(distinct);
-                grid.counts.reserve_exact(distinct);
+                grid.counts = Counts::Each(Vec::with_capacity(distinct));
                 for (i, &c) in counts.iter().enumerate() {
                     if c > 0 {
                         grid.values.push(i as f64 / scale);
@@ -635,7 +639,7 @@ impl serde::Serialize for ScoreColumn {
         }
         let raw = Ranked::from_values(self.raw.clone());
         saved.values = raw.values;
-        saved.value_counts = raw.counts;
+        saved.value_counts = raw.counts.to_vec();
         saved.serialize(serializer)
     }
 }
@@ -694,18 +698,353 @@ pub struct Ranked {
     /// Distinct values, ascending.
     pub values: Vec<f64>,
     /// Rows per value.
-    pub counts: Vec<u64>,
+    pub counts: Counts,
 }
+
+/// Rows per distinct value of a [`Ranked`] list. Scores written with 17 significant digits are
+/// nearly all distinct, and a list of ones would double the memory of their ranking: while few
+/// values occur more than once, only those are stored (`Sparse`), otherwise every count
+/// (`Each`).
+#[derive(Debug, Clone)]
+pub enum Counts {
+    /// `len` values, each occurring once but those in `ties`: (index, count), ascending.
+    Sparse {
+        /// How many values are counted.
+        len: usize,
+        /// The values occurring more than once.
+        ties: Vec<(usize, u64)>,
+    },
+    /// The count of each value.
+    Each(Vec<u64>),
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts::ones(0)
+    }
+}
+
+/// What indexing a value occurring once refers to.
+static ONE: u64 = 1;
+
+/// Ties a sparse list keeps before it stores every count: at least this many, and at least one
+/// value in [`SPARSE_SHARE`] (an entry takes two words, a count one; reading a count searches
+/// the ties).
+const SPARSE_TIES: usize = 1024;
+/// See [`SPARSE_TIES`].
+const SPARSE_SHARE: usize = 16;
+
+impl Counts {
+    /// `n` values, each occurring once.
+    pub fn ones(n: usize) -> Counts {
+        Counts::Sparse {
+            len: n,
+            ties: Vec::new(),
+        }
+    }
+
+    /// How many values are counted.
+    pub fn len(&self) -> usize {
+        self.view().len()
+    }
+
+    /// Whether no value is counted.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The count of value `i` (panics beyond the end, as indexing does).
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> u64 {
+        self.view().get(i)
+    }
+
+    /// The counts in order.
+    #[inline]
+    pub fn iter(&self) -> CountsIter<'_> {
+        self.view().iter()
+    }
+
+    /// The total count.
+    pub fn sum(&self) -> u64 {
+        self.view().sum()
+    }
+
+    /// The counts of the values in `range`.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Counts {
+        match self.view().slice(range) {
+            CountsView::Sparse { len, offset, ties } => Counts::Sparse {
+                len,
+                ties: ties.iter().map(|&(i, c)| (i - offset, c)).collect(),
+            },
+            CountsView::Each(v) => Counts::Each(v.to_vec()),
+        }
+    }
+
+    /// The counts as a list.
+    pub fn to_vec(&self) -> Vec<u64> {
+        self.iter().collect()
+    }
+
+    /// Counts one more value, `c` times.
+    #[inline]
+    pub fn push(&mut self, c: u64) {
+        match self {
+            Counts::Sparse { len, ties } => {
+                if c != 1 {
+                    ties.push((*len, c));
+                }
+                *len += 1;
+                if c != 1 {
+                    self.check_sparse();
+                }
+            }
+            Counts::Each(v) => v.push(c),
+        }
+    }
+
+    /// Adds `c` to the count of the last value.
+    #[inline]
+    pub fn add_to_last(&mut self, c: u64) {
+        if c == 0 {
+            return;
+        }
+        match self {
+            Counts::Sparse { len, ties } => {
+                let last = len.checked_sub(1).expect("a value to add to");
+                match ties.last_mut() {
+                    Some((i, n)) if *i == last => *n += c,
+                    _ => {
+                        ties.push((last, 1 + c));
+                        self.check_sparse();
+                    }
+                }
+            }
+            Counts::Each(v) => *v.last_mut().expect("a value to add to") += c,
+        }
+    }
+
+    /// Stores every count once too many values are tied for the sparse form.
+    #[inline]
+    fn check_sparse(&mut self) {
+        if let Counts::Sparse { len, ties } = self {
+            if ties.len() > SPARSE_TIES && ties.len() * SPARSE_SHARE > *len {
+                self.write_out();
+            }
+        }
+    }
+
+    /// The sparse form written out as every count.
+    #[cold]
+    #[inline(never)]
+    fn write_out(&mut self) {
+        let each = self.to_vec();
+        *self = Counts::Each(each);
+    }
+
+    /// The counts, borrowed.
+    #[inline]
+    pub fn view(&self) -> CountsView<'_> {
+        match self {
+            Counts::Sparse { len, ties } => CountsView::Sparse {
+                len: *len,
+                offset: 0,
+                ties,
+            },
+            Counts::Each(v) => CountsView::Each(v),
+        }
+    }
+}
+
+impl PartialEq for Counts {
+    fn eq(&self, other: &Counts) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl std::ops::Index<usize> for Counts {
+    type Output = u64;
+
+    #[inline(always)]
+    fn index(&self, i: usize) -> &u64 {
+        match self {
+            Counts::Sparse { len, ties } => {
+                assert!(i < *len, "count {i} of {len}");
+                match ties.binary_search_by_key(&i, |t| t.0) {
+                    Ok(k) => &ties[k].1,
+                    Err(_) => &ONE,
+                }
+            }
+            Counts::Each(v) => &v[i],
+        }
+    }
+}
+
+impl From<Vec<u64>> for Counts {
+    fn from(v: Vec<u64>) -> Counts {
+        v.into_iter().collect()
+    }
+}
+
+impl FromIterator<u64> for Counts {
+    fn from_iter<I: IntoIterator<Item = u64>>(iter: I) -> Counts {
+        let mut counts = Counts::default();
+        for c in iter {
+            counts.push(c);
+        }
+        counts
+    }
+}
+
+/// Borrowed [`Counts`] (of a stretch of a list).
+#[derive(Debug, Clone, Copy)]
+pub enum CountsView<'a> {
+    /// `len` values from index `offset` of a sparse list whose ties (indices in the whole
+    /// list) in that stretch are `ties`.
+    Sparse {
+        /// How many values are counted.
+        len: usize,
+        /// The index of the first in the whole list.
+        offset: usize,
+        /// The ties among them.
+        ties: &'a [(usize, u64)],
+    },
+    /// The count of each value.
+    Each(&'a [u64]),
+}
+
+impl<'a> CountsView<'a> {
+    /// How many values are counted.
+    pub fn len(&self) -> usize {
+        match self {
+            CountsView::Sparse { len, .. } => *len,
+            CountsView::Each(v) => v.len(),
+        }
+    }
+
+    /// Whether no value is counted.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The count of value `i` (panics beyond the end, as indexing does).
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> u64 {
+        match self {
+            CountsView::Sparse { len, offset, ties } => {
+                assert!(i < *len, "count {i} of {len}");
+                if ties.is_empty() {
+                    return 1;
+                }
+                match ties.binary_search_by_key(&(offset + i), |t| t.0) {
+                    Ok(k) => ties[k].1,
+                    Err(_) => 1,
+                }
+            }
+            CountsView::Each(v) => v[i],
+        }
+    }
+
+    /// The counts of the values in `range`.
+    #[inline]
+    pub fn slice(&self, range: std::ops::Range<usize>) -> CountsView<'a> {
+        match *self {
+            CountsView::Sparse { len, offset, ties } => {
+                assert!(
+                    range.start <= range.end && range.end <= len,
+                    "counts {range:?} of {len}"
+                );
+                let (from, to) = (offset + range.start, offset + range.end);
+                let a = ties.partition_point(|t| t.0 < from);
+                let b = ties.partition_point(|t| t.0 < to);
+                CountsView::Sparse {
+                    len: range.len(),
+                    offset: from,
+                    ties: &ties[a..b],
+                }
+            }
+            CountsView::Each(v) => CountsView::Each(&v[range]),
+        }
+    }
+
+    /// The counts in order.
+    #[inline]
+    pub fn iter(&self) -> CountsIter<'a> {
+        match *self {
+            CountsView::Sparse { len, offset, ties } => CountsIter {
+                next: offset,
+                end: offset + len,
+                ties,
+                each: None,
+            },
+            CountsView::Each(v) => CountsIter {
+                next: 0,
+                end: v.len(),
+                ties: &[],
+                each: Some(v),
+            },
+        }
+    }
+
+    /// The total count.
+    pub fn sum(&self) -> u64 {
+        match self {
+            CountsView::Sparse { len, ties, .. } => {
+                (*len - ties.len()) as u64 + ties.iter().map(|t| t.1).sum::<u64>()
+            }
+            CountsView::Each(v) => v.iter().sum(),
+        }
+    }
+}
+
+/// The counts of a [`CountsView`], in order.
+#[derive(Debug, Clone)]
+pub struct CountsIter<'a> {
+    next: usize,
+    end: usize,
+    ties: &'a [(usize, u64)],
+    each: Option<&'a [u64]>,
+}
+
+impl Iterator for CountsIter<'_> {
+    type Item = u64;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<u64> {
+        if self.next == self.end {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        if let Some(each) = self.each {
+            return Some(each[i]);
+        }
+        match self.ties.first() {
+            Some(&(k, c)) if k == i => {
+                self.ties = &self.ties[1..];
+                Some(c)
+            }
+            _ => Some(1),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for CountsIter<'_> {}
 
 impl Ranked {
     /// From unsorted values (sorted and grouped in place).
     pub fn from_values(mut values: Vec<f64>) -> Ranked {
         values.sort_unstable_by(f64::total_cmp);
-        let mut counts: Vec<u64> = Vec::new();
+        let mut counts = Counts::default();
         let mut w = 0;
         for r in 0..values.len() {
             if w > 0 && values[w - 1] == values[r] {
-                counts[w - 1] += 1;
+                counts.add_to_last(1);
             } else {
                 values[w] = values[r];
                 counts.push(1);
@@ -732,7 +1071,7 @@ impl Ranked {
     pub fn union(a: &Ranked, b: &Ranked) -> Ranked {
         let mut out = Ranked {
             values: Vec::with_capacity(a.values.len() + b.values.len()),
-            counts: Vec::with_capacity(a.values.len() + b.values.len()),
+            counts: Counts::default(),
         };
         let (mut i, mut j) = (0, 0);
         while i < a.values.len() || j < b.values.len() {
@@ -745,7 +1084,7 @@ impl Ranked {
                 (b.values[j - 1], b.counts[j - 1])
             };
             match out.values.last() {
-                Some(&last) if last == v => *out.counts.last_mut().expect("same length") += c,
+                Some(&last) if last == v => out.counts.add_to_last(c),
                 _ => {
                     out.values.push(v);
                     out.counts.push(c);
@@ -757,7 +1096,7 @@ impl Ranked {
 
     /// Total rows.
     pub fn total(&self) -> u64 {
-        self.counts.iter().sum()
+        self.counts.sum()
     }
 
     /// Whether empty.
@@ -772,7 +1111,7 @@ impl Ranked {
 
     /// (value, count) pairs, ascending.
     pub fn iter(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
-        self.values.iter().copied().zip(self.counts.iter().copied())
+        self.values.iter().copied().zip(self.counts.iter())
     }
 }
 
@@ -789,7 +1128,7 @@ impl From<Ranked> for RankedForm {
         RankedForm {
             // `{:?}` is the shortest text that parses back to the same f64.
             values: r.values.iter().map(|v| format!("{v:?}")).collect(),
-            counts: r.counts,
+            counts: r.counts.to_vec(),
         }
     }
 }
@@ -824,7 +1163,7 @@ impl TryFrom<RankedForm> for Ranked {
         }
         Ok(Ranked {
             values,
-            counts: form.counts,
+            counts: Counts::from(form.counts),
         })
     }
 }
@@ -929,11 +1268,50 @@ mod tests {
     }
 
     #[test]
+    fn distinct_values_store_no_counts() {
+        let r = Ranked::from_values(vec![0.3, 0.1, 0.2]);
+        assert_eq!(r.counts, Counts::ones(3));
+        assert!(matches!(&r.counts, Counts::Sparse { ties, .. } if ties.is_empty()));
+        assert_eq!(r.total(), 3);
+        let tied = Ranked::from_values(vec![0.3, 0.1, 0.3]);
+        assert_eq!(tied.counts.to_vec(), vec![1, 2]);
+        assert!(matches!(&tied.counts, Counts::Sparse { ties, .. } if ties == &[(1, 2)]));
+        // The two forms compare by their counts, and a union counts ties across lists.
+        assert_eq!(Counts::ones(2), Counts::Each(vec![1, 1]));
+        assert_ne!(Counts::ones(2), Counts::Each(vec![1, 2]));
+        let u = Ranked::union(&r, &tied);
+        assert_eq!(u.values, vec![0.1, 0.2, 0.3]);
+        assert_eq!(u.counts.to_vec(), vec![2, 1, 3]);
+        assert_eq!(
+            u.counts.view().slice(1..3).iter().collect::<Vec<_>>(),
+            vec![1, 3]
+        );
+        assert_eq!(r.counts.view().slice(1..3).sum(), 2);
+        // Few ties stay sparse; read every way, they give the counts.
+        let plain: Vec<u64> = (0..100_000u64)
+            .map(|i| if i % 1000 == 7 { 3 } else { 1 })
+            .collect();
+        let few = Counts::from(plain.clone());
+        assert!(matches!(&few, Counts::Sparse { ties, .. } if ties.len() == 100));
+        assert_eq!(few.to_vec(), plain);
+        assert_eq!(few.sum(), plain.iter().sum::<u64>());
+        assert_eq!((few[1007], few[1008], few.get(2007)), (3, 1, 3));
+        let part = few.view().slice(1000..2010);
+        assert_eq!(part.iter().collect::<Vec<_>>(), plain[1000..2010].to_vec());
+        assert_eq!((part.get(7), part.get(8), part.len()), (3, 1, 1010));
+        assert_eq!(few.slice(1000..2010).to_vec(), plain[1000..2010].to_vec());
+        // Many ties store every count.
+        let many: Counts = (0..10_000u64).map(|i| 1 + i % 2).collect();
+        assert!(matches!(many, Counts::Each(_)));
+        assert_eq!(many.sum(), 15_000);
+    }
+
+    #[test]
     fn ranked_groups_grid_and_raw_values() {
         let c = column(&["0.5", "0.25", "0.5", "0.1234567", "0.25"]);
         let r = c.into_ranked();
         assert_eq!(r.values, vec![0.1234567, 0.25, 0.5]);
-        assert_eq!(r.counts, vec![1, 2, 2]);
+        assert_eq!(r.counts.to_vec(), vec![1, 2, 2]);
     }
 
     fn round_trip(c: &ScoreColumn) -> ScoreColumn {
@@ -1045,7 +1423,7 @@ mod tests {
         r.values
             .iter()
             .map(|&v| (v * 1e6).round() as u32)
-            .zip(r.counts)
+            .zip(r.counts.iter())
             .collect()
     }
 
@@ -1110,7 +1488,7 @@ mod tests {
                 .filter(|&&n| n > 0)
                 .map(|&n| u64::from(n))
                 .collect();
-            assert_eq!(c.into_ranked().counts, expected);
+            assert_eq!(c.into_ranked().counts.to_vec(), expected);
         }
     }
 

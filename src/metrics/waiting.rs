@@ -95,7 +95,7 @@ impl WaitingScores {
         let at = derived.values.partition_point(|&v| v < threshold);
         let part = |from: usize, to: usize| Ranked {
             values: derived.values[from..to].to_vec(),
-            counts: derived.counts[from..to].to_vec(),
+            counts: derived.counts.slice(from..to),
         };
         split.negative = part(0, at);
         split.positive = part(at, derived.values.len());
