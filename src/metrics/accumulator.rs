@@ -340,6 +340,15 @@ impl EvalState {
         self.waiting.merge(&other.waiting);
     }
 
+    /// Gives back the room its score lists grew into and do not use.
+    pub fn shrink_scores(&mut self) {
+        self.scores.iter_mut().for_each(ScoreColumn::shrink);
+        self.waiting.derived.shrink();
+        for (_, column) in &mut self.waiting.predicted {
+            column.shrink();
+        }
+    }
+
     /// Takes the scores of the rows awaiting labels out of the state.
     pub fn take_waiting(&mut self) -> WaitingScores {
         std::mem::take(&mut self.waiting)

@@ -413,6 +413,12 @@ impl ScoreColumn {
         }
     }
 
+    /// Gives back the room the scores off the grid grew into and do not use (a list grows by
+    /// doubling, so up to half of it).
+    pub fn shrink(&mut self) {
+        self.raw.shrink_to_fit();
+    }
+
     /// How many scores are kept.
     pub fn count(&self) -> u64 {
         let grid = match &self.grid {

@@ -159,6 +159,14 @@ impl SegmentedState {
     /// Completes the overall state with the scores its segments kept: done once all rows are
     /// counted and merged, before the state is finished or saved (a scan does it).
     pub fn settle(&mut self) {
+        // Every score is counted: the lists give back their unused room before the overall
+        // column is made (the largest allocation of a run with segments).
+        let windows = self.windows.iter_mut().flat_map(|w| w.states.values_mut());
+        let segments = self.columns.iter_mut().flat_map(|c| c.states.iter_mut());
+        windows
+            .chain(segments.map(|(_, state)| state))
+            .chain([&mut self.overall])
+            .for_each(EvalState::shrink_scores);
         if !std::mem::take(&mut self.scores_in_segments) {
             return;
         }
