@@ -439,14 +439,15 @@ pub fn sanity_with(
 /// The class shares the model's probabilities expect (the mean probability of each class,
 /// aligned with the profile's labels), when it has probabilities.
 fn expected_shares(e: &Evaluation, p: &Profile) -> Option<Vec<f64>> {
-    let mean = |r: &Ranked| {
-        let n = r.total();
-        (n > 0).then(|| r.iter().map(|(v, c)| v * c as f64).sum::<f64>() / n as f64)
+    let mean_of = |pairs: &mut dyn Iterator<Item = (f64, u64)>| {
+        let (sum, n) = pairs.fold((0.0, 0u64), |(s, n), (v, c)| (s + v * c as f64, n + c));
+        (n > 0).then(|| sum / n as f64)
     };
+    let mean = |r: &Ranked| mean_of(&mut r.iter());
     if p.by_class.len() == 2 {
         let pos = e.pos_label.as_deref()?;
-        let all = Ranked::union(&p.by_class[0], &p.by_class[1]);
-        let m = mean(&all)?;
+        // Over both classes' scores in ascending order, as one list of them would be read.
+        let m = mean_of(&mut Ranked::union_iter(&p.by_class[0], &p.by_class[1]))?;
         return Some(
             p.labels
                 .iter()

@@ -457,6 +457,13 @@ impl ScoreColumn {
 
     /// Adds another column's scores.
     pub fn merge(&mut self, other: &ScoreColumn) {
+        // Merging a large column (one worker's scores into another's) reserves exactly what it
+        // adds, where growing by doubling would hold up to twice the scores; small ones (chunks
+        // into a worker's column) grow the usual way, so that their copies stay amortised.
+        let spare = self.raw.capacity() - self.raw.len();
+        if other.raw.len() > spare && other.raw.len() >= self.raw.len() / 4 {
+            self.raw.reserve_exact(other.raw.len());
+        }
         self.raw.extend_from_slice(&other.raw);
         match &other.grid {
             Grid::Sparse(list) => {
@@ -1079,25 +1086,30 @@ impl Ranked {
             values: Vec::with_capacity(a.values.len() + b.values.len()),
             counts: Counts::default(),
         };
-        let (mut i, mut j) = (0, 0);
-        while i < a.values.len() || j < b.values.len() {
-            let take_a = j == b.values.len() || (i < a.values.len() && a.values[i] <= b.values[j]);
-            let (v, c) = if take_a {
-                i += 1;
-                (a.values[i - 1], a.counts[i - 1])
-            } else {
-                j += 1;
-                (b.values[j - 1], b.counts[j - 1])
-            };
-            match out.values.last() {
-                Some(&last) if last == v => out.counts.add_to_last(c),
-                _ => {
-                    out.values.push(v);
-                    out.counts.push(c);
-                }
-            }
+        for (v, c) in Ranked::union_iter(a, b) {
+            out.values.push(v);
+            out.counts.push(c);
         }
         out
+    }
+
+    /// The (value, count) pairs of [`union`](Self::union), in order, without making it.
+    pub fn union_iter<'a>(a: &'a Ranked, b: &'a Ranked) -> impl Iterator<Item = (f64, u64)> + 'a {
+        let mut a = a.iter().peekable();
+        let mut b = b.iter().peekable();
+        let mut merged = std::iter::from_fn(move || match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+            (Some(_), Some(_)) | (None, _) => b.next(),
+            (Some(_), None) => a.next(),
+        })
+        .peekable();
+        std::iter::from_fn(move || {
+            let (v, mut c) = merged.next()?;
+            while let Some((_, d)) = merged.next_if(|&(w, _)| w == v) {
+                c += d;
+            }
+            Some((v, c))
+        })
     }
 
     /// Total rows.
