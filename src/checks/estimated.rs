@@ -93,10 +93,13 @@ pub fn estimated_drop(
 /// points).
 fn what_moved(estimated: &Estimated, before: &Profile) -> Vec<String> {
     let mut out = Vec::new();
-    let was = before.distribution.as_ref().and_then(|d| {
-        let n = d.total();
-        (n > 0).then(|| d.iter().map(|(v, c)| v * c as f64).sum::<f64>() / n as f64)
-    });
+    // Read as pairs: the reference's binary scores are not merged into one list for this.
+    let mean_of = |f: &dyn Fn(f64) -> f64| {
+        let n: u64 = before.distribution_pairs()?.map(|(_, c)| c).sum();
+        let pairs = before.distribution_pairs()?;
+        (n > 0).then(|| pairs.map(|(v, c)| f(v) * c as f64).sum::<f64>() / n as f64)
+    };
+    let was = mean_of(&|v| v);
     if let Some(was) = was {
         let now = estimated.mean_score;
         if (now - was).abs() >= 0.02 {
@@ -107,15 +110,7 @@ fn what_moved(estimated: &Estimated, before: &Profile) -> Vec<String> {
             ));
         }
     }
-    let was = before.distribution.as_ref().and_then(|d| {
-        let n = d.total();
-        (n > 0).then(|| {
-            d.iter()
-                .map(|(v, c)| v.max(1.0 - v) * c as f64)
-                .sum::<f64>()
-                / n as f64
-        })
-    });
+    let was = mean_of(&|v| v.max(1.0 - v));
     if let Some(was) = was {
         let now = estimated.mean_confidence;
         if (now - was).abs() >= 0.02 {
@@ -203,6 +198,7 @@ mod tests {
             by_class: Vec::new(),
             proba: Vec::new(),
             segments: Vec::new(),
+            ..Profile::default()
         }
     }
 

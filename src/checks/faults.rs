@@ -290,9 +290,8 @@ pub fn score_resolution(
         ));
     }
     let share = |p: &Profile| {
-        p.distribution
-            .as_ref()
-            .map(|r| r.len() as f64 / p.rows.max(1) as f64)
+        p.distribution_pairs()
+            .map(|pairs| pairs.count() as f64 / p.rows.max(1) as f64)
     };
     let (now, before) = (share(profile)?, share(reference?)?);
     d.values = OrderedMap(vec![
@@ -357,6 +356,7 @@ mod tests {
             by_class: Vec::new(),
             proba: Vec::new(),
             segments: Vec::new(),
+            ..Profile::default()
         };
         let c = score_resolution(Some(&w), &profile, None).unwrap();
         assert_eq!(c.status, CheckStatus::Warn, "{}", c.message);

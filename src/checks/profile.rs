@@ -133,7 +133,7 @@ impl SavedProfile {
             label_counts: profile.label_counts.clone(),
             pred_counts: profile.pred_counts.clone(),
             metrics,
-            scores: profile.distribution.clone(),
+            scores: profile.distribution().cloned(),
             proba: profile
                 .proba
                 .iter()
@@ -183,6 +183,7 @@ impl SavedProfile {
                 .map(|p| (p.class, p.values))
                 .collect(),
             segments: self.segments,
+            ..Profile::default()
         };
         (profile, self.metrics)
     }
@@ -279,6 +280,7 @@ mod tests {
             by_class: Vec::new(),
             proba: Vec::new(),
             segments: Vec::new(),
+            ..Profile::default()
         };
         SavedProfile::new(
             &profile,

@@ -52,7 +52,7 @@ impl Default for StatOptions {
 }
 
 /// The compact summary of an evaluation that comparisons need.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Profile {
     /// Rows.
     pub rows: u64,
@@ -64,9 +64,17 @@ pub struct Profile {
     pub label_counts: Vec<u64>,
     /// Rows per predicted class.
     pub pred_counts: Vec<u64>,
-    /// Distinct scores (positive-class score or top-label confidence) and their counts.
+    /// Distinct scores (positive-class score or top-label confidence) and their counts; for
+    /// binary scores, see [`distribution`](Self::distribution).
     #[serde(skip)]
     pub distribution: Option<Ranked>,
+    /// Binary: the distribution is the union of [`by_class`](Self::by_class), made when first
+    /// read (by then the segments are finished and their scores freed).
+    #[serde(skip)]
+    pub distribution_of_classes: bool,
+    /// The union, once made.
+    #[serde(skip)]
+    pub(crate) union: std::sync::OnceLock<Ranked>,
     /// Binary: the scores of positive rows and of negative rows, apart.
     #[serde(skip)]
     pub by_class: Vec<Ranked>,
@@ -119,6 +127,52 @@ impl SegmentCounts {
 }
 
 impl Profile {
+    /// The scores the drift and outlier checks test (positive-class score or top-label
+    /// confidence), distinct, with their counts; for binary scores the union of both classes'
+    /// scores, made on the first call. `None` without scores.
+    pub fn distribution(&self) -> Option<&Ranked> {
+        if !self.distribution_of_classes || self.distribution.is_some() {
+            return self.distribution.as_ref();
+        }
+        Some(self.union.get_or_init(|| match self.by_class.as_slice() {
+            [pos, neg] => Ranked::union(pos, neg),
+            _ => Ranked::default(),
+        }))
+    }
+
+    /// Makes the [`distribution`](Self::distribution) and keeps it apart from `by_class`, which
+    /// may then be taken.
+    pub fn settle_distribution(&mut self) {
+        if self.distribution.is_none() && self.distribution_of_classes {
+            let union = self
+                .union
+                .take()
+                .unwrap_or_else(|| match self.by_class.as_slice() {
+                    [pos, neg] => Ranked::union(pos, neg),
+                    _ => Ranked::default(),
+                });
+            self.distribution = Some(union);
+        }
+    }
+
+    /// Whether the profile has a [`distribution`](Self::distribution) (without making it).
+    pub fn has_distribution(&self) -> bool {
+        self.distribution.is_some() || self.distribution_of_classes
+    }
+
+    /// [`distribution`](Self::distribution) read as (score, count) pairs in ascending order,
+    /// without making the union of binary scores.
+    pub fn distribution_pairs(&self) -> Option<Box<dyn Iterator<Item = (f64, u64)> + '_>> {
+        match (self.union.get(), self.by_class.as_slice()) {
+            (None, [pos, neg]) if self.distribution_of_classes && self.distribution.is_none() => {
+                Some(Box::new(Ranked::union_iter(pos, neg)))
+            }
+            _ => self
+                .distribution()
+                .map(|d| Box::new(d.iter()) as Box<dyn Iterator<Item = _>>),
+        }
+    }
+
     /// The profile of an evaluation, moving its score distributions out of it instead of copying
     /// them (at a million distinct scores each copy is tens of megabytes; the report does not
     /// use them).
@@ -131,7 +185,9 @@ impl Profile {
         });
         let mut profile = Profile::of(e);
         if let Some((distribution, (pos, neg))) = taken {
-            profile.distribution = Some(distribution);
+            if !profile.distribution_of_classes {
+                profile.distribution = Some(distribution);
+            }
             profile.by_class = if pos.is_empty() && neg.is_empty() {
                 Vec::new()
             } else {
@@ -151,7 +207,13 @@ impl Profile {
             labels: e.labels.clone(),
             label_counts: m.iter().map(|r| r.iter().sum()).collect(),
             pred_counts: (0..k).map(|j| m.iter().map(|r| r[j]).sum()).collect(),
-            distribution: e.scores.as_ref().map(|s| s.distribution.clone()),
+            distribution: e
+                .scores
+                .as_ref()
+                .filter(|s| !s.distribution_of_classes)
+                .map(|s| s.distribution.clone()),
+            distribution_of_classes: e.scores.as_ref().is_some_and(|s| s.distribution_of_classes),
+            union: std::sync::OnceLock::new(),
             by_class: e
                 .scores
                 .as_ref()
@@ -419,16 +481,22 @@ pub fn sanity_with(
         ));
     }
 
-    if let Some(dist) = &p.distribution {
+    if p.has_distribution() {
         let outliers = match outliers {
             Some(check) => check,
             None => {
                 let by_class: Vec<&Ranked> = p.by_class.iter().collect();
+                // With classes, each class's scores are tested, not their union.
+                let empty = Ranked::default();
+                let dist = match by_class.is_empty() {
+                    true => p.distribution().unwrap_or(&empty),
+                    false => &empty,
+                };
                 score_outliers(dist, &by_class, n)
             }
         };
         out.push(outliers);
-        out.push(saturation(dist, &p.by_class, n));
+        out.push(saturation(p, n));
     }
     if !e.labels.is_empty() && e.scores.as_ref().is_some_and(|s| s.thresholds.is_none()) {
         out.push(proba_sums(e.proba_rows_off, n));
@@ -584,20 +652,15 @@ fn score_outliers(distribution: &Ranked, by_class: &[&Ranked], n: u64) -> Check 
 /// are a fault when the labels contradict them (a row labelled positive with a score of
 /// exactly 0, or negative with exactly 1: an infinite log loss), so the check warns only then.
 /// `by_class`: binary scores of the positive rows and of the negative rows.
-fn saturation(dist: &Ranked, by_class: &[Ranked], n: u64) -> Check {
-    let count: u64 = dist
-        .iter()
-        .filter(|(v, _)| *v == 0.0 || *v == 1.0)
-        .map(|(_, c)| c)
-        .sum();
-    let at = |r: &Ranked, x: f64| {
-        r.iter()
-            .filter(|(v, _)| *v == x)
-            .map(|(_, c)| c)
-            .sum::<u64>()
+fn saturation(p: &Profile, n: u64) -> Check {
+    let at_ends = |r: &Ranked| r.count_of(0.0) + r.count_of(1.0);
+    // Binary: the rows at 0 or 1 of both classes (their union holds the same rows).
+    let count: u64 = match (p.by_class.as_slice(), p.distribution.as_ref()) {
+        ([pos, neg], None) => at_ends(pos) + at_ends(neg),
+        _ => p.distribution().map_or(0, at_ends),
     };
-    let contradicted = match by_class {
-        [pos, neg] => Some(at(pos, 0.0) + at(neg, 1.0)),
+    let contradicted = match p.by_class.as_slice() {
+        [pos, neg] => Some(pos.count_of(0.0) + neg.count_of(1.0)),
         _ => None,
     };
     let share = count as f64 / n.max(1) as f64;
@@ -1156,7 +1219,7 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     };
 
     // Score drift.
-    if let (Some(a), Some(b)) = (&cur.distribution, &reference.distribution) {
+    if let (Some(a), Some(b)) = (cur.distribution(), reference.distribution()) {
         let mut d = detail("ks", "psi", a.total());
         d.n_reference = Some(b.total());
         if small {
@@ -1400,9 +1463,9 @@ mod tests {
         let copied = Profile::of(&e);
         let mut moved = evaluation();
         let taken = Profile::take_from(&mut moved);
-        assert_eq!(taken.distribution, copied.distribution);
+        assert_eq!(taken.distribution(), copied.distribution());
         assert_eq!(taken.by_class, copied.by_class);
-        assert!(copied.distribution.as_ref().is_some_and(|d| !d.is_empty()));
+        assert!(copied.distribution().is_some_and(|d| !d.is_empty()));
         assert_eq!(taken.label_counts, copied.label_counts);
         let opts = StatOptions::default();
         let a = serde_json::to_value(sanity(&e, &opts)).unwrap();

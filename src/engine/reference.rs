@@ -150,6 +150,7 @@ fn data_profile(
 ) -> Result<(SavedProfile, Option<IdOutcomes>, Vec<Ranked>), Error> {
     let (mut evaluation, segments, ids, features) = evaluate(settings, path, finish, progress)?;
     let mut profile = Profile::take_from(&mut evaluation);
+    profile.settle_distribution();
     let by_class = std::mem::take(&mut profile.by_class);
     profile.segments = segments;
     let mut saved = SavedProfile::new(

@@ -1094,22 +1094,24 @@ impl Ranked {
     }
 
     /// The (value, count) pairs of [`union`](Self::union), in order, without making it.
-    pub fn union_iter<'a>(a: &'a Ranked, b: &'a Ranked) -> impl Iterator<Item = (f64, u64)> + 'a {
-        let mut a = a.iter().peekable();
-        let mut b = b.iter().peekable();
-        let mut merged = std::iter::from_fn(move || match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
-            (Some(_), Some(_)) | (None, _) => b.next(),
-            (Some(_), None) => a.next(),
-        })
-        .peekable();
-        std::iter::from_fn(move || {
-            let (v, mut c) = merged.next()?;
-            while let Some((_, d)) = merged.next_if(|&(w, _)| w == v) {
-                c += d;
-            }
-            Some((v, c))
-        })
+    pub fn union_iter<'a>(a: &'a Ranked, b: &'a Ranked) -> UnionIter<'a> {
+        UnionIter {
+            a: &a.values,
+            a_counts: a.counts.iter(),
+            b: &b.values,
+            b_counts: b.counts.iter(),
+            i: 0,
+            j: 0,
+        }
+    }
+
+    /// Rows whose value equals `x` (`==`: 0 counts −0 too), found by binary search.
+    pub fn count_of(&self, x: f64) -> u64 {
+        // Bounds in total order around every value equal to x (−0 and 0 for a zero).
+        let (low, high) = if x == 0.0 { (-0.0, 0.0) } else { (x, x) };
+        let from = self.values.partition_point(|v| v.total_cmp(&low).is_lt());
+        let to = self.values.partition_point(|v| v.total_cmp(&high).is_le());
+        self.counts.view().slice(from..to.max(from)).sum()
     }
 
     /// Total rows.
@@ -1130,6 +1132,57 @@ impl Ranked {
     /// (value, count) pairs, ascending.
     pub fn iter(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
         self.values.iter().copied().zip(self.counts.iter())
+    }
+}
+
+/// The pairs of the union of two ranked lists, in order (see [`Ranked::union_iter`]).
+#[derive(Debug, Clone)]
+pub struct UnionIter<'a> {
+    a: &'a [f64],
+    a_counts: CountsIter<'a>,
+    b: &'a [f64],
+    b_counts: CountsIter<'a>,
+    i: usize,
+    j: usize,
+}
+
+impl UnionIter<'_> {
+    /// The next value of the two lists merged (the first list's on a tie, as `union` takes
+    /// it), with its count, consumed only when `take(value)` says so.
+    #[inline(always)]
+    fn next_if(&mut self, take: impl Fn(f64) -> bool) -> Option<(f64, u64)> {
+        let from_a = match (self.a.get(self.i), self.b.get(self.j)) {
+            (Some(x), Some(y)) => x <= y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        if from_a {
+            let v = self.a[self.i];
+            take(v).then(|| {
+                self.i += 1;
+                (v, self.a_counts.next().expect("a count per value"))
+            })
+        } else {
+            let v = self.b[self.j];
+            take(v).then(|| {
+                self.j += 1;
+                (v, self.b_counts.next().expect("a count per value"))
+            })
+        }
+    }
+}
+
+impl Iterator for UnionIter<'_> {
+    type Item = (f64, u64);
+
+    #[inline]
+    fn next(&mut self) -> Option<(f64, u64)> {
+        let (v, mut c) = self.next_if(|_| true)?;
+        while let Some((_, d)) = self.next_if(|w| w == v) {
+            c += d;
+        }
+        Some((v, c))
     }
 }
 
@@ -1305,6 +1358,31 @@ mod tests {
             vec![1, 3]
         );
         assert_eq!(r.counts.view().slice(1..3).sum(), 2);
+        // The union read in place gives the pairs of the union made, ties across the lists
+        // included; a value is counted by binary search, a zero of either sign as zero.
+        let signed = Ranked::from_values(vec![-0.0, 0.5, 1.0, 1.0, f64::NAN]);
+        let zero = Ranked::from_values(vec![0.0, 0.0, 0.25, 1.0]);
+        let empty = Ranked::default();
+        for (a, b) in [
+            (&r, &tied),
+            (&signed, &zero),
+            (&zero, &signed),
+            (&r, &empty),
+        ] {
+            let made: Vec<(u64, u64)> = Ranked::union(a, b)
+                .iter()
+                .map(|(v, c)| (v.to_bits(), c))
+                .collect();
+            let read: Vec<(u64, u64)> = Ranked::union_iter(a, b)
+                .map(|(v, c)| (v.to_bits(), c))
+                .collect();
+            assert_eq!(read, made);
+        }
+        assert_eq!((signed.count_of(0.0), zero.count_of(0.0)), (1, 2));
+        assert_eq!(
+            (signed.count_of(1.0), zero.count_of(1.0), zero.count_of(0.3)),
+            (2, 1, 0)
+        );
         // Few ties stay sparse; read every way, they give the counts.
         let plain: Vec<u64> = (0..100_000u64)
             .map(|i| if i % 1000 == 7 { 3 } else { 1 })

@@ -126,8 +126,13 @@ pub struct ScoreResults {
     /// Binary: the ranked scores of positive and of negative rows.
     pub sorted: (Ranked, Ranked),
     /// The distribution of the scores the drift and outlier checks test: the positive-class
-    /// score (binary) or the top-label confidence (multiclass).
+    /// score (binary) or the top-label confidence (multiclass). Binary scores leave it empty
+    /// and set [`distribution_of_classes`](Self::distribution_of_classes) instead.
     pub distribution: Ranked,
+    /// Binary: the distribution is the union of [`sorted`](Self::sorted), made when a check
+    /// first reads it (see [`Profile::distribution`](crate::checks::statistical::Profile::distribution)):
+    /// made here it would double the memory of the scores while the segments are finished.
+    pub distribution_of_classes: bool,
     /// Multiclass: each probability column's values over all rows, by column (class) name, in
     /// column order; empty for binary scores.
     pub proba: Vec<(String, Ranked)>,
@@ -331,6 +336,7 @@ fn lean_results(
         averages: None,
         intervals: replicates.intervals((auc, ap)),
         distribution: Ranked::default(),
+        distribution_of_classes: false,
         proba: Vec::new(),
         sorted: (Ranked::default(), Ranked::default()),
     }
@@ -364,18 +370,10 @@ pub fn binary(
         (None, Some(&i)) => &per_class[i],
         (None, None) => &empty,
     };
-    // Four passes that only read the scores run at once: the per-class sums (and the union of
-    // the classes' scores), the exact ranking sweep, and the bootstrap replicates.
-    let (((histograms, sums), distribution), (summary, replicates)) = rayon::join(
-        || {
-            rayon::join(
-                || class_sums(&per_class, classes, pos, opts),
-                || match opts.detail {
-                    true => Ranked::union(pos_ref, neg_ref),
-                    false => Ranked::default(),
-                },
-            )
-        },
+    // Three passes that only read the scores run at once: the per-class sums, the exact
+    // ranking sweep, and the bootstrap replicates.
+    let ((histograms, sums), (summary, replicates)) = rayon::join(
+        || class_sums(&per_class, classes, pos, opts),
         || {
             rayon::join(
                 || match opts.detail {
@@ -417,7 +415,7 @@ pub fn binary(
     results.curves.pr = pr;
     results.curves.histograms.by_class = OrderedMap(histograms);
     results.thresholds = thresholds;
-    results.distribution = distribution;
+    results.distribution_of_classes = opts.detail;
     results.sorted = (pos_scores, neg_scores);
     results
 }
@@ -570,6 +568,7 @@ pub fn multiclass(
         intervals: Vec::new(),
         sorted: (Ranked::default(), Ranked::default()),
         distribution: Ranked::from_values(confidences),
+        distribution_of_classes: false,
         proba,
     }
 }
