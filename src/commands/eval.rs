@@ -18,7 +18,7 @@ pub fn run(settings: &EvalSettings) -> Result<ExitStatus, Error> {
     let scan = match &settings.output.save_state {
         Some(path) => {
             let read = engine::read_settings(settings);
-            let saved = SavedState::from_scan(scan, &settings.input.path, &read);
+            let mut saved = SavedState::from_scan(scan, &settings.input.path, &read);
             saved.save(path, &inputs)?;
             if saved.scan.is_header_only() {
                 // An empty shard: its state is all there is to give (merges add nothing from it).

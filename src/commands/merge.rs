@@ -30,7 +30,7 @@ pub fn merge_states(paths: &[PathBuf]) -> Result<SavedState, StateError> {
 /// `command` is the command line as the report echoes it.
 pub fn run(args: &MergeArgs, command: Option<String>) -> Result<ExitStatus, Error> {
     let paths: Vec<PathBuf> = args.states.iter().map(PathBuf::from).collect();
-    let merged = merge_states(&paths)?;
+    let mut merged = merge_states(&paths)?;
     // How the shards were read decides how a --reference file is read too.
     let mut settings = EvalSettings::for_merge(args, &merged.read)?;
     settings.command = command;

@@ -218,9 +218,21 @@ impl EvalState {
     /// nothing else), matching classes by
     /// name: each class's columns summed in one pass, the classes in parallel.
     pub fn add_scores_of_all<'a>(&mut self, others: impl IntoIterator<Item = &'a EvalState>) {
+        let others: Vec<&EvalState> = others.into_iter().collect();
+        for other in &others {
+            self.waiting.merge(&other.waiting);
+        }
+        self.add_score_columns_of_all(others);
+    }
+
+    /// Adds the binary scores of every state of `others` (not those of rows awaiting labels),
+    /// as [`add_scores_of_all`](Self::add_scores_of_all) does.
+    pub fn add_score_columns_of_all<'a>(
+        &mut self,
+        others: impl IntoIterator<Item = &'a EvalState>,
+    ) {
         let mut theirs: Vec<Vec<&ScoreColumn>> = vec![Vec::new(); self.scores.len()];
         for other in others {
-            self.waiting.merge(&other.waiting);
             let remap = self.classes.absorb(&other.classes);
             for (t, column) in other.scores.iter().enumerate() {
                 let id = remap[t] as usize;
@@ -338,6 +350,15 @@ impl EvalState {
         self.rows += other.rows;
         self.labels_missing += other.labels_missing;
         self.waiting.merge(&other.waiting);
+    }
+
+    /// How many binary scores (of labelled rows) each class holds, by class.
+    pub fn score_counts(&self) -> Vec<(&LabelKey, u64)> {
+        let keys = self.classes.keys();
+        (self.scores.iter().enumerate())
+            .map(|(t, column)| (&keys[t], column.count()))
+            .filter(|&(_, n)| n > 0)
+            .collect()
     }
 
     /// Gives back the room its score lists grew into and do not use.

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::accumulator::{EvalState, RowProblem};
 use super::audit::{RowAudit, RowPlace, ScoredRow};
 use super::classes::short_key;
-use super::ranked::Score;
+use super::ranked::{Score, ScoreColumn};
 use super::windows::{push_window, WindowColumn};
 use crate::label::LabelKey;
 use crate::metrics::row::Row;
@@ -128,10 +128,18 @@ pub struct SegmentedState {
     /// [`settle`](Self::settle) adds them to the overall state from there.
     #[serde(skip)]
     scores_in_segments: bool,
+    /// In a saved state: the overall state's binary scores were left out, as they are those of
+    /// the first segment column's segments together (see [`saved`](Self::saved)).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    overall_scores_in_segments: bool,
     /// Scratch: the segment positions of the row last counted.
     #[serde(skip)]
     last_segments: Vec<u32>,
 }
+
+/// The overall binary scores a state in its saved form leaves out.
+#[derive(Debug)]
+pub struct LeftOut(Option<Vec<ScoreColumn>>);
 
 /// Why a row could not be counted by segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +160,7 @@ impl SegmentedState {
             audit: RowAudit::default(),
             proba_classes: proba_classes.to_vec(),
             scores_in_segments: segment_columns > 0,
+            overall_scores_in_segments: false,
             last_segments: Vec::with_capacity(segment_columns),
         }
     }
@@ -173,6 +182,55 @@ impl SegmentedState {
         if let Some(column) = self.columns.first() {
             self.overall
                 .add_scores_of_all(column.states.iter().map(|(_, state)| state));
+        }
+    }
+
+    /// Puts the state in the form it is saved in: without the overall state's binary scores
+    /// when they are the first segment column's scores together (checked class by class), so
+    /// that a saved state holds each row's score once less. They are returned, for
+    /// [`put_back`](Self::put_back) once the state is written; [`restored`](Self::restored) makes
+    /// them again when a saved state is read.
+    #[must_use = "the overall scores go back once the state is written"]
+    pub fn saved_form(&mut self) -> LeftOut {
+        self.settle();
+        let Some(column) = self.columns.first() else {
+            return LeftOut(None);
+        };
+        let mut in_segments: Vec<(&LabelKey, u64)> = Vec::new();
+        for (_, state) in &column.states {
+            for (key, n) in state.score_counts() {
+                match in_segments.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, total)) => *total += n,
+                    None => in_segments.push((key, n)),
+                }
+            }
+        }
+        let overall = self.overall.score_counts();
+        let same = overall.len() == in_segments.len()
+            && (overall.iter()).all(|pair| in_segments.contains(pair));
+        if !same {
+            return LeftOut(None);
+        }
+        self.overall_scores_in_segments = true;
+        LeftOut(Some(std::mem::take(&mut self.overall.scores)))
+    }
+
+    /// Puts back what [`saved_form`](Self::saved_form) left out.
+    pub fn put_back(&mut self, left_out: LeftOut) {
+        if let LeftOut(Some(scores)) = left_out {
+            self.overall.scores = scores;
+            self.overall_scores_in_segments = false;
+        }
+    }
+
+    /// Adds back the overall binary scores a saved state left out (see
+    /// [`saved`](Self::saved)); once the state is read, before anything else reads it.
+    pub fn restored(&mut self) {
+        if !std::mem::take(&mut self.overall_scores_in_segments) {
+            return;
+        }
+        if let Some(column) = self.columns.first() {
+            (self.overall).add_score_columns_of_all(column.states.iter().map(|(_, state)| state));
         }
     }
 

@@ -369,8 +369,34 @@ fn states_read_with_other_columns_or_versions_are_refused() {
         &c,
         "segment columns",
     );
+    // States are compressed; their JSON text, decompressed, is a state as well (the edits
+    // below are made to it).
+    let packed = std::fs::read(&a).unwrap();
+    assert_eq!(packed[..4], [0x28, 0xb5, 0x2f, 0xfd], "a zstd frame");
+    let text = String::from_utf8(zstd::decode_all(&packed[..]).unwrap()).unwrap();
+    assert!(
+        packed.len() * 3 < text.len(),
+        "{} of {}",
+        packed.len(),
+        text.len()
+    );
+    let plain = dir.path().join("plain.state");
+    std::fs::write(&plain, &text).unwrap();
+    assert_eq!(
+        merged_report(&[&a]),
+        merged_report(&[plain.to_str().unwrap()])
+    );
+    // A compressed state cut short is damaged.
+    let cut_packed = dir.path().join("cut-packed.state");
+    std::fs::write(&cut_packed, &packed[..packed.len() / 2]).unwrap();
+    assert_refused(
+        &Test::new()
+            .args(&["merge", &a, cut_packed.to_str().unwrap()])
+            .run(),
+        cut_packed.to_str().unwrap(),
+        "damaged state file",
+    );
     // Another version.
-    let text = std::fs::read_to_string(&a).unwrap();
     let mut state: Value = serde_json::from_str(&text).unwrap();
     state["version"] = 99.into();
     let newer = dir.path().join("newer.state");
@@ -593,4 +619,74 @@ fn shards_with_the_same_rows_on_the_same_lines_keep_every_suspect_row() {
     assert!(listed(&single) > 0);
     assert_eq!(listed(&merged), listed(&single));
     assert_same_report(&merged, &single);
+}
+
+/// A state file is compressed JSON; with segments, its overall state leaves out the binary
+/// scores its first segment column holds, and a merge of it alone gives the report of the run
+/// that saved it.
+#[test]
+fn states_are_compressed_and_hold_each_score_once_less_with_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = package_path("examples/binary.csv");
+    let input = input.to_str().unwrap();
+    let state_of = |flags: &[&str], name: &str| -> (String, Value) {
+        let path = dir.path().join(name);
+        let path = path.to_str().unwrap().to_string();
+        let mut args = vec!["eval", input, "--save-state", &path, "--format", "json"];
+        args.extend(flags);
+        args.extend(["--fail-on", "never"]);
+        let report = without_names(Test::new().args(&args).run().code(0).json());
+        let text = zstd::decode_all(&std::fs::read(&path).unwrap()[..]).unwrap();
+        let state: Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(merged_report(&[&path]), report, "{flags:?}");
+        (path, state)
+    };
+    let (_, whole) = state_of(&[], "whole.state");
+    assert!(whole["state"]["overall"]["scores"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty()));
+    assert!(whole["state"].get("overall_scores_in_segments").is_none());
+    let (segmented, state) = state_of(&["--segment-col", "segment"], "segmented.state");
+    assert_eq!(state["state"]["overall"]["scores"], serde_json::json!([]));
+    assert_eq!(state["state"]["overall_scores_in_segments"], true);
+    // The segments' scores are those of every row.
+    assert_eq!(total(&state["state"]["columns"][0]), 5000);
+    assert_eq!(total(&whole["state"]["overall"]["scores"]), 5000);
+    // Merged with itself, the state counts every score twice overall.
+    let twice = merged_report(&[&segmented, &segmented]);
+    assert_eq!(twice["input"]["rows"], 10000);
+    let once = merged_report(&[&segmented]);
+    assert_eq!(twice["metrics"]["roc_auc"], once["metrics"]["roc_auc"]);
+}
+
+/// The rows a state's score tables count, anywhere in `v`.
+fn total(v: &Value) -> u64 {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| match (k.as_str(), v) {
+                ("grid_counts" | "value_counts", Value::Array(c)) => {
+                    c.iter().filter_map(Value::as_u64).sum()
+                }
+                _ => total(v),
+            })
+            .sum(),
+        Value::Array(a) => a.iter().map(total).sum(),
+        _ => 0,
+    }
+}
+
+/// The JSON report of `mlguard merge` on `states`, without the names of its input.
+fn merged_report(states: &[&str]) -> Value {
+    let mut args = vec!["merge"];
+    args.extend(states);
+    args.extend(["--format", "json", "--fail-on", "never"]);
+    without_names(Test::new().args(&args).run().code(0).json())
+}
+
+/// `report` without the names of its input (its path and command line).
+fn without_names(mut report: Value) -> Value {
+    report["input"]["path"] = Value::Null;
+    report["run"]["command"] = Value::Null;
+    report
 }
