@@ -181,13 +181,15 @@ impl Profile {
             (
                 std::mem::take(&mut s.distribution),
                 std::mem::take(&mut s.sorted),
+                std::mem::take(&mut s.proba),
             )
         });
         let mut profile = Profile::of(e);
-        if let Some((distribution, (pos, neg))) = taken {
+        if let Some((distribution, (pos, neg), proba)) = taken {
             if !profile.distribution_of_classes {
                 profile.distribution = Some(distribution);
             }
+            profile.proba = proba;
             profile.by_class = if pos.is_empty() && neg.is_empty() {
                 Vec::new()
             } else {
@@ -1434,6 +1436,7 @@ mod tests {
         assert_eq!(p_is("p", 3.2e-5), "p = 3.2e-5");
         assert_eq!(p_is("p", 0.0123), "p = 0.0123");
     }
+    use crate::label::LabelKey;
     use crate::metrics::ranked::Score;
     use crate::metrics::row::{Prediction, Row};
     use crate::metrics::{EvalState, FinishOptions};
@@ -1455,6 +1458,41 @@ mod tests {
             state.push(&row).unwrap();
         }
         state.finish(&FinishOptions::default()).unwrap()
+    }
+
+    /// A 3-class evaluation of probability columns.
+    fn multiclass_evaluation() -> Evaluation {
+        let classes: Vec<LabelKey> = ["a", "b", "c"]
+            .iter()
+            .map(|c| LabelKey::parse(c).unwrap())
+            .collect();
+        let mut state = EvalState::new(&classes);
+        for i in 0..300u32 {
+            let label = ["a", "b", "c"][(i % 3) as usize];
+            let x = f64::from((i * 37) % 101) / 200.0;
+            let proba = [x, 0.75 - x, 0.25];
+            let best = (0..3)
+                .max_by(|&a, &b| proba[a].total_cmp(&proba[b]))
+                .unwrap();
+            let row = Row {
+                label,
+                prediction: Prediction::ProbaArgmax(best),
+                score: None,
+                proba: &proba,
+            };
+            state.push(&row).unwrap();
+        }
+        state.finish(&FinishOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn a_taken_multiclass_profile_equals_a_copied_one() {
+        let copied = Profile::of(&multiclass_evaluation());
+        let taken = Profile::take_from(&mut multiclass_evaluation());
+        assert_eq!(copied.proba.len(), 3);
+        assert!(copied.proba.iter().all(|(_, r)| r.total() == 300));
+        assert_eq!(taken.proba, copied.proba);
+        assert_eq!(taken.distribution(), copied.distribution());
     }
 
     #[test]

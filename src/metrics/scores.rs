@@ -471,21 +471,37 @@ pub fn multiclass(
         histograms.push((class.name.clone(), hist));
     }
 
-    // One-vs-rest ranking per probability column.
+    // One-vs-rest ranking per probability column. Each class's rows are laid out column after
+    // column, and the columns ranked from the last: a column's values are given back as soon as
+    // they are ranked, so the rows and the ranked columns are not all held at once.
+    let mut by_class: Vec<(Vec<f64>, usize)> = (samples.into_classes().into_iter())
+        .map(|values| {
+            let mut columns = Vec::with_capacity(values.len());
+            for j in 0..k {
+                columns.extend(values.chunks_exact(k).map(|row| row[j]));
+            }
+            (columns, values.len() / k)
+        })
+        .collect();
     let mut per_column: Vec<(ClassRanking, u64)> = Vec::with_capacity(k);
     let mut proba = Vec::with_capacity(k);
     let mut curves = Vec::new();
-    for (j, name) in column_names.iter().enumerate() {
+    for (j, name) in column_names.iter().enumerate().rev() {
         let mut pos = Vec::new();
         let mut neg = Vec::new();
         for (i, class) in classes.iter().enumerate() {
-            let values = class.id.map_or(&[][..], |id| samples.of_class(id));
+            let Some((values, rows)) = class.id.and_then(|id| by_class.get_mut(id)) else {
+                continue;
+            };
             let target = if column_of[i] == j {
                 &mut pos
             } else {
                 &mut neg
             };
-            target.extend(values.chunks_exact(k).map(|row| row[j]));
+            let column = j * *rows..(j + 1) * *rows;
+            target.extend_from_slice(values.get(column).unwrap_or_default());
+            values.truncate(j * *rows);
+            values.shrink_to_fit();
         }
         let pos_count = pos.len() as u64;
         let (pos, neg) = (Ranked::from_values(pos), Ranked::from_values(neg));
@@ -505,6 +521,10 @@ pub fn multiclass(
         per_column.push((ranking, pos_count));
         proba.push((name.clone(), Ranked::merge(pos, neg)));
     }
+    // Back in column order.
+    per_column.reverse();
+    proba.reverse();
+    curves.reverse();
     let undefined: Vec<&str> = column_names
         .iter()
         .zip(&per_column)
