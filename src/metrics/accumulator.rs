@@ -361,6 +361,16 @@ impl EvalState {
             .collect()
     }
 
+    /// Moves in the probability rows `samples` of a state numbering its classes as `classes`,
+    /// once the rest of that state is merged here (see [`SegmentedState::absorb`]).
+    ///
+    /// [`SegmentedState::absorb`]: super::segments::SegmentedState::absorb
+    pub fn absorb_samples(&mut self, samples: ScoreSamples, classes: &ClassTable) {
+        // Every class of `classes` is known here after the merge: their ids, as it mapped them.
+        let remap = self.classes.absorb(classes);
+        self.samples.absorb_mapped(samples, &remap);
+    }
+
     /// Gives back the room its score lists grew into and do not use.
     pub fn shrink_scores(&mut self) {
         self.scores.iter_mut().for_each(ScoreColumn::shrink);

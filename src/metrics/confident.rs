@@ -77,17 +77,16 @@ pub fn multiclass_issues(state: &EvalState) -> Option<ExactIssues> {
     let mut thresholds = vec![f64::NAN; width];
     for (t, _) in keys.iter().enumerate() {
         let Some(col) = column_of(t) else { continue };
-        let values = state.samples.of_class(t);
-        if values.is_empty() {
+        let n = state.samples.rows_of_class(t);
+        if n == 0 {
             continue;
         }
-        let n = values.len() / width;
-        thresholds[col] = exact_mean(values.chunks_exact(width).map(|r| r[col]), n);
+        thresholds[col] = exact_mean(state.samples.of_class(t).map(|r| r[col]), n);
     }
     let mut suspects = 0u64;
     for t in 0..keys.len() {
         let Some(y) = column_of(t) else { continue };
-        for row in state.samples.of_class(t).chunks_exact(width) {
+        for row in state.samples.of_class(t) {
             if row[y] >= thresholds[y] {
                 continue;
             }

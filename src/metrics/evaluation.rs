@@ -342,9 +342,11 @@ impl EvalState {
                     classes
                         .iter()
                         .map(|c| {
-                            let values = c.id.map_or(&[][..], |id| samples.of_class(id));
+                            let Some(id) = c.id else {
+                                return Ranked::default();
+                            };
                             Ranked::from_values(
-                                values.chunks_exact(width).map(|row| row[column]).collect(),
+                                samples.of_class(id).map(|row| row[column]).collect(),
                             )
                         })
                         .collect()

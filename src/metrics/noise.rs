@@ -121,7 +121,7 @@ pub fn multiclass(state: &EvalState, thresholds: &[f64]) -> Option<NoiseBaseline
     }
     let mut b = FixedSums::default();
     for t in 0..state.classes.keys().len() {
-        for row in state.samples.of_class(t).chunks_exact(width) {
+        for row in state.samples.of_class(t) {
             let mut q = 0.0;
             for y in 0..width {
                 if !thresholds[y].is_finite() || row[y] >= thresholds[y] {

@@ -440,10 +440,12 @@ pub fn multiclass(
     for (i, class) in classes.iter().enumerate() {
         let own = column_of[i];
         let mut hist = vec![0u64; HISTOGRAM_BINS];
-        let values = class.id.map_or(&[][..], |id| samples.of_class(id));
         // Rows in a canonical order, so that floating-point sums do not depend on the order the
         // rows arrived or were merged in (one pass, chunks and shards agree to the last bit).
-        let mut rows: Vec<&[f64]> = values.chunks_exact(k).collect();
+        let mut rows: Vec<&[f64]> = match class.id {
+            Some(id) => samples.of_class(id).collect(),
+            None => Vec::new(),
+        };
         rows.sort_unstable_by(|a, b| {
             a.iter()
                 .zip(b.iter())
@@ -475,12 +477,14 @@ pub fn multiclass(
     // column, and the columns ranked from the last: a column's values are given back as soon as
     // they are ranked, so the rows and the ranked columns are not all held at once.
     let mut by_class: Vec<(Vec<f64>, usize)> = (samples.into_classes().into_iter())
-        .map(|values| {
-            let mut columns = Vec::with_capacity(values.len());
+        .map(|parts| {
+            let values: usize = parts.iter().map(Vec::len).sum();
+            let mut columns = Vec::with_capacity(values);
             for j in 0..k {
-                columns.extend(values.chunks_exact(k).map(|row| row[j]));
+                let rows = parts.iter().flat_map(|part| part.chunks_exact(k));
+                columns.extend(rows.map(|row| row[j]));
             }
-            (columns, values.len() / k)
+            (columns, values / k)
         })
         .collect();
     let mut per_column: Vec<(ClassRanking, u64)> = Vec::with_capacity(k);

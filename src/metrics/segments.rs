@@ -420,6 +420,14 @@ impl SegmentedState {
         Ok(())
     }
 
+    /// Adds another state's rows, as [`merge`](Self::merge) does, moving its overall
+    /// probability rows in instead of copying them (the largest part of a multiclass state).
+    pub fn absorb(&mut self, mut other: SegmentedState) {
+        let samples = std::mem::take(&mut other.overall.samples);
+        self.merge(&other);
+        self.overall.absorb_samples(samples, &other.overall.classes);
+    }
+
     /// Adds another state's rows.
     pub fn merge(&mut self, other: &SegmentedState) {
         // Both sides alike: scores stay in the segments until the merged state settles.

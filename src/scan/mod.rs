@@ -405,7 +405,7 @@ impl Consumer<'_> {
     fn absorb(&mut self, mut other: Consumer<'_>) {
         self.flush_audit();
         other.flush_audit();
-        self.state.merge(&other.state);
+        self.state.absorb(std::mem::take(&mut other.state));
         self.latency.merge(&other.latency);
         self.weighted.merge(&other.weighted);
         self.features.merge(&other.features);
