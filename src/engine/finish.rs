@@ -251,17 +251,19 @@ fn window_reports(
         WindowWidth::Seconds(s) => WindowWidth::Seconds(s * factor),
         WindowWidth::Rows(r) => WindowWidth::Rows(r * factor),
     };
-    let mut grouped: std::collections::BTreeMap<i64, EvalState> = Default::default();
+    // The windows of each report window, merged in order (the report windows in parallel).
+    let mut parts: std::collections::BTreeMap<i64, Vec<EvalState>> = Default::default();
     for (key, state) in column.states {
-        match grouped.get_mut(&key.div_euclid(factor)) {
-            Some(s) => s.merge(&state),
-            None => {
-                grouped.insert(key.div_euclid(factor), state);
-            }
-        }
+        parts.entry(key.div_euclid(factor)).or_default().push(state);
     }
-    let finished: Vec<(WindowReport, WindowCounts)> = grouped
+    let finished: Vec<(WindowReport, WindowCounts)> = parts
         .into_par_iter()
+        .map(|(key, parts)| {
+            let mut parts = parts.into_iter();
+            let mut state = parts.next().expect("a report window holds a window");
+            parts.for_each(|part| state.merge(&part));
+            (key, state)
+        })
         .map(|(key, mut state)| {
             let rows = state.rows();
             let labels_missing = state.labels_missing();
@@ -351,15 +353,15 @@ pub fn finish_options(settings: &EvalSettings, scan: &Scan) -> FinishOptions {
 /// Finishes a scanned (or merged) state of `input_name` into the run's measurements.
 pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<Finished, Error> {
     let finish = finish_options(settings, &scan);
-    let SegmentedState {
-        overall,
-        columns,
-        windows,
-        audit,
-        ..
-    } = scan.state;
+    // The scores of rows awaiting labels are settled first: they decide what the labels do not.
+    // The windows are finished before the overall table of scores is made, so that their
+    // tables and the overall one are not held at once.
+    let mut state = scan.state;
+    state.settle_waiting();
+    let windows = state.windows.take();
+    let overall = &state.overall;
     let classes = overall.classes.keys().to_vec();
-    let waiting = audit.skipped(SkipReason::MissingLabel);
+    let waiting = state.audit.skipped(SkipReason::MissingLabel);
     // A binary log with scores none of whose rows has a label yet is reported with its
     // metrics null, for what can be said without labels (estimated performance, drift).
     let unlabelled = (overall.rows == 0 && waiting > 0)
@@ -413,7 +415,7 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
             .map_err(|e| Problem::from(e).at(input_name, None))?,
     };
     let multi_issues = (task == Task::Multiclass)
-        .then(|| multiclass_issues(&overall))
+        .then(|| multiclass_issues(overall))
         .flatten();
     let multi_noise = multi_issues.as_ref().and_then(|issues| {
         let keys = overall.classes.keys();
@@ -428,17 +430,24 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
                     .map_or(f64::NAN, |t| t.1)
             })
             .collect();
-        noise::multiclass(&overall, &by_column)
+        noise::multiclass(overall, &by_column)
     });
     let waiting_rule = WaitingRule {
         pos: (task == Task::Binary).then(|| pos_label.clone()).flatten(),
         threshold: settings.rules.threshold,
     };
-    let mut overall = overall;
+    let windows =
+        windows.map(|w| window_reports(w, task, pos_label.clone(), &finish, &waiting_rule));
+    state.settle();
+    let SegmentedState {
+        mut overall,
+        columns,
+        audit,
+        ..
+    } = state;
     let waiting_overall = waiting_rule.split(&mut overall);
     let min_rows = settings.gate.min_segment_rows;
     let names = &scan.segment_columns;
-    let window_pos = pos_label.clone();
     let stat_opts = &settings.checks.stat;
     let families = settings.checks.families;
     let proba: Vec<LabelKey> = scan.plan.proba.iter().map(|c| c.class.clone()).collect();
@@ -501,23 +510,18 @@ pub fn finish(settings: &EvalSettings, input_name: &str, scan: Scan) -> Result<F
             sanity,
         })
     };
-    let ((overall_part, segments), windows) = rayon::join(
-        || {
-            rayon::join(overall_part, || {
-                let rule = &waiting_rule;
-                segment_reports(
-                    columns,
-                    names,
-                    task,
-                    pos_label.clone(),
-                    &finish,
-                    min_rows,
-                    rule,
-                )
-            })
-        },
-        || windows.map(|w| window_reports(w, task, window_pos, &finish, &waiting_rule)),
-    );
+    let (overall_part, segments) = rayon::join(overall_part, || {
+        let rule = &waiting_rule;
+        segment_reports(
+            columns,
+            names,
+            task,
+            pos_label.clone(),
+            &finish,
+            min_rows,
+            rule,
+        )
+    });
     let OverallPart {
         mut evaluation,
         current_ids,

@@ -78,6 +78,7 @@ fn evaluate(
         },
         ..finish.clone()
     };
+    scan.state.settle();
     let segment_columns = std::mem::take(&mut scan.state.columns);
     let features = scan.features.take();
     let mut evaluation = scan

@@ -128,6 +128,10 @@ pub struct SegmentedState {
     /// [`settle`](Self::settle) adds them to the overall state from there.
     #[serde(skip)]
     scores_in_segments: bool,
+    /// Whether [`settle_waiting`](Self::settle_waiting) added the segments' scores of rows
+    /// awaiting labels to the overall state already (while `scores_in_segments`).
+    #[serde(skip)]
+    waiting_settled: bool,
     /// In a saved state: the overall state's binary scores were left out, as they are those of
     /// the first segment column's segments together (see [`saved`](Self::saved)).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -160,13 +164,17 @@ impl SegmentedState {
             audit: RowAudit::default(),
             proba_classes: proba_classes.to_vec(),
             scores_in_segments: segment_columns > 0,
+            waiting_settled: false,
             overall_scores_in_segments: false,
             last_segments: Vec::with_capacity(segment_columns),
         }
     }
 
     /// Completes the overall state with the scores its segments kept: done once all rows are
-    /// counted and merged, before the state is finished or saved (a scan does it).
+    /// counted and merged, before the overall state's scores are read (when the state is
+    /// finished, saved or taken as a reference). A scan leaves it to them, so that a run with
+    /// windows can finish the windows, and give back their scores, before the overall table is
+    /// made.
     pub fn settle(&mut self) {
         // Every score is counted: the lists give back their unused room before the overall
         // column is made (the largest allocation of a run with segments).
@@ -176,12 +184,26 @@ impl SegmentedState {
             .chain(segments.map(|(_, state)| state))
             .chain([&mut self.overall])
             .for_each(EvalState::shrink_scores);
+        self.settle_waiting();
         if !std::mem::take(&mut self.scores_in_segments) {
             return;
         }
         if let Some(column) = self.columns.first() {
-            self.overall
-                .add_scores_of_all(column.states.iter().map(|(_, state)| state));
+            (self.overall).add_score_columns_of_all(column.states.iter().map(|(_, state)| state));
+        }
+    }
+
+    /// The first part of [`settle`](Self::settle): completes the overall state with the scores
+    /// of rows awaiting labels its segments kept (few, and read to decide what the labels do
+    /// not tell), leaving the scores of labelled rows in the segments.
+    pub fn settle_waiting(&mut self) {
+        if !self.scores_in_segments || std::mem::replace(&mut self.waiting_settled, true) {
+            return;
+        }
+        if let Some(column) = self.columns.first() {
+            for (_, state) in &column.states {
+                self.overall.waiting.merge(&state.waiting);
+            }
         }
     }
 
@@ -430,15 +452,21 @@ impl SegmentedState {
 
     /// Adds another state's rows.
     pub fn merge(&mut self, other: &SegmentedState) {
-        // Both sides alike: scores stay in the segments until the merged state settles.
-        if self.scores_in_segments && !other.scores_in_segments {
+        // Both sides alike: scores stay in the segments until the merged state settles. A
+        // side whose waiting scores alone were settled is not alike.
+        let alike = other.scores_in_segments && !other.waiting_settled && !self.waiting_settled;
+        if self.scores_in_segments && !alike {
             self.settle();
         }
         self.overall.merge(&other.overall);
         if other.scores_in_segments && !self.scores_in_segments {
             if let Some(column) = other.columns.first() {
-                for (_, state) in &column.states {
-                    self.overall.add_scores_of(state);
+                let states = column.states.iter().map(|(_, state)| state);
+                if other.waiting_settled {
+                    // Its overall state holds them already.
+                    self.overall.add_score_columns_of_all(states);
+                } else {
+                    states.for_each(|state| self.overall.add_scores_of(state));
                 }
             }
         }
@@ -483,5 +511,66 @@ fn merge_windows_and_columns(
                     s.merge(theirs);
                 }
             });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::row::Prediction;
+
+    /// A state of one segment column with rows awaiting labels among labelled ones.
+    fn state(seed: u32) -> SegmentedState {
+        let mut s = SegmentedState::new(&[], 1);
+        for i in 0..300u32 {
+            let x = (i * 37 + seed * 11) % 101;
+            let score = Score {
+                value: f64::from(x) / 100.0 + 1e-7,
+                grid: None,
+            };
+            let segment = ["a", "b", "c"][(i % 3) as usize];
+            if i.is_multiple_of(5) {
+                s.missing_label(|_| segment, None, Some((score, None)));
+            } else {
+                let row = Row {
+                    label: if (x + i).is_multiple_of(3) { "1" } else { "0" },
+                    prediction: Prediction::Positive(x >= 50),
+                    score: Some(score),
+                    proba: &[],
+                };
+                s.push(&row, |_| segment).unwrap();
+            }
+        }
+        s
+    }
+
+    fn settled(mut s: SegmentedState) -> String {
+        s.settle();
+        serde_json::to_string(&s).unwrap()
+    }
+
+    #[test]
+    fn states_settled_in_part_merge_as_states_not_settled() {
+        let whole = {
+            let mut a = state(1);
+            a.merge(&state(2));
+            settled(a)
+        };
+        assert!(whole
+            .contains("\"waiting\":{\"derived\":{\"grid\":[],\"grid_counts\":[],\"values\":[0.0"));
+        let settle = |s: &mut SegmentedState, how: u8| match how {
+            1 => s.settle_waiting(),
+            2 => s.settle(),
+            _ => {}
+        };
+        for first in 0..3 {
+            for second in 0..3 {
+                let (mut a, mut b) = (state(1), state(2));
+                settle(&mut a, first);
+                settle(&mut b, second);
+                a.merge(&b);
+                assert_eq!(settled(a), whole, "{first} {second}");
+            }
+        }
     }
 }

@@ -112,7 +112,8 @@ pub struct Scan {
     /// Things worth telling the user.
     #[serde(default)]
     pub warnings: Vec<String>,
-    /// The accumulated state, overall and per segment.
+    /// The accumulated state, overall and per segment; as a scan leaves it, not yet settled
+    /// ([`SegmentedState::settle`]).
     pub state: SegmentedState,
     /// The latencies, with `--latency-col`.
     #[serde(default)]
@@ -851,8 +852,8 @@ fn finish_scan(
     if c.state.overall.rows() == 0 && c.rows_skipped == 0 && !header_only_ok {
         return Err(Problem::HeaderOnly.at(file, Some(first_data_line)));
     }
-    let mut state = c.state;
-    state.settle();
+    // Not settled here: see SegmentedState::settle.
+    let state = c.state;
     Ok(Scan {
         state,
         segment_columns: s.segment_names.clone(),
