@@ -43,30 +43,63 @@ fn q_ks(lambda: f64) -> f64 {
     (2.0 * sum).clamp(0.0, 1.0)
 }
 
+/// A ranked sample read as (value, count) pairs in ascending order of distinct values, with
+/// its total count: a [`Ranked`] or a merge of several read in place.
+pub struct Pairs<I> {
+    /// The pairs.
+    pub pairs: I,
+    /// Their counts' sum.
+    pub total: u64,
+}
+
+/// The pairs of `sample`.
+pub fn pairs_of(sample: &Ranked) -> Pairs<impl Iterator<Item = (f64, u64)> + '_> {
+    Pairs {
+        pairs: sample.iter(),
+        total: sample.total(),
+    }
+}
+
+/// The distinct values of two samples in ascending order, with the counts of each at that value
+/// (0 where it lacks it).
+fn merged<A, B>(a: A, b: B) -> impl Iterator<Item = (f64, u64, u64)>
+where
+    A: Iterator<Item = (f64, u64)>,
+    B: Iterator<Item = (f64, u64)>,
+{
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || {
+        let v = match (a.peek(), b.peek()) {
+            (Some(&(x, _)), Some(&(y, _))) => x.min(y),
+            (Some(&(x, _)), None) => x,
+            (None, Some(&(y, _))) => y,
+            (None, None) => return None,
+        };
+        let ca = a.next_if(|&(x, _)| x == v).map_or(0, |(_, c)| c);
+        let cb = b.next_if(|&(y, _)| y == v).map_or(0, |(_, c)| c);
+        Some((v, ca, cb))
+    })
+}
+
 /// The two-sample Kolmogorov–Smirnov statistic of two ranked samples and its p-value.
 pub fn ks_two_sample(a: &Ranked, b: &Ranked) -> Option<(f64, f64)> {
-    let (na, nb) = (a.total(), b.total());
+    ks_two_sample_of(pairs_of(a), pairs_of(b))
+}
+
+/// [`ks_two_sample`] of two samples read as pairs.
+pub fn ks_two_sample_of(
+    a: Pairs<impl Iterator<Item = (f64, u64)>>,
+    b: Pairs<impl Iterator<Item = (f64, u64)>>,
+) -> Option<(f64, f64)> {
+    let (na, nb) = (a.total, b.total);
     if na == 0 || nb == 0 {
         return None;
     }
-    let (mut i, mut j) = (0, 0);
     let (mut ca, mut cb) = (0u64, 0u64);
     let mut d: f64 = 0.0;
-    while i < a.values.len() || j < b.values.len() {
-        let v = match (a.values.get(i), b.values.get(j)) {
-            (Some(&x), Some(&y)) => x.min(y),
-            (Some(&x), None) => x,
-            (None, Some(&y)) => y,
-            (None, None) => break,
-        };
-        while i < a.values.len() && a.values[i] == v {
-            ca += a.counts[i];
-            i += 1;
-        }
-        while j < b.values.len() && b.values[j] == v {
-            cb += b.counts[j];
-            j += 1;
-        }
+    for (_, x, y) in merged(a.pairs, b.pairs) {
+        ca += x;
+        cb += y;
         d = d.max((ca as f64 / na as f64 - cb as f64 / nb as f64).abs());
     }
     let en = ((na as f64 * nb as f64) / (na + nb) as f64).sqrt();
@@ -130,11 +163,16 @@ pub fn js_distance(p: &[f64], q: &[f64]) -> f64 {
 /// Shares of a ranked sample in the bins given by ascending inner edges (bin i holds values
 /// in (edge[i-1], edge[i]]).
 pub fn bin_shares(sample: &Ranked, edges: &[f64]) -> Vec<f64> {
+    bin_shares_of(pairs_of(sample), edges)
+}
+
+/// [`bin_shares`] of a sample read as pairs.
+pub fn bin_shares_of(sample: Pairs<impl Iterator<Item = (f64, u64)>>, edges: &[f64]) -> Vec<f64> {
     let mut counts = vec![0u64; edges.len() + 1];
-    for (v, c) in sample.iter() {
+    for (v, c) in sample.pairs {
         counts[edges.partition_point(|&e| e < v)] += c;
     }
-    let n = sample.total().max(1) as f64;
+    let n = sample.total.max(1) as f64;
     counts.into_iter().map(|c| c as f64 / n).collect()
 }
 
@@ -174,23 +212,25 @@ pub fn mean_std(sample: &Ranked) -> (f64, f64) {
 
 /// The 1-Wasserstein distance between two ranked samples (area between their CDFs).
 pub fn wasserstein(a: &Ranked, b: &Ranked) -> f64 {
-    let (na, nb) = (a.total().max(1) as f64, b.total().max(1) as f64);
-    let mut points: Vec<f64> = a.values.iter().chain(&b.values).copied().collect();
-    points.sort_unstable_by(f64::total_cmp);
-    points.dedup();
-    let (mut i, mut j) = (0, 0);
+    wasserstein_of(pairs_of(a), pairs_of(b))
+}
+
+/// [`wasserstein`] of two samples read as pairs: one pass over their distinct values merged,
+/// adding the gap to each next value times the distance between the CDFs up to this one.
+pub fn wasserstein_of(
+    a: Pairs<impl Iterator<Item = (f64, u64)>>,
+    b: Pairs<impl Iterator<Item = (f64, u64)>>,
+) -> f64 {
+    let (na, nb) = (a.total.max(1) as f64, b.total.max(1) as f64);
     let (mut ca, mut cb) = (0u64, 0u64);
     let mut area = 0.0;
-    for w in points.windows(2) {
-        while i < a.values.len() && a.values[i] <= w[0] {
-            ca += a.counts[i];
-            i += 1;
+    let mut points = merged(a.pairs, b.pairs).peekable();
+    while let Some((v, x, y)) = points.next() {
+        ca += x;
+        cb += y;
+        if let Some(&(next, _, _)) = points.peek() {
+            area += (ca as f64 / na - cb as f64 / nb).abs() * (next - v);
         }
-        while j < b.values.len() && b.values[j] <= w[0] {
-            cb += b.counts[j];
-            j += 1;
-        }
-        area += (ca as f64 / na - cb as f64 / nb).abs() * (w[1] - w[0]);
     }
     area
 }
@@ -348,6 +388,54 @@ mod tests {
         assert_eq!(p, 1.0);
         let b = r(&[0.7, 0.8, 0.9]);
         assert_eq!(ks_two_sample(&a, &b).unwrap().0, 1.0);
+    }
+
+    /// The definitions, over a sorted copy of both samples' distinct values.
+    fn ks_and_wasserstein_by_points(a: &Ranked, b: &Ranked) -> (f64, f64) {
+        let (na, nb) = (a.total() as f64, b.total() as f64);
+        let mut points: Vec<f64> = a.values.iter().chain(&b.values).copied().collect();
+        points.sort_unstable_by(f64::total_cmp);
+        points.dedup();
+        let below =
+            |r: &Ranked, x: f64| r.iter().filter(|&(v, _)| v <= x).map(|p| p.1).sum::<u64>();
+        let gap = |x: f64| (below(a, x) as f64 / na - below(b, x) as f64 / nb).abs();
+        let d = points.iter().map(|&x| gap(x)).fold(0.0, f64::max);
+        let area = points.windows(2).map(|w| gap(w[0]) * (w[1] - w[0])).sum();
+        (d, area)
+    }
+
+    #[test]
+    fn samples_read_in_place_give_the_definitions_to_the_last_bit() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for (n, m, grid) in [(50, 70, 0.0), (300, 20, 0.0), (200, 200, 20.0)] {
+            let mut draw = |k: usize| -> Vec<f64> {
+                (0..k)
+                    .map(|_| match grid {
+                        0.0 => next(),
+                        g => (next() * g).round() / g,
+                    })
+                    .collect()
+            };
+            let (pos, neg, b) = (r(&draw(n)), r(&draw(n / 2)), r(&draw(m)));
+            let a = Ranked::union(&pos, &neg);
+            let (d, area) = ks_and_wasserstein_by_points(&a, &b);
+            let merged = || Pairs {
+                pairs: Ranked::union_iter(&pos, &neg),
+                total: pos.total() + neg.total(),
+            };
+            assert_eq!(ks_two_sample_of(merged(), pairs_of(&b)).unwrap().0, d);
+            assert_eq!(ks_two_sample(&a, &b).unwrap().0, d);
+            assert_eq!(wasserstein_of(merged(), pairs_of(&b)), area);
+            assert_eq!(wasserstein(&a, &b), area);
+            let edges = quantile_edges(&b, 10);
+            assert_eq!(bin_shares_of(merged(), &edges), bin_shares(&a, &edges));
+        }
     }
 
     #[test]

@@ -19,8 +19,9 @@ use crate::metrics::Evaluation;
 use crate::ordered_map::OrderedMap;
 use crate::results::{SegmentReport, SCORE_BINS};
 use crate::stats::{
-    benjamini_hochberg, bin_shares, chi_square_sf, js_distance, ks_two_sample, mean_std,
-    median_mad_by, normal_two_sided, psi, quantile_edges, wasserstein,
+    benjamini_hochberg, bin_shares, bin_shares_of, chi_square_sf, js_distance, ks_two_sample_of,
+    mean_std, median_mad_by, normal_two_sided, pairs_of, psi, quantile_edges, wasserstein_of,
+    Pairs,
 };
 use crate::text::{self, count};
 
@@ -158,6 +159,16 @@ impl Profile {
     /// Whether the profile has a [`distribution`](Self::distribution) (without making it).
     pub fn has_distribution(&self) -> bool {
         self.distribution.is_some() || self.distribution_of_classes
+    }
+
+    /// The rows of the [`distribution`](Self::distribution), without making it.
+    pub fn distribution_total(&self) -> Option<u64> {
+        match (self.union.get(), self.by_class.as_slice()) {
+            (None, [pos, neg]) if self.distribution_of_classes && self.distribution.is_none() => {
+                Some(pos.total() + neg.total())
+            }
+            _ => self.distribution().map(Ranked::total),
+        }
     }
 
     /// [`distribution`](Self::distribution) read as (score, count) pairs in ascending order,
@@ -1221,8 +1232,17 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
     };
 
     // Score drift.
-    if let (Some(a), Some(b)) = (cur.distribution(), reference.distribution()) {
-        let mut d = detail("ks", "psi", a.total());
+    // The current scores are read in place (binary: both classes' merged as they are read,
+    // not copied into one list; see Profile::distribution_pairs).
+    let current = || {
+        let total = cur.distribution_total()?;
+        Some(Pairs {
+            pairs: cur.distribution_pairs()?,
+            total,
+        })
+    };
+    if let (Some(a), Some(b)) = (current(), reference.distribution()) {
+        let mut d = detail("ks", "psi", a.total);
         d.n_reference = Some(b.total());
         if small {
             out.push(stat(
@@ -1231,13 +1251,14 @@ pub fn against_reference(cur: &Profile, reference: &Profile, opts: &StatOptions)
                 format!("score drift not tested: {}", too_few()),
                 d,
             ));
-        } else if let Some((ks, pv)) = ks_two_sample(a, b) {
+        } else if let Some((ks, pv)) = ks_two_sample_of(a, pairs_of(b)) {
             let edges = quantile_edges(b, 10);
-            let (sa, sb) = (bin_shares(a, &edges), bin_shares(b, &edges));
+            let again = || current().expect("read above");
+            let (sa, sb) = (bin_shares_of(again(), &edges), bin_shares(b, &edges));
             let psi_v = psi(&sb, &sa);
             let js = js_distance(&sa, &sb);
             let (_, std) = mean_std(b);
-            let w = wasserstein(a, b);
+            let w = wasserstein_of(again(), pairs_of(b));
             let w_norm = if std > 0.0 { w / std } else { 0.0 };
             d.statistic = Some(ks);
             d.p_value = Some(pv);
