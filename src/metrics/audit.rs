@@ -355,7 +355,7 @@ struct SampledRow {
     line: u64,
     label: u64,
     score: f64,
-    proba: Vec<f64>,
+    proba: Box<[f64]>,
 }
 
 /// A row of one score that the fast lane counted, waiting to be audited with others (see
@@ -644,7 +644,7 @@ impl RowAudit {
                     line: r.line,
                     label: self.class_hashes[r.t as usize],
                     score: r.score,
-                    proba: Vec::new(),
+                    proba: Box::default(),
                 });
             }
         }
@@ -774,7 +774,7 @@ impl RowAudit {
             line,
             label,
             score,
-            proba: proba.to_vec(),
+            proba: proba.into(),
         };
         if self.sample.takes(key) {
             self.sample.push(make(key));
@@ -835,7 +835,7 @@ impl RowAudit {
             line,
             label,
             score,
-            proba: Vec::new(),
+            proba: Box::default(),
         };
         if c.if_positive.takes(up) {
             c.if_positive.push(make(up));
@@ -1208,7 +1208,7 @@ impl RowAudit {
                     .filter(|r| r.proba.len() == proba_hashes.len() && !r.proba.is_empty())
                     .filter_map(|r| {
                         let y = proba_hashes.iter().position(|&h| h == r.label)?;
-                        Some((r.proba.as_slice(), y, r.key & 1 == 0))
+                        Some((&*r.proba, y, r.key & 1 == 0))
                     })
                     .collect();
                 recalibrate::multiclass(&multi, exact)
@@ -1253,6 +1253,9 @@ mod tests {
         // one pointer each.
         assert_eq!(std::mem::size_of::<RecordEntry>(), 32);
         assert_eq!(std::mem::size_of::<IdEntry>(), 64);
+        // Up to 200,000 sampled rows per worker: probabilities, absent from binary rows, are a
+        // slice without spare room.
+        assert_eq!(std::mem::size_of::<SampledRow>(), 48);
     }
 
     #[test]
@@ -1362,7 +1365,7 @@ mod tests {
                 line: i,
                 label: 0,
                 score: 0.0,
-                proba: Vec::new(),
+                proba: Box::default(),
             })
             .collect();
         let fill = |part: &[SampledRow]| {
@@ -1394,7 +1397,7 @@ mod tests {
                 line: i % 150,
                 label: 0,
                 score: 0.0,
-                proba: Vec::new(),
+                proba: Box::default(),
             })
             .collect();
         let fill = || {

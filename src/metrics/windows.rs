@@ -49,7 +49,7 @@ impl WindowColumn {
     #[inline]
     pub fn state_mut(&mut self, at: i64, make: impl FnOnce() -> EvalState) -> &mut EvalState {
         let key = at.div_euclid(self.units());
-        if self.auto && !self.states.contains_key(&key) && self.states.len() >= MAX_BASE_WINDOWS {
+        if self.auto && self.states.len() >= MAX_BASE_WINDOWS && !self.states.contains_key(&key) {
             self.coarsen(2);
             return self.state_mut(at, make);
         }
